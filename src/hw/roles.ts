@@ -1,0 +1,59 @@
+// The applicator's Jacdac roles: the contract between the firmware and whatever serves the
+// hardware (the board's own servers on a chip, the host simulator on the bus). Role names are
+// stable; docs/roles.md lists them with their units and meaning.
+import * as ds from "@devicescript/core"
+
+export const ROLE = {
+    /** Temperature, °C: film temperature (NTC on the heater plate) */
+    filmTemp: "filmTemp",
+    /** Temperature, °C: patient-contact tip temperature */
+    contactTemp: "contactTemp",
+    /** WeightScale, kg (force = kg x 9.80665 N): press load cell */
+    force: "force",
+    /** Distance, m: press position from home (0 = fully retracted) */
+    pressPos: "pressPos",
+    /** Distance, m: arch-scan distance sensor on the press head */
+    distance: "distance",
+    /** Motor, speed -1..1 (positive = toward the patient): press actuator */
+    press: "press",
+    /** Relay, enabled: film heater (re-asserted every tick; see heater one-shot) */
+    heater: "heater",
+    /** Switch, on = lid/door closed */
+    door: "door",
+    /** Button, pressed = press at its home end stop */
+    pressHome: "pressHome",
+    /** Button: physical start (always required to start a cycle) */
+    start: "start",
+    /** Button: abort, works in every state */
+    abort: "abort",
+    /** LightBulb, intensity 0..1: status lamp (steady = ready/running, blinking = fault) */
+    statusLed: "statusLed",
+    /** Buzzer: end of cycle and fault tones */
+    buzzer: "buzzer",
+    /** CharacterScreen: 2 x 16 status display */
+    display: "display",
+}
+
+export interface Io {
+    filmTemp: ds.Temperature
+    contactTemp: ds.Temperature
+    force: ds.WeightScale
+    pressPos: ds.Distance
+    distance: ds.Distance
+    press: ds.Motor
+    heater: ds.Relay
+    door: ds.Switch
+    pressHome: ds.Button
+    start: ds.Button
+    abort: ds.Button
+    statusLed: ds.LightBulb
+    buzzer: ds.Buzzer
+    display: ds.CharacterScreen
+    /**
+     * Re-triggers the heater's hardware one-shot. Called every control tick while the heater
+     * may be on. On a board it toggles the keep-alive pin of a retriggerable monostable that
+     * gates the SSR (a static level cannot keep it alive); on the simulator the relay
+     * register write itself is the re-assert and this does nothing.
+     */
+    kickHeaterOneShot(): void
+}

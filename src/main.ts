@@ -1,0 +1,2 @@
+import * as ds from "@devicescript/core"
+console.log("main")
