@@ -6,6 +6,7 @@
 //   saturated in the direction the error would push it further.
 // Gains are stored as integers (1e-6 units) so they persist and compare exactly.
 
+import type { ControlTiming } from "../manifest"
 import { clamp } from "../util"
 
 export interface PidGains {
@@ -24,6 +25,18 @@ export interface PidLimits {
     kdFilterMs: number
 }
 
+/**
+ * Derivative filter time constant, ms. One quantisation step (0.1 °C) between two 50 ms ticks
+ * is a raw slope of 2 °C/s; a 1 s filter passes 0.05/1.05 of it (~0.1 °C/s), while the
+ * plate's own dynamics (time constants of tens of seconds) pass almost unchanged.
+ */
+export const KD_FILTER_MS = 1000
+
+/** The limits the firmware (and the autotune step test) run the heater PID with. */
+export function pidLimitsFor(c: ControlTiming): PidLimits {
+    return { maxDutyPermille: c.heaterMaxDutyPermille, itermMaxPermille: c.itermMaxPermille, kdFilterMs: KD_FILTER_MS }
+}
+
 export function gainsValid(g: PidGains): boolean {
     return g && isFiniteNonNeg(g.kpMicroPerDegC) && isFiniteNonNeg(g.kiMicroPerDegCSec) &&
         isFiniteNonNeg(g.kdMicroSecPerDegC)
@@ -34,9 +47,9 @@ function isFiniteNonNeg(v: number) {
 }
 
 export class HeaterPid {
-    private kp: number
-    private ki: number
-    private kd: number
+    private kp = 0
+    private ki = 0
+    private kd = 0
     private iterm = 0 // duty fraction
     private dterm = 0 // filtered derivative of the measurement, °C/s
     private lastMeasC = 0

@@ -26,8 +26,11 @@ export class TimeProportioner {
             return false
         }
         if (this.tick === 0) {
-            // permille x ticks, kept integer so the carry never drifts
-            const want = dutyPermille * this.windowTicks + this.carryPermilleTicks
+            // permille x ticks, kept integer so the carry never drifts; a duty above 100 %
+            // counts as 100 % (else its excess would pile up in the carry and keep the heater
+            // on for whole windows after the duty came down)
+            const duty = dutyPermille > 1000 ? 1000 : dutyPermille
+            const want = duty * this.windowTicks + this.carryPermilleTicks
             this.onTicks = Math.floor((want + 500) / 1000)
             if (this.onTicks > this.windowTicks) this.onTicks = this.windowTicks
             this.carryPermilleTicks = want - this.onTicks * 1000
