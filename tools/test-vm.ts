@@ -25,7 +25,7 @@ const bad: string[] = []
 for (const f of files) {
     const rel = "test/vm/" + f
     // GC stress mode is on in `devs run --test`; long suites need more than the 5 s default
-    const r = devs(["run", rel, "--test", "--test-self-exit", "-T", "120000"], { quiet: true, timeoutMs: 180_000 })
+    const r = devs(["run", rel, "--test", "--test-self-exit", "-T", "600000"], { quiet: true, timeoutMs: 660_000 })
     const out = (r.stdout ?? "") + (r.stderr ?? "")
     const m = /tests: (\d+), pass: (\d+), error: (\d+)/.exec(out)
     const ok = r.status === 0 && m !== null && m[3] === "0" && m[1] === m[2]

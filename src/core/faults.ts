@@ -12,6 +12,7 @@ export enum FaultCode {
     SensorImplausible = 30,
     SensorStale = 31,
     SensorStuck = 32,
+    ActuatorLost = 33,
     PressStall = 40,
     PressNoContact = 41,
     PhaseTimeout = 42,
@@ -58,6 +59,7 @@ NAMES[FaultCode.HoldDeviation] = "temperature outside hold band"
 NAMES[FaultCode.SensorImplausible] = "sensor reading implausible"
 NAMES[FaultCode.SensorStale] = "sensor lost (no fresh reading)"
 NAMES[FaultCode.SensorStuck] = "sensor stuck"
+NAMES[FaultCode.ActuatorLost] = "actuator not connected"
 NAMES[FaultCode.PressStall] = "press stalled"
 NAMES[FaultCode.PressNoContact] = "press found no contact"
 NAMES[FaultCode.PhaseTimeout] = "phase timed out"

@@ -1,0 +1,321 @@
+// The applicator's control tick, pure: readings in, outputs out. The firmware calls tick()
+// at the manifest's period; Node tests drive it against plant models. Order inside a tick:
+//   1. the supervisor checks the readings (and last tick's outputs) -> any fault = safe state
+//   2. the cycle / autotune decides targets
+//   3. PID and press loop turn targets into duty and speed
+//   4. the safe state overrides everything: heater off, press retracting to home.
+// There is no start() method: a cycle starts only on the physical start button's edge.
+
+import { Manifest } from "./manifest"
+import { Fault, FaultCode, SensorId, isLatching, makeFault } from "./faults"
+import { HeaterPid, PidGains, pidLimitsFor } from "./heater/pid"
+import { TimeProportioner } from "./heater/time-proportion"
+import { Autotuner, AutotuneResult } from "./heater/autotune"
+import { PressController } from "./press/press-control"
+import { Supervisor } from "./safety/supervisor"
+import { Sample, hasValue, isImplausible, isStale } from "./safety/sensor-checks"
+import { Cycle, CycleReadings } from "./cycle/cycle"
+import { ProcessParams, ProcessError, checkProcess } from "./cycle/process"
+import { Phase, PreflightReason, EventKind, ControlEvent, event } from "./cycle/events"
+
+export interface ControllerInputs {
+    nowMs: number
+    film: Sample
+    contact: Sample
+    force: Sample
+    position: Sample
+    /** home end stop closed */
+    home: boolean
+    doorClosed: boolean
+    /** start button level (a cycle starts on its rising edge) */
+    startPressed: boolean
+    /** abort button level */
+    abortPressed: boolean
+    /** the compliance log can take another record */
+    logHasRoom: boolean
+    /** heater relay and press actuator are connected */
+    outputsBound: boolean
+}
+
+export interface ControllerOutputs {
+    /** relay state for this tick (time-proportioned duty) */
+    heaterOn: boolean
+    dutyPermille: number
+    pressSpeedPermille: number
+    filmTargetDeciC: number
+    phase: Phase
+}
+
+export class Controller {
+    readonly supervisor: Supervisor
+    readonly press: PressController
+    readonly cycle: Cycle
+    private readonly pid: HeaterPid
+    private readonly relay: TimeProportioner
+    private armed: ProcessParams | null = null
+    private latched: Fault | null = null
+    private lastFault: Fault | null = null
+    private autotuner: Autotuner | null = null
+    private autotuneTarget = -1
+    private lastTickMs = -1
+    private lastStart = true // a button held at boot is not a press
+    private softAbort = false
+    private out: ControllerOutputs = { heaterOn: false, dutyPermille: 0, pressSpeedPermille: 0, filmTargetDeciC: -1, phase: Phase.Idle }
+    private holdActive = false
+    private events: ControlEvent[] = []
+
+    constructor(readonly m: Manifest, gains: PidGains) {
+        this.supervisor = new Supervisor(m)
+        this.press = new PressController(m.press, m.cycle)
+        this.cycle = new Cycle(m, this.press)
+        this.pid = new HeaterPid(gains, pidLimitsFor(m.control))
+        this.relay = new TimeProportioner(Math.round(m.control.heaterWindowMs / m.control.periodMs))
+    }
+
+    /** Arms a process for the next start press; returns why not, or null. */
+    arm(proc: ProcessParams): ProcessError | null {
+        const err = checkProcess(proc, this.m)
+        if (err) return err
+        if (this.cycle.running()) return { field: "(state)", reason: "a cycle is running" }
+        this.armed = proc
+        return null
+    }
+
+    disarm() {
+        if (!this.cycle.running()) this.armed = null
+    }
+
+    armedProcess(): ProcessParams | null {
+        return this.armed
+    }
+
+    /** Software abort (console, technician): same effect as the abort button. */
+    requestAbort() {
+        this.softAbort = true
+    }
+
+    latchedFault(): Fault | null {
+        return this.latched
+    }
+
+    /** The most recent fault, latched or not (for display). */
+    recentFault(): Fault | null {
+        return this.lastFault
+    }
+
+    /** Restores a latched fault read from flash at boot. */
+    restoreLatched(f: Fault | null) {
+        if (!f || !isLatching(f.code)) return
+        this.latched = f
+        this.lastFault = f
+        this.cycle.enterFaulted(0)
+    }
+
+    /** Technician clears a latched fault; only once the press is back home. */
+    clearFault(nowMs: number): boolean {
+        if (!this.latched || this.out.pressSpeedPermille !== 0) return false
+        const e = event(EventKind.FaultCleared, nowMs, Phase.Faulted, this.latched.code)
+        e.fault = this.latched
+        this.events.push(e)
+        this.latched = null
+        this.supervisor.reset()
+        this.press.stop(nowMs)
+        this.cycle.toIdle(nowMs)
+        return true
+    }
+
+    /** An exception escaped the control logic: latch a control error and go safe. */
+    reportError(nowMs: number) {
+        this.trip(nowMs, makeFault(FaultCode.ControlError, SensorId.None, 0, 0, nowMs))
+        this.out = { heaterOn: false, dutyPermille: 0, pressSpeedPermille: 0, filmTargetDeciC: -1, phase: this.phase() }
+    }
+
+    /** Starts the heater autotune at targetDeciC (technician command); returns why not, or null. */
+    startAutotune(nowMs: number, targetDeciC: number): string | null {
+        if (this.latched) return "latched fault: clear it first"
+        if (this.cycle.phase() !== Phase.Idle || this.autotuner) return "busy"
+        if (targetDeciC < 300 || targetDeciC > this.m.limits.filmMaxDeciC - 50) return "target out of range"
+        this.autotuner = new Autotuner(targetDeciC, this.m.autotune, this.m.control)
+        this.autotuneTarget = targetDeciC
+        this.supervisor.reset()
+        this.events.push(event(EventKind.PhaseStart, nowMs, Phase.Autotune, 0))
+        return null
+    }
+
+    autotuneResult(): AutotuneResult | null {
+        return this.autotuner ? this.autotuner.result() : null
+    }
+
+    phase(): Phase {
+        if (this.autotuner) return Phase.Autotune
+        return this.cycle.phase()
+    }
+
+    outputs(): ControllerOutputs {
+        return this.out
+    }
+
+    drainEvents(): ControlEvent[] {
+        // fresh arrays rather than `length = 0`: setting length corrupts the VM heap (seen in 2.16.4)
+        const all = this.events
+        for (const e of this.cycle.events) all.push(e)
+        this.events = []
+        this.cycle.events = []
+        return all
+    }
+
+    /** Every sensor has a fresh, in-range reading (the preflight's self-check). */
+    sensorsReady(i: ControllerInputs): boolean {
+        const l = this.m.limits
+        const p = this.m.control.periodMs
+        const t = this.m.safety.staleTicks
+        return !isStale(i.film, i.nowMs, p, t) && !isStale(i.contact, i.nowMs, p, t) &&
+            !isStale(i.force, i.nowMs, p, t) && !isStale(i.position, i.nowMs, p, t) &&
+            !isImplausible(i.film, l.filmSensorMinDeciC, l.filmSensorMaxDeciC) &&
+            !isImplausible(i.contact, l.contactSensorMinDeciC, l.contactSensorMaxDeciC) &&
+            !isImplausible(i.force, l.forceSensorMinMilliN, l.forceSensorMaxMilliN) &&
+            !isImplausible(i.position, l.positionMinUm, l.positionMaxUm)
+    }
+
+    tick(i: ControllerInputs): ControllerOutputs {
+        const now = i.nowMs
+        const gap = this.lastTickMs < 0 ? 0 : now - this.lastTickMs
+        this.lastTickMs = now
+        const running = this.cycle.running()
+        const active = running || !!this.autotuner
+        const proc = this.cycle.process()
+        const startEdge = i.startPressed && !this.lastStart
+        this.lastStart = i.startPressed
+
+        // 1. supervisor, before anything is decided
+        const f = this.supervisor.check({
+            nowMs: now, film: i.film, contact: i.contact, force: i.force, position: i.position,
+            doorClosed: i.doorClosed, abortPressed: i.abortPressed || this.softAbort,
+            active: active, cycleActive: running,
+            heaterDutyPermille: this.out.dutyPermille, filmTargetDeciC: this.out.filmTargetDeciC,
+            holdActive: this.holdActive,
+            contactMaxDeciC: running && proc ? proc.contactMaxDeciC : 0,
+            pressSpeedPermille: this.out.pressSpeedPermille,
+            pressFreeMotion: this.press.inFreeMotion(), pressInContact: this.press.inContactControl(),
+            tickGapMs: gap, outputsBound: i.outputsBound,
+        })
+        this.softAbort = false
+        if (f) this.trip(now, f)
+
+        const r = this.readings(i)
+        let target = -1
+        this.holdActive = false
+        let duty = 0
+
+        // 2. what runs: cycle, autotune, or nothing
+        const idle = this.cycle.phase() === Phase.Idle || this.cycle.phase() === Phase.Complete
+        if (startEdge && !this.autotuner) {
+            if (this.latched) this.events.push(event(EventKind.PreflightFailed, now, Phase.Preflight, PreflightReason.LatchedFault))
+            else if (idle && this.cycle.begin(now, this.armed, r) === PreflightReason.Ok) {
+                this.supervisor.reset()
+                this.pid.reset()
+            }
+        }
+        if (this.cycle.running()) {
+            const t = this.cycle.step(now, r)
+            if (this.cycle.fault !== FaultCode.None) {
+                this.trip(now, makeFault(this.cycle.fault, this.cycle.fault === FaultCode.PressNoContact ? SensorId.Position : SensorId.None,
+                    this.cycle.faultValue, this.cycle.faultLimit, now))
+            } else {
+                target = t.filmTargetDeciC
+                this.holdActive = t.holdActive
+            }
+        }
+        if (this.autotuner && !this.latched) {
+            duty = this.autotuner.step(now, i.film.value)
+            target = this.autotuneTarget
+            if (this.autotuner.isDone()) this.finishAutotune(now)
+        }
+
+        // 3. loops
+        if (this.cycle.running() && target >= 0) {
+            if (this.out.filmTargetDeciC < 0) this.pid.reset()
+            duty = this.pid.update(now, i.film.value, target)
+        }
+        let speed = this.press.step(now, {
+            forceMilliN: hasValue(i.force) ? i.force.value : 0,
+            positionUm: i.position.value, home: i.home, positionValid: hasValue(i.position),
+        })
+
+        // 4. safe state overrides
+        const ph = this.cycle.phase()
+        if (this.latched || ph === Phase.Aborted || ph === Phase.Faulted) {
+            duty = 0
+            target = -1
+            if (ph === Phase.Aborted && speed === 0 && this.press.isHome({ forceMilliN: 0, positionUm: i.position.value, home: i.home, positionValid: hasValue(i.position) })) {
+                this.press.stop(now)
+                this.cycle.toIdle(now)
+            }
+        }
+        if (!this.cycle.running() && !this.autotuner) {
+            duty = 0
+            target = -1
+        }
+        this.out = {
+            heaterOn: this.relay.step(duty),
+            dutyPermille: duty,
+            pressSpeedPermille: speed,
+            filmTargetDeciC: target,
+            phase: this.phase(),
+        }
+        return this.out
+    }
+
+    private readings(i: ControllerInputs): CycleReadings {
+        return {
+            filmDeciC: i.film.value, contactDeciC: i.contact.value, forceMilliN: i.force.value,
+            positionUm: i.position.value, positionValid: hasValue(i.position), home: i.home,
+            doorClosed: i.doorClosed, sensorsReady: this.sensorsReady(i) && i.outputsBound, logHasRoom: i.logHasRoom,
+        }
+    }
+
+    /** Any fault: heater off now, press retracting (or stopped if it is the press that jammed). */
+    private trip(now: number, f: Fault) {
+        const latching = isLatching(f.code)
+        if (this.latched) return // first fault wins; the safe state is already in force
+        this.lastFault = f
+        if (latching) this.latched = f
+        if (this.cycle.running()) this.cycle.stop(now, f)
+        else {
+            const e = event(EventKind.Fault, now, this.phase(), f.code)
+            e.fault = f
+            this.events.push(e)
+        }
+        if (latching) this.cycle.enterFaulted(now)
+        this.autotuner = null
+        this.pid.reset()
+        this.relay.reset()
+        if (f.code === FaultCode.PressStall) this.press.stop(now)
+        else this.press.retract(now)
+    }
+
+    private finishAutotune(now: number) {
+        const res = this.autotuner ? this.autotuner.result() : null
+        if (res && res.ok && res.gains) {
+            this.pid.setGains(res.gains)
+            this.events.push(event(EventKind.GainsTuned, now, Phase.Autotune, 0))
+        } else {
+            const f = makeFault(FaultCode.AutotuneRejected, SensorId.FilmTemp, res ? res.overshootDeciC : 0,
+                this.m.autotune.maxOvershootDeciC, now)
+            this.lastFault = f
+            const e = event(EventKind.Fault, now, Phase.Autotune, f.code)
+            e.fault = f
+            this.events.push(e)
+        }
+        this.lastTuned = res
+        this.autotuner = null
+        this.relay.reset()
+    }
+
+    private lastTuned: AutotuneResult | null = null
+
+    /** The last finished autotune's result (accepted or rejected). */
+    lastAutotune(): AutotuneResult | null {
+        return this.lastTuned
+    }
+}

@@ -1,0 +1,214 @@
+// The application cycle: preflight -> preheat -> approach -> press -> cure -> release -> cool
+// -> complete. It decides targets (film temperature, press mode); the controller turns them
+// into outputs and the supervisor can end the cycle from any phase (stop()).
+
+import { Manifest } from "../manifest"
+import { FaultCode, Fault } from "../faults"
+import { PressController } from "../press/press-control"
+import { ProcessParams } from "./process"
+import { PhaseStats } from "./phase-stats"
+import { Phase, Outcome, PreflightReason, EventKind, ControlEvent, event } from "./events"
+
+export interface CycleReadings {
+    filmDeciC: number
+    contactDeciC: number
+    forceMilliN: number
+    positionUm: number
+    positionValid: boolean
+    home: boolean
+    doorClosed: boolean
+    /** every sensor fresh and in range */
+    sensorsReady: boolean
+    /** the compliance log can take one more record */
+    logHasRoom: boolean
+}
+
+export interface CycleTargets {
+    /** film target, or -1 for heater off */
+    filmTargetDeciC: number
+    /** the film has reached its target since the last target change */
+    holdActive: boolean
+}
+
+export class Cycle {
+    private ph = Phase.Idle
+    private proc: ProcessParams | null = null
+    private phaseStartMs = 0
+    private atTargetSinceMs = -1
+    private holdReached = false
+    private lastTarget = -1
+    private readonly stats = new PhaseStats()
+    /** fault raised by the cycle itself (timeouts, no contact), FaultCode.None otherwise */
+    fault = FaultCode.None
+    faultValue = 0
+    faultLimit = 0
+    events: ControlEvent[] = []
+
+    constructor(readonly m: Manifest, readonly press: PressController) {}
+
+    phase(): Phase {
+        return this.ph
+    }
+
+    process(): ProcessParams | null {
+        return this.proc
+    }
+
+    running(): boolean {
+        return this.ph >= Phase.Preflight && this.ph <= Phase.Cool
+    }
+
+    /** Preflight (one tick) and, if it passes, the start of preheat. */
+    begin(nowMs: number, proc: ProcessParams | null, r: CycleReadings): PreflightReason {
+        const why = this.preflight(proc, r)
+        if (why !== PreflightReason.Ok) {
+            this.events.push(event(EventKind.PreflightFailed, nowMs, Phase.Preflight, why))
+            return why
+        }
+        this.proc = proc
+        this.fault = FaultCode.None
+        this.enter(Phase.Preflight, nowMs)
+        this.enter(Phase.Preheat, nowMs)
+        return PreflightReason.Ok
+    }
+
+    private preflight(proc: ProcessParams | null, r: CycleReadings): PreflightReason {
+        if (this.running()) return PreflightReason.Busy
+        if (!proc) return PreflightReason.NoProcess
+        if (!r.sensorsReady) return PreflightReason.SensorNotReady
+        if (!r.doorClosed) return PreflightReason.DoorOpen
+        if (!r.logHasRoom) return PreflightReason.LogFull
+        if (!this.press.isHome({ forceMilliN: r.forceMilliN, positionUm: r.positionUm, home: r.home, positionValid: r.positionValid }))
+            return PreflightReason.PressNotHome
+        return PreflightReason.Ok
+    }
+
+    /** One tick of a running cycle. */
+    step(nowMs: number, r: CycleReadings): CycleTargets {
+        this.fault = FaultCode.None
+        const p = this.proc
+        if (!this.running() || !p) return { filmTargetDeciC: -1, holdActive: false }
+        this.stats.add(r.filmDeciC, r.contactDeciC, r.forceMilliN)
+        const c = this.m.cycle
+        const inPhase = nowMs - this.phaseStartMs
+        switch (this.ph) {
+            case Phase.Preheat: {
+                const near = r.filmDeciC >= p.filmDeciC - c.atTargetBandDeciC && r.filmDeciC <= p.filmDeciC + c.atTargetBandDeciC
+                if (!near) this.atTargetSinceMs = -1
+                else if (this.atTargetSinceMs < 0) this.atTargetSinceMs = nowMs
+                const need = p.soakMs > c.atTargetStableMs ? p.soakMs : c.atTargetStableMs
+                if (this.atTargetSinceMs >= 0 && nowMs - this.atTargetSinceMs >= need) {
+                    this.enter(Phase.Approach, nowMs)
+                    this.press.approach(nowMs)
+                } else if (inPhase > c.preheatMaxMs) this.timeout(inPhase, c.preheatMaxMs)
+                return this.targets(p.filmDeciC, r)
+            }
+            case Phase.Approach:
+                if (this.press.contactDetected()) {
+                    this.enter(Phase.Press, nowMs)
+                    this.press.ramp(nowMs, r.forceMilliN, p.forceMilliN, p.rampMs)
+                } else if (this.press.fault !== FaultCode.None) {
+                    this.raise(this.press.fault, r.positionUm, this.m.press.travelMaxUm)
+                } else if (inPhase > c.approachMaxMs) this.timeout(inPhase, c.approachMaxMs)
+                return this.targets(p.filmDeciC, r)
+            case Phase.Press: {
+                // the ramp is done and the force has come within 5 % of target
+                const tol = p.forceMilliN / 20
+                if (inPhase >= p.rampMs && r.forceMilliN >= p.forceMilliN - tol && r.forceMilliN <= p.forceMilliN + tol) {
+                    this.enter(Phase.Cure, nowMs)
+                    this.press.hold(nowMs, p.forceMilliN)
+                } else if (inPhase > p.rampMs + c.approachMaxMs) this.timeout(inPhase, p.rampMs + c.approachMaxMs)
+                return this.targets(p.filmDeciC, r)
+            }
+            case Phase.Cure:
+                if (inPhase >= p.cureMs) {
+                    this.enter(Phase.Release, nowMs)
+                    this.press.release(nowMs)
+                    return this.targets(-1, r)
+                }
+                return this.targets(p.cureDeciC, r)
+            case Phase.Release:
+                if (this.press.isHome({ forceMilliN: r.forceMilliN, positionUm: r.positionUm, home: r.home, positionValid: r.positionValid })) {
+                    this.press.stop(nowMs)
+                    this.enter(Phase.Cool, nowMs)
+                } else if (inPhase > c.releaseMaxMs) this.timeout(inPhase, c.releaseMaxMs)
+                return this.targets(-1, r)
+            case Phase.Cool:
+                if (r.filmDeciC <= p.coolDeciC || inPhase >= c.coolMaxMs) {
+                    this.finish(nowMs, Phase.Complete, Outcome.Complete, null)
+                }
+                return this.targets(-1, r)
+            default:
+                return this.targets(-1, r)
+        }
+    }
+
+    /** Ends a running cycle early (abort or fault): closes the phase and reports the outcome. */
+    stop(nowMs: number, fault: Fault) {
+        if (!this.running()) return
+        const aborted = fault.code === FaultCode.Abort || fault.code === FaultCode.DoorOpen
+        this.finish(nowMs, aborted ? Phase.Aborted : Phase.Faulted, aborted ? Outcome.Aborted : Outcome.Faulted, fault)
+    }
+
+    /** A latching fault outside a running cycle (idle, aborting, at boot): the Faulted state. */
+    enterFaulted(nowMs: number) {
+        this.ph = Phase.Faulted
+        this.phaseStartMs = nowMs
+    }
+
+    /** Back to idle once the safe state is reached (press home) or a fault was cleared. */
+    toIdle(nowMs: number) {
+        this.ph = Phase.Idle
+        this.phaseStartMs = nowMs
+    }
+
+    private finish(nowMs: number, ph: Phase, outcome: Outcome, fault: Fault | null) {
+        this.closePhase(nowMs)
+        if (fault) {
+            const e = event(EventKind.Fault, nowMs, this.ph, fault.code)
+            e.fault = fault
+            this.events.push(e)
+        }
+        this.events.push(event(EventKind.Outcome, nowMs, this.ph, outcome))
+        this.ph = ph
+        this.phaseStartMs = nowMs
+    }
+
+    private targets(target: number, r: CycleReadings): CycleTargets {
+        if (target !== this.lastTarget) {
+            this.lastTarget = target
+            this.holdReached = false
+        }
+        if (target >= 0 && !this.holdReached) {
+            const band = this.m.cycle.atTargetBandDeciC
+            this.holdReached = r.filmDeciC >= target - band && r.filmDeciC <= target + band
+        }
+        // preheat is the approach to target: the hold band applies from the approach on
+        return { filmTargetDeciC: target, holdActive: this.ph !== Phase.Preheat && target >= 0 && this.holdReached }
+    }
+
+    private enter(ph: Phase, nowMs: number) {
+        if (this.running()) this.closePhase(nowMs)
+        this.ph = ph
+        this.phaseStartMs = nowMs
+        this.atTargetSinceMs = -1
+        this.stats.begin(ph, nowMs)
+        this.events.push(event(EventKind.PhaseStart, nowMs, ph, 0))
+    }
+
+    private closePhase(nowMs: number) {
+        const e = event(EventKind.PhaseEnd, nowMs, this.ph, 0)
+        e.summary = this.stats.end(nowMs)
+        this.events.push(e)
+    }
+
+    private timeout(value: number, limit: number) {
+        this.raise(FaultCode.PhaseTimeout, value, limit)
+    }
+
+    private raise(code: FaultCode, value: number, limit: number) {
+        this.fault = code
+        this.faultValue = value
+        this.faultLimit = limit
+    }
+}

@@ -1,0 +1,69 @@
+// What a cycle reports as it runs: enough to build a compliance record later (phases with
+// their summaries, faults, outcome). Numbers are stable: they are logged and sent.
+
+import { Fault } from "../faults"
+import { PhaseSummary } from "./phase-stats"
+
+export enum Phase {
+    Idle = 0,
+    Preflight = 1,
+    Preheat = 2,
+    Approach = 3,
+    Press = 4,
+    Cure = 5,
+    Release = 6,
+    Cool = 7,
+    Complete = 8,
+    /** safe state after abort: heater off, press retracting; back to Idle once home */
+    Aborted = 9,
+    /** safe state after a fault: heater off, press retracting; stays until cleared (latching) */
+    Faulted = 10,
+    Autotune = 11,
+}
+
+export const PHASE_NAMES = ["idle", "preflight", "preheat", "approach", "press", "cure", "release", "cool",
+    "complete", "aborted", "faulted", "autotune"]
+
+export enum Outcome {
+    Complete = 1,
+    Aborted = 2,
+    Faulted = 3,
+}
+
+export enum PreflightReason {
+    Ok = 0,
+    NoProcess = 1,
+    SensorNotReady = 2,
+    DoorOpen = 3,
+    LogFull = 4,
+    PressNotHome = 5,
+    LatchedFault = 6,
+    Busy = 7,
+}
+
+export const PREFLIGHT_TEXT = ["ok", "no template armed", "sensor not ready", "door open", "log store full",
+    "press not at home", "latched fault: technician must clear", "busy"]
+
+export enum EventKind {
+    PhaseStart = 1,
+    PhaseEnd = 2,
+    Fault = 3,
+    Outcome = 4,
+    PreflightFailed = 5,
+    GainsTuned = 6,
+    FaultCleared = 7,
+}
+
+export interface ControlEvent {
+    kind: EventKind
+    atMs: number
+    phase: Phase
+    /** fault code, outcome, or preflight reason, by kind */
+    code: number
+    summary: PhaseSummary | null
+    fault: Fault | null
+}
+
+export function event(kind: EventKind, atMs: number, phase: Phase, code: number): ControlEvent {
+    return { kind: kind, atMs: atMs, phase: phase, code: code, summary: null, fault: null }
+}

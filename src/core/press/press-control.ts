@@ -1,0 +1,142 @@
+// Press control: approach until contact, closed-loop force ramp, hold, release to home, and a
+// safe retract. The actuator takes a signed speed (permille of full speed, positive = toward
+// the patient); the force loop is proportional on the force error, which is enough because the
+// plant (speed -> position -> force through the film's compliance) is integrating, so a
+// constant target is reached without steady-state error.
+
+import { PressSettings, CycleSettings } from "../manifest"
+import { FaultCode } from "../faults"
+import { clamp } from "../util"
+
+export enum PressMode {
+    Stop = 0,
+    Approach = 1,
+    Ramp = 2,
+    Hold = 3,
+    Release = 4,
+    /** the safe state's retract: like Release, but stops for good once home or stalled */
+    Retract = 5,
+}
+
+export interface PressReading {
+    forceMilliN: number
+    positionUm: number
+    /** home end stop closed */
+    home: boolean
+    /** position reading is fresh and plausible (else only the end stop counts) */
+    positionValid: boolean
+}
+
+export class PressController {
+    private mode = PressMode.Stop
+    private modeStartMs = 0
+    private fromMilliN = 0
+    private targetMilliN = 0
+    private rampMs = 0
+    private contactUm = -1
+    /** fault found by the last step (PressNoContact), or None */
+    fault = FaultCode.None
+
+    constructor(readonly p: PressSettings, readonly c: CycleSettings) {}
+
+    modeNow(): PressMode {
+        return this.mode
+    }
+
+    /** Position where contact was first detected in this cycle, µm (-1 if none yet). */
+    contactPositionUm(): number {
+        return this.contactUm
+    }
+
+    approach(nowMs: number) {
+        this.set(PressMode.Approach, nowMs)
+        this.contactUm = -1
+    }
+
+    /** Ramp linearly from the present force to targetMilliN over rampMs, then hold there. */
+    ramp(nowMs: number, fromMilliN: number, targetMilliN: number, rampMs: number) {
+        this.set(PressMode.Ramp, nowMs)
+        this.fromMilliN = fromMilliN
+        this.targetMilliN = targetMilliN
+        this.rampMs = rampMs
+    }
+
+    hold(nowMs: number, targetMilliN: number) {
+        this.set(PressMode.Hold, nowMs)
+        this.targetMilliN = targetMilliN
+    }
+
+    release(nowMs: number) {
+        this.set(PressMode.Release, nowMs)
+    }
+
+    retract(nowMs: number) {
+        if (this.mode !== PressMode.Retract) this.set(PressMode.Retract, nowMs)
+    }
+
+    stop(nowMs: number) {
+        this.set(PressMode.Stop, nowMs)
+    }
+
+    /** Force set-point at nowMs (the ramp's current value), mN. */
+    setpointMilliN(nowMs: number): number {
+        if (this.mode === PressMode.Hold) return this.targetMilliN
+        if (this.mode !== PressMode.Ramp) return 0
+        const t = nowMs - this.modeStartMs
+        if (t >= this.rampMs || this.rampMs <= 0) return this.targetMilliN
+        return Math.round(this.fromMilliN + ((this.targetMilliN - this.fromMilliN) * t) / this.rampMs)
+    }
+
+    isHome(r: PressReading): boolean {
+        return r.home || (r.positionValid && r.positionUm <= this.p.homeToleranceUm)
+    }
+
+    /** In free motion (no contact expected to hold it back): stall detection applies. */
+    inFreeMotion(): boolean {
+        return this.mode === PressMode.Approach || this.mode === PressMode.Release || this.mode === PressMode.Retract
+    }
+
+    inContactControl(): boolean {
+        return this.mode === PressMode.Ramp || this.mode === PressMode.Hold
+    }
+
+    /** One control tick: returns the actuator speed, permille (integer). */
+    step(nowMs: number, r: PressReading): number {
+        this.fault = FaultCode.None
+        switch (this.mode) {
+            case PressMode.Approach:
+                if (r.forceMilliN >= this.p.contactForceMilliN) {
+                    if (this.contactUm < 0) this.contactUm = r.positionUm
+                    return 0
+                }
+                if (r.positionValid && r.positionUm > this.p.travelMaxUm) {
+                    this.fault = FaultCode.PressNoContact
+                    return 0
+                }
+                return this.p.approachSpeedPermille
+            case PressMode.Ramp:
+            case PressMode.Hold: {
+                const errN = (this.setpointMilliN(nowMs) - r.forceMilliN) / 1000
+                const speed = Math.round(errN * this.p.forceGainPermillePerN)
+                return clamp(speed, -this.p.maxSpeedPermille, this.p.maxSpeedPermille)
+            }
+            case PressMode.Release:
+            case PressMode.Retract:
+                if (this.isHome(r)) return 0
+                if (this.mode === PressMode.Retract && nowMs - this.modeStartMs > this.c.releaseMaxMs) return 0
+                return -this.p.releaseSpeedPermille
+            default:
+                return 0
+        }
+    }
+
+    /** True once an approach has detected contact. */
+    contactDetected(): boolean {
+        return this.contactUm >= 0
+    }
+
+    private set(mode: PressMode, nowMs: number) {
+        this.mode = mode
+        this.modeStartMs = nowMs
+    }
+}

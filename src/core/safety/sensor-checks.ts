@@ -1,0 +1,52 @@
+// Sensor health: implausible (outside the sensor's physical range: open or short), stale (no
+// fresh reading for more than N ticks), stuck (reading frozen while the quantity is driven).
+
+/** A reading with the time it arrived; atMs < 0 means none has arrived yet. */
+export interface Sample {
+    value: number
+    atMs: number
+}
+
+export function hasValue(s: Sample): boolean {
+    return s && s.atMs >= 0
+}
+
+export function isImplausible(s: Sample, min: number, max: number): boolean {
+    return hasValue(s) && (s.value < min || s.value > max || s.value !== s.value)
+}
+
+/** Age of the last reading in ms, or -1 if there never was one. */
+export function ageMs(s: Sample, nowMs: number): number {
+    return hasValue(s) ? nowMs - s.atMs : -1
+}
+
+/** True when the last reading is older than staleTicks control periods (or never came). */
+export function isStale(s: Sample, nowMs: number, periodMs: number, staleTicks: number): boolean {
+    if (!hasValue(s)) return true
+    return nowMs - s.atMs > staleTicks * periodMs
+}
+
+/**
+ * Stuck detector: trips when the reading has not changed at all for windowMs while `driven`
+ * (a real sensor with an ADC always shows some change when its quantity is being driven).
+ */
+export class StuckDetector {
+    private sinceMs = -1
+    private ref = 0
+
+    constructor(readonly windowMs: number) {}
+
+    reset() {
+        this.sinceMs = -1
+    }
+
+    /** True once the reading has been frozen for the whole window while driven. */
+    update(nowMs: number, value: number, driven: boolean): boolean {
+        if (!driven || this.sinceMs < 0 || value !== this.ref) {
+            this.ref = value
+            this.sinceMs = driven ? nowMs : -1
+            return false
+        }
+        return nowMs - this.sinceMs >= this.windowMs
+    }
+}

@@ -1,0 +1,217 @@
+// Supervisor vectors, shared by vitest (test/unit/supervisor.test.ts) and the DeviceScript VM
+// (test/vm/supervisor.vm.ts). DeviceScript subset only. Each vector builds the inputs for
+// tick k from a nominal, healthy state; the expected trip tick is computed by hand from the
+// manifest's windows (comments give the arithmetic), never from running the supervisor.
+
+import { Manifest } from "../../src/core/manifest"
+import { FaultCode, SensorId } from "../../src/core/faults"
+import { Supervisor, SupervisorInputs } from "../../src/core/safety/supervisor"
+
+export interface SupVector {
+    name: string
+    /** ticks to run at most */
+    ticks: number
+    /** inputs for tick k at time nowMs (fresh samples unless the vector says otherwise) */
+    inputs: (k: number, nowMs: number, m: Manifest) => SupervisorInputs
+    /** time of tick k; default k x period */
+    timeMs?: (k: number, m: Manifest) => number
+    /** expected fault (None: must run all ticks without one) */
+    code: FaultCode
+    sensor: SensorId
+    /** expected tick of the trip, by hand from the manifest */
+    tripTick: (m: Manifest) => number
+    /** tick of the first sample beyond the limit / of the event, for the reaction figure */
+    eventTick: number
+}
+
+export function nominal(k: number, now: number, m: Manifest): SupervisorInputs {
+    return {
+        nowMs: now,
+        film: { value: 700 + (k % 2), atMs: now }, // 0.1 °C of sensor noise
+        contact: { value: 360, atMs: now },
+        force: { value: 0, atMs: now },
+        position: { value: 0, atMs: now },
+        doorClosed: true,
+        abortPressed: false,
+        active: true,
+        cycleActive: true,
+        heaterDutyPermille: 300,
+        filmTargetDeciC: 700,
+        holdActive: true,
+        contactMaxDeciC: 0,
+        pressSpeedPermille: 0,
+        pressFreeMotion: false,
+        pressInContact: false,
+        tickGapMs: k === 0 ? 0 : m.control.periodMs,
+        outputsBound: true,
+    }
+}
+
+function at(k: number, from: number) {
+    return k >= from
+}
+
+export const SUPERVISOR_VECTORS: SupVector[] = [
+    {
+        name: "nominal hold runs clean", ticks: 600, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
+        inputs: (k, now, m) => nominal(k, now, m), tripTick: m => -1,
+    },
+    {
+        // first sample above the hard limit at tick 10 trips on that same tick
+        name: "film over temperature", ticks: 50, code: FaultCode.FilmOverTemp, sensor: SensorId.FilmTemp, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); if (at(k, 10)) i.film.value = m.limits.filmMaxDeciC + 1; i.holdActive = false; return i },
+        tripTick: m => 10,
+    },
+    {
+        name: "contact over the device limit", ticks: 50, code: FaultCode.ContactOverTemp, sensor: SensorId.ContactTemp, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); if (at(k, 10)) i.contact.value = m.limits.contactMaxDeciC + 1; return i },
+        tripTick: m => 10,
+    },
+    {
+        // a template may set a lower contact limit (here 39.0 °C); 39.1 °C trips
+        name: "contact over the template's lower limit", ticks: 50, code: FaultCode.ContactOverTemp, sensor: SensorId.ContactTemp, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.contactMaxDeciC = 390; if (at(k, 10)) i.contact.value = 391; return i },
+        tripTick: m => 10,
+    },
+    {
+        name: "over force", ticks: 50, code: FaultCode.OverForce, sensor: SensorId.Force, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.pressInContact = true; if (at(k, 10)) i.force.value = m.limits.forceMaxMilliN + 1; return i },
+        tripTick: m => 10,
+    },
+    {
+        name: "film thermistor shorted (reads above range)", ticks: 50, code: FaultCode.SensorImplausible, sensor: SensorId.FilmTemp, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); if (at(k, 10)) i.film.value = m.limits.filmSensorMaxDeciC + 1; return i },
+        tripTick: m => 10,
+    },
+    {
+        name: "film thermistor open (reads below range)", ticks: 50, code: FaultCode.SensorImplausible, sensor: SensorId.FilmTemp, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); if (at(k, 10)) i.film.value = m.limits.filmSensorMinDeciC - 1; return i },
+        tripTick: m => 10,
+    },
+    {
+        name: "load cell disconnected (reads below range)", ticks: 50, code: FaultCode.SensorImplausible, sensor: SensorId.Force, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); if (at(k, 10)) i.force.value = m.limits.forceSensorMinMilliN - 1; return i },
+        tripTick: m => 10,
+    },
+    {
+        // last fresh sample at tick 10 (t = 500 ms). Stale when now - 500 > staleTicks x period,
+        // i.e. at tick 10 + staleTicks + 1 (with staleTicks 2: tick 13, 3 ticks after the last sample).
+        name: "film sensor lost", ticks: 50, code: FaultCode.SensorStale, sensor: SensorId.FilmTemp, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); if (at(k, 10)) i.film.atMs = 10 * m.control.periodMs; return i },
+        tripTick: m => 10 + m.safety.staleTicks + 1,
+    },
+    {
+        name: "contact sensor lost", ticks: 50, code: FaultCode.SensorStale, sensor: SensorId.ContactTemp, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); if (at(k, 10)) i.contact.atMs = 10 * m.control.periodMs; return i },
+        tripTick: m => 10 + m.safety.staleTicks + 1,
+    },
+    {
+        name: "load cell lost", ticks: 50, code: FaultCode.SensorStale, sensor: SensorId.Force, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); if (at(k, 10)) i.force.atMs = 10 * m.control.periodMs; return i },
+        tripTick: m => 10 + m.safety.staleTicks + 1,
+    },
+    {
+        // idle: a lost sensor is not a fault (preflight will refuse to start instead)
+        name: "idle: lost sensor does not trip", ticks: 100, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.active = false; i.cycleActive = false; i.holdActive = false; i.heaterDutyPermille = 0; i.filmTargetDeciC = -1; i.film.atMs = 0; return i },
+        tripTick: m => -1,
+    },
+    {
+        // heater at full duty 40 °C below target, film frozen at 30.0 °C (heater disconnected).
+        // The window opens at tick 0; it trips when now - 0 >= runawayWindowMs with rise 0 < min:
+        // tick = runawayWindowMs / period (8000 / 50 = 160).
+        name: "thermal runaway: heater disconnected", ticks: 400, code: FaultCode.ThermalRunaway, sensor: SensorId.FilmTemp, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.film.value = 300 + (k % 2); i.filmTargetDeciC = 700; i.heaterDutyPermille = 1000; i.holdActive = false; return i },
+        tripTick: m => m.safety.runawayWindowMs / m.control.periodMs,
+    },
+    {
+        // the same, heating at 1.0 °C/s (0.5 deci-°C per tick): 8 °C per window, well above the minimum rise
+        name: "runaway check passes a heater that heats", ticks: 400, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.film.value = 300 + Math.floor(k / 2); i.filmTargetDeciC = 700; i.heaterDutyPermille = 1000; i.holdActive = false; return i },
+        tripTick: m => -1,
+    },
+    {
+        // heater commanded off, film climbing 1 deci-°C per tick (2 °C/s: a relay stuck on).
+        // Window minimum is the tick-0 value; trips when the rise exceeds offRiseMaxDeciC:
+        // rise = k > 50 -> k = 51.
+        name: "heater rising while commanded off (relay stuck on)", ticks: 200, code: FaultCode.HeaterUncommandedRise, sensor: SensorId.FilmTemp, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.heaterDutyPermille = 0; i.holdActive = false; i.film.value = 700 + k; return i },
+        tripTick: m => m.safety.offRiseMaxDeciC + 1,
+    },
+    {
+        // 6 °C above target from tick 10 with a 5 °C band: outside since t = 500 ms; trips when
+        // now - 500 > holdWindowMs, at tick 10 + holdWindowMs / period + 1 = 211.
+        name: "holding deviation", ticks: 400, code: FaultCode.HoldDeviation, sensor: SensorId.FilmTemp, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.heaterDutyPermille = 100; if (at(k, 10)) i.film.value = 700 + m.safety.holdBandDeciC + 10; return i },
+        tripTick: m => 10 + m.safety.holdWindowMs / m.control.periodMs + 1,
+    },
+    {
+        // film frozen at 69.0 °C while the heater runs at 40 %: stuck from tick 0, trips when
+        // now >= stuckWindowMs: tick 5000 / 50 = 100. (Within 3 °C of target: no runaway check.)
+        name: "film sensor stuck while heating", ticks: 300, code: FaultCode.SensorStuck, sensor: SensorId.FilmTemp, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.film.value = 690; i.heaterDutyPermille = 400; i.holdActive = false; return i },
+        tripTick: m => m.safety.stuckWindowMs / m.control.periodMs,
+    },
+    {
+        name: "force sensor stuck while pushing", ticks: 300, code: FaultCode.SensorStuck, sensor: SensorId.Force, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.film.value = 700 + (k % 2); i.force.value = 5000; i.pressInContact = true; i.pressSpeedPermille = 200; return i },
+        tripTick: m => m.safety.stuckWindowMs / m.control.periodMs,
+    },
+    {
+        // approach at 40 % with the position frozen: window opens at tick 0, trips at
+        // now >= stallWindowMs: tick 1000 / 50 = 20.
+        name: "press stall", ticks: 100, code: FaultCode.PressStall, sensor: SensorId.Position, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.pressFreeMotion = true; i.pressSpeedPermille = 400; i.position.value = 5000; return i },
+        tripTick: m => m.safety.stallWindowMs / m.control.periodMs,
+    },
+    {
+        // moving 0.5 mm per tick: 10 mm per window, far above the minimum progress
+        name: "press moving is not a stall", ticks: 100, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.pressFreeMotion = true; i.pressSpeedPermille = 400; i.position.value = 500 * k; return i },
+        tripTick: m => -1,
+    },
+    {
+        name: "door opened during a cycle", ticks: 50, code: FaultCode.DoorOpen, sensor: SensorId.None, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.doorClosed = !at(k, 10); return i },
+        tripTick: m => 10,
+    },
+    {
+        name: "abort pressed", ticks: 50, code: FaultCode.Abort, sensor: SensorId.None, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.abortPressed = at(k, 10); return i },
+        tripTick: m => 10,
+    },
+    {
+        // tick 10 comes 4 periods after tick 9 (200 ms > overrunMs 150)
+        name: "control tick overrun", ticks: 50, code: FaultCode.TickOverrun, sensor: SensorId.None, eventTick: 10,
+        timeMs: (k, m) => (k < 10 ? k : k + 3) * m.control.periodMs,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.tickGapMs = k === 10 ? 4 * m.control.periodMs : k === 0 ? 0 : m.control.periodMs; return i },
+        tripTick: m => 10,
+    },
+    {
+        name: "actuator lost during a cycle", ticks: 50, code: FaultCode.ActuatorLost, sensor: SensorId.None, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.outputsBound = !at(k, 10); return i },
+        tripTick: m => 10,
+    },
+]
+
+export interface SupResult {
+    tick: number
+    code: FaultCode
+    sensor: SensorId
+}
+
+/**
+ * Runs one vector; returns the first fault's tick (-1 if none). `pause` is awaited every 50
+ * ticks: in the VM it is ds.sleep(0), since a fiber running ~128K opcodes without an await
+ * is killed as an infinite loop.
+ */
+export async function runSupervisorVector(v: SupVector, m: Manifest, pause?: () => Promise<void>): Promise<SupResult> {
+    const sup = new Supervisor(m)
+    for (let k = 0; k < v.ticks; k++) {
+        if (pause && k % 50 === 0) await pause()
+        const now = v.timeMs ? v.timeMs(k, m) : k * m.control.periodMs
+        const f = sup.check(v.inputs(k, now, m))
+        if (f) return { tick: k, code: f.code, sensor: f.sensor }
+    }
+    return { tick: -1, code: FaultCode.None, sensor: SensorId.None }
+}
