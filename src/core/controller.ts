@@ -6,7 +6,7 @@
 //   4. the safe state overrides everything: heater off, press retracting to home.
 // There is no start() method: a cycle starts only on the physical start button's edge.
 
-import { Manifest } from "./manifest"
+import type { Manifest } from "./manifest"
 import { Fault, FaultCode, SensorId, isLatching, makeFault } from "./faults"
 import { HeaterPid, PidGains, pidLimitsFor } from "./heater/pid"
 import { TimeProportioner } from "./heater/time-proportion"

@@ -50,10 +50,11 @@ export interface Io {
     buzzer: ds.Buzzer
     display: ds.CharacterScreen
     /**
-     * Re-triggers the heater's hardware one-shot. Called every control tick while the heater
-     * may be on. On a board it toggles the keep-alive pin of a retriggerable monostable that
-     * gates the SSR (a static level cannot keep it alive); on the simulator the relay
-     * register write itself is the re-assert and this does nothing.
+     * Re-triggers the hardware one-shot. Called by every healthy control tick. On a board it
+     * toggles the keep-alive pin of a retriggerable monostable (74HC123) that gates the heater
+     * SSR and the press driver's enable (a static level cannot keep it alive), so a hung
+     * program stops heating and moving; on the simulator the relay register write, also sent
+     * every tick, is the re-assert and this does nothing.
      */
     kickHeaterOneShot(): void
 }

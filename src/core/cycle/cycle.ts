@@ -2,7 +2,7 @@
 // -> complete. It decides targets (film temperature, press mode); the controller turns them
 // into outputs and the supervisor can end the cycle from any phase (stop()).
 
-import { Manifest } from "../manifest"
+import type { Manifest } from "../manifest"
 import { FaultCode, Fault } from "../faults"
 import { PressController } from "../press/press-control"
 import { ProcessParams } from "./process"

@@ -1,7 +1,7 @@
 // The process parameters a cycle needs from a template. The template format itself (identity,
 // approval, geometry) is defined elsewhere; it hands the cycle one of these. Integers only.
 
-import { Manifest } from "../manifest"
+import type { Manifest } from "../manifest"
 
 export interface ProcessParams {
     /** template id (content hash or catalogue id), recorded with the cycle */

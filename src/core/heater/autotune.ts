@@ -17,7 +17,7 @@
 // The describing function underestimates Ku of lag-dominant plants (by 8/pi^2 = 0.81 in the
 // integrator-plus-dead-time limit), which only makes the rules below more conservative.
 
-import { AutotuneSettings, ControlTiming } from "../manifest"
+import type { AutotuneSettings, ControlTiming } from "../manifest"
 import { HeaterPid, PidGains, pidLimitsFor } from "./pid"
 import { abs, clamp, idiv } from "../util"
 

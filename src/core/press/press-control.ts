@@ -4,7 +4,7 @@
 // plant (speed -> position -> force through the film's compliance) is integrating, so a
 // constant target is reached without steady-state error.
 
-import { PressSettings, CycleSettings } from "../manifest"
+import type { PressSettings, CycleSettings } from "../manifest"
 import { FaultCode } from "../faults"
 import { clamp } from "../util"
 

@@ -4,7 +4,7 @@
 // It never writes outputs itself: the controller turns any fault into the safe state.
 
 import { Fault, FaultCode, SensorId, makeFault } from "../faults"
-import { Manifest } from "../manifest"
+import type { Manifest } from "../manifest"
 import { Sample, hasValue, isImplausible, isStale, StuckDetector } from "./sensor-checks"
 import { RunawayDetector, OffRiseDetector, HoldBandDetector } from "./thermal-checks"
 import { StallDetector } from "./stall"

@@ -1,0 +1,123 @@
+// The control loop: one tick every manifest period. Each tick reads the latest samples, runs
+// the pure controller, writes outputs, and handles events. Nothing may escape a tick (an
+// uncaught exception panics the whole VM): any error latches a control-error fault, and the
+// outputs go safe. A tick still running when the next is due is skipped, never overlapped;
+// the supervisor sees the gap as an overrun.
+import * as ds from "@devicescript/core"
+import { Controller, ControllerInputs } from "./core/controller"
+import { EventKind, ControlEvent, PHASE_NAMES } from "./core/cycle/events"
+import { faultLabel, faultName } from "./core/faults"
+import { SensorInputs } from "./hw/sensor-inputs"
+import { OutputWriter } from "./hw/outputs"
+import { saveLatched, saveGains } from "./hw/persist"
+import { beep } from "./hw/status-ui"
+import { Io } from "./hw/roles"
+
+/** Both buttons held this long clears a latched fault (technician gesture, logged). */
+const CLEAR_HOLD_MS = 5000
+
+export class ControlLoop {
+    private busy = false
+    private bothSinceMs = -1
+    ticks = 0
+    skipped = 0
+
+    constructor(readonly io: Io, readonly ctrl: Controller, readonly sensors: SensorInputs, readonly outputs: OutputWriter,
+        readonly logHasRoom: () => boolean) {}
+
+    start(periodMs: number) {
+        const self = this // DeviceScript: arrow functions cannot capture `this`
+        setInterval(async () => {
+            if (self.busy) {
+                self.skipped++
+                return
+            }
+            self.busy = true
+            try {
+                await self.tick()
+            } catch (e) {
+                await self.fail(e)
+            } finally {
+                self.busy = false
+            }
+        }, periodMs)
+    }
+
+    private inputs(now: number): ControllerInputs {
+        const s = this.sensors
+        return {
+            nowMs: now, film: s.film, contact: s.contact, force: s.force, position: s.position,
+            home: s.home, doorClosed: s.doorClosed, startPressed: s.startPressed, abortPressed: s.abortPressed,
+            logHasRoom: this.logHasRoom(), outputsBound: this.outputs.bound(),
+        }
+    }
+
+    async tick() {
+        const now = ds.millis()
+        this.ticks++
+        const out = this.ctrl.tick(this.inputs(now))
+        await this.outputs.write(out)
+        this.technicianGesture(now)
+        const evs = this.ctrl.drainEvents()
+        for (const e of evs) await this.onEvent(e)
+    }
+
+    private technicianGesture(now: number) {
+        const s = this.sensors
+        if (!(s.startPressed && s.abortPressed) || !this.ctrl.latchedFault()) {
+            this.bothSinceMs = -1
+            return
+        }
+        if (this.bothSinceMs < 0) this.bothSinceMs = now
+        else if (now - this.bothSinceMs >= CLEAR_HOLD_MS) {
+            this.bothSinceMs = -1
+            this.ctrl.clearFault(now)
+        }
+    }
+
+    private async onEvent(e: ControlEvent) {
+        switch (e.kind) {
+            case EventKind.PhaseStart:
+                console.log("phase " + PHASE_NAMES[e.phase])
+                break
+            case EventKind.Fault:
+                console.log("fault " + faultLabel(e.fault) + " " + faultName(e.fault.code))
+                if (this.ctrl.latchedFault()) await saveLatched(this.ctrl.latchedFault())
+                await beep(this.io, true)
+                break
+            case EventKind.FaultCleared:
+                console.log("fault cleared " + faultLabel(e.fault))
+                await saveLatched(null)
+                break
+            case EventKind.Outcome:
+                console.log("outcome " + e.code)
+                await beep(this.io, false)
+                break
+            case EventKind.PreflightFailed:
+                console.log("preflight failed " + e.code)
+                await beep(this.io, true)
+                break
+            case EventKind.GainsTuned: {
+                const r = this.ctrl.lastAutotune()
+                if (r && r.gains) await saveGains(r.gains)
+                break
+            }
+        }
+    }
+
+    /** Last line of defence: outputs off, fault latched, the loop keeps running in the safe state. */
+    private async fail(e: any) {
+        try {
+            await this.outputs.allOff()
+        } catch (e2) {
+            // nothing more can be done here; the heater one-shot expires on its own
+        }
+        try {
+            console.error("control error: " + (e && e.message ? e.message : e))
+            this.ctrl.reportError(ds.millis())
+            await saveLatched(this.ctrl.latchedFault())
+        } catch (e3) {
+            console.error("control error while failing safe")
+        }
+    }
+}

@@ -1,0 +1,148 @@
+// Builds every applicator role (src/hw/roles.ts) on the selected board: GPIO servers from the
+// runtime for the heater, press motor and home end stop, TypeScript servers for the analog
+// front-ends and the I2C operator panel. Both boards (boards/*.board.json) use the same pin
+// names; circuits, part numbers and the source of each constant are in boards/README.md.
+// In the simulator no hardware is touched: every role is a plain client named ROLE.x, bound to
+// the simulated servers on the bus, and kickHeaterOneShot() does nothing.
+import * as ds from "@devicescript/core"
+import { startButton, startMotor, startRelay } from "@devicescript/servers"
+import { BOARD_ID, pins } from "../gen/board"
+import { Io, ROLE } from "./roles"
+import {
+    ADC_ESP32C3,
+    ADC_ESP32S3,
+    AdcScale,
+    inverseDistanceFit,
+    inverseDistanceM,
+    linearPositionM,
+} from "./drivers/analog-math"
+import { NTC_100K_3950, startNtcTemperature } from "./drivers/ntc"
+import { startAnalogLoadCell } from "./drivers/load-cell"
+import { startAnalogDistance } from "./drivers/analog-distance"
+import { startPanel } from "./drivers/panel"
+import { PCF8574_ADDR } from "./drivers/pcf8574"
+import { startLcd16x2 } from "./drivers/lcd"
+import { HeaterOneShot } from "./drivers/heater-oneshot"
+
+export interface IoOptions {
+    /**
+     * Per-unit ADC gain trim: the mV that a 100 % raw reading stands for on this chip
+     * (default: the chip's nominal value in analog-math.ts). Measured once by the technician.
+     */
+    adcFullScaleMv?: number
+}
+
+// Film NTC: 100k/3950 above a 10 kOhm resistor; 0.30 V at 25 degC, 1.83 V at 95 degC,
+// resolves up to ~126 degC before the pin leaves the ADC's accurate range.
+const FILM_NTC = { ...NTC_100K_3950, fixedOhm: 10000 }
+// Contact-tip NTC: 47 kOhm puts the steepest slope (~33 mV/K) at the 42 degC patient limit;
+// resolves up to ~72 degC.
+const TIP_NTC = { ...NTC_100K_3950, fixedOhm: 47000 }
+
+// Load cell: 10 kg cell, 1.0 mV/V, excited from 3.3 V -> 0.33 mV/kg; INA333 gain
+// 1 + 100k/165 = 607 -> 200 mV/kg above a 300 mV REF (2.3 V at 10 kg).
+const LOAD_CELL = { zeroMv: 300, mvPerKg: 200 }
+const LOAD_CELL_MAX_KG = 10
+
+// Press potentiometer: 10 kOhm, 60 mm travel, below a 3.9 kOhm resistor from 3V3 ->
+// 2374 mV over 60 mm = 39.57 mV/mm; home sits 3 mm above the bottom end (119 mV).
+const PRESS_POT = { zeroMv: 119, mvPerM: 39567, minM: -0.003, maxM: 0.057 }
+
+// Sharp GP2Y0A41SK0F (sheet OP13008EN): Vo = 0.40 V typ at 30 cm, +2.25 V typ from 30 to 4 cm;
+// a 10k/22k divider (x 0.6875) keeps its 3.1 V maximum under 2.45 V at the pin.
+const IR_DIVIDER = 22 / 32
+const IR_FIT = inverseDistanceFit((0.4 + 2.25) * 1000 * IR_DIVIDER, 0.04, 0.4 * 1000 * IR_DIVIDER, 0.3)
+const IR_SENSOR = { ...IR_FIT, minM: 0.04, maxM: 0.3 }
+
+/** Operator panel PCF8574 pins (boards/README.md) and poll period (50 Hz). */
+const PANEL_BITS = { start: 0, abort: 1, door: 2, statusLed: 3, buzzer: 4 }
+const PANEL_POLL_MS = 20
+
+function adcScale(opts: IoOptions): AdcScale {
+    const nominal = (BOARD_ID as string) === "smile_s3" ? ADC_ESP32S3 : ADC_ESP32C3
+    if (!opts.adcFullScaleMv) return nominal
+    return { ...nominal, fullScaleMv: opts.adcFullScaleMv }
+}
+
+/** Starts every role with its outputs in the safe state: heater off, press stopped. */
+export function startIo(opts: IoOptions = {}): Io {
+    const sim = ds.isSimulator()
+    const adc = adcScale(opts)
+    const panel = startPanel({
+        names: {
+            start: ROLE.start,
+            abort: ROLE.abort,
+            door: ROLE.door,
+            statusLed: ROLE.statusLed,
+            buzzer: ROLE.buzzer,
+        },
+        bits: PANEL_BITS,
+        addr: PCF8574_ADDR,
+        pollMs: PANEL_POLL_MS,
+    })
+    const oneShot = new HeaterOneShot(sim ? undefined : pins.HEATER_KICK)
+
+    return {
+        filmTemp: startNtcTemperature({
+            name: ROLE.filmTemp,
+            pin: pins.FILM_NTC,
+            adc,
+            ntc: FILM_NTC,
+            minC: -20,
+            maxC: 125,
+            errorC: 2,
+        }),
+        contactTemp: startNtcTemperature({
+            name: ROLE.contactTemp,
+            pin: pins.TIP_NTC,
+            adc,
+            ntc: TIP_NTC,
+            minC: -20,
+            maxC: 70,
+            errorC: 1,
+        }),
+        force: startAnalogLoadCell({
+            name: ROLE.force,
+            pin: pins.FORCE,
+            adc,
+            amp: LOAD_CELL,
+            maxKg: LOAD_CELL_MAX_KG,
+            resolutionKg: 0.005,
+        }),
+        pressPos: startAnalogDistance({
+            name: ROLE.pressPos,
+            pin: pins.PRESS_POS,
+            adc,
+            toMeters: mv => linearPositionM(mv, adc, PRESS_POT),
+            minM: 0,
+            maxM: PRESS_POT.maxM,
+            errorM: 0.001,
+        }),
+        distance: startAnalogDistance({
+            name: ROLE.distance,
+            pin: pins.ARCH_DIST,
+            adc,
+            toMeters: mv => inverseDistanceM(mv, adc, IR_SENSOR),
+            minM: IR_SENSOR.minM,
+            maxM: IR_SENSOR.maxM,
+            errorM: 0.01,
+            variant: ds.DistanceVariant.Infrared,
+        }),
+        // Start-function configs must be literals (the compiler writes them into the image);
+        // their names repeat ROLE.* by hand.
+        press: sim
+            ? new ds.Motor(ROLE.press)
+            : startMotor({ name: "press", pin1: pins.PRESS_IN1, pin2: pins.PRESS_IN2 }),
+        heater: sim ? new ds.Relay(ROLE.heater) : startRelay({ name: "heater", pin: pins.HEATER_SSR }),
+        pressHome: sim
+            ? new ds.Button(ROLE.pressHome)
+            : startButton({ name: "pressHome", pin: pins.PRESS_HOME, activeHigh: true }),
+        door: panel.door,
+        start: panel.start,
+        abort: panel.abort,
+        statusLed: panel.statusLed,
+        buzzer: panel.buzzer,
+        display: startLcd16x2(ROLE.display),
+        kickHeaterOneShot: () => oneShot.kick(),
+    }
+}

@@ -1,0 +1,41 @@
+// Writes the controller's outputs to the actuator roles. Every tick: the heater relay is
+// written (the simulator's one-shot counts these re-asserts) and the board's one-shot is
+// kicked (on the boards it gates both the SSR and the press driver's enable, so it is kicked
+// whether the heater is on or not; the SSR input is the AND of the relay pin and the one-shot). A write to an unbound role would block until a server appears, so every write
+// is guarded by the role's binding: a control tick must never wait on the bus.
+import { Io } from "./roles"
+import { ControllerOutputs } from "../core/controller"
+
+/** Refresh the motor speed at least this often even if unchanged, ticks. */
+const MOTOR_REFRESH_TICKS = 10
+
+export class OutputWriter {
+    private lastSpeed = 9999
+    private sinceMotor = 0
+
+    constructor(readonly io: Io) {}
+
+    bound(): boolean {
+        return this.io.heater.isBound && this.io.press.isBound
+    }
+
+    async write(o: ControllerOutputs) {
+        const io = this.io
+        io.kickHeaterOneShot()
+        if (io.heater.isBound) await io.heater.enabled.write(o.heaterOn)
+        this.sinceMotor++
+        if (io.press.isBound && (o.pressSpeedPermille !== this.lastSpeed || this.sinceMotor >= MOTOR_REFRESH_TICKS)) {
+            this.lastSpeed = o.pressSpeedPermille
+            this.sinceMotor = 0
+            await io.press.speed.write(o.pressSpeedPermille / 1000)
+        }
+    }
+
+    /** Heater off and press stopped, whatever state the program is in (boot, crash handler). */
+    async allOff() {
+        const io = this.io
+        this.lastSpeed = 0
+        if (io.heater.isBound) await io.heater.enabled.write(false)
+        if (io.press.isBound) await io.press.speed.write(0)
+    }
+}
