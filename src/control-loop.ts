@@ -28,19 +28,24 @@ export class ControlLoop {
     start(periodMs: number) {
         const self = this // DeviceScript: arrow functions cannot capture `this`
         setInterval(async () => {
-            if (self.busy) {
-                self.skipped++
-                return
-            }
-            self.busy = true
-            try {
-                await self.tick()
-            } catch (e) {
-                await self.fail(e)
-            } finally {
-                self.busy = false
-            }
+            await self.safeTick()
         }, periodMs)
+    }
+
+    /** One tick that never throws: a tick still running is skipped, an exception fails safe. */
+    async safeTick() {
+        if (this.busy) {
+            this.skipped++
+            return
+        }
+        this.busy = true
+        try {
+            await this.tick()
+        } catch (e) {
+            await this.fail(e)
+        } finally {
+            this.busy = false
+        }
     }
 
     private inputs(now: number): ControllerInputs {
