@@ -13,7 +13,19 @@ export class OutputWriter {
     private lastSpeed = 9999
     private sinceMotor = 0
 
-    constructor(readonly io: Io) {}
+    constructor(readonly io: Io) {
+        // an actuator that (re)connects starts in the safe state, before any tick decides
+        const self = this
+        io.heater.binding().subscribe(async bound => {
+            if (bound) await io.heater.enabled.write(false)
+        })
+        io.press.binding().subscribe(async bound => {
+            if (bound) {
+                self.lastSpeed = 0
+                await io.press.speed.write(0)
+            }
+        })
+    }
 
     bound(): boolean {
         return this.io.heater.isBound && this.io.press.isBound
