@@ -1,0 +1,47 @@
+// Crypto is injected into core: @devicescript/crypto on the device (src/hw/crypto-ds.ts),
+// node:crypto in Node (src/node/crypto-node.ts). Bytes travel as number[] (0..255) so core
+// code is identical in the VM and in Node; digests and MACs come back as lowercase hex.
+
+export interface Crypto {
+    /** SHA-256 of the bytes, 64 lowercase hex characters */
+    sha256Hex(data: number[]): string
+    /** HMAC-SHA256 of the bytes under a key given as hex, 64 lowercase hex characters */
+    hmacSha256Hex(keyHex: string, data: number[]): string
+}
+
+const HEX = "0123456789abcdef"
+
+export function toHex(bytes: number[]): string {
+    let s = ""
+    for (const b of bytes) s += HEX[(b >> 4) & 15] + HEX[b & 15]
+    return s
+}
+
+/** Parses lowercase or uppercase hex; throws RangeError on odd length or a non-hex digit. */
+export function fromHex(hex: string): number[] {
+    if (hex.length % 2 !== 0) throw new RangeError("hex string has odd length")
+    const out: number[] = []
+    const lower = hex.toLowerCase()
+    for (let i = 0; i < lower.length; i += 2) {
+        const hi = HEX.indexOf(lower[i])
+        const lo = HEX.indexOf(lower[i + 1])
+        if (hi < 0 || lo < 0) throw new RangeError("not a hex digit at " + i)
+        out.push(hi * 16 + lo)
+    }
+    return out
+}
+
+/** Bytes of an ASCII string (callers validate that strings are printable ASCII). */
+export function asciiBytes(s: string): number[] {
+    const out: number[] = []
+    for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i) & 0xff)
+    return out
+}
+
+/** Constant-time comparison of two hex strings of equal length (MAC checks). */
+export function hexEqual(a: string, b: string): boolean {
+    if (a.length !== b.length) return false
+    let diff = 0
+    for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+    return diff === 0
+}
