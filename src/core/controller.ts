@@ -70,6 +70,8 @@ export class Controller {
         this.cycle = new Cycle(m, this.press)
         this.pid = new HeaterPid(gains, pidLimitsFor(m.control))
         this.relay = new TimeProportioner(Math.round(m.control.heaterWindowMs / m.control.periodMs))
+        // after a reset (power loss, crash) the press may still be on the patient: home it first
+        this.press.retract(0)
     }
 
     /** Arms a process for the next start press; returns why not, or null. */

@@ -23,6 +23,8 @@ export class OutputWriter {
             if (bound) {
                 self.lastSpeed = 0
                 await io.press.speed.write(0)
+                // a Jacdac motor moves only while enabled; speed 0 keeps it still meanwhile
+                await io.press.enabled.write(true)
             }
         })
     }

@@ -163,3 +163,14 @@ describe("faults and the safe state", () => {
         expect(c.latchedFault()?.code).toBe(FaultCode.ControlError)
     })
 })
+
+describe("boot", () => {
+    it("retracts a press left extended by a power loss, then stops at home", () => {
+        const c = new Controller(m, gains)
+        const P = m.control.periodMs
+        const out = c.tick(idleInputs(0, { home: false, position: { value: 15000, atMs: 0 } }))
+        expect(out.pressSpeedPermille).toBe(-m.press.releaseSpeedPermille)
+        expect(out.heaterOn).toBe(false)
+        expect(c.tick(idleInputs(P, { home: true, position: { value: 100, atMs: P } })).pressSpeedPermille).toBe(0)
+    })
+})
