@@ -61,6 +61,7 @@ export class ControlLoop {
         const now = ds.millis()
         this.ticks++
         const out = this.ctrl.tick(this.inputs(now))
+        this.sensors.consumed()
         await this.outputs.write(out)
         this.technicianGesture(now)
         const evs = this.ctrl.drainEvents()

@@ -10,7 +10,7 @@ import type { Manifest } from "./manifest"
 import { Fault, FaultCode, SensorId, isLatching, makeFault } from "./faults"
 import { HeaterPid, PidGains, pidLimitsFor } from "./heater/pid"
 import { TimeProportioner } from "./heater/time-proportion"
-import { Autotuner, AutotuneResult } from "./heater/autotune"
+import type { AutotuneResult } from "./heater/autotune"
 import { PressController } from "./press/press-control"
 import { Supervisor } from "./safety/supervisor"
 import { Sample, hasValue, isImplausible, isStale } from "./safety/sensor-checks"
@@ -37,6 +37,17 @@ export interface ControllerInputs {
     outputsBound: boolean
 }
 
+/**
+ * A heater tuning session (Autotuner in heater/autotune.ts). Passed in rather than built here,
+ * so the firmware image carries the tuner only where a technician can start one: the
+ * DeviceScript function area is limited to 64 KB.
+ */
+export interface HeaterTuner {
+    step(nowMs: number, measuredDeciC: number): number
+    isDone(): boolean
+    result(): AutotuneResult | null
+}
+
 export interface ControllerOutputs {
     /** relay state for this tick (time-proportioned duty) */
     heaterOn: boolean
@@ -55,7 +66,7 @@ export class Controller {
     private armed: ProcessParams | null = null
     private latched: Fault | null = null
     private lastFault: Fault | null = null
-    private autotuner: Autotuner | null = null
+    private autotuner: HeaterTuner | null = null
     private autotuneTarget = -1
     private lastTickMs = -1
     private lastStart = true // a button held at boot is not a press
@@ -132,12 +143,15 @@ export class Controller {
         this.out = { heaterOn: false, dutyPermille: 0, pressSpeedPermille: 0, filmTargetDeciC: -1, phase: this.phase() }
     }
 
-    /** Starts the heater autotune at targetDeciC (technician command); returns why not, or null. */
-    startAutotune(nowMs: number, targetDeciC: number): string | null {
+    /**
+     * Starts a heater autotune (technician command) with a tuner built for targetDeciC, e.g.
+     * `new Autotuner(targetDeciC, m.autotune, m.control)`; returns why not, or null.
+     */
+    startAutotune(nowMs: number, targetDeciC: number, tuner: HeaterTuner): string | null {
         if (this.latched) return "latched fault: clear it first"
         if (this.cycle.phase() !== Phase.Idle || this.autotuner) return "busy"
         if (targetDeciC < 300 || targetDeciC > this.m.limits.filmMaxDeciC - 50) return "target out of range"
-        this.autotuner = new Autotuner(targetDeciC, this.m.autotune, this.m.control)
+        this.autotuner = tuner
         this.autotuneTarget = targetDeciC
         this.supervisor.reset()
         this.events.push(event(EventKind.PhaseStart, nowMs, Phase.Autotune, 0))

@@ -55,7 +55,7 @@ const IR_FIT = inverseDistanceFit((0.4 + 2.25) * 1000 * IR_DIVIDER, 0.04, 0.4 * 
 const IR_SENSOR = { ...IR_FIT, minM: 0.04, maxM: 0.3 }
 
 /** Operator panel PCF8574 pins (boards/README.md) and poll period (50 Hz). */
-const PANEL_BITS = { start: 0, abort: 1, door: 2, statusLed: 3, buzzer: 4 }
+const PANEL_BITS = { start: 0, abort: 1, door: 2, statusLed: 3, buzzer: 4, pressKick: 5 }
 const PANEL_POLL_MS = 20
 
 function adcScale(opts: IoOptions): AdcScale {
@@ -144,5 +144,6 @@ export function startIo(opts: IoOptions = {}): Io {
         buzzer: panel.buzzer,
         display: startLcd16x2(ROLE.display),
         kickHeaterOneShot: () => oneShot.kick(),
+        kickPressOneShot: () => panel.kickPress(),
     }
 }

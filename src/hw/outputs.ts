@@ -1,7 +1,8 @@
-// Writes the controller's outputs to the actuator roles. Every tick: the heater relay is
-// written (the simulator's one-shot counts these re-asserts) and the board's one-shot is
-// kicked (on the boards it gates both the SSR and the press driver's enable, so it is kicked
-// whether the heater is on or not; the SSR input is the AND of the relay pin and the one-shot). A write to an unbound role would block until a server appears, so every write
+// Writes the controller's outputs to the actuator roles. Every tick the heater relay is
+// written; a tick with the heater on also re-arms the heater's hardware one-shot (on the
+// simulator the "on" write is the re-arm), so after a fault or a hang the heater loses power
+// within the one-shot window even if its relay is welded on. The press driver's own one-shot
+// is re-armed every tick. A write to an unbound role would block until a server appears, so every write
 // is guarded by the role's binding: a control tick must never wait on the bus.
 import { Io } from "./roles"
 import { ControllerOutputs } from "../core/controller"
@@ -35,7 +36,8 @@ export class OutputWriter {
 
     async write(o: ControllerOutputs) {
         const io = this.io
-        io.kickHeaterOneShot()
+        if (o.heaterOn) io.kickHeaterOneShot()
+        io.kickPressOneShot()
         if (io.heater.isBound) await io.heater.enabled.write(o.heaterOn)
         this.sinceMotor++
         if (io.press.isBound && (o.pressSpeedPermille !== this.lastSpeed || this.sinceMotor >= MOTOR_REFRESH_TICKS)) {

@@ -50,11 +50,17 @@ export interface Io {
     buzzer: ds.Buzzer
     display: ds.CharacterScreen
     /**
-     * Re-triggers the hardware one-shot. Called by every healthy control tick. On a board it
-     * toggles the keep-alive pin of a retriggerable monostable (74HC123) that gates the heater
-     * SSR and the press driver's enable (a static level cannot keep it alive), so a hung
-     * program stops heating and moving; on the simulator the relay register write, also sent
-     * every tick, is the re-assert and this does nothing.
+     * Re-triggers the heater's hardware one-shot. Called on every control tick that has the
+     * heater on, and only then: on a board it toggles the keep-alive pin of a retriggerable
+     * monostable (74HC123) that gates the heater's supply, so a hung program, or a fault that
+     * commands the heater off while its SSR is welded on, loses heater power within the
+     * one-shot window. On the simulator the relay register write "on" is the re-assert and
+     * this does nothing.
      */
     kickHeaterOneShot(): void
+    /**
+     * Re-triggers the press driver's one-shot (its enable). Called by every healthy control
+     * tick, so a hung program also stops the press; a no-op on the simulator.
+     */
+    kickPressOneShot(): void
 }

@@ -174,3 +174,37 @@ describe("boot", () => {
         expect(c.tick(idleInputs(P, { home: true, position: { value: 100, atMs: P } })).pressSpeedPermille).toBe(0)
     })
 })
+
+describe("autotune through the controller", () => {
+    it("tunes on the test plant, emits GainsTuned, and the new gains hold 70 °C", async () => {
+        const { Autotuner } = await import("../../src/core/heater/autotune")
+        const { Plant, NOMINAL_PLANT } = await import("../vectors/plant")
+        const P = m.control.periodMs
+        const c = new Controller(m, gains)
+        const plant = new Plant(NOMINAL_PLANT)
+        const inputs = (now: number) => idleInputs(now, { film: { value: plant.filmDeciC(), atMs: now } })
+        c.tick(inputs(0))
+        expect(c.startAutotune(P, 700, new Autotuner(700, m.autotune, m.control))).toBeNull()
+        expect(c.phase()).toBe(Phase.Autotune)
+        let on = false
+        const kinds: number[] = []
+        for (let k = 1; k < m.autotune.maxMs / P && c.phase() === Phase.Autotune; k++) {
+            plant.step(P, on, 0)
+            on = c.tick(inputs(k * P)).heaterOn
+            for (const e of c.drainEvents()) kinds.push(e.kind)
+        }
+        const r = c.lastAutotune()
+        expect(r?.ok).toBe(true)
+        expect(kinds).toContain(EventKind.GainsTuned)
+        expect(c.outputs().heaterOn).toBe(false)
+        // the step test's own overshoot bound, from the manifest
+        expect(r!.overshootDeciC).toBeLessThanOrEqual(m.autotune.maxOvershootDeciC)
+    })
+
+    it("refuses to start with a latched fault or during a cycle", async () => {
+        const { Autotuner } = await import("../../src/core/heater/autotune")
+        const c = new Controller(m, gains)
+        c.restoreLatched({ code: FaultCode.FilmOverTemp, sensor: 1, value: 951, limit: 950, atMs: 0 })
+        expect(c.startAutotune(0, 700, new Autotuner(700, m.autotune, m.control))).toMatch(/latched/)
+    })
+})

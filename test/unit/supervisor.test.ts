@@ -20,7 +20,7 @@ describe("safety supervisor", () => {
         // every hard-limit vector has its event and trip on the same tick
         const hard = SUPERVISOR_VECTORS.filter(v =>
             [FaultCode.FilmOverTemp, FaultCode.ContactOverTemp, FaultCode.OverForce].includes(v.code))
-        expect(hard.length).toBe(4)
+        expect(hard.length).toBe(5)
         for (const v of hard) expect((await runSupervisorVector(v, m)).tick - v.eventTick).toBe(0)
     })
 

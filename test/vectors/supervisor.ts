@@ -79,6 +79,13 @@ export const SUPERVISOR_VECTORS: SupVector[] = [
         tripTick: m => 10,
     },
     {
+        // a force spike that came and went between two ticks: the latest value is normal, the
+        // peak since the last tick is over the limit -> trips on that tick
+        name: "over force between ticks (peak since the last tick)", ticks: 50, code: FaultCode.OverForce, sensor: SensorId.Force, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.pressInContact = true; i.force.value = 5000; if (k === 10) i.force.peak = m.limits.forceMaxMilliN + 1; return i },
+        tripTick: m => 10,
+    },
+    {
         name: "film thermistor shorted (reads above range)", ticks: 50, code: FaultCode.SensorImplausible, sensor: SensorId.FilmTemp, eventTick: 10,
         inputs: (k, now, m) => { const i = nominal(k, now, m); if (at(k, 10)) i.film.value = m.limits.filmSensorMaxDeciC + 1; return i },
         tripTick: m => 10,
@@ -125,6 +132,16 @@ export const SUPERVISOR_VECTORS: SupVector[] = [
         tripTick: m => m.safety.runawayWindowMs / m.control.periodMs,
     },
     {
+        // heating at 1.0 °C/s until tick 200, then the heater fails: film flat at 40.0 °C (+1 LSB
+        // noise). Runaway history is sampled every 1000 ms (every 20 ticks); at tick k the window
+        // starts at the sample floor((k - 160) / 20) x 20. Rise = film(k) - film(start) < 20 first
+        // at k = 340: start sample 180 (39.0 °C), film 40.0 °C, rise 10. (k = 339: start 160,
+        // 38.0 °C, film 40.1 °C, rise 21.) 140 ticks = 7 s after the heat stopped.
+        name: "thermal runaway: heater fails mid-heat (sliding window)", ticks: 600, code: FaultCode.ThermalRunaway, sensor: SensorId.FilmTemp, eventTick: 200,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.film.value = 300 + Math.floor((k < 200 ? k : 200) / 2) + (k % 2); i.filmTargetDeciC = 700; i.heaterDutyPermille = 1000; i.holdActive = false; return i },
+        tripTick: m => 340,
+    },
+    {
         // the same, heating at 1.0 °C/s (0.5 deci-°C per tick): 8 °C per window, well above the minimum rise
         name: "runaway check passes a heater that heats", ticks: 400, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
         inputs: (k, now, m) => { const i = nominal(k, now, m); i.film.value = 300 + Math.floor(k / 2); i.filmTargetDeciC = 700; i.heaterDutyPermille = 1000; i.holdActive = false; return i },
@@ -163,6 +180,13 @@ export const SUPERVISOR_VECTORS: SupVector[] = [
         name: "press stall", ticks: 100, code: FaultCode.PressStall, sensor: SensorId.Position, eventTick: 0,
         inputs: (k, now, m) => { const i = nominal(k, now, m); i.pressFreeMotion = true; i.pressSpeedPermille = 400; i.position.value = 5000; return i },
         tripTick: m => m.safety.stallWindowMs / m.control.periodMs,
+    },
+    {
+        // moving 0.5 mm per tick until tick 30, then jammed. The window holds the sample one
+        // window (20 ticks) back: travel p(k) - p(k - 20) is 0 first at k = 50 (k = 49: 500 µm).
+        name: "press jams mid-approach (sliding window)", ticks: 200, code: FaultCode.PressStall, sensor: SensorId.Position, eventTick: 30,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.pressFreeMotion = true; i.pressSpeedPermille = 400; i.position.value = 500 * (k < 30 ? k : 30); return i },
+        tripTick: m => 30 + m.safety.stallWindowMs / m.control.periodMs,
     },
     {
         // moving 0.5 mm per tick: 10 mm per window, far above the minimum progress

@@ -5,6 +5,17 @@
 export interface Sample {
     value: number
     atMs: number
+    /**
+     * Highest reading received since the previous control tick (samples can arrive faster
+     * than ticks): the hard limits check it, so a breach shorter than a tick is not missed.
+     * Absent = value.
+     */
+    peak?: number
+}
+
+/** The highest reading seen since the last tick. */
+export function peakOf(s: Sample): number {
+    return s.peak !== undefined && s.peak > s.value ? s.peak : s.value
 }
 
 export function hasValue(s: Sample): boolean {
@@ -12,7 +23,7 @@ export function hasValue(s: Sample): boolean {
 }
 
 export function isImplausible(s: Sample, min: number, max: number): boolean {
-    return hasValue(s) && (s.value < min || s.value > max || s.value !== s.value)
+    return hasValue(s) && (s.value < min || peakOf(s) > max || s.value !== s.value)
 }
 
 /** Age of the last reading in ms, or -1 if there never was one. */

@@ -5,7 +5,7 @@
 
 import { Fault, FaultCode, SensorId, makeFault } from "../faults"
 import type { Manifest } from "../manifest"
-import { Sample, hasValue, isImplausible, isStale, StuckDetector } from "./sensor-checks"
+import { Sample, hasValue, isImplausible, isStale, StuckDetector, peakOf } from "./sensor-checks"
 import { RunawayDetector, OffRiseDetector, HoldBandDetector } from "./thermal-checks"
 import { StallDetector } from "./stall"
 
@@ -83,7 +83,7 @@ export class Supervisor {
             return this.f(FaultCode.SensorImplausible, SensorId.ContactTemp, i.contact.value,
                 i.contact.value < l.contactSensorMinDeciC ? l.contactSensorMinDeciC : l.contactSensorMaxDeciC, now)
         if (isImplausible(i.force, l.forceSensorMinMilliN, l.forceSensorMaxMilliN))
-            return this.f(FaultCode.SensorImplausible, SensorId.Force, i.force.value,
+            return this.f(FaultCode.SensorImplausible, SensorId.Force, peakOf(i.force) > l.forceSensorMaxMilliN ? peakOf(i.force) : i.force.value,
                 i.force.value < l.forceSensorMinMilliN ? l.forceSensorMinMilliN : l.forceSensorMaxMilliN, now)
         if (isImplausible(i.position, l.positionMinUm, l.positionMaxUm))
             return this.f(FaultCode.SensorImplausible, SensorId.Position, i.position.value,
@@ -100,13 +100,13 @@ export class Supervisor {
         if (i.active && !i.outputsBound) return this.f(FaultCode.ActuatorLost, SensorId.None, 0, 0, now)
 
         // 2. hard limits, every tick, active or not
-        if (hasValue(i.film) && i.film.value > l.filmMaxDeciC)
-            return this.f(FaultCode.FilmOverTemp, SensorId.FilmTemp, i.film.value, l.filmMaxDeciC, now)
+        if (hasValue(i.film) && peakOf(i.film) > l.filmMaxDeciC)
+            return this.f(FaultCode.FilmOverTemp, SensorId.FilmTemp, peakOf(i.film), l.filmMaxDeciC, now)
         const contactMax = i.contactMaxDeciC > 0 && i.contactMaxDeciC < l.contactMaxDeciC ? i.contactMaxDeciC : l.contactMaxDeciC
-        if (hasValue(i.contact) && i.contact.value > contactMax)
-            return this.f(FaultCode.ContactOverTemp, SensorId.ContactTemp, i.contact.value, contactMax, now)
-        if (hasValue(i.force) && i.force.value > l.forceMaxMilliN)
-            return this.f(FaultCode.OverForce, SensorId.Force, i.force.value, l.forceMaxMilliN, now)
+        if (hasValue(i.contact) && peakOf(i.contact) > contactMax)
+            return this.f(FaultCode.ContactOverTemp, SensorId.ContactTemp, peakOf(i.contact), contactMax, now)
+        if (hasValue(i.force) && peakOf(i.force) > l.forceMaxMilliN)
+            return this.f(FaultCode.OverForce, SensorId.Force, peakOf(i.force), l.forceMaxMilliN, now)
 
         // 3. heater and press plausibility (need trustworthy, fresh readings)
         if (hasValue(i.film)) {

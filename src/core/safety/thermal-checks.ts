@@ -3,44 +3,48 @@
 
 /**
  * Thermal runaway (heater not heating): while the film is well below target and the duty is
- * high, the temperature must rise by minRise within every window. Catches a disconnected or
- * failed heater, or a film sensor that has come off the plate.
+ * high, the temperature must have risen by minRise over the last window. Sliding window,
+ * sampled once a second: a heater that fails mid-heat is caught one window (+ <1 s) after its
+ * heat stops reaching the film, however the window lines up. Catches a disconnected or failed
+ * heater, or a film sensor that has come off the plate.
  */
 export class RunawayDetector {
-    private startMs = -1
-    private startDeciC = 0
+    /** film temperature once a second while heating hard, oldest first */
+    private deciC: number[] = []
+    private tMs: number[] = []
+    /** the rise seen over the window that tripped */
+    value = 0
 
     constructor(readonly windowMs: number, readonly minRiseDeciC: number) {}
 
     reset() {
-        this.startMs = -1
+        this.deciC = []
+        this.tMs = []
     }
-
-    /** the rise seen in the window that tripped */
-    value = 0
 
     /** True when a full window at high duty showed less than the minimum rise. */
     update(nowMs: number, filmDeciC: number, heatingHard: boolean): boolean {
         if (!heatingHard) {
-            this.startMs = -1
+            this.reset()
             return false
         }
-        if (this.startMs < 0) {
-            this.startMs = nowMs
-            this.startDeciC = filmDeciC
-            return false
+        const n = this.tMs.length
+        if (n === 0 || nowMs - this.tMs[n - 1] >= RUNAWAY_SAMPLE_MS) {
+            this.tMs.push(nowMs)
+            this.deciC.push(filmDeciC)
         }
-        if (nowMs - this.startMs < this.windowMs) return false
-        const rise = filmDeciC - this.startDeciC
-        if (rise < this.minRiseDeciC) {
-            this.value = rise
-            return true
+        while (this.tMs.length > 1 && nowMs - this.tMs[1] >= this.windowMs) {
+            this.tMs.shift()
+            this.deciC.shift()
         }
-        this.startMs = nowMs
-        this.startDeciC = filmDeciC
-        return false
+        if (nowMs - this.tMs[0] < this.windowMs) return false
+        this.value = filmDeciC - this.deciC[0]
+        return this.value < this.minRiseDeciC
     }
 }
+
+/** Runaway history resolution: 1 s keeps the history small (window / 1 s entries). */
+const RUNAWAY_SAMPLE_MS = 1000
 
 /**
  * Uncommanded heating (relay stuck on, SSR shorted): while the heater is commanded off, the

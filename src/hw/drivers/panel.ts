@@ -151,12 +151,14 @@ export interface PanelOptions {
     /** role names (ROLE.start, ROLE.abort, ROLE.door, ROLE.statusLed, ROLE.buzzer) */
     names: { start: string; abort: string; door: string; statusLed: string; buzzer: string }
     /** expander pin of each function */
-    bits: { start: number; abort: number; door: number; statusLed: number; buzzer: number }
+    bits: { start: number; abort: number; door: number; statusLed: number; buzzer: number; pressKick: number }
     addr: number
     pollMs: number
 }
 
 export interface Panel {
+    /** toggles the press one-shot's keep-alive pin (P5): call once per control tick */
+    kickPress(): void
     start: ds.Button
     abort: ds.Button
     door: ds.Switch
@@ -181,7 +183,17 @@ export function startPanel(o: PanelOptions): Panel {
     }
     const n = o.names
     const b = o.bits
+    let kickLevel = false
     return {
+        kickPress: () => {
+            if (ds.isSimulator()) return
+            kickLevel = !kickLevel
+            // on its own fiber: the control tick never waits on the I2C bus
+            const level = kickLevel
+            setTimeout(async () => {
+                await p().sink(b.pressKick, level)
+            }, 0)
+        },
         start: new ds.Button(startLocalServer(n.start, () => new PanelButtonServer(p(), b.start))),
         abort: new ds.Button(startLocalServer(n.abort, () => new PanelButtonServer(p(), b.abort))),
         door: new ds.Switch(startLocalServer(n.door, () => new PanelSwitchServer(p(), b.door))),
