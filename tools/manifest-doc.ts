@@ -10,6 +10,8 @@ const UNITS: [RegExp, string][] = [
     [/DeciC$/, "0.1 °C"], [/MilliN$/, "mN"], [/Um$/, "µm"], [/Ms$/, "ms"], [/Permille$/, "‰"],
     [/Ticks$/, "control ticks"], [/Cycles$/, "cycles"], [/SecPerDegC$/, "1e-6 duty·s/°C"],
     [/DegCSec$/, "1e-6 duty/(°C·s)"], [/PerDegC$/, "1e-6 duty/°C"], [/PermillePerN$/, "‰ speed per N"],
+    [/Ppm$/, "ppm (1e-6)"], [/MicroRad$/, "µrad"], [/Points$/, "points"], [/PerPoint$/, "readings"],
+    [/Iterations$/, "iterations"], [/Records$/, "records"],
 ]
 
 function unit(key: string): string {

@@ -76,6 +76,28 @@ export interface AutotuneSettings {
     maxMs: number
 }
 
+export interface FittingSettings {
+    scanStartUm: number
+    scanEndUm: number
+    scanStepUm: number
+    readingsPerPoint: number
+    distanceMinUm: number
+    distanceMaxUm: number
+    minPoints: number
+    maxRmsUm: number
+    maxWorstUm: number
+    minCoveragePermille: number
+    coverageGapUm: number
+    scaleMinPpm: number
+    scaleMaxPpm: number
+    maxRotationMicroRad: number
+    maxIterations: number
+}
+
+export interface RecordSettings {
+    queueCapacityRecords: number
+}
+
 export interface Manifest {
     model: string
     modelName: string
@@ -87,6 +109,8 @@ export interface Manifest {
     press: PressSettings
     cycle: CycleSettings
     autotune: AutotuneSettings
+    fitting: FittingSettings
+    records: RecordSettings
 }
 
 /** [min, max, what it is]; every value is an integer in the unit its name carries. */
@@ -159,6 +183,26 @@ export const MANIFEST_SECTIONS: { [section: string]: { [key: string]: KeySpec } 
         stepDropDeciC: [10, 500, "the step test starts this far below the setpoint"],
         stepObserveMs: [10000, 3600000, "how long the step test observes after the step"],
         maxMs: [60000, 7200000, "longest allowed autotune"],
+    },
+    fitting: {
+        scanStartUm: [0, 200000, "arch scan: first press position (scan x axis)"],
+        scanEndUm: [1000, 200000, "arch scan: last press position; within press.travelMaxUm"],
+        scanStepUm: [100, 10000, "arch scan: press step between scan points"],
+        readingsPerPoint: [1, 16, "distance readings averaged into one scan point (noise / sqrt(n))"],
+        distanceMinUm: [0, 200000, "a distance reading below this is invalid (dropped, counted)"],
+        distanceMaxUm: [1000, 500000, "a distance reading above this is invalid (dropped, counted)"],
+        minPoints: [3, 400, "fewer valid scan points than this: re-scan"],
+        maxRmsUm: [5, 5000, "fit RMS residual above this: too noisy or the wrong template"],
+        maxWorstUm: [10, 20000, "a scan point farther than this from the fitted arch: re-scan"],
+        minCoveragePermille: [100, 1000, "share of the template's arch length the scan must cover"],
+        coverageGapUm: [500, 50000, "a gap between scan points longer than this counts as uncovered"],
+        scaleMinPpm: [500000, 1000000, "smallest template scale accepted (template size range)"],
+        scaleMaxPpm: [1000000, 2000000, "largest template scale accepted (template size range)"],
+        maxRotationMicroRad: [0, 400000, "fitted rotation beyond this: patient misaligned, re-scan"],
+        maxIterations: [5, 200, "least-squares iterations before the fit gives up"],
+    },
+    records: {
+        queueCapacityRecords: [4, 16, "records held until the hub acknowledges them; full = no new cycle (536 B of settings each: tools/settings-budget.ts)"],
     },
 }
 
@@ -233,4 +277,23 @@ function crossCheck(m: Manifest) {
         throw new ManifestError("press.contactForceMilliN", "must be below limits.forceMaxMilliN")
     if (m.press.travelMaxUm > l.positionMaxUm)
         throw new ManifestError("press.travelMaxUm", "must not exceed limits.positionMaxUm")
+    crossCheckFitting(m)
+}
+
+/** The scan plan is bounded (memory, and the fit's work per iteration grows with it). */
+export const MAX_SCAN_POSITIONS = 400
+
+function crossCheckFitting(m: Manifest) {
+    const f = m.fitting
+    if (f.scanEndUm <= f.scanStartUm) throw new ManifestError("fitting.scanEndUm", "must exceed fitting.scanStartUm")
+    if (f.scanEndUm > m.press.travelMaxUm)
+        throw new ManifestError("fitting.scanEndUm", "must not exceed press.travelMaxUm")
+    const positions = Math.floor((f.scanEndUm - f.scanStartUm) / f.scanStepUm) + 1
+    if (positions > MAX_SCAN_POSITIONS)
+        throw new ManifestError("fitting.scanStepUm", "gives " + positions + " scan positions, over " + MAX_SCAN_POSITIONS)
+    if (f.minPoints > positions)
+        throw new ManifestError("fitting.minPoints", "exceeds the " + positions + " positions the scan plan has")
+    if (f.distanceMaxUm <= f.distanceMinUm)
+        throw new ManifestError("fitting.distanceMaxUm", "must exceed fitting.distanceMinUm")
+    if (f.maxWorstUm < f.maxRmsUm) throw new ManifestError("fitting.maxWorstUm", "must be at least fitting.maxRmsUm")
 }

@@ -1,0 +1,43 @@
+// Base64 (RFC 4648 section 4, with padding) for storing canonical bytes in the settings store:
+// its alphabet needs no JSON escaping, and it costs 4/3 of the bytes where hex costs 2.
+
+import { ValidationError } from "./errors"
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+export function toBase64(bytes: number[]): string {
+    const out: string[] = []
+    for (let i = 0; i < bytes.length; i += 3) {
+        const n = bytes.length - i
+        const b0 = bytes[i]
+        const b1 = n > 1 ? bytes[i + 1] : 0
+        const b2 = n > 2 ? bytes[i + 2] : 0
+        out.push(ALPHABET[b0 >> 2])
+        out.push(ALPHABET[((b0 & 3) << 4) | (b1 >> 4)])
+        out.push(n > 1 ? ALPHABET[((b1 & 15) << 2) | (b2 >> 6)] : "=")
+        out.push(n > 2 ? ALPHABET[b2 & 63] : "=")
+    }
+    return out.join("")
+}
+
+/** Strict: length a multiple of 4, only alphabet characters, padding only at the end, zero pad bits. */
+export function fromBase64(s: string, field: string): number[] {
+    if (typeof s !== "string" || s.length % 4 !== 0) throw new ValidationError("bad_base64", field, "length is not a multiple of 4")
+    const out: number[] = []
+    for (let i = 0; i < s.length; i += 4) {
+        const last = i + 4 === s.length
+        const c0 = ALPHABET.indexOf(s[i])
+        const c1 = ALPHABET.indexOf(s[i + 1])
+        const p2 = last && s[i + 2] === "=" && s[i + 3] === "="
+        const p3 = last && s[i + 3] === "="
+        const c2 = p2 ? 0 : ALPHABET.indexOf(s[i + 2])
+        const c3 = p3 ? 0 : ALPHABET.indexOf(s[i + 3])
+        if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0) throw new ValidationError("bad_base64", field, "bad character near " + i)
+        if ((p2 && (c1 & 15) !== 0) || (p3 && !p2 && (c2 & 3) !== 0))
+            throw new ValidationError("bad_base64", field, "non-zero padding bits")
+        out.push((c0 << 2) | (c1 >> 4))
+        if (!p2) out.push(((c1 & 15) << 4) | (c2 >> 2))
+        if (!p3) out.push(((c2 & 3) << 6) | c3)
+    }
+    return out
+}

@@ -1,0 +1,228 @@
+// The compliance record queue on the Kv store (flash on the device). Layout:
+//   "rqState"      {"v":1,"head":H,"next":N,"cap":C,"last":"<hex>"}: records H..N-1 are held, N
+//                  is the next sequence number, last = hash of record N-1 (the next prevHash),
+//                  C = the capacity the slots below were laid out with
+//   "r<slot>.<i>"  the record of seq N lives in slot N mod C, as base64(sealed) in chunks;
+//                  chunk 0 starts with "<count>|"
+// append: writes the chunks into the free slot of the not-yet-committed seq, then the state:
+// that single write is the commit point. A power cut before it leaves the old state (the slot
+// is free: its chunks are overwritten next time); after it, the new one. A sequence number is
+// consumed only by the commit, so none is ever reused or skipped.
+// ack: one state write moves the head; nothing else is written. Acked slots keep their bytes
+// until reused: keys are never deleted, because the settings store keeps a tombstone for every
+// deleted key for good (jacdac-c fstor), and keys named by seq would then fill the flash.
+// A full queue refuses the append; nothing is ever dropped or overwritten while held.
+
+import { Crypto } from "../crypto"
+import { Kv, KV_MAX_ENTRY_BYTES } from "../store/kv"
+import { ValidationError } from "../codec/errors"
+import { isInt, ZERO_HASH } from "../codec/ints"
+import { toBase64, fromBase64 } from "../codec/base64"
+import { ComplianceRecord, SEQ_MAX } from "./types"
+import { sealRecord, openRecord } from "./codec"
+
+const KEY_STATE = "rqState"
+const STATE_FORMAT = 1
+/** chunk indexes are one digit: keys "r<slot>.<i>" */
+export const RECORD_MAX_CHUNKS = 10
+/** JSON quotes cost 2 and the longest key, "r999.9", 6 (capacity <= 1000); base64 needs no escaping */
+const CHUNK_CHARS = KV_MAX_ENTRY_BYTES - 6 - 2
+
+export interface Appended {
+    seq: number
+    /** SHA-256 (hex) of the record body */
+    hash: string
+    sealed: number[]
+}
+
+function chunkKey(slot: number, i: number): string {
+    return "r" + slot + "." + i
+}
+
+export class RecordQueue {
+    private head = 1
+    private next = 1
+    private last = ZERO_HASH
+    /** the capacity the held records' slots were laid out with (see open()) */
+    private layoutCap: number
+    private corrupt = false
+
+    private constructor(readonly kv: Kv, readonly crypto: Crypto, readonly capacity: number,
+        readonly deviceId: string, readonly keyHex: string) {
+        this.layoutCap = capacity
+    }
+
+    /**
+     * Opens the queue (at boot); a state that does not parse blocks appends (queue_corrupt).
+     * capacity: manifest records.queueCapacityRecords. If a firmware update changed it while
+     * records are held, the old layout stays until the queue drains, and room is the smaller.
+     */
+    static async open(kv: Kv, crypto: Crypto, capacity: number, deviceId: string, keyHex: string): Promise<RecordQueue> {
+        if (!isInt(capacity) || capacity < 1 || capacity > 1000) throw new RangeError("record queue capacity must be 1..1000")
+        const q = new RecordQueue(kv, crypto, capacity, deviceId, keyHex)
+        await q.load()
+        return q
+    }
+
+    private async load() {
+        const raw = await this.kv.read(KEY_STATE)
+        if (raw === null) return
+        let s: any = null
+        try {
+            s = JSON.parse(raw)
+        } catch (e) {
+            s = null
+        }
+        const ok = s && s.v === STATE_FORMAT && isInt(s.head) && isInt(s.next) && isInt(s.cap) && s.head >= 1 && s.next >= s.head &&
+            s.next <= SEQ_MAX + 1 && s.cap >= 1 && s.next - s.head <= s.cap && typeof s.last === "string" && s.last.length === 64
+        if (!ok) {
+            this.corrupt = true
+            return
+        }
+        this.head = s.head
+        this.next = s.next
+        this.last = s.last
+        this.layoutCap = s.next > s.head ? s.cap : this.capacity
+    }
+
+    /** false when full or corrupt: the controller's logHasRoom, so no cycle starts without room */
+    hasRoom(): boolean {
+        const cap = this.layoutCap < this.capacity ? this.layoutCap : this.capacity
+        return !this.corrupt && this.next - this.head < cap
+    }
+
+    isCorrupt(): boolean {
+        return this.corrupt
+    }
+
+    count(): number {
+        return this.next - this.head
+    }
+
+    /** oldest held sequence number (== nextSeq() when empty) */
+    headSeq(): number {
+        return this.head
+    }
+
+    nextSeq(): number {
+        return this.next
+    }
+
+    lastHash(): string {
+        return this.last
+    }
+
+    /**
+     * Seals the draft as the next record (seq, prevHash and deviceId filled in) and stores it;
+     * durable when this resolves. Throws ValidationError queue_full / queue_corrupt /
+     * record_too_large or a field's code, changing nothing; a Kv failure propagates.
+     */
+    async append(draft: ComplianceRecord): Promise<Appended> {
+        if (this.corrupt) throw new ValidationError("queue_corrupt", "(queue)", "record store is unreadable: technician must service the device")
+        if (!this.hasRoom())
+            throw new ValidationError("queue_full", "(queue)", "record queue full (" + this.capacity + "): sync with the hub before the next cycle")
+        const seq = this.next
+        const rec: ComplianceRecord = {
+            kind: draft.kind, deviceId: this.deviceId, seq: seq, prevHash: this.last, bootId: draft.bootId,
+            uptimeMs: draft.uptimeMs, wallUnixS: draft.wallUnixS, operatorId: draft.operatorId, templateId: draft.templateId,
+            templateHash: draft.templateHash, bundleVersion: draft.bundleVersion, calibrationIds: draft.calibrationIds,
+            fit: draft.fit, phases: draft.phases, faults: draft.faults, outcome: draft.outcome,
+        }
+        // an empty queue takes up the manifest's capacity (it may have changed with a firmware update)
+        const cap = this.next === this.head ? this.capacity : this.layoutCap
+        const s = sealRecord(rec, this.keyHex, this.crypto)
+        const chunks = this.split(toBase64(s.sealed))
+        const slot = seq - Math.floor(seq / cap) * cap // seq mod cap, without % (int32 in the VM)
+        for (let i = 0; i < chunks.length; i++) await this.kv.write(chunkKey(slot, i), chunks[i])
+        await this.writeState(this.head, seq + 1, cap, s.hash)
+        this.next = seq + 1
+        this.last = s.hash
+        this.layoutCap = cap
+        return { seq: seq, hash: s.hash, sealed: s.sealed }
+    }
+
+    private split(text: string): string[] {
+        const out: string[] = []
+        let pos = 0
+        let n = 0
+        const room = CHUNK_CHARS
+        for (let guess = 1; guess <= RECORD_MAX_CHUNKS; guess++) {
+            const prefix = guess + "|"
+            if (text.length + prefix.length <= guess * room) {
+                n = guess
+                break
+            }
+        }
+        if (n === 0) throw new ValidationError("record_too_large", "(record)", "sealed record needs more than " + RECORD_MAX_CHUNKS + " chunks")
+        const all = n + "|" + text
+        while (pos < all.length) {
+            out.push(all.slice(pos, pos + room))
+            pos += room
+        }
+        return out
+    }
+
+    private async writeState(head: number, next: number, cap: number, last: string) {
+        await this.kv.write(KEY_STATE, JSON.stringify({ v: STATE_FORMAT, head: head, next: next, cap: cap, last: last }))
+    }
+
+    private slotOf(seq: number): number {
+        return seq - Math.floor(seq / this.layoutCap) * this.layoutCap
+    }
+
+    /** The sealed bytes of held record seq, or null if not held; throws record_corrupt if unreadable. */
+    async read(seq: number): Promise<number[] | null> {
+        if (this.corrupt || !isInt(seq) || seq < this.head || seq >= this.next) return null
+        const slot = this.slotOf(seq)
+        const first = await this.kv.read(chunkKey(slot, 0))
+        if (first === null) throw this.unreadable(seq)
+        const bar = first.indexOf("|")
+        let n = 0
+        for (let i = 0; i < bar; i++) {
+            const d = "0123456789".indexOf(first[i])
+            if (d < 0) throw this.unreadable(seq)
+            n = n * 10 + d
+        }
+        if (bar < 1 || bar > 2 || n < 1 || n > RECORD_MAX_CHUNKS) throw this.unreadable(seq)
+        let text = first.slice(bar + 1)
+        for (let i = 1; i < n; i++) {
+            const part = await this.kv.read(chunkKey(slot, i))
+            if (part === null) throw this.unreadable(seq)
+            text += part
+        }
+        let sealed: number[] = []
+        try {
+            sealed = fromBase64(text, "(record)")
+            if (openRecord(sealed, this.keyHex, this.crypto).record.seq !== seq) throw this.unreadable(seq)
+        } catch (e) {
+            if (e instanceof ValidationError) throw this.unreadable(seq)
+            throw e
+        }
+        return sealed
+    }
+
+    private unreadable(seq: number): ValidationError {
+        return new ValidationError("record_corrupt", "r" + seq, "stored record " + seq + " is unreadable")
+    }
+
+    /**
+     * The hub's acknowledgement of records fromSeq..toSeq: releases every held record up to toSeq
+     * (one state write). Idempotent (an ack of released records does nothing); refused
+     * (ack_range) when it skips the oldest held record or names one not yet written. Returns
+     * how many were released.
+     */
+    async ack(fromSeq: number, toSeq: number): Promise<number> {
+        if (!isInt(fromSeq) || !isInt(toSeq) || fromSeq > toSeq || fromSeq < 1)
+            throw new ValidationError("ack_range", "(ack)", "bad range " + fromSeq + ".." + toSeq)
+        if (this.corrupt) throw new ValidationError("queue_corrupt", "(queue)", "record store is unreadable")
+        if (toSeq < this.head) return 0
+        if (fromSeq > this.head)
+            throw new ValidationError("ack_range", "(ack)", "ack " + fromSeq + ".." + toSeq + " skips held record " + this.head)
+        if (toSeq >= this.next)
+            throw new ValidationError("ack_range", "(ack)", "ack " + fromSeq + ".." + toSeq + " names records not yet written (next " + this.next + ")")
+        const released = toSeq + 1 - this.head
+        await this.writeState(toSeq + 1, this.next, this.layoutCap, this.last)
+        this.head = toSeq + 1
+        return released
+    }
+}

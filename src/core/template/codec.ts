@@ -1,0 +1,134 @@
+// Canonical bytes of a template (docs/records.md, "Template"):
+//   design bytes   'D' 0x01, version, name, designer, material (4 fields), process (8 fields),
+//                  point count, then x, y of each point
+//   template bytes 'T' 0x01, the design bytes, profileId, profileVersion, reviewerId, approvedUnixS
+// id   = SHA-256(design bytes): names the design, whoever approved it and when
+// hash = SHA-256(template bytes): names this approved template; bundles and records carry it
+
+import { Crypto } from "../crypto"
+import { ValidationError } from "../codec/errors"
+import { ByteWriter } from "../codec/writer"
+import { ByteReader } from "../codec/reader"
+import { Template, TemplateProcess, TEMPLATE_FORMAT, PROCESS_KEYS } from "./types"
+import { checkTemplateShape, checkMaterial, checkTemplateProcess, checkArch, processMax } from "./shape"
+import { checkText, checkInt, UNIX_S_MAX } from "../codec/ints"
+
+export const DESIGN_TAG = 0x44 // 'D'
+export const TEMPLATE_TAG = 0x54 // 'T'
+export const TEMPLATE_FORMAT_VERSION = 1
+
+const F = TEMPLATE_FORMAT
+
+function writeDesign(w: ByteWriter, t: Template) {
+    w.byte(DESIGN_TAG)
+    w.byte(TEMPLATE_FORMAT_VERSION)
+    w.int(t.version, "version")
+    w.text(t.name, F.textMax, "name")
+    w.text(t.designer, F.textMax, "designer")
+    const m = t.material
+    w.text(m.materialId, F.materialIdMax, "material.materialId")
+    w.int(m.filmThicknessUm, "material.filmThicknessUm")
+    w.int(m.softenDeciC, "material.softenDeciC")
+    w.int(m.materialMaxDeciC, "material.materialMaxDeciC")
+    for (const k of PROCESS_KEYS) w.int((t.process as any)[k], "process." + k)
+    w.int(t.archPointsUm.length, "archPointsUm")
+    for (const p of t.archPointsUm) {
+        w.int(p[0], "archPointsUm")
+        w.int(p[1], "archPointsUm")
+    }
+}
+
+/** Canonical bytes of the design (no id, no approval); the template's id is their SHA-256. */
+export function encodeDesign(t: Template): number[] {
+    checkDesignFields(t)
+    const w = new ByteWriter()
+    writeDesign(w, t)
+    return w.bytes
+}
+
+/** Canonical bytes of the approved template; its hash (bundles, records) is their SHA-256. */
+export function encodeTemplate(t: Template): number[] {
+    return encodeShaped(checkTemplateShape(t)).bytes
+}
+
+export interface TemplateBytes {
+    /** the template bytes */
+    bytes: number[]
+    /** the design bytes are bytes[2..designEnd) */
+    designEnd: number
+}
+
+/** Template bytes of a template that passed checkTemplateShape (no second shape check). */
+export function encodeShaped(c: Template): TemplateBytes {
+    const w = new ByteWriter()
+    w.byte(TEMPLATE_TAG)
+    w.byte(TEMPLATE_FORMAT_VERSION)
+    writeDesign(w, c)
+    const designEnd = w.bytes.length
+    w.text(c.approval.profileId, F.profileIdMax, "approval.profileId")
+    w.int(c.approval.profileVersion, "approval.profileVersion")
+    w.text(c.approval.reviewerId, F.textMax, "approval.reviewerId")
+    w.int(c.approval.approvedUnixS, "approval.approvedUnixS")
+    return { bytes: w.bytes, designEnd: designEnd }
+}
+
+export function templateId(t: Template, c: Crypto): string {
+    return c.sha256Hex(encodeDesign(t))
+}
+
+export function templateHash(t: Template, c: Crypto): string {
+    return c.sha256Hex(encodeTemplate(t))
+}
+
+/** Strict decode of template bytes; computes the id from the embedded design bytes. */
+export function decodeTemplate(bytes: number[], c: Crypto): Template {
+    const r = new ByteReader(bytes, "template")
+    r.header(TEMPLATE_TAG, TEMPLATE_FORMAT_VERSION)
+    const designStart = r.pos
+    r.header(DESIGN_TAG, TEMPLATE_FORMAT_VERSION)
+    const version = r.int("version", 1, F.versionMax)
+    const name = r.text("name", 1, F.textMax)
+    const designer = r.text("designer", 1, F.textMax)
+    const material = {
+        materialId: r.text("material.materialId", 1, F.materialIdMax),
+        filmThicknessUm: r.int("material.filmThicknessUm", 1, F.thicknessMaxUm),
+        softenDeciC: r.int("material.softenDeciC", 0, F.tempMaxDeciC),
+        materialMaxDeciC: r.int("material.materialMaxDeciC", 0, F.tempMaxDeciC),
+    }
+    const proc: any = {}
+    for (const k of PROCESS_KEYS) proc[k] = r.int("process." + k, 0, processMax(k))
+    const n = r.int("archPointsUm", F.archPointsMin, F.archPointsMax)
+    const pts: number[][] = []
+    for (let i = 0; i < n; i++) {
+        try {
+            pts.push([r.int("x", -F.coordMaxAbsUm, F.coordMaxAbsUm), r.int("y", -F.coordMaxAbsUm, F.coordMaxAbsUm)])
+        } catch (e) {
+            // the point's name is built only for the error (string building dominates the VM's cost)
+            if (e instanceof ValidationError) throw new ValidationError(e.code, "archPointsUm[" + i + "]", e.message)
+            throw e
+        }
+    }
+    const design = r.since(designStart)
+    const approval = {
+        profileId: r.text("approval.profileId", 1, F.profileIdMax),
+        profileVersion: r.int("approval.profileVersion", 1, UNIX_S_MAX),
+        reviewerId: r.text("approval.reviewerId", 1, F.textMax),
+        approvedUnixS: r.int("approval.approvedUnixS", 1, UNIX_S_MAX),
+    }
+    r.end()
+    return {
+        id: c.sha256Hex(design), version: version, name: name, designer: designer, material: material,
+        process: proc as TemplateProcess, archPointsUm: pts, approval: approval,
+    }
+}
+
+/** The design fields only (a draft has no id or approval yet). */
+function checkDesignFields(t: any) {
+    if (!t || typeof t !== "object" || Array.isArray(t)) throw new ValidationError("type", "(template)", "must be an object")
+    checkInt(t.version, 1, F.versionMax, "version")
+    checkText(t.name, 1, F.textMax, "name")
+    checkText(t.designer, 1, F.textMax, "designer")
+    checkMaterial(t.material, "material")
+    checkTemplateProcess(t.process, "process")
+    checkArch(t.archPointsUm, "archPointsUm")
+}

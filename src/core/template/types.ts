@@ -1,0 +1,80 @@
+// A template as the community library publishes it and the council approves it. Integers in
+// the unit each name carries (DeciC = 0.1 °C, MilliN = mN, Um = µm, Ms = ms, UnixS = seconds
+// since 1970). The design (everything but `id` and `approval`) is what a designer authors;
+// `id` is the SHA-256 of the design's canonical bytes, so it names the design, not a copy.
+
+export interface Material {
+    /** the film product, e.g. "PETG-050" */
+    materialId: string
+    filmThicknessUm: number
+    /** the film is formable from this temperature up: preheat must reach it */
+    softenDeciC: number
+    /** the film degrades above this: no phase may target more */
+    materialMaxDeciC: number
+}
+
+/** The process as the cycle runs it (src/core/cycle/process.ts ProcessParams, minus the id). */
+export interface TemplateProcess {
+    /** film temperature during preheat, approach and press */
+    filmDeciC: number
+    /** dwell at film temperature before the press moves */
+    soakMs: number
+    /** press force to reach */
+    forceMilliN: number
+    /** force ramp from contact to forceMilliN */
+    rampMs: number
+    /** film temperature while curing under force */
+    cureDeciC: number
+    /** cure dwell at force */
+    cureMs: number
+    /** the cycle completes once the film has cooled to this */
+    coolDeciC: number
+    /** the template's own patient-contact limit (never above the device's or the profile's) */
+    contactMaxDeciC: number
+}
+
+export interface Approval {
+    /** regulation profile the council reviewed it against */
+    profileId: string
+    profileVersion: number
+    reviewerId: string
+    approvedUnixS: number
+}
+
+export interface Template {
+    /** SHA-256 (hex) of the design's canonical bytes; see templateId() */
+    id: string
+    /** the designer's version number of this design */
+    version: number
+    name: string
+    designer: string
+    material: Material
+    process: TemplateProcess
+    /** arch curve as [x, y] integer pairs in µm, ordered along the arch (one end to the other) */
+    archPointsUm: number[][]
+    approval: Approval
+}
+
+/** Bounds of the format itself, whatever profile or device: the encoding never carries more. */
+export const TEMPLATE_FORMAT = {
+    versionMax: 1000000,
+    textMax: 32,
+    materialIdMax: 16,
+    profileIdMax: 16,
+    archPointsMin: 3,
+    archPointsMax: 64,
+    coordMaxAbsUm: 100000,
+    tempMaxDeciC: 3000,
+    forceMaxMilliN: 500000,
+    durationMaxMs: 86400000,
+    thicknessMaxUm: 10000,
+}
+
+/** consecutive arch points closer than this are duplicates; farther apart, a gap the fit can't use */
+export const ARCH_STEP_MIN_UM = 100
+export const ARCH_STEP_MAX_UM = 20000
+
+export const MATERIAL_KEYS = ["materialId", "filmThicknessUm", "softenDeciC", "materialMaxDeciC"]
+export const PROCESS_KEYS = ["filmDeciC", "soakMs", "forceMilliN", "rampMs", "cureDeciC", "cureMs", "coolDeciC", "contactMaxDeciC"]
+export const APPROVAL_KEYS = ["profileId", "profileVersion", "reviewerId", "approvedUnixS"]
+export const TEMPLATE_KEYS = ["id", "version", "name", "designer", "material", "process", "archPointsUm", "approval"]

@@ -1,0 +1,95 @@
+// Validation of a template against both sets of limits it must sit inside: the regulation
+// profile it was approved under and the device's hard limits (the manifest, through the
+// cycle's own checkProcess). The first failure is thrown as a ValidationError naming the field;
+// codes: id_mismatch, profile_mismatch, material_limit, geometry, profile_limit, device_limit
+// (plus the shape codes of shape.ts). A template that passes yields the cycle's ProcessParams.
+
+import type { Manifest } from "../manifest"
+import { Crypto } from "../crypto"
+import { ValidationError } from "../codec/errors"
+import { ProcessParams, checkProcess } from "../cycle/process"
+import { Template, ARCH_STEP_MIN_UM, ARCH_STEP_MAX_UM } from "./types"
+import { RegulationProfile, checkProfile } from "./profile"
+import { checkTemplateShape } from "./shape"
+import { encodeShaped, TemplateBytes } from "./codec"
+
+export interface ValidTemplate {
+    template: Template
+    /** SHA-256 (hex) of the template's canonical bytes: what bundles approve and records name */
+    hash: string
+    params: ProcessParams
+}
+
+export function toProcessParams(t: Template): ProcessParams {
+    const p = t.process
+    return {
+        templateId: t.id, filmDeciC: p.filmDeciC, soakMs: p.soakMs, forceMilliN: p.forceMilliN, rampMs: p.rampMs,
+        cureDeciC: p.cureDeciC, cureMs: p.cureMs, coolDeciC: p.coolDeciC, contactMaxDeciC: p.contactMaxDeciC,
+    }
+}
+
+/** Throws ValidationError for the first problem; returns the checked template, hash and params. */
+export function validateTemplate(input: any, profileInput: any, m: Manifest, c: Crypto): ValidTemplate {
+    return validateShaped(checkTemplateShape(input), profileInput, m, c, null)
+}
+
+/** validateTemplate for a template that passed checkTemplateShape (enc: its bytes, if already encoded). */
+export function validateShaped(t: Template, profileInput: any, m: Manifest, c: Crypto, enc: TemplateBytes | null): ValidTemplate {
+    const e = enc ? enc : encodeShaped(t)
+    const id = c.sha256Hex(e.bytes.slice(2, e.designEnd))
+    if (id !== t.id) throw new ValidationError("id_mismatch", "id", "is not the SHA-256 of the design (expected " + id + ")")
+    const profile = checkProfile(profileInput, "profile")
+    if (t.approval.profileId !== profile.profileId || t.approval.profileVersion !== profile.profileVersion)
+        throw new ValidationError("profile_mismatch", t.approval.profileId !== profile.profileId ? "approval.profileId" : "approval.profileVersion",
+            "approved under " + t.approval.profileId + " v" + t.approval.profileVersion + ", checked against " + profile.profileId + " v" + profile.profileVersion)
+    checkMaterialFit(t)
+    checkGeometry(t)
+    checkProfileLimits(t, profile)
+    const params = toProcessParams(t)
+    const dev = checkProcess(params, m)
+    if (dev) throw new ValidationError("device_limit", "process." + dev.field, dev.reason + " (device hard limits)")
+    return { template: t, hash: c.sha256Hex(e.bytes), params: params }
+}
+
+function within(v: number, lo: number, hi: number, code: string, field: string, what: string) {
+    if (v < lo || v > hi) throw new ValidationError(code, field, v + " is outside " + lo + ".." + hi + " (" + what + ")")
+}
+
+function checkMaterialFit(t: Template) {
+    const m = t.material
+    const p = t.process
+    if (m.softenDeciC >= m.materialMaxDeciC)
+        throw new ValidationError("material_limit", "material.softenDeciC", "must be below material.materialMaxDeciC")
+    within(p.filmDeciC, m.softenDeciC, m.materialMaxDeciC, "material_limit", "process.filmDeciC", "film softening..maximum")
+    within(p.cureDeciC, 0, m.materialMaxDeciC, "material_limit", "process.cureDeciC", "film maximum")
+}
+
+function checkGeometry(t: Template) {
+    const pts = t.archPointsUm
+    const lo = ARCH_STEP_MIN_UM * ARCH_STEP_MIN_UM
+    const hi = ARCH_STEP_MAX_UM * ARCH_STEP_MAX_UM
+    for (let i = 1; i < pts.length; i++) {
+        const dx = pts[i][0] - pts[i - 1][0]
+        const dy = pts[i][1] - pts[i - 1][1]
+        const d2 = dx * dx + dy * dy // exact: |d| <= 2e5 µm, d2 <= 8e10 < 2^53
+        if (d2 < lo || d2 > hi)
+            throw new ValidationError("geometry", "archPointsUm[" + i + "]",
+                "must be " + ARCH_STEP_MIN_UM + ".." + ARCH_STEP_MAX_UM + " µm from the previous point")
+    }
+}
+
+function checkProfileLimits(t: Template, r: RegulationProfile) {
+    const p = t.process
+    const what = "profile " + r.profileId + " v" + r.profileVersion
+    within(p.filmDeciC, r.filmMinDeciC, r.filmMaxDeciC, "profile_limit", "process.filmDeciC", what)
+    within(p.cureDeciC, r.cureMinDeciC, r.cureMaxDeciC, "profile_limit", "process.cureDeciC", what)
+    within(p.contactMaxDeciC, 0, r.contactMaxDeciC, "profile_limit", "process.contactMaxDeciC", what)
+    within(p.coolDeciC, 0, r.coolMaxDeciC, "profile_limit", "process.coolDeciC", what)
+    within(p.forceMilliN, r.forceMinMilliN, r.forceMaxMilliN, "profile_limit", "process.forceMilliN", what)
+    within(p.rampMs, r.rampMinMs, 86400000, "profile_limit", "process.rampMs", what)
+    within(p.soakMs, 0, r.soakMaxMs, "profile_limit", "process.soakMs", what)
+    within(p.cureMs, r.cureMinMs, r.cureMaxMs, "profile_limit", "process.cureMs", what)
+    within(t.material.filmThicknessUm, r.filmThicknessMinUm, r.filmThicknessMaxUm, "profile_limit", "material.filmThicknessUm", what)
+    if (t.archPointsUm.length < r.archPointsMin)
+        throw new ValidationError("profile_limit", "archPointsUm", "has " + t.archPointsUm.length + " points, " + what + " requires " + r.archPointsMin)
+}
