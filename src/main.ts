@@ -1,5 +1,11 @@
 // Smile Film applicator firmware: composition only. Outputs off first, then the roles, the
 // controller with persisted gains and any latched fault, the control loop and the status UI.
+//
+// Not yet composed here: the approval/template check that arms the controller and the
+// compliance-record queue (src/core has both, tested in Node and the VM; wiring them in
+// exceeded the VM's 64 KB heap, see README "Status"). Until they are, no template is ever
+// armed and the record store reports no room, so this image never starts a cycle: the safe
+// default the design's invariants 2 and 3 ask for.
 import { MANIFEST } from "./gen/manifest"
 import { startIo } from "./hw/board-io"
 import { SensorInputs } from "./hw/sensor-inputs"
@@ -21,9 +27,8 @@ const gains = await loadGains({
 })
 const ctrl = new Controller(m, gains)
 ctrl.restoreLatched(await loadLatched())
-const sensors = new SensorInputs(io, m.control.periodMs)
-// the compliance log store arrives with the records work; until then there is always room
-const loop = new ControlLoop(io, ctrl, sensors, outputs, () => true)
+const sensors = new SensorInputs(io, m.control.periodMs, { apply: (channel: string, raw: number) => raw })
+const loop = new ControlLoop(io, ctrl, sensors, outputs, () => false)
 loop.start(m.control.periodMs)
-startStatusUi(io, ctrl, () => sensors.film.value, () => sensors.force.value)
+startStatusUi(io, ctrl, () => sensors.film.value, () => sensors.force.value, () => "no approved template", () => false)
 console.log(m.modelName + " ready: control period " + m.control.periodMs + " ms")

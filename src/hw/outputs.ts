@@ -12,6 +12,7 @@ const MOTOR_REFRESH_TICKS = 10
 
 export class OutputWriter {
     private lastSpeed = 9999
+    private lastHeater = false
     private sinceMotor = 0
 
     constructor(readonly io: Io) {
@@ -38,13 +39,23 @@ export class OutputWriter {
         const io = this.io
         if (o.heaterOn) io.kickHeaterOneShot()
         io.kickPressOneShot()
-        if (io.heater.isBound) await io.heater.enabled.write(o.heaterOn)
         this.sinceMotor++
-        if (io.press.isBound && (o.pressSpeedPermille !== this.lastSpeed || this.sinceMotor >= MOTOR_REFRESH_TICKS)) {
-            this.lastSpeed = o.pressSpeedPermille
-            this.sinceMotor = 0
-            await io.press.speed.write(o.pressSpeedPermille / 1000)
+        const motorDue = io.press.isBound && (o.pressSpeedPermille !== this.lastSpeed || this.sinceMotor >= MOTOR_REFRESH_TICKS)
+        // each write waits for the bus: a changed output goes before the routine re-assert of
+        // the other, so a fault that changes only the press (over force, door) is not delayed
+        const heaterChanged = o.heaterOn !== this.lastHeater
+        if (motorDue && !heaterChanged) await this.writeMotor(o.pressSpeedPermille)
+        if (io.heater.isBound) {
+            this.lastHeater = o.heaterOn
+            await io.heater.enabled.write(o.heaterOn)
         }
+        if (motorDue && heaterChanged) await this.writeMotor(o.pressSpeedPermille)
+    }
+
+    private async writeMotor(speedPermille: number) {
+        this.lastSpeed = speedPermille
+        this.sinceMotor = 0
+        await this.io.press.speed.write(speedPermille / 1000)
     }
 
     /** Heater off and press stopped, whatever state the program is in (boot, crash handler). */

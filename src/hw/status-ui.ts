@@ -14,24 +14,27 @@ function deci(v: number): string {
 }
 
 /** The two display lines for the controller's present state (pure formatting). */
-export function statusLines(c: Controller, filmDeciC: number, forceMilliN: number): string[] {
+export function statusLines(c: Controller, filmDeciC: number, forceMilliN: number, notReady: string, saving: boolean): string[] {
     const ph = c.phase()
     const f = c.latchedFault() || (ph === Phase.Aborted || ph === Phase.Faulted ? c.recentFault() : null)
-    const name = PHASE_NAMES[ph].toUpperCase()
+    // a cycle is shown complete only once its record is durable
+    const name = (ph === Phase.Complete && saving ? "finishing" : PHASE_NAMES[ph]).toUpperCase()
     const o = c.outputs()
     const l1 = o.filmTargetDeciC >= 0 ? name + " " + deci(filmDeciC) + "/" + deci(o.filmTargetDeciC) : name + " " + deci(filmDeciC) + "C"
     let l2: string
     if (f) l2 = faultLabel(f)
-    else if (ph === Phase.Idle) l2 = c.armedProcess() ? "READY: PRESS START" : "NO TEMPLATE"
+    else if (saving) l2 = "SAVING RECORD"
+    else if (ph === Phase.Idle || ph === Phase.Complete)
+        l2 = c.armedProcess() ? "READY: PRESS START" : ("NOT READY: " + (notReady || "no template")).slice(0, 32)
     else l2 = "F " + deci(Math.round(forceMilliN / 100)) + "N"
     return [l1, l2]
 }
 
-export function startStatusUi(io: Io, c: Controller, film: () => number, force: () => number) {
+export function startStatusUi(io: Io, c: Controller, film: () => number, force: () => number, notReady: () => string, saving: () => boolean) {
     let lastText = ""
     let blink = false
     setInterval(async () => {
-        const lines = statusLines(c, film(), force())
+        const lines = statusLines(c, film(), force(), notReady(), saving())
         const text = lines[0] + "\n" + lines[1]
         if (text !== lastText && io.display.isBound) {
             lastText = text

@@ -14,6 +14,7 @@ import { Controller, ControllerInputs, ControllerOutputs } from "../../src/core/
 import { FaultCode, SensorId, makeFault } from "../../src/core/faults"
 import { statusLines } from "../../src/hw/status-ui"
 
+const NO_CAL = { apply: (channel: string, raw: number) => raw }
 const DEFAULTS = { kpMicroPerDegC: 1, kiMicroPerDegCSec: 2, kdMicroSecPerDegC: 3 }
 
 describe("flash persistence", () => {
@@ -62,7 +63,7 @@ const io = startIo()
 describe("control loop", () => {
     test("a tick that throws latches a control error and keeps the VM alive", async () => {
         const ctrl = new ThrowingController(MANIFEST, DEFAULTS)
-        const loop = new ControlLoop(io, ctrl, new SensorInputs(io, MANIFEST.control.periodMs), new OutputWriter(io), () => true)
+        const loop = new ControlLoop(io, ctrl, new SensorInputs(io, MANIFEST.control.periodMs, NO_CAL), new OutputWriter(io), () => true)
         await loop.safeTick()
         expect(ctrl.latchedFault().code).toBe(FaultCode.ControlError)
         expect(ctrl.outputs().heaterOn).toBe(false)
@@ -71,7 +72,7 @@ describe("control loop", () => {
     })
     test("healthy ticks with no hardware bound keep the heater off and never block", async () => {
         const ctrl = new Controller(MANIFEST, DEFAULTS)
-        const loop = new ControlLoop(io, ctrl, new SensorInputs(io, MANIFEST.control.periodMs), new OutputWriter(io), () => true)
+        const loop = new ControlLoop(io, ctrl, new SensorInputs(io, MANIFEST.control.periodMs, NO_CAL), new OutputWriter(io), () => true)
         for (let i = 0; i < 5; i++) await loop.safeTick()
         expect(loop.ticks).toBe(5)
         expect(ctrl.outputs().heaterOn).toBe(false)
@@ -80,7 +81,7 @@ describe("control loop", () => {
     test("status lines fit the 16-character display", () => {
         const ctrl = new Controller(MANIFEST, DEFAULTS)
         ctrl.restoreLatched(makeFault(FaultCode.SensorImplausible, SensorId.FilmTemp, -2731, -200, 0))
-        const l = statusLines(ctrl, -2731, 0)
+        const l = statusLines(ctrl, -2731, 0, "", false)
         expect(l[1]).toBe("E30 S1 v=-2731")
         expect(l[0].length <= 16).toBe(true)
     })

@@ -1,0 +1,77 @@
+// A stand-in for `devs devtools`' TCP bus on 127.0.0.1:8082: every client (the firmware VM run
+// with `devs run --tcp`, and the simulator's own jacdac-ts bus) sends Jacdac frames prefixed
+// with their length (one byte, or 255 + 16-bit little-endian length), and each frame is passed
+// on to every other client, as a physical Jacdac bus would.
+import { createServer, type Server, type Socket } from "node:net"
+
+export const BUS_PORT = 8082
+
+export class BusPortTakenError extends Error {
+    constructor(port: number) {
+        super(
+            `port ${port} on 127.0.0.1 is already in use: another simulator run, 'devs devtools' or a ` +
+                `firmware test is using the DeviceScript bus. Stop it (e.g. 'lsof -i :${port}' to find it) and retry.`,
+        )
+        this.name = "BusPortTakenError"
+    }
+}
+
+function encode(frame: Uint8Array): Buffer {
+    if (frame.length < 255) return Buffer.concat([Buffer.from([frame.length]), frame])
+    return Buffer.concat([Buffer.from([255, frame.length & 255, frame.length >> 8]), frame])
+}
+
+export class BusRelay {
+    private server: Server | null = null
+    private clients = new Set<Socket>()
+    frames = 0
+
+    async listen(port = BUS_PORT): Promise<void> {
+        const server = createServer(sock => this.accept(sock))
+        await new Promise<void>((resolve, reject) => {
+            server.once("error", (e: NodeJS.ErrnoException) => reject(e.code === "EADDRINUSE" ? new BusPortTakenError(port) : e))
+            server.listen(port, "127.0.0.1", () => resolve())
+        })
+        this.server = server
+    }
+
+    private accept(sock: Socket) {
+        sock.setNoDelay(true)
+        this.clients.add(sock)
+        let acc: Buffer = Buffer.alloc(0)
+        sock.on("data", (chunk: Buffer) => {
+            acc = acc.length ? Buffer.concat([acc, chunk]) : chunk
+            for (;;) {
+                if (acc.length < 1) break
+                let len = acc[0]
+                let head = 1
+                if (len === 255) {
+                    if (acc.length < 3) break
+                    len = acc[1] | (acc[2] << 8)
+                    head = 3
+                }
+                if (acc.length < head + len) break
+                const frame = acc.subarray(head, head + len)
+                acc = acc.subarray(head + len)
+                this.frames++
+                const out = encode(frame)
+                for (const c of this.clients) if (c !== sock && !c.destroyed) c.write(out)
+            }
+        })
+        const drop = () => this.clients.delete(sock)
+        sock.on("close", drop)
+        sock.on("error", drop)
+    }
+
+    clientCount(): number {
+        return this.clients.size
+    }
+
+    async close(): Promise<void> {
+        for (const c of this.clients) c.destroy()
+        this.clients.clear()
+        const s = this.server
+        this.server = null
+        if (s) await new Promise<void>(resolve => s.close(() => resolve()))
+    }
+}

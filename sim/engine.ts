@@ -1,0 +1,219 @@
+// The simulator engine: physics models stepped on the wall clock, served on the bus through
+// ApplicatorServices, with faults applied between the model and the sensor reading the
+// firmware sees. It records what an oscilloscope on the bench would: every heater relay write,
+// when the heater actually had power, the sensor samples sent, and a trace for the plot.
+import { ApplicatorServices } from "./services"
+import { Rng } from "./models/rng"
+import { ThermalModel, SIM_THERMAL } from "./models/thermal"
+import { PressModel, SIM_PRESS } from "./models/press"
+import { HeaterOneShot } from "./models/heater-oneshot"
+import { ArchModel, SIM_ARCH } from "./models/arch"
+import { applyFault, type SensorFault, newFaultState, type FaultState } from "./models/faults"
+
+/** Physics step, ms: well under the firmware's 50 ms tick. */
+const PHYSICS_STEP_MS = 5
+/** Sensor reports, ms: two per control tick, so a healthy sensor is never near stale. */
+export const REPORT_MS = 25
+/** Trace resolution for the plot and the report, ms. */
+const TRACE_MS = 100
+/** Standard gravity, m/s^2: the WeightScale service reports kg. */
+const G = 9.80665
+
+export type SensorName = "filmTemp" | "contactTemp" | "force" | "pressPos"
+
+export interface TracePoint {
+    t: number
+    filmC: number
+    tipC: number
+    forceN: number
+    positionMm: number
+    heaterPowered: boolean
+    phase: string
+}
+
+export interface Limits {
+    filmMaxC: number
+    contactMaxC: number
+    forceMaxN: number
+}
+
+export class SimEngine {
+    readonly services = new ApplicatorServices()
+    readonly rng: Rng
+    readonly thermal: ThermalModel
+    readonly press: PressModel
+    readonly arch: ArchModel
+    readonly oneShot: HeaterOneShot
+    private t0 = performance.now()
+    private lastStepMs = 0
+    private timers: NodeJS.Timeout[] = []
+
+    // faults and switches a scenario controls
+    readonly sensorFaults: { [k in SensorName]: SensorFault | null } = { filmTemp: null, contactTemp: null, force: null, pressPos: null }
+    private faultState: { [k in SensorName]: FaultState } = {
+        filmTemp: newFaultState(), contactTemp: newFaultState(), force: newFaultState(), pressPos: newFaultState(),
+    }
+    /** sensors whose reports stop (cable pulled): use silence() */
+    readonly silenced = new Set<SensorName>()
+    heaterConnected = true
+    relayStuckOn = false
+    doorClosed = true
+    startPressed = false
+    abortPressed = false
+
+    // observations
+    relayOn = false
+    readonly relayWrites: { t: number; on: boolean }[] = []
+    /** every press speed write (permille of full speed) */
+    readonly pressWrites: { t: number; speed: number }[] = []
+    private poweredNow = false
+    /** times the heater's power went on/off */
+    readonly powerEdges: { t: number; on: boolean }[] = []
+    readonly trace: TracePoint[] = []
+    /** first sample beyond a limit sent on the bus, per sensor, after armLimitWatch() */
+    firstBreachMs: number | null = null
+    private watchLimits: Limits | null = null
+    phase = "boot"
+    display = ""
+    samplesSent = 0
+
+    constructor(readonly seed: number, readonly oneShotMs: number) {
+        this.rng = new Rng(seed)
+        this.thermal = new ThermalModel(SIM_THERMAL)
+        this.press = new PressModel(SIM_PRESS, this.rng)
+        this.arch = new ArchModel(SIM_ARCH, this.rng)
+        this.oneShot = new HeaterOneShot(oneShotMs)
+        this.services.onHeaterWrite(on => {
+            const t = this.now()
+            this.relayOn = on
+            this.relayWrites.push({ t, on })
+            // only an "on" re-assert re-arms the one-shot (as HEATER_KICK on the boards)
+            if (on) this.oneShot.kick(t)
+        })
+        this.services.onDisplay(text => { this.display = text })
+        this.services.onPressSpeedWrite(speed => this.pressWrites.push({ t: this.now(), speed: Math.round(speed * 1000) }))
+    }
+
+    now(): number {
+        return performance.now() - this.t0
+    }
+
+    start() {
+        this.t0 = performance.now()
+        this.lastStepMs = 0
+        this.timers.push(setInterval(() => this.physics(), PHYSICS_STEP_MS))
+        this.timers.push(setInterval(() => this.report(), REPORT_MS))
+        this.timers.push(setInterval(() => this.record(), TRACE_MS))
+    }
+
+    stop() {
+        for (const t of this.timers) clearInterval(t)
+        this.timers = []
+    }
+
+    /** Cuts a sensor off the bus: no more reports, no answers to reads. */
+    silence(name: SensorName) {
+        this.silenced.add(name)
+        this.services.mute(this.services[name])
+    }
+
+    /** From now on, note the first sensor sample sent beyond these limits. */
+    armLimitWatch(l: Limits) {
+        this.watchLimits = l
+        this.firstBreachMs = null
+    }
+
+    heaterPowered(t: number): boolean {
+        return (this.relayOn || this.relayStuckOn) && this.heaterConnected && this.oneShot.powered(t)
+    }
+
+    private physics() {
+        const t = this.now()
+        let dt = t - this.lastStepMs
+        this.lastStepMs = t
+        if (dt <= 0) return
+        if (dt > 50) dt = 50 // a stalled event loop must not become a physics jump
+        const powered = this.heaterPowered(t)
+        if (powered !== this.poweredNow) {
+            this.poweredNow = powered
+            this.powerEdges.push({ t, on: powered })
+        }
+        this.thermal.step(dt, powered ? this.thermal.heaterFullW() : 0, this.press.inContact())
+        const [speed] = this.services.press.speed.values()
+        const [enabled] = this.services.press.enabled.values()
+        this.press.step(dt, enabled ? speed : 0)
+    }
+
+    private reading(name: SensorName, trueValue: number): number {
+        return applyFault(trueValue, this.sensorFaults[name], this.faultState[name])
+    }
+
+    private send(name: SensorName, server: { reading: { setValues(v: [number]): void; sendGetAsync(): Promise<void> } }, value: number) {
+        if (this.silenced.has(name)) return
+        server.reading.setValues([value])
+        void server.reading.sendGetAsync()
+        this.samplesSent++
+    }
+
+    private report() {
+        const s = this.services
+        const t = this.now()
+        const film = this.reading("filmTemp", this.thermal.filmC())
+        const tip = this.reading("contactTemp", this.thermal.tipC())
+        const kg = this.reading("force", this.press.loadCellKg())
+        const pos = this.reading("pressPos", this.press.positionM())
+        this.send("filmTemp", s.filmTemp, film)
+        this.send("contactTemp", s.contactTemp, tip)
+        this.send("force", s.force, kg)
+        this.send("pressPos", s.pressPos, Math.max(0, pos)) // Distance is unsigned on Jacdac
+        s.distance.reading.setValues([this.arch.scanDistanceM(this.press.positionM() * 1e6, 0)])
+        void s.distance.reading.sendGetAsync()
+        s.door.reading.setValues([this.doorClosed])
+        void s.door.reading.sendGetAsync()
+        s.start.reading.setValues([this.startPressed ? 1 : 0])
+        s.abort.reading.setValues([this.abortPressed ? 1 : 0])
+        s.pressHome.reading.setValues([this.press.home() ? 1 : 0])
+        const l = this.watchLimits
+        if (l && this.firstBreachMs === null) {
+            const beyond = (!this.silenced.has("filmTemp") && film > l.filmMaxC) ||
+                (!this.silenced.has("contactTemp") && tip > l.contactMaxC) ||
+                (!this.silenced.has("force") && kg * G > l.forceMaxN)
+            if (beyond) this.firstBreachMs = t
+        }
+    }
+
+    private record() {
+        this.trace.push({
+            t: Math.round(this.now()),
+            filmC: round2(this.thermal.filmC()),
+            tipC: round2(this.thermal.tipC()),
+            forceN: round2(this.press.forceN()),
+            positionMm: round2(this.press.positionM() * 1000),
+            heaterPowered: this.poweredNow,
+            phase: this.phase,
+        })
+    }
+
+    /** The first time after t that the heater had no power, or null. */
+    unpoweredAfter(t: number): number | null {
+        if (!this.heaterPowered(t) && !this.poweredNow) return t
+        for (const e of this.powerEdges) if (e.t >= t && !e.on) return e.t
+        return null
+    }
+
+    /** The first press speed write at or below zero at or after t, or null. */
+    pressRetractAfter(t: number): number | null {
+        for (const w of this.pressWrites) if (w.t >= t && w.speed <= 0) return w.t
+        return null
+    }
+
+    /** The first relay write "off" at or after t, or null. */
+    relayOffAfter(t: number): number | null {
+        for (const w of this.relayWrites) if (w.t >= t && !w.on) return w.t
+        return null
+    }
+}
+
+function round2(v: number): number {
+    return Math.round(v * 100) / 100
+}

@@ -1,0 +1,195 @@
+// Runs one scenario end to end on a SimSession (bus, simulated applicator, firmware VM), plays
+// its script, then checks its expectations. Everything started is stopped in `finally`.
+import type { TracePoint } from "./engine"
+import { SimSession, sleep } from "./session"
+import type { Scenario, Step, Action } from "./scenarios"
+import type { Manifest } from "../src/core/manifest"
+
+export interface FinalOutputs {
+    heaterRelayOn: boolean
+    heaterPowered: boolean
+    pressSpeedPermille: number
+    pressHome: boolean
+    pressPositionMm: number
+    display: string
+}
+
+export interface ScenarioReport {
+    scenario: string
+    seed: number
+    passed: boolean
+    failures: string[]
+    outcome: string | null
+    faultCode: number | null
+    phases: { phase: string; t: number }[]
+    injectedAtMs: number | null
+    faultAtMs: number | null
+    firstBadSampleMs: number | null
+    reactionMs: number | null
+    reactionTicks: number | null
+    finalOutputs: FinalOutputs
+    maxFilmC: number
+    maxTipC: number
+    maxForceN: number
+    wallMs: number
+    plot: string | null
+    trace: TracePoint[]
+}
+
+export interface RunOptions {
+    seed: number
+    manifest: Manifest
+    devsFile: string
+    workDir: string
+    /** called about twice a second with a one-line status */
+    progress?: (line: string) => void
+}
+
+/** The machine must be at rest this long before a scenario ends. */
+const SETTLE_MS = 1500
+
+export async function runScenario(sc: Scenario, opt: RunOptions): Promise<ScenarioReport> {
+    const m = opt.manifest
+    const wall0 = Date.now()
+    const s = new SimSession(m, opt.devsFile, opt.workDir, opt.seed)
+    const e = s.engine
+    let progressTimer: NodeJS.Timeout | undefined
+    let injectedAt: number | null = null
+    try {
+        await s.open()
+        if (opt.progress) {
+            const p = opt.progress
+            progressTimer = setInterval(() => {
+                p(`${sc.name}: ${e.phase.padEnd(9)} film ${e.thermal.filmC().toFixed(1)} °C  tip ${e.thermal.tipC().toFixed(1)} °C  ` +
+                    `force ${e.press.forceN().toFixed(1)} N  ${(e.now() / 1000).toFixed(1)} s`)
+            }, 500)
+        }
+        const t0 = e.now()
+        const pending = sc.steps.slice()
+        let restSince: number | null = null
+        while (e.now() - t0 < sc.timeoutMs) {
+            for (let i = 0; i < pending.length; i++) {
+                const st = pending[i]
+                if (!due(st, e.now(), t0, s)) continue
+                pending.splice(i--, 1)
+                if (st.inject) {
+                    injectedAt = e.now()
+                    e.armLimitWatch({ filmMaxC: m.limits.filmMaxDeciC / 10, contactMaxC: m.limits.contactMaxDeciC / 10, forceMaxN: m.limits.forceMaxMilliN / 1000 })
+                }
+                await act(st.do, s)
+            }
+            const atRest = !e.heaterPowered(e.now()) && lastSpeed(s) === 0
+            const finished = pending.length === 0 && (s.last("outcome") !== undefined || !s.vm.running() || sc.expect.outcome === null)
+            if (finished && atRest) {
+                if (restSince === null) restSince = e.now()
+                else if (e.now() - restSince > SETTLE_MS) break
+            } else restSince = null
+            await sleep(10)
+        }
+    } finally {
+        if (progressTimer) clearInterval(progressTimer)
+        await s.close()
+    }
+    return judge(sc, opt, s, injectedAt, Date.now() - wall0)
+}
+
+function lastSpeed(s: SimSession): number {
+    const w = s.engine.pressWrites
+    return w.length ? w[w.length - 1].speed : 0
+}
+
+/** A step is due at a time after the script started, or a time after a phase began. */
+function due(st: Step, now: number, t0: number, s: SimSession): boolean {
+    const w = st.when
+    if ("atMs" in w) return now - t0 >= w.atMs
+    const p = s.events.find(x => x.kind === "phase" && x.value === w.phase && x.t >= t0)
+    return p !== undefined && now - p.t >= (w.afterMs ?? 0)
+}
+
+async function act(a: Action, s: SimSession) {
+    const e = s.engine
+    switch (a.kind) {
+        case "press":
+            void s.press(a.button, a.holdMs)
+            break
+        case "door":
+            e.doorClosed = a.closed
+            break
+        case "sensor":
+            e.sensorFaults[a.sensor] = a.fault
+            break
+        case "silence":
+            e.silence(a.sensor)
+            break
+        case "heaterDisconnected":
+            e.heaterConnected = false
+            break
+        case "relayStuckOn":
+            e.relayStuckOn = true
+            break
+        case "pressStall":
+            e.press.stall(true)
+            break
+        case "crash":
+            await s.vm.kill()
+            break
+        case "powerCycle":
+            await s.vm.kill()
+            await sleep(a.offMs)
+            await s.boot()
+            break
+    }
+}
+
+function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number | null, wallMs: number): ScenarioReport {
+    const e = s.engine
+    const x = sc.expect
+    const failures: string[] = []
+    const period = opt.manifest.control.periodMs
+    const ref = e.firstBreachMs ?? injectedAt
+    const fault = ref === null ? s.first("fault") : s.first("fault", ref) ?? s.first("fault")
+    const outcomeEv = s.last("outcome")
+    const outcome = outcomeEv ? outcomeEv.value : null
+    const faultCode = fault ? Number(fault.value.slice(1)) : null
+    let reactionMs: number | null = null
+    if (x.reaction && ref !== null) {
+        const at = x.reaction === "heater-off" ? e.relayOffAfter(ref) : x.reaction === "press-retract" ? e.pressRetractAfter(ref) : e.unpoweredAfter(ref)
+        reactionMs = at === null ? null : Math.round(at - ref)
+    } else if (x.maxReactionMs !== undefined && ref !== null && fault) {
+        // no single output shows it (e.g. a jammed press): the firmware's fault report on its log
+        reactionMs = Math.round(fault.t - ref)
+    }
+    const reactionTicks = reactionMs === null ? null : Math.ceil(reactionMs / period)
+    const now = e.now()
+    const final: FinalOutputs = {
+        heaterRelayOn: e.relayOn,
+        heaterPowered: e.heaterPowered(now),
+        pressSpeedPermille: lastSpeed(s),
+        // home as the firmware defines it: the end stop, or within the home tolerance of zero
+        pressHome: e.press.home() || e.press.positionM() * 1e6 <= opt.manifest.press.homeToleranceUm,
+        pressPositionMm: Math.round(e.press.positionM() * 1e4) / 10,
+        display: e.display,
+    }
+    if (outcome !== x.outcome) failures.push(`outcome ${outcome}, expected ${x.outcome}`)
+    if (faultCode !== x.faultCode) failures.push(`fault ${faultCode === null ? "none" : "E" + faultCode}, expected ${x.faultCode === null ? "none" : "E" + x.faultCode}`)
+    if (x.maxReactionTicks !== undefined && (reactionTicks === null || reactionTicks > x.maxReactionTicks))
+        failures.push(`reaction ${reactionTicks ?? "never"} ticks, limit ${x.maxReactionTicks}`)
+    if (x.maxReactionMs !== undefined && (reactionMs === null || reactionMs > x.maxReactionMs))
+        failures.push(`reaction ${reactionMs ?? "never"} ms, limit ${x.maxReactionMs}`)
+    if (final.heaterPowered) failures.push("heater still powered at the end")
+    const maxFilm = Math.max(0, ...e.trace.map(p => p.filmC))
+    if (x.maxFilmC !== undefined && maxFilm > x.maxFilmC) failures.push(`film reached ${maxFilm} °C, limit ${x.maxFilmC}`)
+    if (x.pressHome && !final.pressHome) failures.push(`press not home at the end (${final.pressPositionMm} mm)`)
+    if (final.pressSpeedPermille !== 0) failures.push(`press still commanded to move (${final.pressSpeedPermille} permille)`)
+    const tr = e.trace
+    return {
+        scenario: sc.name, seed: opt.seed, passed: failures.length === 0, failures, outcome, faultCode,
+        phases: s.events.filter(v => v.kind === "phase").map(v => ({ phase: v.value, t: Math.round(v.t) })),
+        injectedAtMs: injectedAt === null ? null : Math.round(injectedAt),
+        faultAtMs: fault ? Math.round(fault.t) : null,
+        firstBadSampleMs: e.firstBreachMs === null ? null : Math.round(e.firstBreachMs),
+        reactionMs, reactionTicks, finalOutputs: final,
+        maxFilmC: Math.max(0, ...tr.map(p => p.filmC)), maxTipC: Math.max(0, ...tr.map(p => p.tipC)), maxForceN: Math.max(0, ...tr.map(p => p.forceN)),
+        wallMs, plot: null, trace: tr,
+    }
+}

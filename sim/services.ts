@@ -1,0 +1,105 @@
+// The simulated applicator as one Jacdac device on the bus: one standard service per firmware
+// role (src/hw/roles.ts, docs/roles.md), served with jacdac-ts. Roles are bound by name with
+// the VM's role manager (set_role), and the services are also ordered so that DeviceScript's
+// automatic binding (roles sorted by name, services in device order) gives the same result.
+import {
+    JDBus, JDDevice, JDServerServiceProvider, JDServiceServer, SensorServer, ButtonServer, MotorServer, SwitchServer,
+    BuzzerServer, Packet, jdpack, fromHex, REPORT_RECEIVE, CHANGE,
+    SRV_TEMPERATURE, SRV_WEIGHT_SCALE, SRV_DISTANCE, SRV_RELAY, SRV_LIGHT_BULB, SRV_CHARACTER_SCREEN, SRV_ROLE_MANAGER,
+} from "jacdac-ts"
+
+/** Role names: must match src/hw/roles.ts ROLE (test/unit/sim-roles.test.ts checks it). */
+export const SIM_ROLES = [
+    "abort", "buzzer", "contactTemp", "display", "distance", "door", "filmTemp", "force", "heater", "press",
+    "pressHome", "pressPos", "start", "statusLed",
+] as const
+export type RoleName = (typeof SIM_ROLES)[number]
+
+/** Jacdac register codes used here (jacdac-spec). */
+const RELAY_ACTIVE = 0x01
+const LIGHT_BULB_INTENSITY = 0x01
+const CHARACTER_SCREEN_MESSAGE = 0x02
+/** role manager: set_role command (jacdac-spec rolemanager.md) */
+const ROLE_MANAGER_SET_ROLE = 0x81
+
+export const SIM_DEVICE_ID = "5a11f11a00000001"
+
+export class ApplicatorServices {
+    readonly contactTemp = new SensorServer<[number]>(SRV_TEMPERATURE, { readingValues: [22], instanceName: "contactTemp" })
+    readonly filmTemp = new SensorServer<[number]>(SRV_TEMPERATURE, { readingValues: [22], instanceName: "filmTemp" })
+    readonly distance = new SensorServer<[number]>(SRV_DISTANCE, { readingValues: [0.1], instanceName: "distance" })
+    readonly pressPos = new SensorServer<[number]>(SRV_DISTANCE, { readingValues: [0], instanceName: "pressPos" })
+    readonly force = new SensorServer<[number]>(SRV_WEIGHT_SCALE, { readingValues: [0], instanceName: "force" })
+    readonly abort = new ButtonServer("abort")
+    readonly pressHome = new ButtonServer("pressHome")
+    readonly start = new ButtonServer("start")
+    readonly door = new SwitchServer()
+    readonly heater = new JDServiceServer(SRV_RELAY, { instanceName: "heater" })
+    readonly heaterActive = this.heater.addRegister<[boolean]>(RELAY_ACTIVE, [false])
+    readonly press = new MotorServer("press")
+    readonly statusLed = new JDServiceServer(SRV_LIGHT_BULB, { instanceName: "statusLed" })
+    readonly lampIntensity = this.statusLed.addRegister<[number]>(LIGHT_BULB_INTENSITY, [0])
+    readonly buzzer = new BuzzerServer({ instanceName: "buzzer" })
+    readonly display = new JDServiceServer(SRV_CHARACTER_SCREEN, { instanceName: "display" })
+    readonly displayMessage = this.display.addRegister<[string]>(CHARACTER_SCREEN_MESSAGE, [""])
+    readonly provider: JDServerServiceProvider
+
+    constructor() {
+        // order = auto-binding order: roles sorted by name take same-class services in turn
+        const ordered: [RoleName, JDServiceServer][] = [
+            ["abort", this.abort], ["buzzer", this.buzzer], ["contactTemp", this.contactTemp], ["display", this.display],
+            ["distance", this.distance], ["door", this.door], ["filmTemp", this.filmTemp], ["force", this.force],
+            ["heater", this.heater], ["press", this.press], ["pressHome", this.pressHome], ["pressPos", this.pressPos],
+            ["start", this.start], ["statusLed", this.statusLed],
+        ]
+        this.roleOrder = ordered.map(([r]) => r)
+        this.provider = new JDServerServiceProvider("smile-film-applicator-sim", ordered.map(([, s]) => s), {
+            deviceId: SIM_DEVICE_ID,
+            deviceDescription: "Smile Film applicator simulator",
+        })
+    }
+
+    readonly roleOrder: RoleName[]
+
+    /**
+     * A sensor with its cable pulled: it neither streams nor answers the firmware's register
+     * reads (jacdac-ts sensor servers answer reads and stream by themselves: both are cut).
+     */
+    mute(server: SensorServer<[number]>) {
+        const reg = server.reading
+        const handle = reg.handlePacket.bind(reg)
+        reg.handlePacket = (pkt: Packet) => (pkt.isRegisterGet ? true : handle(pkt))
+        // the server's own streaming (the firmware asks for it) goes through sendGetAsync too
+        reg.sendGetAsync = () => Promise.resolve()
+    }
+
+    /** Calls fn at every set of the heater relay register (each re-assert, changed or not). */
+    onHeaterWrite(fn: (on: boolean) => void) {
+        this.heaterActive.on(REPORT_RECEIVE, () => fn(!!this.heaterActive.values()[0]))
+    }
+
+    onPressSpeedWrite(fn: (speed: number) => void) {
+        this.press.speed.on(REPORT_RECEIVE, () => fn(this.press.speed.values()[0] ?? 0))
+    }
+
+    onDisplay(fn: (text: string) => void) {
+        this.displayMessage.on(CHANGE, () => fn(this.displayMessage.values()[0] ?? ""))
+    }
+
+    /** Sends set_role for every role to the role manager of the firmware's device. */
+    async bindRoles(vm: JDDevice) {
+        const rm = vm.services({ serviceClass: SRV_ROLE_MANAGER })[0]
+        if (!rm) throw new Error(`device ${vm.shortId} has no role manager: is it running DeviceScript?`)
+        const id = fromHex(SIM_DEVICE_ID)
+        for (let i = 0; i < this.roleOrder.length; i++) {
+            // service index on the device: 0 is the control service
+            const data = jdpack<[Uint8Array, number, string]>("b[8] u8 s", [id, i + 1, this.roleOrder[i]])
+            await rm.sendPacketAsync(Packet.from(ROLE_MANAGER_SET_ROLE, data))
+        }
+    }
+
+    attach(bus: JDBus) {
+        bus.addServiceProvider(this.provider)
+    }
+}
+

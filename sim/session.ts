@@ -1,0 +1,127 @@
+// One simulated bench: the bus relay, the simulated applicator on a jacdac-ts bus, and the
+// firmware VM, with the firmware's log parsed into phases, faults and outcomes. Scenarios and
+// the benchmark both drive one of these; close() stops everything it started.
+import { JDBus, SRV_ROLE_MANAGER, DEVICE_ANNOUNCE, type JDDevice } from "jacdac-ts"
+import { BusRelay } from "./bus/relay"
+import { TcpBusTransport } from "./bus/tcp-transport"
+import { SimEngine } from "./engine"
+import { FirmwareVm } from "./firmware"
+import { provision } from "./provision"
+import type { Manifest } from "../src/core/manifest"
+
+const OUTCOMES: { [code: string]: string } = { "1": "complete", "2": "aborted", "3": "faulted" }
+export const SIM_DEVICE_SERIAL = "5a11f11a0000a001"
+
+export function sleep(ms: number) {
+    return new Promise(resolve => setTimeout(resolve, ms))
+}
+
+export async function waitFor(what: string, cond: () => boolean, timeoutMs: number) {
+    const t0 = Date.now()
+    while (!cond()) {
+        if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+        await sleep(10)
+    }
+}
+
+export interface LogEvent {
+    t: number
+    kind: "phase" | "fault" | "outcome" | "cleared" | "preflight"
+    value: string
+}
+
+export class SimSession {
+    readonly relay = new BusRelay()
+    readonly engine: SimEngine
+    readonly bus = new JDBus([new TcpBusTransport(8082)], { client: false, disableRoleManager: true })
+    readonly vm: FirmwareVm
+    readonly events: LogEvent[] = []
+    ready = 0
+    private opened = false
+
+    constructor(readonly m: Manifest, devsFile: string, workDir: string, seed: number) {
+        this.engine = new SimEngine(seed, m.control.heaterOneShotMs)
+        this.vm = new FirmwareVm(devsFile, workDir, SIM_DEVICE_SERIAL, () => this.engine.now())
+        this.vm.onLine(l => this.parse(l.t, l.text))
+        // SIM_DEBUG=1 shows the firmware's console
+        if (process.env["SIM_DEBUG"]) this.vm.onLine(l => console.log(`[vm ${(l.t / 1000).toFixed(2)}] ${l.text}`))
+        this.bus.on(DEVICE_ANNOUNCE, (d: JDDevice) => {
+            if (d.services({ serviceClass: SRV_ROLE_MANAGER }).length)
+                void this.engine.services.bindRoles(d).catch(() => { /* retried on the next announce */ })
+        })
+    }
+
+    private parse(t: number, text: string) {
+        let r: RegExpExecArray | null
+        const e = this.engine
+        if ((r = /^phase (\w+)/.exec(text))) {
+            e.phase = r[1]
+            this.events.push({ t, kind: "phase", value: r[1] })
+        } else if ((r = /^fault (E\d+)/.exec(text))) {
+            this.events.push({ t, kind: "fault", value: r[1] })
+            e.phase = r[1] === "E51" || r[1] === "E50" ? "aborted" : "faulted"
+        } else if ((r = /^outcome (\d)/.exec(text))) {
+            const o = OUTCOMES[r[1]] ?? r[1]
+            this.events.push({ t, kind: "outcome", value: o })
+            e.phase = o
+        } else if ((r = /^fault cleared (E\d+)/.exec(text))) {
+            this.events.push({ t, kind: "cleared", value: r[1] })
+            e.phase = "idle"
+        } else if ((r = /^preflight failed (\d+)/.exec(text))) {
+            this.events.push({ t, kind: "preflight", value: r[1] })
+        } else if (/ready: control period/.test(text)) this.ready++
+    }
+
+    /** Starts bus, physics and firmware; installs the sim template; returns once armed. */
+    async open(): Promise<void> {
+        await this.relay.listen() // a clear error if port 8082 is taken
+        this.opened = true
+        this.engine.services.attach(this.bus)
+        this.bus.start()
+        await this.bus.connect()
+        this.engine.start()
+        this.vm.eraseFlash()
+        await this.boot()
+        await waitFor("the firmware to bind its roles", () => this.engine.display.length > 0, 15_000)
+        await provision(this.bus, this.vm, this.engine, this.m)
+        await this.vm.kill()
+        await this.boot()
+        await waitFor("the firmware to show it is armed", () => this.engine.display.includes("\nREADY: PRESS START"), 20_000)
+    }
+
+    /** Starts the VM and waits for the firmware's ready line. */
+    async boot(): Promise<void> {
+        const before = this.ready
+        this.vm.start()
+        await waitFor("the firmware to start", () => this.ready > before, 30_000)
+    }
+
+    last(kind: LogEvent["kind"]): LogEvent | undefined {
+        for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i].kind === kind) return this.events[i]
+        return undefined
+    }
+
+    first(kind: LogEvent["kind"], after = 0): LogEvent | undefined {
+        return this.events.find(e => e.kind === kind && e.t >= after)
+    }
+
+    /** Presses a simulated button for holdMs. */
+    async press(button: "start" | "abort", holdMs = 300) {
+        const e = this.engine
+        if (button === "start") e.startPressed = true
+        else e.abortPressed = true
+        await sleep(holdMs)
+        if (button === "start") e.startPressed = false
+        else e.abortPressed = false
+    }
+
+    async close(): Promise<void> {
+        await this.vm.kill()
+        this.engine.stop()
+        if (this.opened) {
+            await this.bus.disconnect().catch(() => undefined)
+            this.bus.stop()
+            await this.relay.close()
+        }
+    }
+}
