@@ -3,6 +3,7 @@
 // with their length (one byte, or 255 + 16-bit little-endian length), and each frame is passed
 // on to every other client, as a physical Jacdac bus would.
 import { createServer, type Server, type Socket } from "node:net"
+import { FrameDecoder, encodeFrame } from "./frames"
 
 export const BUS_PORT = 8082
 
@@ -14,11 +15,6 @@ export class BusPortTakenError extends Error {
         )
         this.name = "BusPortTakenError"
     }
-}
-
-function encode(frame: Uint8Array): Buffer {
-    if (frame.length < 255) return Buffer.concat([Buffer.from([frame.length]), frame])
-    return Buffer.concat([Buffer.from([255, frame.length & 255, frame.length >> 8]), frame])
 }
 
 export class BusRelay {
@@ -38,26 +34,12 @@ export class BusRelay {
     private accept(sock: Socket) {
         sock.setNoDelay(true)
         this.clients.add(sock)
-        let acc: Buffer = Buffer.alloc(0)
-        sock.on("data", (chunk: Buffer) => {
-            acc = acc.length ? Buffer.concat([acc, chunk]) : chunk
-            for (;;) {
-                if (acc.length < 1) break
-                let len = acc[0]
-                let head = 1
-                if (len === 255) {
-                    if (acc.length < 3) break
-                    len = acc[1] | (acc[2] << 8)
-                    head = 3
-                }
-                if (acc.length < head + len) break
-                const frame = acc.subarray(head, head + len)
-                acc = acc.subarray(head + len)
-                this.frames++
-                const out = encode(frame)
-                for (const c of this.clients) if (c !== sock && !c.destroyed) c.write(out)
-            }
+        const decoder = new FrameDecoder(frame => {
+            this.frames++
+            const out = encodeFrame(frame)
+            for (const c of this.clients) if (c !== sock && !c.destroyed) c.write(out)
         })
+        sock.on("data", (chunk: Buffer) => decoder.push(chunk))
         const drop = () => this.clients.delete(sock)
         sock.on("close", drop)
         sock.on("error", drop)

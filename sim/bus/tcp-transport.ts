@@ -3,6 +3,7 @@
 // ES module: under this project's "type": "module" it fails silently and stays disconnected.
 import { connect, type Socket } from "node:net"
 import { Transport } from "jacdac-ts"
+import { FrameDecoder, encodeFrame } from "./frames"
 
 export class TcpBusTransport extends Transport {
     private sock: Socket | undefined
@@ -25,30 +26,13 @@ export class TcpBusTransport extends Transport {
                 this.disconnect(true)
             })
             sock.on("end", () => this.disconnect(true))
-            let acc: Buffer = Buffer.alloc(0)
-            sock.on("data", (chunk: Buffer) => {
-                acc = acc.length ? Buffer.concat([acc, chunk]) : chunk
-                for (;;) {
-                    if (acc.length < 1) break
-                    let len = acc[0]
-                    let head = 1
-                    if (len === 255) {
-                        if (acc.length < 3) break
-                        len = acc[1] | (acc[2] << 8)
-                        head = 3
-                    }
-                    if (acc.length < head + len) break
-                    const frame = new Uint8Array(acc.subarray(head, head + len))
-                    acc = acc.subarray(head + len)
-                    this.handleFrame(frame)
-                }
-            })
+            const decoder = new FrameDecoder(frame => this.handleFrame(frame))
+            sock.on("data", (chunk: Buffer) => decoder.push(chunk))
         })
     }
 
     protected override transportSendPacketAsync(data: Uint8Array): Promise<void> {
-        const head = data.length < 255 ? Buffer.from([data.length]) : Buffer.from([255, data.length & 255, data.length >> 8])
-        this.sock?.write(Buffer.concat([head, data]))
+        this.sock?.write(encodeFrame(data))
         return Promise.resolve()
     }
 
