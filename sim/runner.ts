@@ -152,14 +152,18 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
     const outcome = outcomeEv ? outcomeEv.value : null
     const faultCode = fault ? Number(fault.value.slice(1)) : null
     let reactionMs: number | null = null
-    if (x.reaction && ref !== null) {
+    if (x.reaction === "fault-report" && ref !== null) {
+        reactionMs = fault ? Math.round(fault.t - ref) : null
+    } else if (x.reaction && ref !== null) {
         const at = x.reaction === "heater-off" ? e.relayOffAfter(ref) : x.reaction === "press-retract" ? e.pressRetractAfter(ref) : e.unpoweredAfter(ref)
         reactionMs = at === null ? null : Math.round(at - ref)
     } else if (x.maxReactionMs !== undefined && ref !== null && fault) {
         // no single output shows it (e.g. a jammed press): the firmware's fault report on its log
         reactionMs = Math.round(fault.t - ref)
     }
-    const reactionTicks = reactionMs === null ? null : Math.ceil(reactionMs / period)
+    // control ticks the firmware ran from the reference to its reaction, counted on the bus
+    // (it re-asserts the heater relay once per tick), so VM timing jitter does not count as ticks
+    const reactionTicks = reactionMs === null || ref === null ? null : ticksBetween(e, ref, ref + reactionMs, period)
     const now = e.now()
     const final: FinalOutputs = {
         heaterRelayOn: e.relayOn,
@@ -192,4 +196,12 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
         maxFilmC: Math.max(0, ...tr.map(p => p.filmC)), maxTipC: Math.max(0, ...tr.map(p => p.tipC)), maxForceN: Math.max(0, ...tr.map(p => p.forceN)),
         wallMs, plot: null, trace: tr,
     }
+}
+
+/** Heater relay writes (one per firmware tick) in (from, to]; when there are none (a crashed
+ * firmware), the elapsed time in periods. */
+function ticksBetween(e: { relayWrites: { t: number }[] }, from: number, to: number, period: number): number {
+    let n = 0
+    for (const w of e.relayWrites) if (w.t > from && w.t <= to + 1) n++
+    return n > 0 ? n : Math.ceil((to - from) / period)
 }

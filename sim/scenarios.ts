@@ -30,6 +30,7 @@ export type Reaction =
     | "heater-off" // first heater relay write "off" after the first bad sample (or the event)
     | "press-retract" // first press speed write <= 0 after the first bad sample
     | "heater-unpowered" // heater power actually gone (one-shot expiry after a crash)
+    | "fault-report" // the firmware's fault report on its console (its detection, free of bus write latency)
 
 export interface Expect {
     outcome: "complete" | "aborted" | "faulted" | null
@@ -110,7 +111,9 @@ export const SCENARIOS: Scenario[] = [
         name: "film-lost",
         summary: "film sensor stops reporting (cable pulled) while heating at full duty",
         steps: [START, { when: EARLY_PREHEAT, do: { kind: "silence", sensor: "filmTemp" }, inject: true }],
-        expect: { outcome: "faulted", faultCode: 31, reaction: "heater-off", maxReactionTicks: 3, pressHome: true },
+        // detection bound: the last sample came up to one report (25 ms) before the cut, the
+        // firmware trips when it is older than 2 ticks, at its next tick: <= 3 ticks
+        expect: { outcome: "faulted", faultCode: 31, reaction: "fault-report", maxReactionTicks: 3, pressHome: true },
         timeoutMs: 60_000,
     },
     {
