@@ -10,6 +10,7 @@ import { loadGains, loadLatched } from "./hw/persist"
 import { startStatusUi } from "./hw/status-ui"
 import { Controller } from "./core/controller"
 import { ControlLoop } from "./control-loop"
+import { Housekeeping } from "./hw/housekeeping"
 
 export interface AppOptions {
     /** arms a process if one may run; returns why not ("" when armed) */
@@ -31,9 +32,10 @@ export async function startApplicator(opts: AppOptions) {
     const ctrl = new Controller(m, gains)
     ctrl.restoreLatched(await loadLatched())
     const notReady = await opts.arm(ctrl)
-    const sensors = new SensorInputs(io, m.control.periodMs, { apply: (channel: string, raw: number) => raw })
-    const loop = new ControlLoop(io, ctrl, sensors, outputs, opts.logHasRoom)
+    const hk = new Housekeeping()
+    const sensors = new SensorInputs(io, hk, m.control.periodMs, { apply: (channel: string, raw: number) => raw })
+    const loop = new ControlLoop(io, ctrl, sensors, outputs, hk, opts.logHasRoom)
     loop.start(m.control.periodMs)
-    startStatusUi(io, ctrl, () => sensors.film.value, () => sensors.force.value, () => notReady, () => false)
+    startStatusUi(io, hk, ctrl, () => sensors.film.value, () => sensors.force.value, () => notReady, () => false)
     console.log(m.modelName + " ready: control period " + m.control.periodMs + " ms")
 }

@@ -12,6 +12,7 @@ import { OutputWriter } from "./hw/outputs"
 import { saveLatched, saveGains } from "./hw/persist"
 import { beep } from "./hw/status-ui"
 import { Io } from "./hw/roles"
+import { Housekeeping } from "./hw/housekeeping"
 
 /** Both buttons held this long clears a latched fault (technician gesture, logged). */
 const CLEAR_HOLD_MS = 5000
@@ -21,11 +22,18 @@ export class ControlLoop {
     private bothSinceMs = -1
     ticks = 0
     skipped = 0
+    /** Timing since the last report: the worst gap between tick starts, and gaps over two periods. */
+    private lastStartMs = -1
+    maxGapMs = 0
+    lateTicks = 0
+    maxTickMs = 0
+    private periodMs = 0
 
     constructor(readonly io: Io, readonly ctrl: Controller, readonly sensors: SensorInputs, readonly outputs: OutputWriter,
-        readonly logHasRoom: () => boolean) {}
+        readonly hk: Housekeeping, readonly logHasRoom: () => boolean) {}
 
     start(periodMs: number) {
+        this.periodMs = periodMs
         const self = this // DeviceScript: arrow functions cannot capture `this`
         setInterval(async () => {
             await self.safeTick()
@@ -39,12 +47,17 @@ export class ControlLoop {
             return
         }
         this.busy = true
+        const t0 = ds.millis()
         try {
             await this.tick()
         } catch (e) {
             await this.fail(e)
         } finally {
             this.busy = false
+            const d = ds.millis() - t0
+            if (d > this.maxTickMs) this.maxTickMs = d
+            // the display, lamp, buzzer and sensor settings get the bus only now (housekeeping.ts)
+            this.hk.afterTick()
         }
     }
 
@@ -60,6 +73,12 @@ export class ControlLoop {
     async tick() {
         const now = ds.millis()
         this.ticks++
+        if (this.lastStartMs >= 0) {
+            const gap = now - this.lastStartMs
+            if (gap > this.maxGapMs) this.maxGapMs = gap
+            if (this.periodMs > 0 && gap > 2 * this.periodMs) this.lateTicks++
+        }
+        this.lastStartMs = now
         const out = this.ctrl.tick(this.inputs(now))
         this.sensors.consumed()
         await this.outputs.write(out)
@@ -89,7 +108,7 @@ export class ControlLoop {
             case EventKind.Fault:
                 console.log("fault " + faultLabel(e.fault) + " " + faultName(e.fault.code))
                 if (this.ctrl.latchedFault()) await saveLatched(this.ctrl.latchedFault())
-                await beep(this.io, true)
+                beep(this.io, this.hk, true)
                 break
             case EventKind.FaultCleared:
                 console.log("fault cleared " + faultLabel(e.fault))
@@ -97,11 +116,12 @@ export class ControlLoop {
                 break
             case EventKind.Outcome:
                 console.log("outcome " + e.code)
-                await beep(this.io, false)
+                this.reportTiming()
+                beep(this.io, this.hk, false)
                 break
             case EventKind.PreflightFailed:
                 console.log("preflight failed " + e.code)
-                await beep(this.io, true)
+                beep(this.io, this.hk, true)
                 break
             case EventKind.GainsTuned: {
                 const r = this.ctrl.lastAutotune()
@@ -109,6 +129,14 @@ export class ControlLoop {
                 break
             }
         }
+    }
+
+    /** Logs and resets the tick timing figures (once per cycle, at its outcome). */
+    reportTiming() {
+        console.log("timing ticks " + this.ticks + " maxGapMs " + this.maxGapMs + " late " + this.lateTicks + " skipped " + this.skipped + " maxTickMs " + this.maxTickMs)
+        this.maxGapMs = 0
+        this.lateTicks = 0
+        this.maxTickMs = 0
     }
 
     /** Last line of defence: outputs off, fault latched, the loop keeps running in the safe state. */

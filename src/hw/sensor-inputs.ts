@@ -3,6 +3,7 @@
 // even though its last value is still cached. Conversions to integer units happen here, once.
 import * as ds from "@devicescript/core"
 import { Io } from "./roles"
+import { Housekeeping } from "./housekeeping"
 import { Sample } from "../core/safety/sensor-checks"
 
 /** Applies a channel's two-point calibration to a raw integer reading. */
@@ -23,24 +24,51 @@ export class SensorInputs {
     startPressed = false
     abortPressed = false
 
-    constructor(io: Io, streamingMs: number, cal: Calibrator) {
+    constructor(io: Io, hk: Housekeeping, streamingMs: number, cal: Calibrator) {
         // DeviceScript: arrow functions cannot capture `this`; capture a local instead
         const self = this
-        io.filmTemp.reading.subscribe(v => set(self.film, cal.apply("filmTemp", Math.round(v * 10))))
-        io.contactTemp.reading.subscribe(v => set(self.contact, cal.apply("contactTemp", Math.round(v * 10))))
-        io.force.reading.subscribe(v => set(self.force, cal.apply("force", Math.round(v * G_MILLI_N_PER_KG))))
-
-        io.pressPos.reading.subscribe(v => set(self.position, Math.round(v * 1000000)))
+        // Readings come from the roles' report packets, not `reading.subscribe`: a subscribed
+        // register makes the runtime re-send a streaming request to every such role each time
+        // the sensor device announces itself (every 500 ms), and that burst queued ahead of the
+        // control tick's own writes delayed ticks by up to 150 ms in the simulator. Streaming is
+        // kept alive by `refreshStreaming` instead: one small queued write at a time.
+        onReading(io.filmTemp, v => set(self.film, cal.apply("filmTemp", Math.round(v * 10))))
+        onReading(io.contactTemp, v => set(self.contact, cal.apply("contactTemp", Math.round(v * 10))))
+        onReading(io.force, v => set(self.force, cal.apply("force", Math.round(v * G_MILLI_N_PER_KG))))
+        onReading(io.pressPos, v => set(self.position, Math.round(v * 1000000)))
+        onReading(io.door, v => { self.doorClosed = !!v })
         io.pressHome.pressed().subscribe(v => { self.home = !!v })
-        io.door.reading.subscribe(v => { self.doorClosed = !!v })
         io.start.pressed().subscribe(v => { self.startPressed = !!v })
         io.abort.pressed().subscribe(v => { self.abortPressed = !!v })
-        // ask each sensor for one reading per control tick once it is bound
-        const sensors: ds.Sensor[] = [io.filmTemp, io.contactTemp, io.force, io.pressPos]
-        sensors.forEach(s => {
-            s.binding().subscribe(async bound => {
-                if (bound) await s.streamingInterval.write(streamingMs)
+        // each sensor reports once per control tick once it is bound (queued writes: housekeeping.ts)
+        this.streamed = [io.filmTemp, io.contactTemp, io.force, io.pressPos, io.door]
+        this.streamed.forEach((s, i) => {
+            s.binding().subscribe(bound => {
+                if (!bound) return
+                hk.post("interval" + i, async () => {
+                    if (s.isBound) await s.streamingInterval.write(streamingMs)
+                })
+                hk.post("samples" + i, async () => {
+                    if (s.isBound) await s.streamingSamples.write(STREAMING_SAMPLES)
+                })
             })
+        })
+        // with 5 sensors, each is refreshed every 2.5 s; 255 samples last 12.75 s at 50 ms
+        setInterval(() => {
+            self.refreshStreaming(hk)
+        }, REFRESH_MS)
+    }
+
+    private readonly streamed: ds.Sensor[]
+    private nextRefresh = 0
+
+    /** Queues a top-up of one sensor's streaming-sample count, in rotation (one bus write per call). */
+    refreshStreaming(hk: Housekeeping) {
+        const i = this.nextRefresh
+        const s = this.streamed[i]
+        this.nextRefresh = (i + 1) % this.streamed.length
+        if (s.isBound) hk.post("samples" + i, async () => {
+            if (s.isBound) await s.streamingSamples.write(STREAMING_SAMPLES)
         })
     }
 
@@ -55,6 +83,20 @@ export class SensorInputs {
 
 function resetPeak(s: Sample) {
     s.peak = s.value
+}
+
+/** A Jacdac sensor streams this many samples after each request (the register is a u8). */
+const STREAMING_SAMPLES = 255
+/** One sensor's streaming request is refreshed per this period, in rotation. */
+const REFRESH_MS = 500
+/** Jacdac's `reading` register code (system register 0x101). */
+const REG_READING = 0x101
+
+/** Calls `fn` with each reading a sensor role reports. */
+function onReading(role: ds.Sensor, fn: (v: any) => void) {
+    role.report().subscribe(pkt => {
+        if (pkt.isRegGet && pkt.regCode === REG_READING) fn(pkt.decode())
+    })
 }
 
 /** Records a reading; the peak holds the highest one since the last tick. */

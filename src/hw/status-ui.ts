@@ -1,9 +1,11 @@
 // Status lamp, buzzer and the 2x16 display, driven from the controller's state at a slow
-// rate (4 Hz) outside the control tick. Nothing here can affect heating or the press.
+// rate (4 Hz) outside the control tick. Nothing here can affect heating or the press: the
+// writes go through the housekeeping queue (housekeeping.ts), one after each control tick.
 import { Io } from "./roles"
 import { Controller } from "../core/controller"
 import { Phase, PHASE_NAMES } from "../core/cycle/events"
 import { faultLabel } from "../core/faults"
+import { Housekeeping } from "./housekeeping"
 
 export const UI_PERIOD_MS = 250
 
@@ -30,29 +32,39 @@ export function statusLines(c: Controller, filmDeciC: number, forceMilliN: numbe
     return [l1, l2]
 }
 
-export function startStatusUi(io: Io, c: Controller, film: () => number, force: () => number, notReady: () => string, saving: () => boolean) {
+export function startStatusUi(io: Io, hk: Housekeeping, c: Controller, film: () => number, force: () => number, notReady: () => string, saving: () => boolean) {
     let lastText = ""
+    let lastLevel = -1
     let blink = false
-    setInterval(async () => {
+    setInterval(() => {
+        // a display or lamp that (re)connects is written afresh
+        if (!io.display.isBound) lastText = ""
+        if (!io.statusLed.isBound) lastLevel = -1
         const lines = statusLines(c, film(), force(), notReady(), saving())
         const text = lines[0] + "\n" + lines[1]
         if (text !== lastText && io.display.isBound) {
             lastText = text
-            await io.display.message.write(text)
+            hk.post("display", async () => {
+                if (io.display.isBound) await io.display.message.write(text)
+            })
         }
         const ph = c.phase()
         const faulted = !!c.latchedFault() || ph === Phase.Faulted
         blink = !blink
-        if (io.statusLed.isBound) {
-            const level = faulted ? (blink ? 1 : 0) : ph === Phase.Idle ? 0.2 : 1
-            await io.statusLed.intensity.write(level)
+        const level = faulted ? (blink ? 1 : 0) : ph === Phase.Idle ? 0.2 : 1
+        if (level !== lastLevel && io.statusLed.isBound) {
+            lastLevel = level
+            hk.post("lamp", async () => {
+                if (io.statusLed.isBound) await io.statusLed.intensity.write(level)
+            })
         }
     }, UI_PERIOD_MS)
 }
 
-export async function beep(io: Io, long: boolean) {
-    if (!io.buzzer.isBound) return
-    // 2 kHz (period 500 µs) is where small piezo buzzers are loudest
-    await io.buzzer.playTone(500, 0.5, long ? 1500 : 150)
+/** A short beep for an outcome, a long one for a fault (queued: never inside a control tick's writes). */
+export function beep(io: Io, hk: Housekeeping, long: boolean) {
+    hk.post("buzzer", async () => {
+        // 2 kHz (period 500 µs) is where small piezo buzzers are loudest
+        if (io.buzzer.isBound) await io.buzzer.playTone(500, 0.5, long ? 1500 : 150)
+    })
 }
-

@@ -7,6 +7,7 @@ import { writeSetting, deleteSetting } from "@devicescript/settings"
 import { MANIFEST } from "../../src/gen/manifest"
 import { loadGains, saveGains, loadLatched, saveLatched } from "../../src/hw/persist"
 import { startIo } from "../../src/hw/board-io"
+import { Housekeeping } from "../../src/hw/housekeeping"
 import { SensorInputs } from "../../src/hw/sensor-inputs"
 import { OutputWriter } from "../../src/hw/outputs"
 import { ControlLoop } from "../../src/control-loop"
@@ -59,11 +60,54 @@ class ThrowingController extends Controller {
 
 // roles are named once per program: every test shares one set
 const io = startIo()
+const hk = new Housekeeping()
+
+describe("housekeeping writes", () => {
+    test("written oldest first, one per call; a newer write for a key replaces the waiting one", async () => {
+        const q = new Housekeeping()
+        const log: string[] = []
+        q.post("display", async () => { log.push("text 1") })
+        q.post("lamp", async () => { log.push("lamp") })
+        q.post("display", async () => { log.push("text 2") })
+        expect(q.pending()).toBe(2)
+        expect(q.replaced).toBe(1)
+        await q.runOne()
+        expect(log.join(",")).toBe("text 2")
+        await q.runOne()
+        await q.runOne() // nothing left: no effect
+        expect(log.join(",")).toBe("text 2,lamp")
+        expect(q.done).toBe(2)
+    })
+    test("a failing write is logged and the queue goes on", async () => {
+        const q = new Housekeeping()
+        const log: string[] = []
+        q.post("a", async () => { throw new Error("bus gone") })
+        q.post("b", async () => { log.push("b") })
+        await q.runOne()
+        await q.runOne()
+        expect(log.join(",")).toBe("b")
+        expect(q.done).toBe(1)
+        expect(q.pending()).toBe(0)
+    })
+    test("afterTick makes one write on its own fiber", async () => {
+        const q = new Housekeeping()
+        const log: string[] = []
+        q.post("a", async () => { log.push("a") })
+        q.post("b", async () => { log.push("b") })
+        q.afterTick()
+        q.afterTick() // still running: no second fiber
+        await ds.sleep(20)
+        expect(log.join(",")).toBe("a")
+        q.afterTick()
+        await ds.sleep(20)
+        expect(log.join(",")).toBe("a,b")
+    })
+})
 
 describe("control loop", () => {
     test("a tick that throws latches a control error and keeps the VM alive", async () => {
         const ctrl = new ThrowingController(MANIFEST, DEFAULTS)
-        const loop = new ControlLoop(io, ctrl, new SensorInputs(io, MANIFEST.control.periodMs, NO_CAL), new OutputWriter(io), () => true)
+        const loop = new ControlLoop(io, ctrl, new SensorInputs(io, hk, MANIFEST.control.periodMs, NO_CAL), new OutputWriter(io), hk, () => true)
         await loop.safeTick()
         expect(ctrl.latchedFault().code).toBe(FaultCode.ControlError)
         expect(ctrl.outputs().heaterOn).toBe(false)
@@ -72,7 +116,7 @@ describe("control loop", () => {
     })
     test("healthy ticks with no hardware bound keep the heater off and never block", async () => {
         const ctrl = new Controller(MANIFEST, DEFAULTS)
-        const loop = new ControlLoop(io, ctrl, new SensorInputs(io, MANIFEST.control.periodMs, NO_CAL), new OutputWriter(io), () => true)
+        const loop = new ControlLoop(io, ctrl, new SensorInputs(io, hk, MANIFEST.control.periodMs, NO_CAL), new OutputWriter(io), hk, () => true)
         for (let i = 0; i < 5; i++) await loop.safeTick()
         expect(loop.ticks).toBe(5)
         expect(ctrl.outputs().heaterOn).toBe(false)
