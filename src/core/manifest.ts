@@ -20,6 +20,8 @@ export interface Limits {
 export interface ControlTiming {
     periodMs: number
     overrunMs: number
+    maxLateTicks: number
+    lateWindowTicks: number
     heaterWindowMs: number
     heaterOneShotMs: number
     heaterMaxDutyPermille: number
@@ -132,7 +134,9 @@ export const MANIFEST_SECTIONS: { [section: string]: { [key: string]: KeySpec } 
     },
     control: {
         periodMs: [10, 500, "control tick period (20 Hz target)"],
-        overrunMs: [20, 2000, "gap between tick starts beyond which the tick is an overrun fault"],
+        overrunMs: [20, 2000, "gap between tick starts beyond which one late tick is an overrun fault"],
+        maxLateTicks: [1, 1000, "more late ticks (gap over two periods) than this within one window of control.lateWindowTicks ticks is an overrun fault (the loop is overloaded)"],
+        lateWindowTicks: [10, 100000, "length of the window, in ticks, over which late ticks are counted"],
         heaterWindowMs: [100, 10000, "time-proportioning window of the heater relay"],
         heaterOneShotMs: [50, 2000, "hardware one-shot: heater loses power this long after the last re-assert"],
         heaterMaxDutyPermille: [100, 1000, "maximum heater duty"],
@@ -268,7 +272,8 @@ function crossCheck(m: Manifest) {
     if (l.forceMaxMilliN >= l.forceSensorMaxMilliN)
         throw new ManifestError("limits.forceMaxMilliN", "must be below limits.forceSensorMaxMilliN")
     const c = m.control
-    if (c.overrunMs <= c.periodMs) throw new ManifestError("control.overrunMs", "must exceed control.periodMs")
+    if (c.overrunMs <= 2 * c.periodMs) throw new ManifestError("control.overrunMs", "must exceed two control periods (a late tick is one over two periods)")
+    if (c.maxLateTicks >= c.lateWindowTicks) throw new ManifestError("control.maxLateTicks", "must be below control.lateWindowTicks")
     if (c.heaterWindowMs < 2 * c.periodMs)
         throw new ManifestError("control.heaterWindowMs", "must be at least two control periods")
     if (c.heaterOneShotMs <= c.periodMs)

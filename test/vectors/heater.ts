@@ -159,6 +159,8 @@ export const TP_ZERO_OFF_TICKS: number[][] = [
 export const VECTOR_CONTROL: ControlTiming = {
     periodMs: 50,
     overrunMs: 150,
+    maxLateTicks: 10,
+    lateWindowTicks: 100,
     heaterWindowMs: 1000,
     heaterOneShotMs: 200,
     heaterMaxDutyPermille: 1000,

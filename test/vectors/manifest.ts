@@ -21,7 +21,8 @@ export const MANIFEST_VECTORS: ManifestVector[] = [
     { name: "a string where a number goes", mutate: m => { m.cycle.coolMaxMs = "600000" }, error: "cycle.coolMaxMs: must be an integer" },
     { name: "missing section", mutate: m => { m.autotune = undefined }, error: "autotune: missing section" },
     { name: "no boards", mutate: m => { m.boards = [] }, error: "boards: must list" },
-    { name: "overrun not above the period", mutate: m => { m.control.overrunMs = m.control.periodMs }, error: "control.overrunMs: must exceed" },
+    { name: "overrun not above two periods", mutate: m => { m.control.overrunMs = 2 * m.control.periodMs }, error: "control.overrunMs: must exceed" },
+    { name: "late-tick allowance not below its window", mutate: m => { m.control.maxLateTicks = m.control.lateWindowTicks }, error: "control.maxLateTicks: must be below" },
     { name: "one-shot shorter than a tick", mutate: m => { m.control.heaterOneShotMs = m.control.periodMs }, error: "control.heaterOneShotMs" },
     { name: "film limit at the sensor's range", mutate: m => { m.limits.filmMaxDeciC = 1500; m.limits.filmSensorMaxDeciC = 1500 }, error: "limits.filmMaxDeciC: must be below" },
 ]

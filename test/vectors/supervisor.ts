@@ -205,11 +205,31 @@ export const SUPERVISOR_VECTORS: SupVector[] = [
         tripTick: m => 10,
     },
     {
-        // tick 10 comes 4 periods after tick 9 (200 ms > overrunMs 150)
+        // tick 10 comes 6 periods after tick 9 (300 ms > overrunMs 150): one gap is enough
         name: "control tick overrun", ticks: 50, code: FaultCode.TickOverrun, sensor: SensorId.None, eventTick: 10,
-        timeMs: (k, m) => (k < 10 ? k : k + 3) * m.control.periodMs,
-        inputs: (k, now, m) => { const i = nominal(k, now, m); i.tickGapMs = k === 10 ? 4 * m.control.periodMs : k === 0 ? 0 : m.control.periodMs; return i },
+        timeMs: (k, m) => (k < 10 ? k : k + 5) * m.control.periodMs,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.tickGapMs = k === 10 ? 6 * m.control.periodMs : k === 0 ? 0 : m.control.periodMs; return i },
         tripTick: m => 10,
+    },
+    {
+        // from tick 10 every tick is 3 periods late (150 ms: late, not over overrunMs): the
+        // (maxLateTicks + 1)th late tick of the window trips, tick 10 + maxLateTicks
+        name: "sustained late ticks", ticks: 80, code: FaultCode.TickOverrun, sensor: SensorId.None, eventTick: 10,
+        timeMs: (k, m) => (k < 10 ? k : 9 + 3 * (k - 9)) * m.control.periodMs,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.tickGapMs = k >= 10 ? 3 * m.control.periodMs : k === 0 ? 0 : m.control.periodMs; return i },
+        tripTick: m => 10 + m.control.maxLateTicks,
+    },
+    {
+        // maxLateTicks late ticks in each window (at its start), the rest on time: never a fault,
+        // because the count restarts with every window of lateWindowTicks ticks
+        name: "late ticks within the allowance run clean", ticks: 400, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
+        inputs: (k, now, m) => {
+            const i = nominal(k, now, m)
+            const inWindow = k % m.control.lateWindowTicks
+            i.tickGapMs = k === 0 ? 0 : inWindow < m.control.maxLateTicks ? 3 * m.control.periodMs : m.control.periodMs
+            return i
+        },
+        tripTick: m => -1,
     },
     {
         name: "actuator lost during a cycle", ticks: 50, code: FaultCode.ActuatorLost, sensor: SensorId.None, eventTick: 10,

@@ -48,6 +48,9 @@ export class Supervisor {
     private readonly offRise: OffRiseDetector
     private readonly hold: HoldBandDetector
     private readonly stall: StallDetector
+    /** late ticks counted in the current window of control.lateWindowTicks active ticks */
+    private lateTicks = 0
+    private windowTicks = 0
 
     constructor(readonly m: Manifest) {
         const s = m.safety
@@ -67,6 +70,8 @@ export class Supervisor {
         this.offRise.reset()
         this.hold.reset()
         this.stall.reset()
+        this.lateTicks = 0
+        this.windowTicks = 0
     }
 
     check(i: SupervisorInputs): Fault | null {
@@ -135,9 +140,23 @@ export class Supervisor {
         if (i.cycleActive && !i.doorClosed) return this.f(FaultCode.DoorOpen, SensorId.None, 0, 0, now)
         if (i.active && i.abortPressed) return this.f(FaultCode.Abort, SensorId.None, 0, 0, now)
 
-        // 5. timing: a late tick means outputs were stale for that long
-        if (i.active && i.tickGapMs > this.m.control.overrunMs)
-            return this.f(FaultCode.TickOverrun, SensorId.None, i.tickGapMs, this.m.control.overrunMs, now)
+        // 5. timing: a late tick means outputs were stale for that long. One gap beyond overrunMs
+        // is a fault at once; shorter late ticks (over two periods) are a fault when too many come
+        // in one window: a loop that is overloaded all the time, never by much.
+        if (i.active) return this.timing(i.tickGapMs, now)
+        return null
+    }
+
+    private timing(gapMs: number, now: number): Fault | null {
+        const c = this.m.control
+        if (gapMs > c.overrunMs) return this.f(FaultCode.TickOverrun, SensorId.None, gapMs, c.overrunMs, now)
+        if (gapMs > 2 * c.periodMs) this.lateTicks++
+        this.windowTicks++
+        if (this.lateTicks > c.maxLateTicks) return this.f(FaultCode.TickOverrun, SensorId.None, this.lateTicks, c.maxLateTicks, now)
+        if (this.windowTicks >= c.lateWindowTicks) {
+            this.windowTicks = 0
+            this.lateTicks = 0
+        }
         return null
     }
 
