@@ -88,6 +88,8 @@ async function main() {
         const marks = r.injectedAtMs === null ? [] : [{ t: r.injectedAtMs, label: "injected" }]
         writeFileSync(plot, plotSvg(`${sc.name} (seed ${o.seed})`, r.trace, marks))
         r.plot = plot
+        // the firmware's own console beside the plot: what a failed scenario's fault said
+        writeFileSync(join(o.out, `${sc.name}.log`), r.firmwareLog.join("\n") + "\n")
         reports.push(r)
         if (!o.quiet || !r.passed) console.log(row(r))
         for (const f of r.failures) console.log(`      ${f}`)
@@ -97,7 +99,7 @@ async function main() {
     const failed = reports.filter(r => !r.passed).length
     console.log(`\n${reports.length - failed} passed, ${failed} failed`)
     if (o.json) {
-        const strip = (r: ScenarioReport) => ({ ...r, trace: undefined })
+        const strip = (r: ScenarioReport) => ({ ...r, trace: undefined, firmwareLog: undefined })
         writeFileSync(o.json, JSON.stringify(reports.length === 1 && !o.all ? strip(reports[0]) : reports.map(strip), null, 2) + "\n")
     }
     process.exit(failed ? 1 : 0)

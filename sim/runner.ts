@@ -20,6 +20,8 @@ export interface ScenarioReport {
     passed: boolean
     failures: string[]
     outcome: string | null
+    /** The firmware's own tick timing over the cycle (its "timing" log line at the outcome), if it reported one. */
+    tickTiming: { maxGapMs: number; lateTicks: number } | null
     faultCode: number | null
     phases: { phase: string; t: number }[]
     injectedAtMs: number | null
@@ -33,6 +35,8 @@ export interface ScenarioReport {
     maxForceN: number
     wallMs: number
     plot: string | null
+    /** the firmware's console, each line with its simulated time in seconds */
+    firmwareLog: string[]
     trace: TracePoint[]
 }
 
@@ -186,8 +190,10 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
     if (x.pressHome && !final.pressHome) failures.push(`press not home at the end (${final.pressPositionMm} mm)`)
     if (final.pressSpeedPermille !== 0) failures.push(`press still commanded to move (${final.pressSpeedPermille} permille)`)
     const tr = e.trace
+    const tm = s.last("timing")
+    const tickTiming = tm ? { maxGapMs: Number(tm.value.split(" ")[0]), lateTicks: Number(tm.value.split(" ")[1]) } : null
     return {
-        scenario: sc.name, seed: opt.seed, passed: failures.length === 0, failures, outcome, faultCode,
+        scenario: sc.name, seed: opt.seed, passed: failures.length === 0, failures, outcome, tickTiming, faultCode,
         phases: s.events.filter(v => v.kind === "phase").map(v => ({ phase: v.value, t: Math.round(v.t) })),
         injectedAtMs: injectedAt === null ? null : Math.round(injectedAt),
         faultAtMs: fault ? Math.round(fault.t) : null,
@@ -195,6 +201,7 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
         reactionMs, reactionTicks, finalOutputs: final,
         maxFilmC: Math.max(0, ...tr.map(p => p.filmC)), maxTipC: Math.max(0, ...tr.map(p => p.tipC)), maxForceN: Math.max(0, ...tr.map(p => p.forceN)),
         wallMs, plot: null, trace: tr,
+        firmwareLog: s.vm.lines.map(l => `[${(l.t / 1000).toFixed(2)}] ${l.text}`),
     }
 }
 

@@ -26,7 +26,7 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs: numb
 
 export interface LogEvent {
     t: number
-    kind: "phase" | "fault" | "outcome" | "cleared" | "preflight"
+    kind: "phase" | "fault" | "outcome" | "cleared" | "preflight" | "timing"
     value: string
 }
 
@@ -69,6 +69,8 @@ export class SimSession {
             e.phase = "idle"
         } else if ((r = /^preflight failed (\d+)/.exec(text))) {
             this.events.push({ t, kind: "preflight", value: r[1] })
+        } else if ((r = /^timing ticks \d+ maxGapMs (\d+) late (\d+)/.exec(text))) {
+            this.events.push({ t, kind: "timing", value: r[1] + " " + r[2] })
         } else if (/ready: control period/.test(text)) this.ready++
     }
 
