@@ -1,0 +1,52 @@
+// Builds the hub's Fastify app from its context; only the CLI's serve command listens.
+// Validation is strict: unknown fields are errors (removeAdditional off), types are not
+// coerced (a "5" is not a 5), and every failure answers { error: { code, message } }.
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify"
+import type { HubContext } from "./context"
+import { HubError } from "./errors"
+import { authRoutes } from "./routes/auth"
+import { deviceAdminRoutes } from "./routes/devices"
+import { deviceRoutes } from "./routes/device"
+import { libraryRoutes } from "./routes/library"
+
+/** staff bodies are small; routes that need more set their own bodyLimit */
+export const DEFAULT_BODY_LIMIT = 64 * 1024
+
+export async function buildHub(ctx: HubContext): Promise<FastifyInstance> {
+    const app = Fastify({
+        logger: false,
+        bodyLimit: DEFAULT_BODY_LIMIT,
+        return503OnClosing: true,
+        ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    })
+    app.decorate("hubCtx", ctx)
+    app.setErrorHandler((err: FastifyError | HubError, request, reply) => {
+        if (err instanceof HubError) return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } })
+        if ((err as FastifyError).validation) {
+            return reply.code(400).send({ error: { code: "bad_request", message: validationMessage(err as FastifyError) } })
+        }
+        const status = (err as FastifyError).statusCode ?? 500
+        if (status >= 400 && status < 500) {
+            return reply.code(status).send({ error: { code: String((err as FastifyError).code ?? "bad_request"), message: err.message } })
+        }
+        ctx.log?.error("request failed", { method: request.method, url: request.url, error: String(err?.stack ?? err) })
+        return reply.code(500).send({ error: { code: "internal", message: "internal error; see the hub's log" } })
+    })
+    app.setNotFoundHandler((request, reply) =>
+        reply.code(404).send({ error: { code: "no_route", message: "no route " + request.method + " " + request.url.split("?")[0] } }))
+
+    await app.register(async inst => authRoutes(inst, ctx))
+    await app.register(async inst => deviceAdminRoutes(inst, ctx))
+    await app.register(async inst => deviceRoutes(inst, ctx), { prefix: "/api/device/v1" })
+    await app.register(async inst => libraryRoutes(inst, ctx))
+    return app
+}
+
+/** Fastify's validation message, with the offending property named where ajv leaves it out. */
+function validationMessage(err: FastifyError): string {
+    const v = err.validation?.[0]
+    if (!v) return err.message
+    const where = (err.validationContext ?? "request") + (v.instancePath || "")
+    const extra = (v.params as any)?.additionalProperty
+    return where + " " + v.message + (extra ? ": '" + extra + "'" : "")
+}

@@ -1,0 +1,182 @@
+// Reads a device's record export (the hub's export format, JSON or CSV; detected by content)
+// into entries for the audit (audit-check.ts). Only the file's shape is checked here: a file
+// that is not an export, a wrong format tag or version, a missing or mistyped field, an
+// unknown field, or a CSV row of the wrong width throws ExportFormatError (the CLI's exit 2).
+// Whether the contents hold is the audit's question, not this reader's.
+
+export const EXPORT_FORMAT = "smile-film-record-export"
+export const EXPORT_FORMAT_VERSION = 1
+export const CSV_COLUMNS = ["seq", "kind", "hash", "prev_hash", "wall_unix_s", "outcome", "template_hash", "operator_id", "received_at_ms", "sealed_hex"] as const
+export type CsvColumn = (typeof CSV_COLUMNS)[number]
+
+export class ExportFormatError extends Error {
+    override name = "ExportFormatError"
+}
+
+/** what a JSON entry shows beside its sealed bytes */
+export interface JsonShown {
+    seq: number
+    hash: string
+    prevHash: string
+    receivedAtMs: number
+    record: unknown
+}
+
+export interface ExportEntry {
+    /** where it sits, for people: "records[3]" or "row 4, line 5" */
+    where: string
+    sealedHex: string
+    json?: JsonShown
+    csv?: Record<CsvColumn, string>
+}
+
+export interface ExportFile {
+    kind: "json" | "csv"
+    /** JSON only: the export's own device id, head and time */
+    deviceId?: string
+    head?: { seq: number; hash: string }
+    exportedAtUnixS?: number
+    entries: ExportEntry[]
+}
+
+/** Parses an export, JSON or CSV by its first character; throws ExportFormatError. */
+export function readExport(text: string): ExportFile {
+    const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+    const start = t.trimStart()
+    if (start.startsWith("{")) return readJson(t)
+    if (start.startsWith("seq,") || /^"?[a-z_]+"?,/.test(start)) return readCsv(t)
+    throw new ExportFormatError(`not a record export: expected JSON (an object with "format": "${EXPORT_FORMAT}") or CSV with the header ${CSV_COLUMNS.join(",")}`)
+}
+
+const TOP_FIELDS = ["format", "formatVersion", "deviceId", "exportedAtUnixS", "head", "records"]
+const ENTRY_FIELDS = ["seq", "hash", "prevHash", "receivedAtMs", "sealedHex", "record"]
+
+function isObject(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v)
+}
+
+function fields(o: Record<string, unknown>, known: string[], where: string) {
+    for (const k of known) if (!(k in o)) throw new ExportFormatError(`${where}${k}: missing`)
+    for (const k of Object.keys(o)) if (!known.includes(k)) throw new ExportFormatError(`${where}${k}: unknown field (format version ${EXPORT_FORMAT_VERSION} has ${known.join(", ")})`)
+}
+
+function int(o: Record<string, unknown>, k: string, where: string): number {
+    const v = o[k]
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new ExportFormatError(`${where}${k}: must be a non-negative integer, is ${JSON.stringify(v)}`)
+    return v
+}
+
+function str(o: Record<string, unknown>, k: string, where: string): string {
+    const v = o[k]
+    if (typeof v !== "string") throw new ExportFormatError(`${where}${k}: must be a string, is ${JSON.stringify(v)}`)
+    return v
+}
+
+function readJson(text: string): ExportFile {
+    let doc: unknown
+    try {
+        doc = JSON.parse(text)
+    } catch (e) {
+        throw new ExportFormatError(`not valid JSON: ${(e as Error).message}`)
+    }
+    if (!isObject(doc)) throw new ExportFormatError("not a record export: the JSON is not an object")
+    if (doc["format"] !== EXPORT_FORMAT) throw new ExportFormatError(`format: expected "${EXPORT_FORMAT}", found ${JSON.stringify(doc["format"])}`)
+    if (doc["formatVersion"] !== EXPORT_FORMAT_VERSION)
+        throw new ExportFormatError(`formatVersion: this audit reads version ${EXPORT_FORMAT_VERSION}, found ${JSON.stringify(doc["formatVersion"])}`)
+    fields(doc, TOP_FIELDS, "")
+    const head = doc["head"]
+    if (!isObject(head)) throw new ExportFormatError("head: must be an object { seq, hash }")
+    fields(head, ["seq", "hash"], "head.")
+    const records = doc["records"]
+    if (!Array.isArray(records)) throw new ExportFormatError("records: must be an array")
+    const entries: ExportEntry[] = records.map((r: unknown, i: number) => {
+        const where = `records[${i}]`
+        if (!isObject(r)) throw new ExportFormatError(`${where}: must be an object`)
+        fields(r, ENTRY_FIELDS, where + ".")
+        if (!isObject(r["record"])) throw new ExportFormatError(`${where}.record: must be an object (the decoded record)`)
+        return {
+            where, sealedHex: str(r, "sealedHex", where + "."),
+            json: {
+                seq: int(r, "seq", where + "."), hash: str(r, "hash", where + "."), prevHash: str(r, "prevHash", where + "."),
+                receivedAtMs: int(r, "receivedAtMs", where + "."), record: r["record"],
+            },
+        }
+    })
+    return {
+        kind: "json", deviceId: str(doc, "deviceId", ""), exportedAtUnixS: int(doc, "exportedAtUnixS", ""),
+        head: { seq: int(head, "seq", "head."), hash: str(head, "hash", "head.") }, entries,
+    }
+}
+
+/** RFC 4180 rows (quoted fields may hold commas, quotes as "" and line breaks), each with its first line. */
+export function parseCsv(text: string): { line: number; cells: string[] }[] {
+    const rows: { line: number; cells: string[] }[] = []
+    let cells: string[] = []
+    let cell = ""
+    let quoted = false
+    let cellStart = true
+    let line = 1
+    let rowLine = 1
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i]
+        if (quoted) {
+            if (ch === "\"" && text[i + 1] === "\"") {
+                cell += "\""
+                i++
+            } else if (ch === "\"") {
+                quoted = false
+                const next = text[i + 1]
+                if (next !== undefined && next !== "," && next !== "\n" && next !== "\r")
+                    throw new ExportFormatError(`CSV line ${line}: text after a closing quote`)
+            } else {
+                if (ch === "\n") line++
+                cell += ch
+            }
+            continue
+        }
+        if (ch === "\"") {
+            if (!cellStart) throw new ExportFormatError(`CSV line ${line}: a quote inside an unquoted field`)
+            quoted = true
+            cellStart = false
+        } else if (ch === ",") {
+            cells.push(cell)
+            cell = ""
+            cellStart = true
+        } else if (ch === "\n" || (ch === "\r" && text[i + 1] === "\n")) {
+            if (ch === "\r") i++
+            cells.push(cell)
+            if (!(cells.length === 1 && cells[0] === "")) rows.push({ line: rowLine, cells })
+            cells = []
+            cell = ""
+            cellStart = true
+            line++
+            rowLine = line
+        } else {
+            cell += ch
+            cellStart = false
+        }
+    }
+    if (quoted) throw new ExportFormatError(`CSV line ${rowLine}: a quoted field is never closed`)
+    if (cell !== "" || cells.length > 0) rows.push({ line: rowLine, cells: [...cells, cell] })
+    return rows
+}
+
+function readCsv(text: string): ExportFile {
+    const rows = parseCsv(text)
+    const header = rows[0]?.cells ?? []
+    const missing = CSV_COLUMNS.filter(c => !header.includes(c))
+    const unknown = header.filter(h => !(CSV_COLUMNS as readonly string[]).includes(h))
+    const repeated = header.filter((h, i) => header.indexOf(h) !== i)
+    if (missing.length || unknown.length || repeated.length)
+        throw new ExportFormatError(`CSV header: ${[
+            missing.length ? "missing " + missing.join(", ") : "", unknown.length ? "unknown " + unknown.join(", ") : "",
+            repeated.length ? "repeated " + repeated.join(", ") : ""].filter(s => s).join("; ")} (expected ${CSV_COLUMNS.join(",")})`)
+    const entries = rows.slice(1).map((r, i): ExportEntry => {
+        const where = `row ${i + 1}, line ${r.line}`
+        if (r.cells.length !== header.length) throw new ExportFormatError(`CSV ${where}: ${r.cells.length} fields, the header has ${header.length}`)
+        const csv = {} as Record<CsvColumn, string>
+        header.forEach((h, k) => { csv[h as CsvColumn] = r.cells[k] })
+        return { where, sealedHex: csv.sealed_hex, csv }
+    })
+    return { kind: "csv", entries }
+}

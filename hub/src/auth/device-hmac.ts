@@ -1,0 +1,130 @@
+// Device request authentication. Every device request carries
+//   x-device-id, x-timestamp (unix s), x-nonce (16-64 lowercase hex), x-signature =
+//   hex HMAC-SHA256(device key, METHOD \n PATH(with query) \n sha256hex(body) \n timestamp \n nonce)
+// where a GET has an empty body (its hash is SHA-256 of zero bytes, e3b0c442...).
+// Rejected with 401 and a reason: unknown device, bad signature, a timestamp more than 300 s
+// from the hub's clock (except timestamp 0 on the clock-less time route), a nonce seen before.
+// Nonces are kept per device with the time they were seen; older than the staleness window
+// they cannot be replayed anyway (their timestamp is stale), so they are pruned.
+import { createHash, createHmac, timingSafeEqual } from "node:crypto"
+import type { HubContext } from "../context"
+import { unauthorized } from "../errors"
+
+export const STALE_S = 300
+/** nonces are kept twice the staleness window, plus a minute for clock steps */
+export const NONCE_KEEP_MS = (2 * STALE_S + 60) * 1000
+const PRUNE_EVERY_MS = 60_000
+
+export const NONCE_PATTERN = /^[0-9a-f]{16,64}$/
+const TIMESTAMP_PATTERN = /^(0|[1-9][0-9]{0,11})$/
+const DEVICE_ID_PATTERN = /^[\x20-\x7e]{1,32}$/
+
+export interface DeviceIdentity {
+    deviceId: string
+    keyHex: string
+}
+
+export function sha256Hex(body: Uint8Array | string): string {
+    return createHash("sha256").update(body).digest("hex")
+}
+
+/** The string under the MAC; path includes the query exactly as sent. */
+export function signingString(method: string, path: string, body: Uint8Array | string, timestamp: string, nonce: string): string {
+    return method.toUpperCase() + "\n" + path + "\n" + sha256Hex(body) + "\n" + timestamp + "\n" + nonce
+}
+
+export function deviceSignature(keyHex: string, method: string, path: string, body: Uint8Array | string, timestamp: string, nonce: string): string {
+    return createHmac("sha256", Buffer.from(keyHex, "hex")).update(signingString(method, path, body, timestamp, nonce)).digest("hex")
+}
+
+export interface SignRequest {
+    deviceId: string
+    keyHex: string
+    method: string
+    /** path with query, e.g. /api/device/v1/time?nonce=ab... */
+    path: string
+    /** the exact body bytes sent; "" or absent for GET */
+    body?: Uint8Array | string
+    /** unix seconds; 0 only for a clock-less time request */
+    timestampS: number
+    /** 16-64 lowercase hex digits, fresh per request */
+    nonce: string
+}
+
+/** Headers for a device request (tests and the Node protocol clients). */
+export function signDeviceRequest(r: SignRequest): Record<string, string> {
+    const ts = String(r.timestampS)
+    return {
+        "x-device-id": r.deviceId,
+        "x-timestamp": ts,
+        "x-nonce": r.nonce,
+        "x-signature": deviceSignature(r.keyHex, r.method, r.path, r.body ?? "", ts, r.nonce),
+    }
+}
+
+/** MAC of a time answer: the device trusts a time only from the hub that holds its key. */
+export function timeMac(keyHex: string, nonce: string, unixS: number): string {
+    return createHmac("sha256", Buffer.from(keyHex, "hex")).update("time\n" + nonce + "\n" + unixS).digest("hex")
+}
+
+export interface AuthInput {
+    method: string
+    url: string
+    headers: Record<string, string | string[] | undefined>
+    body: Uint8Array
+    /** the time route: a device with no clock sends timestamp 0 */
+    allowZeroTimestamp: boolean
+}
+
+function header(h: AuthInput["headers"], name: string): string {
+    const v = h[name]
+    if (typeof v !== "string") throw unauthorized("missing_header", "header " + name + " is missing or repeated")
+    return v
+}
+
+const lastPrune = new WeakMap<HubContext, number>()
+
+/** Checks a device request; stores its nonce and the device's last-seen time. Throws 401. */
+export async function authenticateDevice(ctx: HubContext, a: AuthInput): Promise<DeviceIdentity> {
+    const deviceId = header(a.headers, "x-device-id")
+    const timestamp = header(a.headers, "x-timestamp")
+    const nonce = header(a.headers, "x-nonce")
+    const signature = header(a.headers, "x-signature")
+    if (!DEVICE_ID_PATTERN.test(deviceId)) throw unauthorized("bad_header", "x-device-id must be 1-32 printable ASCII characters")
+    if (!TIMESTAMP_PATTERN.test(timestamp)) throw unauthorized("bad_header", "x-timestamp must be unix seconds (decimal digits)")
+    if (!NONCE_PATTERN.test(nonce)) throw unauthorized("bad_header", "x-nonce must be 16-64 lowercase hex digits")
+    if (!/^[0-9a-f]{64}$/.test(signature)) throw unauthorized("bad_header", "x-signature must be 64 lowercase hex digits")
+    const device = await ctx.db.db.selectFrom("devices").select(["id", "key_hex"]).where("id", "=", deviceId).executeTakeFirst()
+    if (!device) throw unauthorized("unknown_device", "device " + deviceId + " is not registered at this hub")
+    const want = Buffer.from(deviceSignature(device.key_hex, a.method, a.url, a.body, timestamp, nonce), "hex")
+    if (!timingSafeEqual(want, Buffer.from(signature, "hex")))
+        throw unauthorized("bad_signature", "x-signature does not verify under this device's key (method, path, body, timestamp, nonce)")
+    const nowMs = ctx.nowMs()
+    const ts = Number(timestamp)
+    if (!(ts === 0 && a.allowZeroTimestamp) && Math.abs(Math.floor(nowMs / 1000) - ts) > STALE_S)
+        throw unauthorized("stale_timestamp", "x-timestamp " + ts + " is more than " + STALE_S + " s from the hub's clock " + Math.floor(nowMs / 1000) + ": sync time first")
+    const fresh = await ctx.db.db.transaction().execute(async trx => {
+        const ins = await trx.insertInto("device_nonces")
+            .values({ device_id: deviceId, nonce, seen_at_ms: nowMs })
+            .onConflict(oc => oc.columns(["device_id", "nonce"]).doNothing())
+            .executeTakeFirst()
+        if (Number(ins.numInsertedOrUpdatedRows ?? 0) === 0) return false
+        await trx.insertInto("device_status")
+            .values({ device_id: deviceId, last_seen_ms: nowMs, state: null, phase: null, pending: null, latched_fault: null, reported_head_seq: null, reported_head_hash: null, status_at_ms: null })
+            .onConflict(oc => oc.column("device_id").doUpdateSet({ last_seen_ms: nowMs }))
+            .execute()
+        return true
+    })
+    if (!fresh) throw unauthorized("replayed_nonce", "x-nonce was used before: send a fresh nonce with every request")
+    if (nowMs - (lastPrune.get(ctx) ?? 0) >= PRUNE_EVERY_MS) {
+        lastPrune.set(ctx, nowMs)
+        await pruneNonces(ctx, nowMs)
+    }
+    return { deviceId, keyHex: device.key_hex }
+}
+
+/** Deletes nonces too old to be replayed (their timestamps would be stale). */
+export async function pruneNonces(ctx: HubContext, nowMs: number): Promise<number> {
+    const r = await ctx.db.db.deleteFrom("device_nonces").where("seen_at_ms", "<", nowMs - NONCE_KEEP_MS).executeTakeFirst()
+    return Number(r.numDeletedRows)
+}

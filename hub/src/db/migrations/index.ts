@@ -1,0 +1,11 @@
+// Every migration, in the order it runs. Names sort in this order too (Kysely's Migrator
+// applies them by name), and an applied migration is never edited: add a new one instead.
+import { migration as core } from "./0001_core"
+import { migration as library } from "./0002_library"
+
+export interface HubMigration {
+    name: string
+    up(db: import("kysely").Kysely<any>): Promise<void>
+}
+
+export const MIGRATIONS: HubMigration[] = [core, library]

@@ -1,0 +1,5 @@
+// The whole database as Kysely sees it: each migration file owns its tables' interfaces.
+import type { CoreTables } from "./migrations/0001_core"
+import type { LibraryTables } from "./migrations/0002_library"
+
+export type HubSchema = CoreTables & LibraryTables

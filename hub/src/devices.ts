@@ -1,0 +1,102 @@
+// The device registry: provisioning (id and key, the key shown once), status as the device
+// reports it, and the views staff read.
+import { randomBytes } from "node:crypto"
+import type { HubContext } from "./context"
+import { badRequest, conflict, notFound } from "./errors"
+import { isUniqueViolation } from "./db/index"
+import { currentHead } from "./ingest"
+import type { StatusBody } from "./routes/device"
+
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9-]{1,32}$/
+/** new ids: model prefix and 40 random bits (no global counter: several hubs may provision at once) */
+export const DEVICE_ID_PREFIX = "SFA1-"
+
+export interface ProvisionedDevice {
+    deviceId: string
+    keyHex: string
+    envLocal: string
+}
+
+export interface DeviceView {
+    deviceId: string
+    label: string
+    createdAtMs: number
+    lastSeenMs: number | null
+    state: string | null
+    phase: number | null
+    pending: number | null
+    latchedFault: number | null
+    /** the record head the device last reported */
+    reportedHead: { seq: number; hash: string } | null
+    statusAtMs: number | null
+    /** the last record stored here */
+    head: { seq: number; hash: string }
+}
+
+export async function provisionDevice(ctx: HubContext, o: { deviceId?: string; label?: string; createdBy: string; hubUrl: string }): Promise<ProvisionedDevice> {
+    const deviceId = o.deviceId ?? DEVICE_ID_PREFIX + randomBytes(5).toString("hex").toUpperCase()
+    if (!DEVICE_ID_PATTERN.test(deviceId)) throw badRequest("bad_device_id", "deviceId must be 1-32 of A-Z a-z 0-9 -")
+    const keyHex = randomBytes(32).toString("hex")
+    try {
+        await ctx.db.db.insertInto("devices")
+            .values({ id: deviceId, key_hex: keyHex, label: o.label ?? "", created_at_ms: ctx.nowMs(), created_by: o.createdBy })
+            .execute()
+    } catch (e) {
+        if (isUniqueViolation(e)) throw conflict("device_exists", "device " + deviceId + " is already registered; its key is not shown again")
+        throw e
+    }
+    const envLocal = "# written by the hub when " + deviceId + " was provisioned; keep it secret\n" +
+        "DEVICE_ID=" + deviceId + "\nDEVICE_KEY=" + keyHex + "\nHUB_URL=" + o.hubUrl + "\n"
+    return { deviceId, keyHex, envLocal }
+}
+
+export async function recordStatus(ctx: HubContext, deviceId: string, s: StatusBody): Promise<void> {
+    const now = ctx.nowMs()
+    const values = {
+        last_seen_ms: now, state: s.state, phase: s.phase, pending: s.pending, latched_fault: s.latchedFault,
+        reported_head_seq: s.head.seq, reported_head_hash: s.head.hash, status_at_ms: now,
+    }
+    await ctx.db.db.insertInto("device_status").values({ device_id: deviceId, ...values })
+        .onConflict(oc => oc.column("device_id").doUpdateSet(values)).execute()
+}
+
+export async function getDevice(ctx: HubContext, deviceId: string): Promise<DeviceView> {
+    const row = await ctx.db.db.selectFrom("devices")
+        .leftJoin("device_status", "device_status.device_id", "devices.id")
+        .select([
+            "devices.id as id", "devices.label as label", "devices.created_at_ms as created_at_ms",
+            "device_status.last_seen_ms as last_seen_ms", "device_status.state as state", "device_status.phase as phase",
+            "device_status.pending as pending", "device_status.latched_fault as latched_fault",
+            "device_status.reported_head_seq as reported_head_seq", "device_status.reported_head_hash as reported_head_hash",
+            "device_status.status_at_ms as status_at_ms",
+        ])
+        .where("devices.id", "=", deviceId).executeTakeFirst()
+    if (!row) throw notFound("no device " + deviceId)
+    return {
+        deviceId: row.id, label: row.label, createdAtMs: Number(row.created_at_ms),
+        lastSeenMs: numOrNull(row.last_seen_ms), state: row.state ?? null, phase: numOrNull(row.phase),
+        pending: numOrNull(row.pending), latchedFault: numOrNull(row.latched_fault),
+        reportedHead: row.reported_head_seq == null ? null : { seq: Number(row.reported_head_seq), hash: row.reported_head_hash ?? "" },
+        statusAtMs: numOrNull(row.status_at_ms),
+        head: await currentHead(ctx.db.db, deviceId),
+    }
+}
+
+/** One page of devices in id order; pass the last id seen as `after` for the next. */
+export async function listDevices(ctx: HubContext, o: { after?: string; limit: number }): Promise<DeviceView[]> {
+    let q = ctx.db.db.selectFrom("devices").select("id").orderBy("id").limit(o.limit)
+    if (o.after !== undefined) q = q.where("id", ">", o.after)
+    const ids = await q.execute()
+    const out: DeviceView[] = []
+    for (const r of ids) out.push(await getDevice(ctx, r.id))
+    return out
+}
+
+export async function listAlerts(ctx: HubContext, deviceId: string) {
+    const rows = await ctx.db.db.selectFrom("alerts").selectAll().where("device_id", "=", deviceId).orderBy("created_at_ms").orderBy("seq").execute()
+    return rows.map(r => ({ id: r.id, kind: r.kind, seq: Number(r.seq), detail: r.detail, createdAtMs: Number(r.created_at_ms) }))
+}
+
+function numOrNull(v: unknown): number | null {
+    return v === null || v === undefined ? null : Number(v)
+}

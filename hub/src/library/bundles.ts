@@ -1,0 +1,104 @@
+// A device's approval bundle (src/core Bundle, sealed under the device key). Each device has its
+// own version sequence that only goes up: a new version is issued only when the lists change or
+// the current one has used up half its validity. Two hub processes may race: (device_id,
+// version) is the primary key, so one insert wins and the other re-reads and reuses it.
+
+import { nodeCrypto } from "../../../src/node/crypto-node"
+import { toHex } from "../../../src/core/crypto"
+import { checkBundle, sealBundle } from "../../../src/core/bundle/codec"
+import { BUNDLE_FORMAT, type Bundle } from "../../../src/core/bundle/types"
+import type { RegulationProfile } from "../../../src/core/template/profile"
+import type { HubContext } from "../context"
+import { isUniqueViolation } from "./errors"
+import { verifiedApprovals } from "./approvals"
+
+// the other half of the device interface lives beside the checks it relies on
+export { approvedTemplate } from "./approvals"
+
+/** 30 days (the docs' golden bundle window); renewed once half of it has passed */
+export const BUNDLE_VALIDITY_S = 30 * 86400
+
+const ATTEMPTS = 8
+
+export interface BundleContent {
+    profiles: RegulationProfile[]
+    approved: string[]
+    revoked: string[]
+    /** verified approvals that did not fit BUNDLE_FORMAT's limits (the oldest are left out) */
+    omitted: number
+}
+
+/** What every device may currently run and must never run, within BUNDLE_FORMAT limits. */
+export async function bundleContent(ctx: HubContext): Promise<BundleContent | null> {
+    const approvals = await verifiedApprovals(ctx)
+    const profiles: RegulationProfile[] = []
+    const approved: string[] = []
+    let omitted = 0
+    for (const a of approvals) {
+        const known = profiles.some(p => p.profileId === a.profile.profileId && p.profileVersion === a.profile.profileVersion)
+        if (approved.length >= BUNDLE_FORMAT.approvedMax || (!known && profiles.length >= BUNDLE_FORMAT.profilesMax)) {
+            omitted++
+            continue
+        }
+        if (!known) profiles.push(a.profile)
+        approved.push(a.hash)
+    }
+    const revokedRows = await ctx.db.db.selectFrom("library_revocations").select("template_hash")
+        .orderBy("revoked_at_ms", "desc").orderBy("template_hash").execute()
+    const revoked = revokedRows.slice(0, BUNDLE_FORMAT.revokedMax).map(r => r.template_hash)
+    if (approved.length === 0 && revoked.length === 0) return null
+    if (profiles.length === 0) {
+        // only revocations: the format still needs one profile; carry the newest published one
+        const p = await ctx.db.db.selectFrom("library_profiles").select("profile_json").orderBy("published_at_ms", "desc").limit(1).executeTakeFirst()
+        if (!p) return null
+        profiles.push(JSON.parse(p.profile_json))
+    }
+    if (omitted > 0 || revokedRows.length > revoked.length)
+        ctx.log?.warn("bundle over its format limits: oldest entries left out", {
+            approvedOmitted: omitted, revokedOmitted: revokedRows.length - revoked.length,
+        })
+    return { profiles, approved, revoked, omitted }
+}
+
+export async function bundleForDevice(ctx: HubContext, deviceId: string, deviceKeyHex: string,
+    validityS = BUNDLE_VALIDITY_S): Promise<{ version: number; sealedHex: string } | null> {
+    const content = await bundleContent(ctx)
+    if (!content) return null
+    // checkBundle sorts the sets, so the content hash does not depend on query order
+    const sorted = checkBundle({ deviceId, bundleVersion: 1, issuedUnixS: 1, expiresUnixS: 2, profiles: content.profiles, approved: content.approved, revoked: content.revoked })
+    const contentHash = nodeCrypto.sha256Hex(Array.from(Buffer.from(JSON.stringify([sorted.profiles, sorted.approved, sorted.revoked]))))
+    for (let attempt = 1; ; attempt++) {
+        const last = await ctx.db.db.selectFrom("library_device_bundles").selectAll().where("device_id", "=", deviceId)
+            .orderBy("version", "desc").limit(1).executeTakeFirst()
+        const nowS = Math.floor(ctx.nowMs() / 1000)
+        if (last && last.content_hash === contentHash) {
+            const issued = Number(last.issued_unix_s)
+            const expires = Number(last.expires_unix_s)
+            if (nowS < issued + (expires - issued) / 2) return seal(JSON.parse(last.bundle_json), deviceKeyHex)
+        }
+        const bundle: Bundle = {
+            deviceId, bundleVersion: (last ? Number(last.version) : 0) + 1, issuedUnixS: nowS, expiresUnixS: nowS + validityS,
+            profiles: sorted.profiles, approved: sorted.approved, revoked: sorted.revoked,
+        }
+        const sealed = seal(bundle, deviceKeyHex)
+        try {
+            await ctx.db.db.insertInto("library_device_bundles").values({
+                device_id: deviceId, version: bundle.bundleVersion, content_hash: contentHash, bundle_json: JSON.stringify(bundle),
+                issued_unix_s: bundle.issuedUnixS, expires_unix_s: bundle.expiresUnixS, omitted: content.omitted, created_at_ms: ctx.nowMs(),
+            }).execute()
+        } catch (e) {
+            // another hub process issued this version first: read what it issued and decide again
+            if (isUniqueViolation(e) && attempt < ATTEMPTS) {
+                ctx.log?.info("bundle version issued by another process; deciding again", { deviceId, version: bundle.bundleVersion })
+                continue
+            }
+            throw e
+        }
+        ctx.log?.info("bundle issued", { deviceId, version: bundle.bundleVersion, approved: bundle.approved.length, revoked: bundle.revoked.length })
+        return sealed
+    }
+}
+
+function seal(b: Bundle, keyHex: string): { version: number; sealedHex: string } {
+    return { version: b.bundleVersion, sealedHex: toHex(sealBundle(b, keyHex, nodeCrypto)) }
+}
