@@ -1,8 +1,9 @@
 // Node side of the manifest: read devicescript.json and validate it with the same code the
-// firmware build uses (src/core/manifest.ts).
+// firmware build uses (src/core/manifest-schema.ts).
 import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
-import { validateManifest, type Manifest } from "../src/core/manifest"
+import { validateManifest } from "../src/core/manifest-schema"
+import type { Manifest } from "../src/core/manifest"
 
 export const ROOT = resolve(import.meta.dirname, "..")
 export const MANIFEST_PATH = resolve(ROOT, "devicescript.json")

@@ -4,7 +4,7 @@
 // section. test/vm/fitting.vm.ts runs the same vectors in the DeviceScript VM.
 import { describe, it, expect } from "vitest"
 import { readManifest } from "../../tools/manifest-node"
-import { validateManifest } from "../../src/core/manifest"
+import { validateManifest } from "../../src/core/manifest-schema"
 import { fitArch } from "../../src/core/fitting/fit"
 import { FitReason, fitMessage, toFitSummary } from "../../src/core/fitting/fit-result"
 import {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { execFileSync } from "node:child_process"
 import { readManifest, MANIFEST_PATH, ROOT } from "../../tools/manifest-node"
-import { MANIFEST_SECTIONS } from "../../src/core/manifest"
+import { MANIFEST_SECTIONS } from "../../src/core/manifest-schema"
 
 describe("devicescript.json", () => {
     it("documents every key with a range and a description", () => {

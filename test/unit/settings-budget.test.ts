@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest"
 import { readManifest } from "../../tools/manifest-node"
 import { settingsBudget, SETTINGS_AREA_BYTES } from "../../tools/settings-budget"
-import { MANIFEST_SECTIONS } from "../../src/core/manifest"
+import { MANIFEST_SECTIONS } from "../../src/core/manifest-schema"
 
 const m = readManifest()
 

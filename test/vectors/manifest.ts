@@ -1,7 +1,8 @@
 // Manifest validation vectors (Node and VM): a mutation of a valid manifest and the key the
 // error must name ("" = accepted).
 
-import { Manifest, validateManifest, ManifestError } from "../../src/core/manifest"
+import { Manifest } from "../../src/core/manifest"
+import { validateManifest, ManifestError } from "../../src/core/manifest-schema"
 
 export interface ManifestVector {
     name: string

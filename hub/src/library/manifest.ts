@@ -4,7 +4,8 @@
 
 import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
-import { validateManifest, type Manifest } from "../../../src/core/manifest"
+import { validateManifest } from "../../../src/core/manifest-schema"
+import type { Manifest } from "../../../src/core/manifest"
 
 export const MANIFEST_PATH = resolve(import.meta.dirname, "../../../devicescript.json")
 

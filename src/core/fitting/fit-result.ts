@@ -2,7 +2,7 @@
 // All integers in the units their names carry, so the record's canonical bytes are the same
 // in the VM and in Node.
 
-import { FittingSettings } from "../manifest"
+import type { FittingSettings } from "../manifest"
 
 /** Stable codes (records and the hub keep them): never renumber, only append. */
 export enum FitReason {

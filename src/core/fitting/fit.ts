@@ -11,7 +11,7 @@
 // ends are measured to the end point in both x and y. Converges in 3-25 steps from the
 // extent-based start below; docs/fitting.md has the derivation and accuracy figures.
 
-import { FittingSettings } from "../manifest"
+import type { FittingSettings } from "../manifest"
 import { ArchScan } from "./scan"
 import { ArchPolyline, coveragePermille } from "./polyline"
 import { NormalEquations4 } from "./normal-equations"

@@ -6,7 +6,7 @@
 // resolve. Templates are drawn in the same orientation: x across the arch, y growing away
 // from the sensor (front teeth at small y, molars at large y).
 
-import { FittingSettings } from "../manifest"
+import type { FittingSettings } from "../manifest"
 
 export interface ArchScan {
     /** valid points [xUm, yUm], integers, in scan order */
