@@ -6,18 +6,18 @@ import { ValidationError } from "./errors"
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 export function toBase64(bytes: number[]): string {
-    const out: string[] = []
+    // one string grown a quad at a time: an array of one-character strings joined at the end
+    // held ~10 KB for a sealed record, and the VM (64 KB heap) ran out there
+    let out = ""
     for (let i = 0; i < bytes.length; i += 3) {
         const n = bytes.length - i
         const b0 = bytes[i]
         const b1 = n > 1 ? bytes[i + 1] : 0
         const b2 = n > 2 ? bytes[i + 2] : 0
-        out.push(ALPHABET[b0 >> 2])
-        out.push(ALPHABET[((b0 & 3) << 4) | (b1 >> 4)])
-        out.push(n > 1 ? ALPHABET[((b1 & 15) << 2) | (b2 >> 6)] : "=")
-        out.push(n > 2 ? ALPHABET[b2 & 63] : "=")
+        out += ALPHABET[b0 >> 2] + ALPHABET[((b0 & 3) << 4) | (b1 >> 4)] +
+            (n > 1 ? ALPHABET[((b1 & 15) << 2) | (b2 >> 6)] : "=") + (n > 2 ? ALPHABET[b2 & 63] : "=")
     }
-    return out.join("")
+    return out
 }
 
 /** Strict: length a multiple of 4, only alphabet characters, padding only at the end, zero pad bits. */

@@ -115,10 +115,15 @@ export interface SealedRecord {
 
 export function sealRecord(rec: ComplianceRecord, keyHex: string, c: Crypto): SealedRecord {
     const body = encodeRecord(rec)
-    const sealed = body.slice(0)
-    for (const b of fromHex(c.hmacSha256Hex(keyHex, body))) sealed.push(b)
-    return { sealed: sealed, hash: c.sha256Hex(body) }
+    const hash = c.sha256Hex(body)
+    const mac = c.hmacSha256Hex(keyHex, body)
+    // body becomes body ‖ mac in place: a copy of a ~330-element array doubled the peak heap,
+    // and the VM ran out of its 64 KB sealing the first record of a fully composed device
+    for (let i = 0; i < 64; i += 2) body.push(HEX_DIGITS.indexOf(mac[i]) * 16 + HEX_DIGITS.indexOf(mac[i + 1]))
+    return { sealed: body, hash: hash }
 }
+
+const HEX_DIGITS = "0123456789abcdef"
 
 export interface OpenedRecord {
     record: ComplianceRecord

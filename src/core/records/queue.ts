@@ -46,6 +46,8 @@ export class RecordQueue {
     /** the capacity the held records' slots were laid out with (see open()) */
     private layoutCap: number
     private corrupt = false
+    /** the mutating operation in progress ("" none): append and ack must not interleave */
+    private busy = ""
 
     private constructor(readonly kv: Kv, readonly crypto: Crypto, readonly capacity: number,
         readonly deviceId: string, readonly keyHex: string) {
@@ -118,6 +120,26 @@ export class RecordQueue {
      * record_too_large or a field's code, changing nothing; a Kv failure propagates.
      */
     async append(draft: ComplianceRecord): Promise<Appended> {
+        this.enter("append")
+        try {
+            return await this.appendNow(draft)
+        } finally {
+            this.busy = ""
+        }
+    }
+
+    /**
+     * Appends and acks each write the queue state; one that started while the other was between
+     * its writes would save a state without the other's change (a record lost from flash, its seq
+     * reused after a reboot: a fork at the hub). The caller serialises them (src/records.ts runs
+     * both on one fiber); this refuses, rather than corrupts, when it does not.
+     */
+    private enter(op: string) {
+        if (this.busy) throw new ValidationError("queue_busy", "(queue)", op + " while " + this.busy + " is in progress: appends and acks must not interleave")
+        this.busy = op
+    }
+
+    private async appendNow(draft: ComplianceRecord): Promise<Appended> {
         if (this.corrupt) throw new ValidationError("queue_corrupt", "(queue)", "record store is unreadable: technician must service the device")
         if (!this.hasRoom())
             throw new ValidationError("queue_full", "(queue)", "record queue full (" + this.capacity + "): sync with the hub before the next cycle")
@@ -212,6 +234,15 @@ export class RecordQueue {
      * how many were released.
      */
     async ack(fromSeq: number, toSeq: number): Promise<number> {
+        this.enter("ack")
+        try {
+            return await this.ackNow(fromSeq, toSeq)
+        } finally {
+            this.busy = ""
+        }
+    }
+
+    private async ackNow(fromSeq: number, toSeq: number): Promise<number> {
         if (!isInt(fromSeq) || !isInt(toSeq) || fromSeq > toSeq || fromSeq < 1)
             throw new ValidationError("ack_range", "(ack)", "bad range " + fromSeq + ".." + toSeq)
         if (this.corrupt) throw new ValidationError("queue_corrupt", "(queue)", "record store is unreadable")
