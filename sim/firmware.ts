@@ -12,13 +12,16 @@ import { devs } from "../tools/devs"
 
 const CLI = resolve(ROOT, "node_modules/@devicescript/cli/built/devicescript-cli.cjs")
 
-/** Compiles the bench image (sim/firmware-bench.ts, default board) into dir/firmware.devs. */
-export function buildFirmware(dir: string): string {
+/** The simulator's two images: the device composition (scenarios) and the bench image (npm run bench). */
+export type SimImage = "device" | "bench"
+
+/** Compiles an image (sim/firmware-<image>.ts, default board) into dir/<image>.devs. */
+export function buildFirmware(dir: string, image: SimImage = "device"): string {
     generateAll()
-    const r = devs(["build", "sim/firmware-bench.ts"], { quiet: true })
+    const r = devs(["build", `sim/firmware-${image}.ts`], { quiet: true })
     if (r.status !== 0) throw new Error(`firmware build failed:\n${r.stdout}${r.stderr}`)
     mkdirSync(dir, { recursive: true })
-    const out = join(dir, "firmware.devs")
+    const out = join(dir, `${image}.devs`)
     copyFileSync(resolve(ROOT, ".devicescript/bin/bytecode.devs"), out)
     return out
 }

@@ -74,6 +74,8 @@ export async function provision(bus: JDBus, vm: FirmwareVm, engine: SimEngine, m
     // read back through the device: proves every chunk arrived intact
     const back = await blob.load()
     if (back.value !== JSON.stringify(process)) throw new Error(`provisioning did not verify (status ${back.status})`)
+    // the device image's stand-in for the hub's time answer (sim/firmware-device.ts)
+    await kv.write("simClock", String(Math.floor(Date.now() / 1000)))
     // the VM writes its flash file shortly after a settings change: let it land before a reboot
     await new Promise(resolve => setTimeout(resolve, 500))
 }
@@ -108,6 +110,8 @@ export async function provisionTrusted(bus: JDBus, vm: FirmwareVm, engine: SimEn
             channel, refLow: lo, readLow: lo, refHigh: hi, readHigh: hi, technician: "sim-tech",
             reference: "simulator reference", atUnixS: now - 60, expiresUnixS: now + 30 * 86400,
         }, nodeCrypto))
+    // the device image's stand-in for the hub's time answer (sim/firmware-device.ts)
+    await kv.write("simClock", String(Math.floor(Date.now() / 1000)))
     // the VM writes its flash file shortly after a settings change: let it land before a reboot
     await new Promise(resolve => setTimeout(resolve, 500))
 }

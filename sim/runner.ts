@@ -2,6 +2,9 @@
 // its script, then checks its expectations. Everything started is stopped in `finally`.
 import type { TracePoint } from "./engine"
 import { SimSession, sleep } from "./session"
+import { readDeviceRecords, type DeviceRecords } from "./device-records"
+
+const OUTCOME_NAMES: { [code: number]: string } = { 1: "complete", 2: "aborted", 3: "faulted" }
 import type { Scenario, Step, Action } from "./scenarios"
 import type { Manifest } from "../src/core/manifest"
 
@@ -22,6 +25,8 @@ export interface ScenarioReport {
     outcome: string | null
     /** The firmware's own tick timing over the cycle (its "timing" log line at the outcome), if it reported one. */
     tickTiming: { maxGapMs: number; lateTicks: number } | null
+    /** the device image's compliance records read back over the bus after the run, and verified */
+    records: DeviceRecords | null
     faultCode: number | null
     phases: { phase: string; t: number }[]
     injectedAtMs: number | null
@@ -59,6 +64,7 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
     const e = s.engine
     let progressTimer: NodeJS.Timeout | undefined
     let injectedAt: number | null = null
+    let records: DeviceRecords | null = null
     try {
         await s.open()
         if (opt.progress) {
@@ -90,11 +96,13 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
             } else restSince = null
             await sleep(10)
         }
+        // the device image keeps a record of every cycle: read it back over the bus and verify it
+        if (s.image === "device" && s.vm.running() && s.last("outcome") !== undefined) records = await readDeviceRecords(s, m)
     } finally {
         if (progressTimer) clearInterval(progressTimer)
         await s.close()
     }
-    return judge(sc, opt, s, injectedAt, Date.now() - wall0)
+    return judge(sc, opt, s, injectedAt, Date.now() - wall0, records)
 }
 
 function lastSpeed(s: SimSession): number {
@@ -145,7 +153,7 @@ async function act(a: Action, s: SimSession) {
     }
 }
 
-function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number | null, wallMs: number): ScenarioReport {
+function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number | null, wallMs: number, records: DeviceRecords | null): ScenarioReport {
     const e = s.engine
     const x = sc.expect
     const failures: string[] = []
@@ -185,6 +193,15 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
     if (x.maxReactionMs !== undefined && (reactionMs === null || reactionMs > x.maxReactionMs))
         failures.push(`reaction ${reactionMs ?? "never"} ms, limit ${x.maxReactionMs}`)
     if (final.heaterPowered) failures.push("heater still powered at the end")
+    // a cycle that ended (complete, aborted, faulted) is on record, sealed and chained
+    if (s.image === "device" && outcome !== null) {
+        if (!records || records.count < 1) failures.push("no compliance record of the cycle on the device")
+        else {
+            if (!records.verified) failures.push(`device records do not verify: ${records.findings.join(", ")}`)
+            const code = records.outcomes[records.outcomes.length - 1]
+            if (OUTCOME_NAMES[code] !== outcome) failures.push(`last record's outcome ${code}, expected ${outcome}`)
+        }
+    }
     const maxFilm = Math.max(0, ...e.trace.map(p => p.filmC))
     if (x.maxFilmC !== undefined && maxFilm > x.maxFilmC) failures.push(`film reached ${maxFilm} °C, limit ${x.maxFilmC}`)
     if (x.pressHome && !final.pressHome) failures.push(`press not home at the end (${final.pressPositionMm} mm)`)
@@ -193,7 +210,7 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
     const tm = s.last("timing")
     const tickTiming = tm ? { maxGapMs: Number(tm.value.split(" ")[0]), lateTicks: Number(tm.value.split(" ")[1]) } : null
     return {
-        scenario: sc.name, seed: opt.seed, passed: failures.length === 0, failures, outcome, tickTiming, faultCode,
+        scenario: sc.name, seed: opt.seed, passed: failures.length === 0, failures, outcome, tickTiming, records, faultCode,
         phases: s.events.filter(v => v.kind === "phase").map(v => ({ phase: v.value, t: Math.round(v.t) })),
         injectedAtMs: injectedAt === null ? null : Math.round(injectedAt),
         faultAtMs: fault ? Math.round(fault.t) : null,

@@ -5,8 +5,8 @@ import { JDBus, SRV_ROLE_MANAGER, DEVICE_ANNOUNCE, type JDDevice } from "jacdac-
 import { BusRelay } from "./bus/relay"
 import { TcpBusTransport } from "./bus/tcp-transport"
 import { SimEngine } from "./engine"
-import { FirmwareVm } from "./firmware"
-import { provision } from "./provision"
+import { FirmwareVm, type SimImage } from "./firmware"
+import { provision, provisionTrusted } from "./provision"
 import type { Manifest } from "../src/core/manifest"
 
 const OUTCOMES: { [code: string]: string } = { "1": "complete", "2": "aborted", "3": "faulted" }
@@ -39,7 +39,8 @@ export class SimSession {
     ready = 0
     private opened = false
 
-    constructor(readonly m: Manifest, devsFile: string, workDir: string, seed: number) {
+    /** image "device" is provisioned with identity, template, bundle and calibrations; "bench" with a bare process */
+    constructor(readonly m: Manifest, devsFile: string, workDir: string, seed: number, readonly image: SimImage = "device") {
         this.engine = new SimEngine(seed, m.control.heaterOneShotMs)
         this.vm = new FirmwareVm(devsFile, workDir, SIM_DEVICE_SERIAL, () => this.engine.now())
         this.vm.onLine(l => this.parse(l.t, l.text))
@@ -85,7 +86,8 @@ export class SimSession {
         this.vm.eraseFlash()
         await this.boot()
         await waitFor("the firmware to bind its roles", () => this.engine.display.length > 0, 15_000)
-        await provision(this.bus, this.vm, this.engine, this.m)
+        if (this.image === "device") await provisionTrusted(this.bus, this.vm, this.engine, this.m)
+        else await provision(this.bus, this.vm, this.engine, this.m)
         await this.vm.kill()
         await this.boot()
         await waitFor("the firmware to show it is armed", () => this.engine.display.includes("\nREADY: PRESS START"), 20_000)

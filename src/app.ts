@@ -4,19 +4,28 @@
 // the status UI. The images differ only in how a process gets armed and where records go.
 import { MANIFEST } from "./gen/manifest"
 import { startIo } from "./hw/board-io"
-import { SensorInputs } from "./hw/sensor-inputs"
+import { SensorInputs, Calibrator } from "./hw/sensor-inputs"
 import { OutputWriter } from "./hw/outputs"
 import { loadGains, loadLatched } from "./hw/persist"
 import { startStatusUi } from "./hw/status-ui"
 import { Controller } from "./core/controller"
 import { ControlLoop } from "./control-loop"
+import { ControlEvent } from "./core/cycle/events"
 import { Housekeeping } from "./hw/housekeeping"
 
 export interface AppOptions {
-    /** arms a process if one may run; returns why not ("" when armed) */
-    arm(ctrl: Controller): Promise<string>
+    /** sets up what decides whether a process may run, and arms it if so */
+    arm(ctrl: Controller): Promise<void>
+    /** why no cycle can start now ("" when armed), for the display */
+    notReady(): string
+    /** turns a raw reading into a calibrated one (identity where there is no calibration) */
+    calibrator: Calibrator
     /** the compliance log can take another record */
     logHasRoom(): boolean
+    /** told every control event (the record builder), if given */
+    onEvent?: (e: ControlEvent) => void
+    /** a finished cycle's record is still being written (the display says so), if given */
+    saving?: () => boolean
 }
 
 export async function startApplicator(opts: AppOptions) {
@@ -31,11 +40,13 @@ export async function startApplicator(opts: AppOptions) {
     })
     const ctrl = new Controller(m, gains)
     ctrl.restoreLatched(await loadLatched())
-    const notReady = await opts.arm(ctrl)
+    await opts.arm(ctrl)
     const hk = new Housekeeping()
-    const sensors = new SensorInputs(io, hk, m.control.periodMs, { apply: (channel: string, raw: number) => raw })
+    const sensors = new SensorInputs(io, hk, m.control.periodMs, opts.calibrator)
     const loop = new ControlLoop(io, ctrl, sensors, outputs, hk, opts.logHasRoom)
+    if (opts.onEvent) loop.eventSink = opts.onEvent
     loop.start(m.control.periodMs)
-    startStatusUi(io, hk, ctrl, () => sensors.film.value, () => sensors.force.value, () => notReady, () => false)
+    const saving = opts.saving
+    startStatusUi(io, hk, ctrl, () => sensors.film.value, () => sensors.force.value, () => opts.notReady(), () => !!saving && saving())
     console.log(m.modelName + " ready: control period " + m.control.periodMs + " ms")
 }

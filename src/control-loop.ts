@@ -28,6 +28,8 @@ export class ControlLoop {
     lateTicks = 0
     maxTickMs = 0
     private periodMs = 0
+    /** also told every control event (the compliance records' builder), after the loop's own handling */
+    eventSink: ((e: ControlEvent) => void) | null = null
 
     constructor(readonly io: Io, readonly ctrl: Controller, readonly sensors: SensorInputs, readonly outputs: OutputWriter,
         readonly hk: Housekeeping, readonly logHasRoom: () => boolean) {}
@@ -84,7 +86,10 @@ export class ControlLoop {
         await this.outputs.write(out)
         this.technicianGesture(now)
         const evs = this.ctrl.drainEvents()
-        for (const e of evs) await this.onEvent(e)
+        for (const e of evs) {
+            await this.onEvent(e)
+            if (this.eventSink) this.eventSink(e)
+        }
     }
 
     private technicianGesture(now: number) {

@@ -1,13 +1,9 @@
-// Smile Film applicator firmware: the device image.
-//
-// Not yet composed here: the approval/template check that arms the controller and the
-// compliance-record queue (src/core has both, tested in Node and the VM; wiring them in
-// exceeded the VM's 64 KB heap, see README "Status"). Until they are, no template is ever
-// armed and the record store reports no room, so this image never starts a cycle: the safe
-// default the design's invariants 2 and 3 ask for.
+// Smile Film applicator firmware: the device image. A cycle can start only with a provisioned
+// identity, an approved template in a valid bundle, unexpired calibrations and a known wall
+// clock (src/compliance.ts). The clock comes from the hub's time answer, which arrives with the
+// device sync client (not composed yet): until then this image shows NOT READY: clock_unknown
+// and never starts a cycle, the safe default the design's invariants ask for.
 import { startApplicator } from "./app"
+import { complianceOptions } from "./compliance"
 
-await startApplicator({
-    arm: async () => "no approved template",
-    logHasRoom: () => false,
-})
+await startApplicator(complianceOptions(() => null))
