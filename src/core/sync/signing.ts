@@ -1,0 +1,47 @@
+// Device request signatures, exactly as the hub checks them (hub/src/auth/device-hmac.ts):
+//   x-signature = hex HMAC-SHA256(device key, METHOD \n PATH \n sha256hex(body) \n timestamp \n nonce)
+// PATH carries the query as sent; a GET's body is empty. Bodies are built by this module's
+// callers from hex, integers and [a-z_] names only, so their UTF-8 bytes are their ASCII bytes.
+// The time answer is MAC'd too: the device trusts a clock only from the hub holding its key.
+
+import { Crypto, asciiBytes, hexEqual } from "../crypto"
+import { isInt } from "../codec/ints"
+
+export const DEVICE_API = "/api/device/v1/"
+/** the hub refuses a nonce outside 16..64 lowercase hex digits */
+export const NONCE_HEX_MIN = 16
+export const NONCE_HEX_MAX = 64
+
+export interface SignedHeaders {
+    deviceId: string
+    /** unix seconds as decimal digits; "0" only on the time route of a device with no clock */
+    timestamp: string
+    nonce: string
+    signature: string
+}
+
+export function signingString(c: Crypto, method: string, path: string, body: string, timestampS: number, nonce: string): string {
+    return method + "\n" + path + "\n" + c.sha256Hex(asciiBytes(body)) + "\n" + timestampS + "\n" + nonce
+}
+
+/** The four x- headers of a request (the glue sends them as x-device-id, x-timestamp, x-nonce, x-signature). */
+export function signRequest(c: Crypto, deviceId: string, keyHex: string, method: string, path: string, body: string,
+    timestampS: number, nonce: string): SignedHeaders {
+    const s = signingString(c, method, path, body, timestampS, nonce)
+    return { deviceId: deviceId, timestamp: "" + timestampS, nonce: nonce, signature: c.hmacSha256Hex(keyHex, asciiBytes(s)) }
+}
+
+export function timeMac(c: Crypto, keyHex: string, nonce: string, unixS: number): string {
+    return c.hmacSha256Hex(keyHex, asciiBytes("time\n" + nonce + "\n" + unixS))
+}
+
+/**
+ * The hub's time from a `GET time` answer `{ unixS, nonce, mac }`, or 0 when it cannot be
+ * trusted: not our nonce (a replayed answer), or a MAC not made with our key (another hub).
+ */
+export function checkTimeAnswer(c: Crypto, keyHex: string, sentNonce: string, body: any): number {
+    if (!body || typeof body !== "object" || body.nonce !== sentNonce || typeof body.mac !== "string") return 0
+    const unixS = body.unixS
+    if (!isInt(unixS) || unixS <= 0) return 0
+    return hexEqual(timeMac(c, keyHex, sentNonce, unixS), body.mac) ? unixS : 0
+}
