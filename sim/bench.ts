@@ -1,4 +1,4 @@
-// npm run bench -- [--json FILE] [--breaches N] [--seed N]
+// npm run bench -- [--json FILE] [--breaches N] [--seed N] [--no-hub]
 // Runs the firmware in the DeviceScript VM against the simulator (real time, no clock scaling)
 // and measures, on the bus:
 //   control-period:  intervals between the firmware's heater relay writes (one per control tick)
@@ -6,12 +6,16 @@
 //   safety-reaction: time from the first sensor sample beyond the film hard limit sent on the
 //                    bus to the firmware's first heater-off write, over N injected breaches
 //                    (each while heating at full duty; fault cleared by the technician gesture).
+//   hub:             the hub's benchmarks (hub/bench: ingest throughput against a raw-insert
+//                    ceiling on SQLite and PostgreSQL, sync latency with 1,000 protocol
+//                    clients), unless --no-hub; `npm run bench:hub` runs them alone, with tables.
 // Prints a table and writes one JSON object keyed by benchmark name.
 import { writeFileSync, mkdirSync } from "node:fs"
 import { resolve, join, dirname } from "node:path"
 import { ROOT, readManifest } from "../tools/manifest-node"
 import { buildFirmware } from "./firmware"
 import { SimSession, sleep, waitFor } from "./session"
+import { runHubBench } from "../hub/bench/index"
 
 function arg(name: string, def: string): string {
     const i = process.argv.indexOf(name)
@@ -41,9 +45,9 @@ async function main() {
     const m = readManifest()
     const P = m.control.periodMs
     const out = join(ROOT, "bench-output")
-    const devsFile = buildFirmware(join(out, "firmware"))
+    const devsFile = buildFirmware(join(out, "firmware"), "bench")
     const wall0 = Date.now()
-    const s = new SimSession(m, devsFile, join(out, "device"), seed)
+    const s = new SimSession(m, devsFile, join(out, "device"), seed, "bench")
     const results: Record<string, unknown> = {}
     try {
         await s.open()
@@ -105,6 +109,10 @@ async function main() {
         results["run"] = { wallSeconds: r2((Date.now() - wall0) / 1000), firmwareSeconds: r2(e.now() / 1000), seed }
     } finally {
         await s.close()
+    }
+    if (!process.argv.includes("--no-hub")) {
+        console.log("\nbench: hub (ingest throughput, sync latency; `npm run bench:hub` prints its tables) ...")
+        results["hub"] = await runHubBench({ log: (line: string) => console.log(line) })
     }
     const cp = results["control-period"] as { intervals: ReturnType<typeof stats>; jitter: ReturnType<typeof stats>; cycleSeconds: number }
     const sr = results["safety-reaction"] as { reactionMs: ReturnType<typeof stats>; breaches: number }
