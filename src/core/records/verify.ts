@@ -62,6 +62,8 @@ export class ChainVerifier {
     private readonly entries: Entry[] = []
     private device: string
     private index = 0
+    /** SHA-256 (hex) of the body of the record add() last decoded ("" when it was malformed) */
+    lastHash = ""
 
     constructor(readonly keyHex: string, readonly crypto: Crypto, readonly opts: VerifyOptions) {
         this.device = opts.deviceId || ""
@@ -70,8 +72,10 @@ export class ChainVerifier {
     /** Checks one record; returns it decoded (null when malformed) for callers that store it. */
     add(sealed: number[]): ComplianceRecord | null {
         const i = this.index++
+        this.lastHash = ""
         try {
             const o = openRecord(sealed, this.keyHex, this.crypto)
+            this.lastHash = o.hash
             const s = o.record.seq
             if (!o.macOk) this.findings.push({ code: "bad_mac", seq: s, index: i, detail: "MAC does not verify" })
             if (this.device === "") this.device = o.record.deviceId
