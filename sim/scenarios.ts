@@ -180,8 +180,11 @@ export const SCENARIOS: Scenario[] = [
         name: "firmware-crash",
         summary: "the firmware VM is killed while heating at full duty",
         steps: [START, { when: EARLY_PREHEAT, do: { kind: "crash" }, inject: true }],
-        // the relay register still says on: only the hardware one-shot removes power
-        expect: { outcome: null, faultCode: null, reaction: "heater-unpowered", maxReactionMs: 200, pressHome: false },
+        // the relay register still says on: only the hardware one-shot removes power, within
+        // control.heaterOneShotMs (200 ms) of the last re-assert; the engine samples power every
+        // physics step (5 ms), and a write already on its way when the VM is killed can land
+        // just after the kill: 201 ms was seen once, so the limit is the window plus one step
+        expect: { outcome: null, faultCode: null, reaction: "heater-unpowered", maxReactionMs: 200 + 5, pressHome: false },
         timeoutMs: 60_000,
     },
     {
