@@ -1,8 +1,8 @@
 // The simulator's device image: the device composition of src/main.ts (src/compliance.ts:
-// identity, calibrations, approval check, compliance records), with one difference: the wall
-// clock. On a device it will come from the hub's MAC'd time answer (the sync client, not yet
-// composed); here the simulator writes the Unix time into the "simClock" setting just before
-// it boots the VM, and the image anchors its clock to it at boot. Built only by the simulator.
+// identity, calibrations, approval check, compliance records, hub sync), with one difference:
+// the scenarios have no hub, so the simulator writes the Unix time into the "simClock" setting
+// just before it boots the VM and the image starts its clock from it. With a hub (npm start)
+// there is no simClock and the clock comes from the hub's MAC'd time answer, as on a device.
 import { readSetting } from "@devicescript/settings"
 import { startApplicator } from "../src/app"
 import { complianceOptions } from "../src/compliance"
@@ -11,4 +11,4 @@ import { ClockAnchor } from "../src/core/wall-clock"
 const v = await readSetting<any>("simClock", "")
 const unixS = typeof v === "string" ? parseInt(v) : 0
 const anchor: ClockAnchor | null = unixS > 0 ? { unixS: unixS, atUptimeMs: 0 } : null
-await startApplicator(complianceOptions(() => anchor))
+await startApplicator(complianceOptions(anchor))

@@ -52,6 +52,11 @@ export function simTemplate(archPointsUm: number[][], nowUnixS: number): Templat
     return t
 }
 
+/** The sim arch's outline as a template's arch points (16 points, whole µm). */
+export function simArchPoints(engine: SimEngine): number[][] {
+    return engine.arch.outlineUm(16).map(p => [Math.round(p[0]), Math.round(p[1])])
+}
+
 /** The device key of a simulated device: derived from the seed, so a run can be reproduced. */
 export function simDeviceKey(seed: number): string {
     return createHash("sha256").update(`smile-film-sim-device-key:${seed}`).digest("hex")
@@ -68,7 +73,7 @@ export async function provision(bus: JDBus, vm: FirmwareVm, engine: SimEngine, m
     void vm
     void m
     const kv = new BusSettingsKv(firmwareDevice(bus))
-    const process = { templateId: simTemplate(engine.arch.outlineUm(16).map(p => [Math.round(p[0]), Math.round(p[1])]), Math.floor(Date.now() / 1000)).id.slice(0, 32), ...SIM_TEMPLATE_PROCESS }
+    const process = { templateId: simTemplate(simArchPoints(engine), Math.floor(Date.now() / 1000)).id.slice(0, 32), ...SIM_TEMPLATE_PROCESS }
     const blob = new BlobStore(kv, nodeCrypto, "simproc")
     await blob.save(JSON.stringify(process))
     // read back through the device: proves every chunk arrived intact
@@ -91,10 +96,10 @@ export async function provisionTrusted(bus: JDBus, vm: FirmwareVm, engine: SimEn
     const kv = new BusSettingsKv(firmwareDevice(bus))
     const now = Math.floor(Date.now() / 1000)
     const keyHex = simDeviceKey(engine.seed)
-    await kv.write("devId", SIM_DEVICE_ID)
-    await kv.write("devKey", keyHex)
+    await kv.write("DEVICE_ID", SIM_DEVICE_ID) // src/identity.ts keys, as the hub's .env.local names them
+    await kv.write("DEVICE_KEY", keyHex)
 
-    const t = simTemplate(engine.arch.outlineUm(16).map(p => [Math.round(p[0]), Math.round(p[1])]), now)
+    const t = simTemplate(simArchPoints(engine), now)
     await new BlobStore(kv, nodeCrypto, TEMPLATE_PREFIX).save(toBase64(encodeTemplate(t)))
     const sealed = sealBundle({
         deviceId: SIM_DEVICE_ID, bundleVersion: 1, issuedUnixS: now - 60, expiresUnixS: now + 86400,
@@ -102,16 +107,20 @@ export async function provisionTrusted(bus: JDBus, vm: FirmwareVm, engine: SimEn
     }, keyHex, nodeCrypto)
     await new BundleStore(kv, nodeCrypto, SIM_DEVICE_ID, keyHex).install(sealed, now)
 
-    // two-point calibrations against the sim's exact references (readings = references)
-    const cal = new CalibrationStore(kv, nodeCrypto)
-    const points: [string, number, number][] = [["filmTemp", 250, 950], ["contactTemp", 250, 450], ["force", 0, 50000]]
-    for (const [channel, lo, hi] of points)
-        await cal.save(makeCalibration({
-            channel, refLow: lo, readLow: lo, refHigh: hi, readHigh: hi, technician: "sim-tech",
-            reference: "simulator reference", atUnixS: now - 60, expiresUnixS: now + 30 * 86400,
-        }, nodeCrypto))
+    await writeSimCalibrations(kv, "sim-tech", now)
     // the device image's stand-in for the hub's time answer (sim/firmware-device.ts)
     await kv.write("simClock", String(Math.floor(Date.now() / 1000)))
     // the VM writes its flash file shortly after a settings change: let it land before a reboot
     await new Promise(resolve => setTimeout(resolve, 500))
+}
+
+/** Two-point calibrations of the three channels against the sim's exact references (readings = references), valid 30 days. */
+export async function writeSimCalibrations(kv: BusSettingsKv, technician: string, nowUnixS: number): Promise<void> {
+    const cal = new CalibrationStore(kv, nodeCrypto)
+    const points: [string, number, number][] = [["filmTemp", 250, 950], ["contactTemp", 250, 450], ["force", 0, 50000]]
+    for (const [channel, lo, hi] of points)
+        await cal.save(makeCalibration({
+            channel, refLow: lo, readLow: lo, refHigh: hi, readHigh: hi, technician,
+            reference: "simulator reference", atUnixS: nowUnixS - 60, expiresUnixS: nowUnixS + 30 * 86400,
+        }, nodeCrypto))
 }

@@ -37,6 +37,10 @@ export class SimSession {
     readonly vm: FirmwareVm
     readonly events: LogEvent[] = []
     ready = 0
+    /** replaces the scenarios' provisioning (npm start: the hub's .env.local values and calibrations) */
+    provisioner: ((bus: JDBus) => Promise<void>) | null = null
+    /** how long open() waits for the device to arm after provisioning */
+    armTimeoutMs = 20_000
     private opened = false
 
     /** image "device" is provisioned with identity, template, bundle and calibrations; "bench" with a bare process */
@@ -86,11 +90,12 @@ export class SimSession {
         this.vm.eraseFlash()
         await this.boot()
         await waitFor("the firmware to bind its roles", () => this.engine.display.length > 0, 15_000)
-        if (this.image === "device") await provisionTrusted(this.bus, this.vm, this.engine, this.m)
+        if (this.provisioner) await this.provisioner(this.bus)
+        else if (this.image === "device") await provisionTrusted(this.bus, this.vm, this.engine, this.m)
         else await provision(this.bus, this.vm, this.engine, this.m)
         await this.vm.kill()
         await this.boot()
-        await waitFor("the firmware to show it is armed", () => this.engine.display.includes("\nREADY: PRESS START"), 20_000)
+        await waitFor("the firmware to show it is armed", () => this.engine.display.includes("\nREADY: PRESS START"), this.armTimeoutMs)
     }
 
     /** Starts the VM and waits for the firmware's ready line. */

@@ -1,10 +1,12 @@
 // What makes a cycle allowed and accounted for, composed once for the device image and the
 // simulator's device image: the provisioned identity, the sensor calibrations (also applied to
-// every reading), the approval check (src/trust.ts: bundle, template, calibrations, clock) and
-// the compliance records (src/records.ts: one per cycle, durable before the cycle shows
-// complete). The approval check runs again every few seconds while idle, so a clock that
+// every reading), the approval check (src/trust.ts: bundle, template, calibrations, clock), the
+// compliance records (src/records.ts: one per cycle, durable before the cycle shows complete)
+// and, when a hub address is provisioned, the hub sync (src/sync.ts: clock, bundles, templates,
+// record upload). The approval check runs again every few seconds while idle, so a clock that
 // arrives, a bundle that expires or a calibration that runs out takes effect without a reboot.
 import * as ds from "@devicescript/core"
+import { readSetting } from "@devicescript/settings"
 import { MANIFEST } from "./gen/manifest"
 import { Controller } from "./core/controller"
 import { ControlEvent } from "./core/cycle/events"
@@ -18,16 +20,22 @@ import { dsCrypto } from "./hw/crypto-ds"
 import { loadIdentity } from "./identity"
 import { Trust } from "./trust"
 import { RecordService } from "./records"
+import { DeviceSync, KEY_HUB_URL } from "./sync"
 import { AppOptions } from "./app"
 
 const REEVALUATE_MS = 5000
 
-/** The application options for an image whose wall clock comes from `anchor` (null: unknown). */
-export function complianceOptions(anchor: () => ClockAnchor | null): AppOptions {
+/**
+ * The application options. The wall clock starts from `clock` (null: unknown until the hub's
+ * time answer arrives; the simulator's scenarios, which have no hub, pass one).
+ */
+export function complianceOptions(clock: ClockAnchor | null): AppOptions {
     const kv = new SettingsKv()
     const cal = new CalibrationStore(kv, dsCrypto)
     let trust: Trust | null = null
     let recs: RecordService | null = null
+    let sync: DeviceSync | null = null
+    const anchor = () => (sync ? sync.anchor : clock)
     return {
         arm: async (ctrl: Controller) => {
             const id = await loadIdentity()
@@ -37,6 +45,13 @@ export function complianceOptions(anchor: () => ClockAnchor | null): AppOptions 
             recs = new RecordService(q, builder, anchor)
             const t = new Trust(kv, id, cal, builder, ctrl)
             trust = t
+            const hub = await readSetting<any>(KEY_HUB_URL, "")
+            if (id && q && typeof hub === "string" && hub.length > 0) {
+                const s = new DeviceSync(hub.charAt(hub.length - 1) === "/" ? hub.slice(0, hub.length - 1) : hub, id, kv, t, recs, ctrl, clock)
+                recs.onSaved = () => s.kick()
+                sync = s
+                s.start()
+            } else console.warn("no hub address (" + KEY_HUB_URL + "): records stay on the device")
             await t.evaluate(wallUnixS(anchor(), ds.millis()))
             setInterval(async () => {
                 await t.evaluate(wallUnixS(anchor(), ds.millis()))

@@ -1,11 +1,11 @@
-// NOT YET COMPOSED in src/main.ts: wiring it in exceeded the VM heap (README "Status").
 // The device's identity as provisioned by a technician (the hub creates both; `npm run tech
 // -- provision` or the simulator writes them into settings): its id and its 32-byte key, from
 // which every bundle is verified and every record MAC'd. Missing or malformed: no cycles.
 import { readSetting } from "@devicescript/settings"
 
-export const KEY_DEVICE_ID = "devId"
-export const KEY_DEVICE_KEY = "devKey"
+/** the keys of the .env.local the hub writes when it provisions a device (deployed as settings) */
+export const KEY_DEVICE_ID = "DEVICE_ID"
+export const KEY_DEVICE_KEY = "DEVICE_KEY"
 
 export interface Identity {
     deviceId: string

@@ -1,8 +1,9 @@
-// NOT YET COMPOSED in src/main.ts: wiring it in exceeded the VM heap (README "Status").
 // Compliance records on the device: every control event feeds the record builder; a finished
 // draft is appended to the flash queue on its own fiber (an append is several flash writes,
 // far longer than a control tick), and the cycle is shown complete only once it is durable.
-// A draft that fails to write stays in RAM and is retried; nothing is dropped.
+// A draft that fails to write stays in RAM and is retried; nothing is dropped. The hub's acks
+// (src/sync.ts) go through here too: an append and an ack each rewrite the queue's state, so
+// they take turns (the queue refuses an interleaving with queue_busy).
 import * as ds from "@devicescript/core"
 import { RecordQueue } from "./core/records/queue"
 import { CycleRecordBuilder } from "./core/records/builder"
@@ -16,6 +17,8 @@ export class RecordService {
     private pending: ComplianceRecord[] = []
     private writing = false
     saved = 0
+    /** told after each record is durable (the sync gets it off the device) */
+    onSaved: () => void = null
 
     constructor(readonly queue: RecordQueue | null, readonly builder: CycleRecordBuilder, readonly anchor: () => ClockAnchor | null) {}
 
@@ -45,6 +48,18 @@ export class RecordService {
         }, 0)
     }
 
+    /** Releases records the hub acknowledged, once no append is in progress. */
+    async ack(fromSeq: number, toSeq: number) {
+        while (this.writing) await ds.sleep(20)
+        this.writing = true
+        try {
+            await this.queue.ack(fromSeq, toSeq)
+        } finally {
+            this.writing = false
+        }
+        if (this.pending.length > 0) this.kick()
+    }
+
     private async drain() {
         const q = this.queue
         try {
@@ -54,6 +69,7 @@ export class RecordService {
                 this.pending.shift()
                 this.saved++
                 console.log("record " + a.seq + " saved " + a.hash.slice(0, 12))
+                if (this.onSaved) this.onSaved()
             }
         } catch (e) {
             console.error("record not saved yet: " + (e as Error).message + "; retrying")

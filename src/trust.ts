@@ -1,4 +1,3 @@
-// NOT YET COMPOSED in src/main.ts: wiring it in exceeded the VM heap (README "Status").
 // Decides, on the device, whether the installed template may run: the approval bundle (MAC
 // under the device key, no rollback, not expired), the template (in the bundle, not revoked,
 // valid against its regulation profile and the device's limits), the sensor calibrations (all
@@ -67,6 +66,13 @@ export class Trust {
     }
 
     private templateId = ""
+
+    /** A bundle or template was installed: decide afresh (unless a cycle runs; then at the next evaluation). */
+    async reload(nowUnixS: number) {
+        this.decided = null
+        this.armedHash = ""
+        await this.evaluate(nowUnixS)
+    }
 
     /**
      * Re-decides with the cheap checks (clock, bundle expiry via a fresh decision only when the

@@ -1,0 +1,194 @@
+// The device's sync with its hub (hub/README.md "Device protocol"): the glue around the pure
+// round in src/core/sync. A round runs on its own fiber when due (a period, right after a
+// cycle's record is saved, backing off after a failed round) and only while no cycle runs;
+// one request at a time, each on a fetch raced against its own timeout (DeviceScript's fetch
+// has none once connected). What an answer says is applied here: the hub's MAC'd time anchors
+// the clock, a newer bundle and an approved template are installed in flash (then the approval
+// check re-decides), and acknowledged records are released from the queue through the record
+// service, so an ack never interleaves with an append.
+import * as ds from "@devicescript/core"
+import { randomBuffer } from "@devicescript/crypto"
+import { Kv } from "./core/store/kv"
+import { BlobStore, BlobStatus } from "./core/store/blob"
+import { BundleStore } from "./core/bundle/store"
+import { Bundle } from "./core/bundle/types"
+import { fromBase64, toBase64 } from "./core/codec/base64"
+import { ValidationError } from "./core/codec/errors"
+import { ClockAnchor, wallUnixS } from "./core/wall-clock"
+import { SyncRound, SyncRequest, SyncEffects, SYNC_LIMITS, Step } from "./core/sync/planner"
+import { SyncSchedule, SYNC_TIMING } from "./core/sync/backoff"
+import { signRequest } from "./core/sync/signing"
+import { Controller } from "./core/controller"
+import { Phase, PHASE_NAMES } from "./core/cycle/events"
+import { dsCrypto } from "./hw/crypto-ds"
+import { httpRequest } from "./hw/http"
+import { Identity } from "./identity"
+import { Trust, TEMPLATE_PREFIX } from "./trust"
+import { RecordService } from "./records"
+
+/** the hub's base URL, e.g. http://192.168.1.10:8090 (written into .env.local by the hub) */
+export const KEY_HUB_URL = "HUB_URL"
+const POLL_MS = 1000
+
+interface Answer {
+    status: number
+    body: any
+}
+
+export class DeviceSync {
+    readonly schedule = new SyncSchedule(SYNC_TIMING)
+    private lastTimeSyncUnixS = 0
+    /** SHA-256 of the installed template ("" none, null not read yet) */
+    private installed: string = null
+    /** approved templates fetched but not installed (the device holds one): not fetched again */
+    private declined: string[] = []
+    private running = false
+
+    constructor(readonly hubUrl: string, readonly id: Identity, readonly kv: Kv, readonly trust: Trust,
+        readonly recs: RecordService, readonly ctrl: Controller, public anchor: ClockAnchor | null) {}
+
+    nowUnixS(): number {
+        return wallUnixS(this.anchor, ds.millis())
+    }
+
+    start() {
+        const self = this
+        setInterval(async () => {
+            if (self.running || self.ctrl.cycle.running() || !self.schedule.due(ds.millis())) return
+            self.running = true
+            try {
+                await self.round()
+            } finally {
+                self.running = false
+            }
+        }, POLL_MS)
+    }
+
+    /** a record was saved: get it off the device now (unless backing off) */
+    kick() {
+        this.schedule.kick(ds.millis())
+    }
+
+    /** One round now (start() runs them when due; tests call it directly). */
+    async round() {
+        const q = this.recs.queue
+        const bundles = new BundleStore(this.kv, dsCrypto, this.id.deviceId, this.id.keyHex)
+        let approved = await this.approvedNow(bundles)
+        if (this.installed === null) this.installed = await this.installedHash()
+        const lf = this.ctrl.latchedFault()
+        const phase = this.ctrl.phase()
+        const round = new SyncRound(SYNC_LIMITS, {
+            deviceId: this.id.deviceId, keyHex: this.id.keyHex, lastTimeSyncUnixS: this.lastTimeSyncUnixS,
+            bundleVersion: approved ? approved.bundleVersion : 0, approved: approved ? approved.approved : [],
+            templates: this.holding(approved), queueHead: q.headSeq(), queueNext: q.nextSeq(), lastHash: q.lastHash(),
+            state: phase === Phase.Idle && this.trust.notReady ? "not_ready" : PHASE_NAMES[phase],
+            phase: phase, latchedFault: lf ? lf.code : 0,
+        }, dsCrypto)
+        let changed = false
+        for (let r = round.next(this.nowUnixS(), nonce()); r; r = round.next(this.nowUnixS(), nonce())) {
+            if (this.ctrl.cycle.running()) break // the cycle's timing comes first; its record kicks the next round
+            if (r.step === Step.Records && !round.fillRecords(r, await this.readRecords(r.fromSeq, r.toSeq))) continue
+            const a = await this.send(r)
+            const fx = round.onResponse(r, a.status, a.body)
+            if (await this.apply(fx, bundles)) changed = true
+            if (fx.bundle) approved = await this.approvedNow(bundles)
+        }
+        for (const x of round.alerts) console.warn("sync alert " + x.code + (x.seq ? " record " + x.seq : "") + ": " + x.detail)
+        const now = ds.millis()
+        const delay = this.schedule.roundEnded(round.ok, now, Math.random())
+        if (round.ok && round.head < q.nextSeq() && round.alerts.length === 0) this.schedule.kick(now)
+        if (!round.ok) console.warn("sync failed; next try in " + Math.round(delay / 1000) + " s")
+        if (changed) await this.trust.reload(this.nowUnixS())
+    }
+
+    /** the installed bundle and its approved, unrevoked hashes (null: none or unreadable) */
+    private async approvedNow(bundles: BundleStore): Promise<{ bundleVersion: number, approved: string[] }> {
+        let b: Bundle = null
+        try {
+            b = await bundles.load()
+        } catch (e) {
+            if (!(e instanceof ValidationError)) throw e
+        }
+        if (!b) return null
+        return { bundleVersion: b.bundleVersion, approved: b.approved.filter(h => b.revoked.indexOf(h) < 0) }
+    }
+
+    private async installedHash(): Promise<string> {
+        const t = await new BlobStore(this.kv, dsCrypto, TEMPLATE_PREFIX).load()
+        if (t.status !== BlobStatus.Ok) return ""
+        try {
+            return dsCrypto.sha256Hex(fromBase64(t.value, "(template)"))
+        } catch (e) {
+            if (e instanceof ValidationError) return ""
+            throw e
+        }
+    }
+
+    /** what the round must not fetch: the installed template, and everything else while it is approved */
+    private holding(a: { approved: string[] }): string[] {
+        const out = this.declined.slice(0)
+        if (this.installed) out.push(this.installed)
+        if (a && this.installed && a.approved.indexOf(this.installed) >= 0) a.approved.forEach(h => out.push(h))
+        return out
+    }
+
+    private async readRecords(from: number, to: number): Promise<number[][]> {
+        const out: number[][] = []
+        for (let s = from; s <= to; s++) {
+            const sealed = await this.recs.queue.read(s)
+            if (!sealed) break
+            out.push(sealed)
+        }
+        return out
+    }
+
+    /** applies an answer's effects; true when what decides a run changed (bundle, template) */
+    private async apply(fx: SyncEffects, bundles: BundleStore): Promise<boolean> {
+        let changed = false
+        if (fx.clockUnixS > 0) {
+            if (!this.anchor) console.log("clock set from the hub: " + fx.clockUnixS)
+            this.anchor = { unixS: fx.clockUnixS, atUptimeMs: ds.millis() }
+            this.lastTimeSyncUnixS = fx.clockUnixS
+        }
+        if (fx.bundle) {
+            const b = await bundles.install(fx.bundle, this.nowUnixS())
+            console.log("bundle " + b.bundleVersion + " installed")
+            changed = true
+        }
+        if (fx.template) {
+            const a = await this.approvedNow(bundles)
+            if (!this.installed || !a || a.approved.indexOf(this.installed) < 0) {
+                await new BlobStore(this.kv, dsCrypto, TEMPLATE_PREFIX).save(toBase64(fx.template))
+                this.installed = fx.templateHash
+                console.log("template " + fx.templateHash.slice(0, 12) + " installed")
+                changed = true
+            } else this.declined.push(fx.templateHash)
+        }
+        if (fx.ackFrom > 0 && fx.ackTo >= fx.ackFrom) await this.recs.ack(fx.ackFrom, fx.ackTo)
+        return changed
+    }
+
+    /** One signed request, bounded by the sync's timeout; status 0 when no usable answer came. */
+    private async send(r: SyncRequest): Promise<Answer> {
+        const g = signRequest(dsCrypto, this.id.deviceId, this.id.keyHex, r.method, r.path, r.body, r.timestampS, r.nonce)
+        let h = "x-device-id: " + g.deviceId + "\r\nx-timestamp: " + g.timestamp + "\r\nx-nonce: " + g.nonce + "\r\nx-signature: " + g.signature + "\r\n"
+        if (r.body) h += "content-type: application/json\r\n"
+        if (r.ifNoneMatch) h += "if-none-match: " + r.ifNoneMatch + "\r\n"
+        const a = await httpRequest(this.hubUrl, r.method, r.path, h, r.body, SYNC_TIMING.fetchTimeoutMs)
+        if (a.status === 0) {
+            console.warn("sync: " + r.method + " " + r.path + ": " + a.text)
+            return { status: 0, body: null }
+        }
+        let body: any = null
+        try {
+            body = a.text.length > 0 ? JSON.parse(a.text) : null
+        } catch (e) {
+            body = null
+        }
+        return { status: a.status, body: body }
+    }
+}
+
+function nonce(): string {
+    return randomBuffer(16).toString("hex")
+}

@@ -1,0 +1,154 @@
+// npm start [-- --once] [--port N] [--data DIR] [--seed N]
+// The whole system on one machine: the hub (SQLite under --data), the physics simulator on a
+// Jacdac bus, and the device image in the DeviceScript VM. It seeds the hub's library (a
+// regulation profile and a reviewer-approved design for the simulated arch), registers a new
+// simulated device and provisions it as a technician would (the hub's .env.local values and
+// sensor calibrations); the firmware then fetches the hub's time, its approval bundle and the
+// template over HTTP, arms, and runs one application cycle when its start button is pressed.
+// The record it writes is uploaded by the firmware's sync; this tool waits until the hub holds
+// it and audits the device's export with src/core (hash chain and MAC).
+// Without --once the hub keeps serving (the staff console) until Ctrl-C; with --once it exits
+// 0 once the record is stored and verified, non-zero with the reason otherwise (CI runs it).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs"
+import { randomBytes } from "node:crypto"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import type { AddressInfo } from "node:net"
+import { ROOT, readManifest } from "./manifest-node"
+import { openDb } from "../hub/src/db/index"
+import { buildHub } from "../hub/src/app"
+import type { HubContext } from "../hub/src/context"
+import { exportDevice, exportJson } from "../hub/src/export"
+import { readExport } from "../hub/src/audit-read"
+import { auditExport } from "../hub/src/audit-check"
+import { buildFirmware } from "../sim/firmware"
+import { SimSession, sleep, waitFor } from "../sim/session"
+import { seedLibrary, registerDevice, provisionForHub } from "../sim/hub-link"
+import { simArchPoints } from "../sim/provision"
+import { BusPortTakenError } from "../sim/bus/relay"
+
+interface Options {
+    once: boolean
+    port: number
+    data: string
+    seed: number
+}
+
+function usage(msg: string): never {
+    console.error(`start: ${msg}\nusage: npm start [-- --once] [--port N] [--data DIR] [--seed N]`)
+    process.exit(2)
+}
+
+function parse(argv: string[]): Options {
+    const o: Options = { once: false, port: -1, data: "", seed: 1 }
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i]
+        const val = () => argv[++i] ?? usage(`${a} needs a value`)
+        if (a === "--once") o.once = true
+        else if (a === "--port") o.port = Number(val())
+        else if (a === "--data") o.data = resolve(val())
+        else if (a === "--seed") o.seed = Number(val())
+        else usage(`unknown option ${a}`)
+    }
+    if (o.port !== -1 && !(Number.isInteger(o.port) && o.port >= 0 && o.port < 65536)) usage("--port must be 0-65535")
+    if (!Number.isInteger(o.seed) || o.seed < 0) usage("--seed must be a non-negative integer")
+    if (o.port === -1) o.port = o.once ? 0 : 8090
+    return o
+}
+
+/** the demo users' password: made once per data folder and kept there (0600), so a later run can print it */
+function demoPassword(dir: string): string {
+    const f = join(dir, "demo-password.txt")
+    if (existsSync(f)) return readFileSync(f, "utf8").trim()
+    const p = randomBytes(9).toString("base64url")
+    writeFileSync(f, p + "\n", { mode: 0o600 })
+    return p
+}
+
+const quietLog = { info: () => undefined, warn: (m: string) => console.warn("hub: " + m), error: (m: string) => console.error("hub: " + m) }
+
+async function main(): Promise<number> {
+    const o = parse(process.argv.slice(2))
+    if (!process.env["SIM_DEBUG"]) console.debug = () => undefined // jacdac-ts narrates its transport there
+    const t0 = Date.now()
+    const step = (s: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${s}`)
+    const temp = o.data === "" && o.once
+    const dataDir = o.data || (temp ? mkdtempSync(join(tmpdir(), "smile-start-")) : resolve(ROOT, "hub-data"))
+    mkdirSync(dataDir, { recursive: true })
+    const m = readManifest()
+
+    const db = await openDb({ sqliteFile: join(dataDir, "hub.db") })
+    const ctx: HubContext = { db, nowMs: () => Date.now(), log: quietLog }
+    const app = await buildHub(ctx)
+    await app.listen({ port: o.port, host: "127.0.0.1" })
+    const hubUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+    step(`hub on ${hubUrl} (SQLite ${join(dataDir, "hub.db")})`)
+
+    step("building the device image")
+    const devsFile = buildFirmware(join(dataDir, "sim", "firmware"), "device")
+    const s = new SimSession(m, devsFile, join(dataDir, "sim", "device"), o.seed, "device")
+    const password = demoPassword(dataDir)
+    const seed = await seedLibrary(ctx, simArchPoints(s.engine), password)
+    step(`library: template ${seed.templateHash.slice(0, 12)} approved under the sim regulation profile`)
+    const dev = await registerDevice(ctx, "SFA1-SIM-" + randomBytes(3).toString("hex").toUpperCase(), hubUrl)
+    step(`device ${dev.deviceId} registered; provisioning it over the bus`)
+    s.provisioner = bus => provisionForHub(bus, dev, hubUrl)
+    s.armTimeoutMs = 60_000
+    let code = 1
+    try {
+        await s.open()
+        step("device armed: it fetched the hub's time, its bundle and the template")
+        let lastPhase = ""
+        const progress = setInterval(() => {
+            const e = s.engine
+            if (e.phase !== lastPhase) {
+                lastPhase = e.phase
+                step(`phase ${e.phase.padEnd(9)} film ${e.thermal.filmC().toFixed(1)} °C  force ${e.press.forceN().toFixed(1)} N`)
+            }
+        }, 100)
+        const start = Date.now()
+        await s.press("start")
+        try {
+            await waitFor("the cycle to end", () => !!s.first("outcome", start - t0), 180_000)
+        } finally {
+            clearInterval(progress)
+        }
+        const outcome = s.first("outcome", start - t0)!.value
+        step(`cycle ${outcome}; waiting for the device to upload its record`)
+        let ex = await exportDevice(ctx, dev.deviceId)
+        const deadline = Date.now() + 60_000
+        while (ex.records.length === 0 && Date.now() < deadline) {
+            await sleep(250)
+            ex = await exportDevice(ctx, dev.deviceId)
+        }
+        if (ex.records.length === 0) throw new Error("the hub holds no record from the device after 60 s")
+        const audit = auditExport(readExport(exportJson(ex)), { keyHex: dev.keyHex })
+        const r = ex.records[ex.records.length - 1]
+        step(`hub holds record ${r.seq} (${r.hash.slice(0, 12)}…), outcome ${r.record.outcome}; audit ${audit.ok ? "passed" : "FAILED: " + audit.findings[0]?.detail}`)
+        if (!audit.ok) throw new Error("the device's export does not verify")
+        if (outcome !== "complete") throw new Error(`the cycle ended ${outcome}, not complete`)
+        code = 0
+    } catch (e) {
+        if (e instanceof BusPortTakenError) console.error(`start: ${e.message}`)
+        else console.error(`start: ${(e as Error).message}`)
+        code = 1
+    } finally {
+        await s.close()
+    }
+    console.log(`\nWall time ${((Date.now() - t0) / 1000).toFixed(1)} s.`)
+    if (o.once || code !== 0) {
+        await app.close()
+        await db.close()
+        if (temp) rmSync(dataDir, { recursive: true, force: true })
+        return code
+    }
+    console.log(`The hub keeps serving on ${hubUrl} (staff console there). Users operator, technician, auditor, ` +
+        `${"council-reviewer"}, sim-designer; password in ${join(dataDir, "demo-password.txt")}. Ctrl-C stops it.`)
+    await new Promise(() => undefined)
+    return 0
+}
+
+main().then(code => process.exit(code), e => {
+    console.error(`start: ${(e as Error).stack ?? e}`)
+    process.exit(1)
+})
