@@ -30,11 +30,6 @@ import { RecordService } from "./records"
 export const KEY_HUB_URL = "HUB_URL"
 const POLL_MS = 1000
 
-interface Answer {
-    status: number
-    body: any
-}
-
 export class DeviceSync {
     readonly schedule = new SyncSchedule(SYNC_TIMING)
     private lastTimeSyncUnixS = 0
@@ -58,9 +53,12 @@ export class DeviceSync {
             self.running = true
             try {
                 await self.round()
-            } finally {
-                self.running = false
+            } catch (e) {
+                // an unreadable store or a bug must not panic the program (it would restart it): back off and retry
+                console.error("sync round failed: " + (e as Error).message)
+                self.schedule.roundEnded(false, ds.millis(), Math.random())
             }
+            self.running = false
         }, POLL_MS)
     }
 
@@ -73,25 +71,40 @@ export class DeviceSync {
     async round() {
         const q = this.recs.queue
         const bundles = new BundleStore(this.kv, dsCrypto, this.id.deviceId, this.id.keyHex)
-        let approved = await this.approvedNow(bundles)
-        if (this.installed === null) this.installed = await this.installedHash()
+        const approved = await this.approvedNow(bundles)
+        if (this.installed === null) {
+            this.installed = ""
+            const t = await new BlobStore(this.kv, dsCrypto, TEMPLATE_PREFIX).load()
+            if (t.status === BlobStatus.Ok) this.installed = dsCrypto.sha256Hex(fromBase64(t.value, "(template)"))
+        }
+        // what the round must not fetch: the installed template, and every other one while it is approved
+        const holding = this.declined.slice(0)
+        if (this.installed) holding.push(this.installed)
+        for (let i = 0; approved && this.installed && approved.approved.indexOf(this.installed) >= 0 && i < approved.approved.length; i++)
+            holding.push(approved.approved[i])
         const lf = this.ctrl.latchedFault()
         const phase = this.ctrl.phase()
         const round = new SyncRound(SYNC_LIMITS, {
             deviceId: this.id.deviceId, keyHex: this.id.keyHex, lastTimeSyncUnixS: this.lastTimeSyncUnixS,
             bundleVersion: approved ? approved.bundleVersion : 0, approved: approved ? approved.approved : [],
-            templates: this.holding(approved), queueHead: q.headSeq(), queueNext: q.nextSeq(), lastHash: q.lastHash(),
+            templates: holding, queueHead: q.headSeq(), queueNext: q.nextSeq(), lastHash: q.lastHash(),
             state: phase === Phase.Idle && this.trust.notReady ? "not_ready" : PHASE_NAMES[phase],
             phase: phase, latchedFault: lf ? lf.code : 0,
         }, dsCrypto)
         let changed = false
         for (let r = round.next(this.nowUnixS(), nonce()); r; r = round.next(this.nowUnixS(), nonce())) {
             if (this.ctrl.cycle.running()) break // the cycle's timing comes first; its record kicks the next round
-            if (r.step === Step.Records && !round.fillRecords(r, await this.readRecords(r.fromSeq, r.toSeq))) continue
-            const a = await this.send(r)
-            const fx = round.onResponse(r, a.status, a.body)
+            if (r.step === Step.Records) {
+                const sealed: number[][] = []
+                for (let n = r.fromSeq; n <= r.toSeq; n++) {
+                    const one = await q.read(n)
+                    if (!one) break
+                    sealed.push(one)
+                }
+                if (!round.fillRecords(r, sealed)) continue
+            }
+            const fx = round.onResponse(r, ...(await this.send(r)))
             if (await this.apply(fx, bundles)) changed = true
-            if (fx.bundle) approved = await this.approvedNow(bundles)
         }
         for (const x of round.alerts) console.warn("sync alert " + x.code + (x.seq ? " record " + x.seq : "") + ": " + x.detail)
         const now = ds.millis()
@@ -110,36 +123,9 @@ export class DeviceSync {
             if (!(e instanceof ValidationError)) throw e
         }
         if (!b) return null
-        return { bundleVersion: b.bundleVersion, approved: b.approved.filter(h => b.revoked.indexOf(h) < 0) }
-    }
-
-    private async installedHash(): Promise<string> {
-        const t = await new BlobStore(this.kv, dsCrypto, TEMPLATE_PREFIX).load()
-        if (t.status !== BlobStatus.Ok) return ""
-        try {
-            return dsCrypto.sha256Hex(fromBase64(t.value, "(template)"))
-        } catch (e) {
-            if (e instanceof ValidationError) return ""
-            throw e
-        }
-    }
-
-    /** what the round must not fetch: the installed template, and everything else while it is approved */
-    private holding(a: { approved: string[] }): string[] {
-        const out = this.declined.slice(0)
-        if (this.installed) out.push(this.installed)
-        if (a && this.installed && a.approved.indexOf(this.installed) >= 0) a.approved.forEach(h => out.push(h))
-        return out
-    }
-
-    private async readRecords(from: number, to: number): Promise<number[][]> {
-        const out: number[][] = []
-        for (let s = from; s <= to; s++) {
-            const sealed = await this.recs.queue.read(s)
-            if (!sealed) break
-            out.push(sealed)
-        }
-        return out
+        const ok: string[] = []
+        for (let i = 0; i < b.approved.length; i++) if (b.revoked.indexOf(b.approved[i]) < 0) ok.push(b.approved[i])
+        return { bundleVersion: b.bundleVersion, approved: ok }
     }
 
     /** applies an answer's effects; true when what decides a run changed (bundle, template) */
@@ -168,24 +154,21 @@ export class DeviceSync {
         return changed
     }
 
-    /** One signed request, bounded by the sync's timeout; status 0 when no usable answer came. */
-    private async send(r: SyncRequest): Promise<Answer> {
+    /** One signed request, bounded by the sync's timeout: [status, parsed body]; status 0 when no usable answer came. */
+    private async send(r: SyncRequest): Promise<[number, any]> {
         const g = signRequest(dsCrypto, this.id.deviceId, this.id.keyHex, r.method, r.path, r.body, r.timestampS, r.nonce)
         let h = "x-device-id: " + g.deviceId + "\r\nx-timestamp: " + g.timestamp + "\r\nx-nonce: " + g.nonce + "\r\nx-signature: " + g.signature + "\r\n"
         if (r.body) h += "content-type: application/json\r\n"
         if (r.ifNoneMatch) h += "if-none-match: " + r.ifNoneMatch + "\r\n"
         const a = await httpRequest(this.hubUrl, r.method, r.path, h, r.body, SYNC_TIMING.fetchTimeoutMs)
-        if (a.status === 0) {
-            console.warn("sync: " + r.method + " " + r.path + ": " + a.text)
-            return { status: 0, body: null }
-        }
+        if (a.status === 0) console.warn("sync: " + r.method + " " + r.path + ": " + a.text)
         let body: any = null
         try {
-            body = a.text.length > 0 ? JSON.parse(a.text) : null
+            if (a.status > 0 && a.text.length > 0) body = JSON.parse(a.text)
         } catch (e) {
             body = null
         }
-        return { status: a.status, body: body }
+        return [a.status, body]
     }
 }
 
