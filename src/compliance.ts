@@ -6,7 +6,7 @@
 // record upload). The approval check runs again every few seconds while idle, so a clock that
 // arrives, a bundle that expires or a calibration that runs out takes effect without a reboot.
 import * as ds from "@devicescript/core"
-import { readSetting } from "@devicescript/settings"
+import { readSetting, deleteSetting } from "@devicescript/settings"
 import { MANIFEST } from "./gen/manifest"
 import { Controller } from "./core/controller"
 import { ControlEvent } from "./core/cycle/events"
@@ -14,6 +14,7 @@ import { CalibrationStore } from "./core/calibration/store"
 import { nextBootId } from "./core/records/boot"
 import { RecordQueue } from "./core/records/queue"
 import { CycleRecordBuilder } from "./core/records/builder"
+import { RecordKind } from "./core/records/types"
 import { ClockAnchor, wallUnixS } from "./core/wall-clock"
 import { SettingsKv } from "./hw/kv-settings"
 import { dsCrypto } from "./hw/crypto-ds"
@@ -24,6 +25,31 @@ import { DeviceSync, KEY_HUB_URL } from "./sync"
 import { AppOptions } from "./app"
 
 const REEVALUATE_MS = 5000
+/** a technician's remote fault clear (npm run tech -- clear-fault): JSON { by, code, atUnixS } */
+export const KEY_CLEAR_REQ = "CLEAR_REQ"
+/** the calibration ids last recorded, so a new calibration gets its record once */
+const KEY_CAL_IDS = "calIds"
+
+/** A name that fits a record's operator field (1-32 of A-Z a-z 0-9 . _ -), else "". */
+function operatorName(v: any): string {
+    if (typeof v !== "string" || v.length > 32) return ""
+    for (let i = 0; i < v.length; i++) if ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-".indexOf(v.charAt(i)) < 0) return ""
+    return v
+}
+
+/** Acts on a technician's remote fault clear when the named fault is the one latched; drops a stale request. */
+async function clearRequested(ctrl: Controller, recs: RecordService) {
+    const lf = ctrl.latchedFault()
+    if (!lf) return
+    const req = await readSetting<any>(KEY_CLEAR_REQ, null)
+    if (!req) return
+    if (typeof req === "object" && req.code === lf.code) {
+        recs.clearedBy = operatorName(req.by)
+        if (ctrl.clearFault(ds.millis())) console.log("fault E" + lf.code + " cleared by " + (recs.clearedBy || "a technician"))
+        else recs.clearedBy = "" // the press is not home yet: the request is dropped, the technician tries again
+    }
+    await deleteSetting(KEY_CLEAR_REQ)
+}
 
 /**
  * The application options. The wall clock starts from `clock` (null: unknown until the hub's
@@ -42,18 +68,26 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
             await cal.load()
             const builder = new CycleRecordBuilder(await nextBootId(kv))
             const q = id ? await RecordQueue.open(kv, dsCrypto, MANIFEST.records.queueCapacityRecords, id.deviceId, id.keyHex) : null
-            recs = new RecordService(q, builder, anchor)
+            const r = new RecordService(q, builder, anchor)
+            recs = r
+            await r.recoverInterrupted()
+            const calIds = cal.ids().join(",")
+            if (q && calIds !== ((await kv.read(KEY_CAL_IDS)) || ",,")) {
+                r.note(RecordKind.Calibration, "", 0, cal.ids())
+                await kv.write(KEY_CAL_IDS, calIds)
+            }
             const t = new Trust(kv, id, cal, builder, ctrl)
             trust = t
             const hub = await readSetting<any>(KEY_HUB_URL, "")
             if (id && q && typeof hub === "string" && hub.length > 0) {
-                const s = new DeviceSync(hub.charAt(hub.length - 1) === "/" ? hub.slice(0, hub.length - 1) : hub, id, kv, t, recs, ctrl, clock)
-                recs.onSaved = () => s.kick()
+                const s = new DeviceSync(hub.charAt(hub.length - 1) === "/" ? hub.slice(0, hub.length - 1) : hub, id, kv, t, r, ctrl, clock)
+                r.onSaved = () => s.kick()
                 sync = s
                 s.start()
             } else console.warn("no hub address (" + KEY_HUB_URL + "): records stay on the device")
             await t.evaluate(wallUnixS(anchor(), ds.millis()))
             setInterval(async () => {
+                await clearRequested(ctrl, r)
                 await t.evaluate(wallUnixS(anchor(), ds.millis()))
             }, REEVALUATE_MS)
         },

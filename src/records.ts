@@ -4,14 +4,20 @@
 // A draft that fails to write stays in RAM and is retried; nothing is dropped. The hub's acks
 // (src/sync.ts) go through here too: an append and an ack each rewrite the queue's state, so
 // they take turns (the queue refuses an interleaving with queue_busy).
+// A cycle that a power loss or a restart cuts short still gets its record: a marker written
+// when the cycle starts (KEY_OPEN_CYCLE: the sequence number its record will take, the boot,
+// uptime, clock and template) is removed once a cycle record is durable; one found at boot
+// whose sequence number is still the next one becomes a faulted record with E62 (power lost).
 import * as ds from "@devicescript/core"
 import { RecordQueue } from "./core/records/queue"
-import { CycleRecordBuilder } from "./core/records/builder"
-import { ComplianceRecord } from "./core/records/types"
-import { ControlEvent } from "./core/cycle/events"
-import { ClockAnchor } from "./core/wall-clock"
+import { CycleRecordBuilder, draftRecord } from "./core/records/builder"
+import { ComplianceRecord, RecordKind } from "./core/records/types"
+import { ControlEvent, EventKind, Phase, Outcome } from "./core/cycle/events"
+import { FaultCode } from "./core/faults"
+import { ClockAnchor, wallUnixS } from "./core/wall-clock"
 
 const RETRY_MS = 1000
+export const KEY_OPEN_CYCLE = "cycOpen"
 
 export class RecordService {
     private pending: ComplianceRecord[] = []
@@ -32,9 +38,66 @@ export class RecordService {
         return this.pending.length > 0
     }
 
+    /** who asked for the next fault clear (a technician's CLEAR_REQ), for its record */
+    clearedBy = ""
+
     onEvent(e: ControlEvent) {
+        if (e.kind === EventKind.PhaseStart && e.phase === Phase.Preflight && this.queue) {
+            const c = this.builder.context()
+            const mark = this.queue.nextSeq() + ":" + this.builder.bootId + ":" + e.atMs + ":" + wallUnixS(this.anchor(), e.atMs) +
+                ":" + (c ? c.templateHash + ":" + c.templateId + ":" + c.bundleVersion : "")
+            const kv = this.queue.kv
+            setTimeout(async () => {
+                try {
+                    await kv.write(KEY_OPEN_CYCLE, mark)
+                } catch (err) {
+                    console.error("cycle start marker not written: " + (err as Error).message)
+                }
+            }, 0)
+        }
         const draft = this.builder.add(e, this.anchor())
         if (!draft) return
+        if (draft.kind === RecordKind.FaultClear) {
+            draft.operatorId = this.clearedBy
+            this.clearedBy = ""
+        }
+        this.push(draft)
+    }
+
+    /** A record of another kind than a cycle (template install or revoke, calibration). */
+    note(kind: RecordKind, templateHash: string, bundleVersion: number, calibrationIds: string[]) {
+        const now = ds.millis()
+        const r = draftRecord(kind, this.builder.bootId, now, wallUnixS(this.anchor(), now))
+        if (templateHash) r.templateHash = templateHash
+        r.bundleVersion = bundleVersion
+        r.calibrationIds = calibrationIds
+        this.push(r)
+    }
+
+    /** At boot: the record of a cycle that a power loss cut short, if there was one. */
+    async recoverInterrupted() {
+        const q = this.queue
+        const v = q ? await q.kv.read(KEY_OPEN_CYCLE) : null
+        if (!v) return
+        const p = v.split(":")
+        if (q.nextSeq() !== parseInt(p[0])) {
+            await q.kv.remove(KEY_OPEN_CYCLE) // its record was written before the power went
+            return
+        }
+        const at = parseInt(p[2])
+        const r = draftRecord(RecordKind.Cycle, parseInt(p[1]), at, parseInt(p[3]))
+        if (p.length >= 7) {
+            r.templateHash = p[4]
+            r.templateId = p[5]
+            r.bundleVersion = parseInt(p[6])
+        }
+        r.faults = [{ code: FaultCode.PowerLost, sensor: 0, value: 0, limit: 0, atMs: at }]
+        r.outcome = Outcome.Faulted
+        console.warn("cycle of boot " + p[1] + " was cut short by a restart: recording it")
+        this.push(r)
+    }
+
+    private push(draft: ComplianceRecord) {
         this.pending.push(draft)
         this.kick()
     }
@@ -65,10 +128,12 @@ export class RecordService {
         try {
             while (this.pending.length > 0) {
                 await ds.sleep(0)
+                const kind = this.pending[0].kind
                 const a = await q.append(this.pending[0])
                 this.pending.shift()
                 this.saved++
                 console.log("record " + a.seq + " saved " + a.hash.slice(0, 12))
+                if (kind === RecordKind.Cycle) await q.kv.remove(KEY_OPEN_CYCLE)
                 if (this.onSaved) this.onSaved()
             }
         } catch (e) {

@@ -20,6 +20,7 @@ import { SyncSchedule, SYNC_TIMING } from "./core/sync/backoff"
 import { signRequest } from "./core/sync/signing"
 import { Controller } from "./core/controller"
 import { Phase, PHASE_NAMES } from "./core/cycle/events"
+import { RecordKind } from "./core/records/types"
 import { dsCrypto } from "./hw/crypto-ds"
 import { httpRequest } from "./hw/http"
 import { Identity } from "./identity"
@@ -139,6 +140,8 @@ export class DeviceSync {
         if (fx.bundle) {
             const b = await bundles.install(fx.bundle, this.nowUnixS())
             console.log("bundle " + b.bundleVersion + " installed")
+            if (this.installed && b.revoked.indexOf(this.installed) >= 0)
+                this.recs.note(RecordKind.TemplateRevoke, this.installed, b.bundleVersion, [])
             changed = true
         }
         if (fx.template) {
@@ -147,6 +150,7 @@ export class DeviceSync {
                 await new BlobStore(this.kv, dsCrypto, TEMPLATE_PREFIX).save(toBase64(fx.template))
                 this.installed = fx.templateHash
                 console.log("template " + fx.templateHash.slice(0, 12) + " installed")
+                this.recs.note(RecordKind.TemplateInstall, fx.templateHash, a ? a.bundleVersion : 0, [])
                 changed = true
             } else this.declined.push(fx.templateHash)
         }

@@ -20,6 +20,8 @@ export enum FaultCode {
     Abort = 51,
     TickOverrun = 60,
     ControlError = 61,
+    /** recorded at boot for a cycle a power loss or restart cut short (never tripped by a tick) */
+    PowerLost = 62,
     AutotuneRejected = 70,
 }
 
@@ -45,7 +47,7 @@ export interface Fault {
 /** Latching faults persist (flash) until a technician clears them; operator-level ones do not. */
 export function isLatching(code: FaultCode): boolean {
     return code !== FaultCode.None && code !== FaultCode.Abort && code !== FaultCode.DoorOpen &&
-        code !== FaultCode.AutotuneRejected
+        code !== FaultCode.AutotuneRejected && code !== FaultCode.PowerLost
 }
 
 const NAMES: string[] = []
@@ -67,6 +69,7 @@ NAMES[FaultCode.DoorOpen] = "door opened"
 NAMES[FaultCode.Abort] = "aborted"
 NAMES[FaultCode.TickOverrun] = "control tick overrun"
 NAMES[FaultCode.ControlError] = "control logic error"
+NAMES[FaultCode.PowerLost] = "power lost during a cycle"
 NAMES[FaultCode.AutotuneRejected] = "autotune rejected"
 
 export function faultName(code: FaultCode): string {

@@ -1,7 +1,7 @@
 // The firmware's hub sync (src/sync.ts) inside the DeviceScript VM against this process's real
 // hub over HTTP (test/vm-net/sync-glue.vm.ts holds the device side's checks): a fresh device
 // gets the hub's MAC'd time, its sealed bundle and the approved template, arms, and uploads
-// two records that the hub stores once each, in a chain that verifies; an unreachable hub
+// its records (two cycles and the template install) that the hub stores once each, in a chain that verifies; an unreachable hub
 // fails the round and keeps the record. The VM runs with --test (no Jacdac bus, no port 8082).
 import { describe, it, expect, beforeAll, afterAll } from "vitest"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -72,13 +72,17 @@ describe("the firmware's hub sync in the VM", () => {
         expect(summary?.slice(1)).toEqual(["2", "2", "0"])
 
         const ex = await exportDevice(ctx, dev.deviceId)
-        expect(ex.records.map(x => x.seq)).toEqual([1, 2])
-        expect(ex.records.map(x => x.record.outcome)).toEqual([1, 2])
+        // seq 1: a completed cycle; 2: the template install (RecordKind 3) the sync wrote; 3: an aborted cycle
+        expect(ex.records.map(x => x.seq)).toEqual([1, 2, 3])
+        expect(ex.records.map(x => x.record.kind)).toEqual([1, 3, 1])
+        expect(ex.records.map(x => x.record.outcome)).toEqual([1, 0, 2])
+        expect(ex.records[1].record.templateHash).toBe(seed.templateHash)
+        expect(ex.records[1].record.bundleVersion).toBe(1)
         const audit = auditExport(readExport(exportJson(ex)), { keyHex: dev.keyHex })
         expect(audit.findings).toEqual([])
         expect(audit.ok).toBe(true)
         const status = await db.db.selectFrom("device_status").selectAll().where("device_id", "=", dev.deviceId).executeTakeFirst()
         expect(status?.pending).toBe(0)
-        expect(status?.reported_head_seq).toBe(2)
+        expect(status?.reported_head_seq).toBe(3)
     }, 240_000)
 })

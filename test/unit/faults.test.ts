@@ -10,7 +10,7 @@ const STABLE: [string, number][] = [
     ["FilmOverTemp", 10], ["ContactOverTemp", 11], ["OverForce", 12], ["ThermalRunaway", 20],
     ["HeaterUncommandedRise", 21], ["HoldDeviation", 22], ["SensorImplausible", 30], ["SensorStale", 31],
     ["SensorStuck", 32], ["ActuatorLost", 33], ["PressStall", 40], ["PressNoContact", 41], ["PhaseTimeout", 42],
-    ["DoorOpen", 50], ["Abort", 51], ["TickOverrun", 60], ["ControlError", 61], ["AutotuneRejected", 70],
+    ["DoorOpen", 50], ["Abort", 51], ["TickOverrun", 60], ["ControlError", 61], ["PowerLost", 62], ["AutotuneRejected", 70],
 ]
 
 describe("fault codes", () => {

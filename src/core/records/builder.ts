@@ -86,6 +86,11 @@ export class CycleRecordBuilder {
         this.ctx = ctx
     }
 
+    /** The context the next cycle's record will carry (null before the first prepare). */
+    context(): CycleContext | null {
+        return this.ctx
+    }
+
     /** True between the start of preflight and the outcome. */
     inCycle(): boolean {
         return this.active
