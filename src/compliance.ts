@@ -39,7 +39,7 @@ function operatorName(v: any): string {
 
 /** Acts on a technician's remote fault clear when the named fault is the one latched; drops a stale request. */
 async function clearRequested(ctrl: Controller, recs: RecordService) {
-    const lf = ctrl.latchedFault()
+    const lf = ctrl.latchedFault
     if (!lf) return
     const req = await readSetting<any>(KEY_CLEAR_REQ, null)
     if (!req) return

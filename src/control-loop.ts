@@ -94,7 +94,7 @@ export class ControlLoop {
 
     private technicianGesture(now: number) {
         const s = this.sensors
-        if (!(s.startPressed && s.abortPressed) || !this.ctrl.latchedFault()) {
+        if (!(s.startPressed && s.abortPressed) || !this.ctrl.latchedFault) {
             this.bothSinceMs = -1
             return
         }
@@ -112,7 +112,7 @@ export class ControlLoop {
                 break
             case EventKind.Fault:
                 console.log("fault " + faultLabel(e.fault) + " " + faultName(e.fault.code))
-                if (this.ctrl.latchedFault()) await saveLatched(this.ctrl.latchedFault())
+                if (this.ctrl.latchedFault) await saveLatched(this.ctrl.latchedFault)
                 beep(this.io, this.hk, true)
                 break
             case EventKind.FaultCleared:
@@ -129,7 +129,7 @@ export class ControlLoop {
                 beep(this.io, this.hk, true)
                 break
             case EventKind.GainsTuned: {
-                const r = this.ctrl.lastAutotune()
+                const r = this.ctrl.lastAutotune
                 if (r && r.gains) await saveGains(r.gains)
                 break
             }
@@ -154,7 +154,7 @@ export class ControlLoop {
         try {
             console.error("control error: " + (e && e.message ? e.message : e))
             this.ctrl.reportError(ds.millis())
-            await saveLatched(this.ctrl.latchedFault())
+            await saveLatched(this.ctrl.latchedFault)
         } catch (e3) {
             console.error("control error while failing safe")
         }

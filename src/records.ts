@@ -43,7 +43,7 @@ export class RecordService {
 
     onEvent(e: ControlEvent) {
         if (e.kind === EventKind.PhaseStart && e.phase === Phase.Preflight && this.queue) {
-            const c = this.builder.context()
+            const c = this.builder.ctx
             const mark = this.queue.nextSeq() + ":" + this.builder.bootId + ":" + e.atMs + ":" + wallUnixS(this.anchor(), e.atMs) +
                 ":" + (c ? c.templateHash + ":" + c.templateId + ":" + c.bundleVersion : "")
             const kv = this.queue.kv

@@ -83,7 +83,7 @@ export class DeviceSync {
         if (this.installed) holding.push(this.installed)
         for (let i = 0; approved && this.installed && approved.approved.indexOf(this.installed) >= 0 && i < approved.approved.length; i++)
             holding.push(approved.approved[i])
-        const lf = this.ctrl.latchedFault()
+        const lf = this.ctrl.latchedFault
         const phase = this.ctrl.phase()
         const round = new SyncRound(SYNC_LIMITS, {
             deviceId: this.id.deviceId, keyHex: this.id.keyHex, lastTimeSyncUnixS: this.lastTimeSyncUnixS,

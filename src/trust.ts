@@ -10,9 +10,9 @@ import { Kv } from "./core/store/kv"
 import { BlobStore, BlobStatus } from "./core/store/blob"
 import { BundleStore } from "./core/bundle/store"
 import { Bundle } from "./core/bundle/types"
-import { decideRun, RunDecision } from "./core/bundle/decide"
-import { decodeTemplate } from "./core/template/codec"
-import { Template } from "./core/template/types"
+import { decideShaped, RunDecision } from "./core/bundle/decide"
+import { decodeTemplateBytes, DecodedTemplate } from "./core/template/codec"
+import { decodedProfile } from "./core/template/profile"
 import { fromBase64 } from "./core/codec/base64"
 import { ValidationError } from "./core/codec/errors"
 import { CalibrationStore } from "./core/calibration/store"
@@ -52,17 +52,17 @@ export class Trust {
             return
         }
         await ds.sleep(0)
-        let template: Template
+        let d: DecodedTemplate
         try {
-            template = decodeTemplate(fromBase64(t.value, "(template)"), dsCrypto)
+            d = decodeTemplateBytes(fromBase64(t.value, "(template)"), dsCrypto)
         } catch (e) {
             if (!(e instanceof ValidationError)) throw e
             console.warn("template refused: " + e.message)
             return
         }
         await ds.sleep(0)
-        this.decided = decideRun(bundle, template, this.id.deviceId, nowUnixS, MANIFEST, dsCrypto)
-        this.templateId = template.id
+        this.decided = decideShaped(bundle, d.template, d.enc, this.id.deviceId, nowUnixS, MANIFEST, dsCrypto, decodedProfile)
+        this.templateId = d.template.id
     }
 
     private templateId = ""

@@ -63,15 +63,23 @@ export class Controller {
     readonly cycle: Cycle
     private readonly pid: HeaterPid
     private readonly relay: TimeProportioner
-    private armed: ProcessParams | null = null
-    private latched: Fault | null = null
-    private lastFault: Fault | null = null
+    // Read-only outside the controller (fields, not getters: each method costs the firmware's
+    // 64 KB function area ~40 bytes).
+    /** the process armed for the next start press */
+    armedProcess: ProcessParams | null = null
+    /** the latched fault (cleared only by clearFault) */
+    latchedFault: Fault | null = null
+    /** the most recent fault, latched or not (for display) */
+    recentFault: Fault | null = null
+    /** the last finished autotune's result (accepted or rejected) */
+    lastAutotune: AutotuneResult | null = null
     private autotuner: HeaterTuner | null = null
     private autotuneTarget = -1
     private lastTickMs = -1
     private lastStart = true // a button held at boot is not a press
     private softAbort = false
-    private out: ControllerOutputs = { heaterOn: false, dutyPermille: 0, pressSpeedPermille: 0, filmTargetDeciC: -1, phase: Phase.Idle }
+    /** this tick's outputs */
+    outputs: ControllerOutputs = { heaterOn: false, dutyPermille: 0, pressSpeedPermille: 0, filmTargetDeciC: -1, phase: Phase.Idle }
     private holdActive = false
     private events: ControlEvent[] = []
 
@@ -90,16 +98,12 @@ export class Controller {
         const err = checkProcess(proc, this.m)
         if (err) return err
         if (this.cycle.running()) return { field: "(state)", reason: "a cycle is running" }
-        this.armed = proc
+        this.armedProcess = proc
         return null
     }
 
     disarm() {
-        if (!this.cycle.running()) this.armed = null
-    }
-
-    armedProcess(): ProcessParams | null {
-        return this.armed
+        if (!this.cycle.running()) this.armedProcess = null
     }
 
     /** Software abort (console, technician): same effect as the abort button. */
@@ -107,30 +111,21 @@ export class Controller {
         this.softAbort = true
     }
 
-    latchedFault(): Fault | null {
-        return this.latched
-    }
-
-    /** The most recent fault, latched or not (for display). */
-    recentFault(): Fault | null {
-        return this.lastFault
-    }
-
     /** Restores a latched fault read from flash at boot. */
     restoreLatched(f: Fault | null) {
         if (!f || !isLatching(f.code)) return
-        this.latched = f
-        this.lastFault = f
+        this.latchedFault = f
+        this.recentFault = f
         this.cycle.enterFaulted(0)
     }
 
     /** Technician clears a latched fault; only once the press is back home. */
     clearFault(nowMs: number): boolean {
-        if (!this.latched || this.out.pressSpeedPermille !== 0) return false
-        const e = event(EventKind.FaultCleared, nowMs, Phase.Faulted, this.latched.code)
-        e.fault = this.latched
+        if (!this.latchedFault || this.outputs.pressSpeedPermille !== 0) return false
+        const e = event(EventKind.FaultCleared, nowMs, Phase.Faulted, this.latchedFault.code)
+        e.fault = this.latchedFault
         this.events.push(e)
-        this.latched = null
+        this.latchedFault = null
         this.supervisor.reset()
         this.press.stop(nowMs)
         this.cycle.toIdle(nowMs)
@@ -140,7 +135,7 @@ export class Controller {
     /** An exception escaped the control logic: latch a control error and go safe. */
     reportError(nowMs: number) {
         this.trip(nowMs, makeFault(FaultCode.ControlError, SensorId.None, 0, 0, nowMs))
-        this.out = { heaterOn: false, dutyPermille: 0, pressSpeedPermille: 0, filmTargetDeciC: -1, phase: this.phase() }
+        this.outputs = { heaterOn: false, dutyPermille: 0, pressSpeedPermille: 0, filmTargetDeciC: -1, phase: this.phase() }
     }
 
     /**
@@ -148,8 +143,8 @@ export class Controller {
      * `new Autotuner(targetDeciC, m.autotune, m.control)`; returns why not, or null.
      */
     startAutotune(nowMs: number, targetDeciC: number, tuner: HeaterTuner): string | null {
-        if (this.latched) return "latched fault: clear it first"
-        if (this.cycle.phase() !== Phase.Idle || this.autotuner) return "busy"
+        if (this.latchedFault) return "latched fault: clear it first"
+        if (this.cycle.phase !== Phase.Idle || this.autotuner) return "busy"
         if (targetDeciC < 300 || targetDeciC > this.m.limits.filmMaxDeciC - 50) return "target out of range"
         this.autotuner = tuner
         this.autotuneTarget = targetDeciC
@@ -158,17 +153,9 @@ export class Controller {
         return null
     }
 
-    autotuneResult(): AutotuneResult | null {
-        return this.autotuner ? this.autotuner.result() : null
-    }
-
     phase(): Phase {
         if (this.autotuner) return Phase.Autotune
-        return this.cycle.phase()
-    }
-
-    outputs(): ControllerOutputs {
-        return this.out
+        return this.cycle.phase
     }
 
     drainEvents(): ControlEvent[] {
@@ -185,12 +172,10 @@ export class Controller {
         const l = this.m.limits
         const p = this.m.control.periodMs
         const t = this.m.safety.staleTicks
-        return !isStale(i.film, i.nowMs, p, t) && !isStale(i.contact, i.nowMs, p, t) &&
-            !isStale(i.force, i.nowMs, p, t) && !isStale(i.position, i.nowMs, p, t) &&
-            !isImplausible(i.film, l.filmSensorMinDeciC, l.filmSensorMaxDeciC) &&
-            !isImplausible(i.contact, l.contactSensorMinDeciC, l.contactSensorMaxDeciC) &&
-            !isImplausible(i.force, l.forceSensorMinMilliN, l.forceSensorMaxMilliN) &&
-            !isImplausible(i.position, l.positionMinUm, l.positionMaxUm)
+        return ready(i.film, i.nowMs, p, t, l.filmSensorMinDeciC, l.filmSensorMaxDeciC) &&
+            ready(i.contact, i.nowMs, p, t, l.contactSensorMinDeciC, l.contactSensorMaxDeciC) &&
+            ready(i.force, i.nowMs, p, t, l.forceSensorMinMilliN, l.forceSensorMaxMilliN) &&
+            ready(i.position, i.nowMs, p, t, l.positionMinUm, l.positionMaxUm)
     }
 
     tick(i: ControllerInputs): ControllerOutputs {
@@ -199,7 +184,7 @@ export class Controller {
         this.lastTickMs = now
         const running = this.cycle.running()
         const active = running || !!this.autotuner
-        const proc = this.cycle.process()
+        const proc = this.cycle.process
         const startEdge = i.startPressed && !this.lastStart
         this.lastStart = i.startPressed
 
@@ -208,10 +193,10 @@ export class Controller {
             nowMs: now, film: i.film, contact: i.contact, force: i.force, position: i.position,
             doorClosed: i.doorClosed, abortPressed: i.abortPressed || this.softAbort,
             active: active, cycleActive: running,
-            heaterDutyPermille: this.out.dutyPermille, filmTargetDeciC: this.out.filmTargetDeciC,
+            heaterDutyPermille: this.outputs.dutyPermille, filmTargetDeciC: this.outputs.filmTargetDeciC,
             holdActive: this.holdActive,
             contactMaxDeciC: running && proc ? proc.contactMaxDeciC : 0,
-            pressSpeedPermille: this.out.pressSpeedPermille,
+            pressSpeedPermille: this.outputs.pressSpeedPermille,
             pressFreeMotion: this.press.inFreeMotion(), pressInContact: this.press.inContactControl(),
             tickGapMs: gap, outputsBound: i.outputsBound,
         })
@@ -224,10 +209,10 @@ export class Controller {
         let duty = 0
 
         // 2. what runs: cycle, autotune, or nothing
-        const idle = this.cycle.phase() === Phase.Idle || this.cycle.phase() === Phase.Complete
+        const idle = this.cycle.phase === Phase.Idle || this.cycle.phase === Phase.Complete
         if (startEdge && !this.autotuner) {
-            if (this.latched) this.events.push(event(EventKind.PreflightFailed, now, Phase.Preflight, PreflightReason.LatchedFault))
-            else if (idle && this.cycle.begin(now, this.armed, r) === PreflightReason.Ok) {
+            if (this.latchedFault) this.events.push(event(EventKind.PreflightFailed, now, Phase.Preflight, PreflightReason.LatchedFault))
+            else if (idle && this.cycle.begin(now, this.armedProcess, r) === PreflightReason.Ok) {
                 this.supervisor.reset()
                 this.pid.reset()
             }
@@ -242,7 +227,7 @@ export class Controller {
                 this.holdActive = t.holdActive
             }
         }
-        if (this.autotuner && !this.latched) {
+        if (this.autotuner && !this.latchedFault) {
             duty = this.autotuner.step(now, i.film.value)
             target = this.autotuneTarget
             if (this.autotuner.isDone()) this.finishAutotune(now)
@@ -250,7 +235,7 @@ export class Controller {
 
         // 3. loops
         if (this.cycle.running() && target >= 0) {
-            if (this.out.filmTargetDeciC < 0) this.pid.reset()
+            if (this.outputs.filmTargetDeciC < 0) this.pid.reset()
             duty = this.pid.update(now, i.film.value, target)
         }
         let speed = this.press.step(now, {
@@ -259,8 +244,8 @@ export class Controller {
         })
 
         // 4. safe state overrides
-        const ph = this.cycle.phase()
-        if (this.latched || ph === Phase.Aborted || ph === Phase.Faulted) {
+        const ph = this.cycle.phase
+        if (this.latchedFault || ph === Phase.Aborted || ph === Phase.Faulted) {
             duty = 0
             target = -1
             if (ph === Phase.Aborted && speed === 0 && this.press.isHome({ forceMilliN: 0, positionUm: i.position.value, home: i.home, positionValid: hasValue(i.position) })) {
@@ -272,14 +257,14 @@ export class Controller {
             duty = 0
             target = -1
         }
-        this.out = {
+        this.outputs = {
             heaterOn: this.relay.step(duty),
             dutyPermille: duty,
             pressSpeedPermille: speed,
             filmTargetDeciC: target,
             phase: this.phase(),
         }
-        return this.out
+        return this.outputs
     }
 
     private readings(i: ControllerInputs): CycleReadings {
@@ -293,9 +278,9 @@ export class Controller {
     /** Any fault: heater off now, press retracting (or stopped if it is the press that jammed). */
     private trip(now: number, f: Fault) {
         const latching = isLatching(f.code)
-        if (this.latched) return // first fault wins; the safe state is already in force
-        this.lastFault = f
-        if (latching) this.latched = f
+        if (this.latchedFault) return // first fault wins; the safe state is already in force
+        this.recentFault = f
+        if (latching) this.latchedFault = f
         if (this.cycle.running()) this.cycle.stop(now, f)
         else {
             const e = event(EventKind.Fault, now, this.phase(), f.code)
@@ -318,20 +303,18 @@ export class Controller {
         } else {
             const f = makeFault(FaultCode.AutotuneRejected, SensorId.FilmTemp, res ? res.overshootDeciC : 0,
                 this.m.autotune.maxOvershootDeciC, now)
-            this.lastFault = f
+            this.recentFault = f
             const e = event(EventKind.Fault, now, Phase.Autotune, f.code)
             e.fault = f
             this.events.push(e)
         }
-        this.lastTuned = res
+        this.lastAutotune = res
         this.autotuner = null
         this.relay.reset()
     }
+}
 
-    private lastTuned: AutotuneResult | null = null
-
-    /** The last finished autotune's result (accepted or rejected). */
-    lastAutotune(): AutotuneResult | null {
-        return this.lastTuned
-    }
+/** A fresh reading inside min..max. */
+function ready(s: Sample, nowMs: number, periodMs: number, staleTicks: number, min: number, max: number): boolean {
+    return !isStale(s, nowMs, periodMs, staleTicks) && !isImplausible(s, min, max)
 }

@@ -50,27 +50,10 @@ export function isLatching(code: FaultCode): boolean {
         code !== FaultCode.AutotuneRejected && code !== FaultCode.PowerLost
 }
 
-const NAMES: string[] = []
-NAMES[FaultCode.None] = "none"
-NAMES[FaultCode.FilmOverTemp] = "film over temperature"
-NAMES[FaultCode.ContactOverTemp] = "contact over temperature"
-NAMES[FaultCode.OverForce] = "over force"
-NAMES[FaultCode.ThermalRunaway] = "thermal runaway: no rise while heating"
-NAMES[FaultCode.HeaterUncommandedRise] = "heater rising while off"
-NAMES[FaultCode.HoldDeviation] = "temperature outside hold band"
-NAMES[FaultCode.SensorImplausible] = "sensor reading implausible"
-NAMES[FaultCode.SensorStale] = "sensor lost (no fresh reading)"
-NAMES[FaultCode.SensorStuck] = "sensor stuck"
-NAMES[FaultCode.ActuatorLost] = "actuator not connected"
-NAMES[FaultCode.PressStall] = "press stalled"
-NAMES[FaultCode.PressNoContact] = "press found no contact"
-NAMES[FaultCode.PhaseTimeout] = "phase timed out"
-NAMES[FaultCode.DoorOpen] = "door opened"
-NAMES[FaultCode.Abort] = "aborted"
-NAMES[FaultCode.TickOverrun] = "control tick overrun"
-NAMES[FaultCode.ControlError] = "control logic error"
-NAMES[FaultCode.PowerLost] = "power lost during a cycle"
-NAMES[FaultCode.AutotuneRejected] = "autotune rejected"
+/** Names by code (docs/faults.md), parsed from a string: as statements they cost ~120 bytes of
+ * the firmware's 64 KB function area (README, "DeviceScript traps"). */
+const NAMES: string[] = JSON.parse(
+    '["none",null,null,null,null,null,null,null,null,null,"film over temperature","contact over temperature","over force",null,null,null,null,null,null,null,"thermal runaway: no rise while heating","heater rising while off","temperature outside hold band",null,null,null,null,null,null,null,"sensor reading implausible","sensor lost (no fresh reading)","sensor stuck","actuator not connected",null,null,null,null,null,null,"press stalled","press found no contact","phase timed out",null,null,null,null,null,null,null,"door opened","aborted",null,null,null,null,null,null,null,null,"control tick overrun","control logic error","power lost during a cycle",null,null,null,null,null,null,null,"autotune rejected"]')
 
 export function faultName(code: FaultCode): string {
     return NAMES[code] || "unknown fault"

@@ -18,16 +18,16 @@ function deci(v: number): string {
 /** The two display lines for the controller's present state (pure formatting). */
 export function statusLines(c: Controller, filmDeciC: number, forceMilliN: number, notReady: string, saving: boolean): string[] {
     const ph = c.phase()
-    const f = c.latchedFault() || (ph === Phase.Aborted || ph === Phase.Faulted ? c.recentFault() : null)
+    const f = c.latchedFault || (ph === Phase.Aborted || ph === Phase.Faulted ? c.recentFault : null)
     // a cycle is shown complete only once its record is durable
     const name = (ph === Phase.Complete && saving ? "finishing" : PHASE_NAMES[ph]).toUpperCase()
-    const o = c.outputs()
+    const o = c.outputs
     const l1 = o.filmTargetDeciC >= 0 ? name + " " + deci(filmDeciC) + "/" + deci(o.filmTargetDeciC) : name + " " + deci(filmDeciC) + "C"
     let l2: string
     if (f) l2 = faultLabel(f)
     else if (saving) l2 = "SAVING RECORD"
     else if (ph === Phase.Idle || ph === Phase.Complete)
-        l2 = c.armedProcess() ? "READY: PRESS START" : ("NOT READY: " + (notReady || "no template")).slice(0, 32)
+        l2 = c.armedProcess ? "READY: PRESS START" : ("NOT READY: " + (notReady || "no template")).slice(0, 32)
     else l2 = "F " + deci(Math.round(forceMilliN / 100)) + "N"
     return [l1, l2]
 }
@@ -49,7 +49,7 @@ export function startStatusUi(io: Io, hk: Housekeeping, c: Controller, film: () 
             })
         }
         const ph = c.phase()
-        const faulted = !!c.latchedFault() || ph === Phase.Faulted
+        const faulted = !!c.latchedFault || ph === Phase.Faulted
         blink = !blink
         const level = faulted ? (blink ? 1 : 0) : ph === Phase.Idle ? 0.2 : 1
         if (level !== lastLevel && io.statusLed.isBound) {

@@ -92,7 +92,7 @@ describe("starting a cycle", () => {
         expect(err?.field).toBe("filmDeciC")
         expect(c.arm({ ...TEST_PROCESS, contactMaxDeciC: m.limits.contactMaxDeciC + 1 })?.field).toBe("contactMaxDeciC")
         expect(c.arm({ ...TEST_PROCESS, forceMilliN: 2.5 as number })?.field).toBe("forceMilliN")
-        expect(c.armedProcess()).toBe(TEST_PROCESS)
+        expect(c.armedProcess).toBe(TEST_PROCESS)
     })
 })
 
@@ -102,7 +102,7 @@ describe("faults and the safe state", () => {
         const c = new Controller(m, gains)
         c.tick(idleInputs(0, { film: { value: m.limits.filmSensorMinDeciC - 1, atMs: 0 } }))
         expect(c.phase()).toBe(Phase.Faulted)
-        expect(c.latchedFault()?.code).toBe(FaultCode.SensorImplausible)
+        expect(c.latchedFault?.code).toBe(FaultCode.SensorImplausible)
     })
 
     function running(): { c: Controller; k: number } {
@@ -122,13 +122,13 @@ describe("faults and the safe state", () => {
         expect(out.heaterOn).toBe(false)
         expect(out.dutyPermille).toBe(0)
         expect(c.phase()).toBe(Phase.Faulted)
-        expect(c.latchedFault()?.code).toBe(FaultCode.ContactOverTemp)
+        expect(c.latchedFault?.code).toBe(FaultCode.ContactOverTemp)
     })
 
     it("a latched fault survives a restart and blocks starts until a technician clears it", () => {
         const { c, k } = running()
         c.tick(idleInputs(k * P, { film: { value: m.limits.filmMaxDeciC + 5, atMs: k * P } }))
-        const f = c.latchedFault()!
+        const f = c.latchedFault!
         expect(f.code).toBe(FaultCode.FilmOverTemp)
         // reboot: a new controller restored from flash
         const c2 = new Controller(m, gains)
@@ -150,7 +150,7 @@ describe("faults and the safe state", () => {
         c.requestAbort()
         const out = c.tick(idleInputs(k * P))
         expect(out.heaterOn).toBe(false)
-        expect(c.latchedFault()).toBeNull()
+        expect(c.latchedFault).toBeNull()
         // press already home: straight back to idle
         expect(c.phase()).toBe(Phase.Idle)
     })
@@ -158,9 +158,9 @@ describe("faults and the safe state", () => {
     it("an exception in the control logic latches a control error with outputs off", () => {
         const { c, k } = running()
         c.reportError(k * P)
-        expect(c.outputs().heaterOn).toBe(false)
-        expect(c.outputs().pressSpeedPermille).toBe(0)
-        expect(c.latchedFault()?.code).toBe(FaultCode.ControlError)
+        expect(c.outputs.heaterOn).toBe(false)
+        expect(c.outputs.pressSpeedPermille).toBe(0)
+        expect(c.latchedFault?.code).toBe(FaultCode.ControlError)
     })
 })
 
@@ -193,10 +193,10 @@ describe("autotune through the controller", () => {
             on = c.tick(inputs(k * P)).heaterOn
             for (const e of c.drainEvents()) kinds.push(e.kind)
         }
-        const r = c.lastAutotune()
+        const r = c.lastAutotune
         expect(r?.ok).toBe(true)
         expect(kinds).toContain(EventKind.GainsTuned)
-        expect(c.outputs().heaterOn).toBe(false)
+        expect(c.outputs.heaterOn).toBe(false)
         // the step test's own overshoot bound, from the manifest
         expect(r!.overshootDeciC).toBeLessThanOrEqual(m.autotune.maxOvershootDeciC)
     })

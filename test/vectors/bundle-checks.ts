@@ -8,9 +8,10 @@ import type { Manifest } from "../../src/core/manifest"
 import { Crypto, fromHex } from "../../src/core/crypto"
 import { ValidationError, validationErrorOf } from "../../src/core/codec/errors"
 import { sealBundle, openBundle, encodeBundle, decodeBundle } from "../../src/core/bundle/codec"
-import { checkInstall, decideRun } from "../../src/core/bundle/decide"
+import { checkInstall, decideRun, decideShaped } from "../../src/core/bundle/decide"
 import { BundleStore } from "../../src/core/bundle/store"
-import { templateId, templateHash } from "../../src/core/template/codec"
+import { templateId, templateHash, encodeTemplate, decodeTemplateBytes } from "../../src/core/template/codec"
+import { decodedProfile } from "../../src/core/template/profile"
 import { MemoryKv } from "../../src/core/store/kv"
 import { goldenBundle, goldenTemplate, GOLDEN_KEY, GOLDEN_DEVICE, GOLDEN_TEMPLATE_HASH, GOLDEN_BUNDLE_HEX, GOLDEN_BUNDLE_MAC, rep } from "./golden"
 
@@ -32,7 +33,17 @@ function expectCode(got: string, want: string): string {
 
 function decision(c: Crypto, m: Manifest, b: any, t: any, now: number): string {
     const d = decideRun(b, t, GOLDEN_DEVICE, now, m, c)
-    return d.ok ? "ok" : d.code + "@" + d.field
+    const got = d.ok ? "ok" : d.code + "@" + d.field
+    // the device's path (src/trust.ts) decides on the template decoded from its bytes and takes
+    // the bundle's profiles as decoded: it must reach the same decision
+    let bytes: number[] | null = null
+    if (!validationErrorOf(() => { bytes = encodeTemplate(t) }) && bytes) {
+        const dt = decodeTemplateBytes(bytes, c)
+        const dd = decideShaped(b, dt.template, dt.enc, GOLDEN_DEVICE, now, m, c, decodedProfile)
+        const dev = dd.ok ? "ok" : dd.code + "@" + dd.field
+        if (dev !== got || dd.templateHash !== d.templateHash) return got + " but the device path gives " + dev
+    }
+    return got
 }
 
 /** a template the lax profile approves but the device's hard limits refuse (film 90.1 °C > 90.0) */

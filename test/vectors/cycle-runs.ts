@@ -142,7 +142,7 @@ export async function runCycle(script: RunScript, m: Manifest, pause?: () => Pro
         if (r.outcome !== 0 && speed === 0 && !heaterOn && (ph === Phase.Idle || ph === Phase.Complete || ph === Phase.Faulted)) break
     }
     r.finalPhase = ctrl.phase()
-    r.latched = !!ctrl.latchedFault()
+    r.latched = !!ctrl.latchedFault
     r.heaterOnAtEnd = heaterOn
     r.speedAtEnd = speed
     r.homeAtEnd = plant.home() || plant.positionUm <= m.press.homeToleranceUm

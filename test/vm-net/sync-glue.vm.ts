@@ -68,8 +68,8 @@ describe("hub sync glue", () => {
         expect(d.sync.schedule.failures).toBe(0)
         // bundle, template and calibrations all pass: the controller is armed with the template's process
         expect(d.trust.notReady).toBe("")
-        expect(d.ctrl.armedProcess() !== null).toBe(true)
-        expect(d.ctrl.armedProcess().filmDeciC).toBe(TARGET.filmDeciC)
+        expect(d.ctrl.armedProcess !== null).toBe(true)
+        expect(d.ctrl.armedProcess.filmDeciC).toBe(TARGET.filmDeciC)
         await ds.sleep(0)
         // a second round: nothing new (the bundle answers 304), the next record goes up
         const d2 = draftRecord(RecordKind.Cycle, 7, 5678, TARGET.nowS + 60)

@@ -109,9 +109,9 @@ describe("control loop", () => {
         const ctrl = new ThrowingController(MANIFEST, DEFAULTS)
         const loop = new ControlLoop(io, ctrl, new SensorInputs(io, hk, MANIFEST.control.periodMs, NO_CAL), new OutputWriter(io), hk, () => true)
         await loop.safeTick()
-        expect(ctrl.latchedFault().code).toBe(FaultCode.ControlError)
-        expect(ctrl.outputs().heaterOn).toBe(false)
-        expect(ctrl.outputs().pressSpeedPermille).toBe(0)
+        expect(ctrl.latchedFault.code).toBe(FaultCode.ControlError)
+        expect(ctrl.outputs.heaterOn).toBe(false)
+        expect(ctrl.outputs.pressSpeedPermille).toBe(0)
         await saveLatched(null)
     })
     test("healthy ticks with no hardware bound keep the heater off and never block", async () => {
@@ -119,8 +119,8 @@ describe("control loop", () => {
         const loop = new ControlLoop(io, ctrl, new SensorInputs(io, hk, MANIFEST.control.periodMs, NO_CAL), new OutputWriter(io), hk, () => true)
         for (let i = 0; i < 5; i++) await loop.safeTick()
         expect(loop.ticks).toBe(5)
-        expect(ctrl.outputs().heaterOn).toBe(false)
-        expect(ctrl.latchedFault()).toBe(null)
+        expect(ctrl.outputs.heaterOn).toBe(false)
+        expect(ctrl.latchedFault).toBe(null)
     })
     test("status lines fit the 16-character display", () => {
         const ctrl = new Controller(MANIFEST, DEFAULTS)

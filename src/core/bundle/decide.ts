@@ -9,7 +9,7 @@ import type { Manifest } from "../manifest"
 import { Crypto } from "../crypto"
 import { ValidationError } from "../codec/errors"
 import { ProcessParams } from "../cycle/process"
-import { RegulationProfile } from "../template/profile"
+import { RegulationProfile, ProfileCheck, checkProfile } from "../template/profile"
 import { Template } from "../template/types"
 import { encodeShaped, TemplateBytes } from "../template/codec"
 import { checkTemplateShape } from "../template/shape"
@@ -53,11 +53,8 @@ function findProfile(b: Bundle, id: string, version: number): RegulationProfile 
 
 /** Decides whether `template` (untrusted object) may start a cycle now; never throws a ValidationError. */
 export function decideRun(b: Bundle | null, template: any, deviceId: string, nowUnixS: number, m: Manifest, c: Crypto): RunDecision {
-    if (!b) return refuse("no_bundle", "(bundle)", "no approval bundle installed: sync with the hub")
-    if (b.deviceId !== deviceId) return refuse("wrong_device", "deviceId", "bundle is for " + b.deviceId)
-    if (nowUnixS <= 0) return refuse("clock_unknown", "(clock)", "time not synced since boot: connect to the hub")
-    if (nowUnixS >= b.expiresUnixS) return refuse("expired", "expiresUnixS", "approval bundle expired: sync with the hub")
-    if (nowUnixS < b.issuedUnixS - BUNDLE_CLOCK_SKEW_S) return refuse("not_yet_valid", "issuedUnixS", "device clock is before the bundle's issue time")
+    const pre = checkBundleNow(b, deviceId, nowUnixS)
+    if (pre) return pre
     let t: Template
     let enc: TemplateBytes
     try {
@@ -67,13 +64,35 @@ export function decideRun(b: Bundle | null, template: any, deviceId: string, now
         if (e instanceof ValidationError) return refuse("template_invalid", e.field, e.message)
         throw e
     }
+    return decideShaped(b, t, enc, deviceId, nowUnixS, m, c, checkProfile)
+}
+
+function checkBundleNow(b: Bundle | null, deviceId: string, nowUnixS: number): RunDecision | null {
+    if (!b) return refuse("no_bundle", "(bundle)", "no approval bundle installed: sync with the hub")
+    if (b.deviceId !== deviceId) return refuse("wrong_device", "deviceId", "bundle is for " + b.deviceId)
+    if (nowUnixS <= 0) return refuse("clock_unknown", "(clock)", "time not synced since boot: connect to the hub")
+    if (nowUnixS >= b.expiresUnixS) return refuse("expired", "expiresUnixS", "approval bundle expired: sync with the hub")
+    if (nowUnixS < b.issuedUnixS - BUNDLE_CLOCK_SKEW_S) return refuse("not_yet_valid", "issuedUnixS", "device clock is before the bundle's issue time")
+    return null
+}
+
+/**
+ * decideRun for a template that passed checkTemplateShape, with its bytes (enc): the device
+ * passes what decodeTemplateBytes returned, so it neither re-checks the shape nor re-encodes,
+ * and decodedProfile as `check` for the profiles of its decoded bundle (decideRun: checkProfile).
+ */
+export function decideShaped(bundle: Bundle | null, t: Template, enc: TemplateBytes, deviceId: string, nowUnixS: number, m: Manifest, c: Crypto,
+    check: ProfileCheck): RunDecision {
+    const pre = checkBundleNow(bundle, deviceId, nowUnixS)
+    if (pre) return pre
+    const b = bundle as Bundle // not null: checkBundleNow refused that
     const hash = c.sha256Hex(enc.bytes)
     if (b.revoked.indexOf(hash) >= 0) return refuse("revoked", "(template)", "template " + hash + " was revoked by the council")
     if (b.approved.indexOf(hash) < 0) return refuse("unknown_template", "(template)", "template " + hash + " is not approved for this device")
     const profile = findProfile(b, t.approval.profileId, t.approval.profileVersion)
     if (!profile) return refuse("profile_missing", "approval.profileId", "the bundle carries no profile " + t.approval.profileId + " v" + t.approval.profileVersion)
     try {
-        const v = validateShaped(t, profile, m, c, enc)
+        const v = validateShaped(t, profile, m, c, enc, check)
         return { ok: true, code: "", field: "", detail: "", params: v.params, templateHash: v.hash, bundleVersion: b.bundleVersion, expiresUnixS: b.expiresUnixS }
     } catch (e) {
         if (e instanceof ValidationError) return refuse("template_invalid", e.field, e.message)

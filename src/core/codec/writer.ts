@@ -61,8 +61,4 @@ export class ByteWriter {
             this.bytes.push(hi * 16 + lo)
         }
     }
-
-    raw(bytes: number[]) {
-        for (const b of bytes) this.bytes.push(b)
-    }
 }

@@ -31,8 +31,9 @@ export interface CycleTargets {
 }
 
 export class Cycle {
-    private ph = Phase.Idle
-    private proc: ProcessParams | null = null
+    /** the phase now, and the process of the running (or last) cycle: read-only outside */
+    phase = Phase.Idle
+    process: ProcessParams | null = null
     private phaseStartMs = 0
     private atTargetSinceMs = -1
     private holdReached = false
@@ -46,16 +47,8 @@ export class Cycle {
 
     constructor(readonly m: Manifest, readonly press: PressController) {}
 
-    phase(): Phase {
-        return this.ph
-    }
-
-    process(): ProcessParams | null {
-        return this.proc
-    }
-
     running(): boolean {
-        return this.ph >= Phase.Preflight && this.ph <= Phase.Cool
+        return this.phase >= Phase.Preflight && this.phase <= Phase.Cool
     }
 
     /** Preflight (one tick) and, if it passes, the start of preheat. */
@@ -65,7 +58,7 @@ export class Cycle {
             this.events.push(event(EventKind.PreflightFailed, nowMs, Phase.Preflight, why))
             return why
         }
-        this.proc = proc
+        this.process = proc
         this.fault = FaultCode.None
         this.enter(Phase.Preflight, nowMs)
         this.enter(Phase.Preheat, nowMs)
@@ -86,12 +79,12 @@ export class Cycle {
     /** One tick of a running cycle. */
     step(nowMs: number, r: CycleReadings): CycleTargets {
         this.fault = FaultCode.None
-        const p = this.proc
+        const p = this.process
         if (!this.running() || !p) return { filmTargetDeciC: -1, holdActive: false }
         this.stats.add(r.filmDeciC, r.contactDeciC, r.forceMilliN)
         const c = this.m.cycle
         const inPhase = nowMs - this.phaseStartMs
-        switch (this.ph) {
+        switch (this.phase) {
             case Phase.Preheat: {
                 const near = r.filmDeciC >= p.filmDeciC - c.atTargetBandDeciC && r.filmDeciC <= p.filmDeciC + c.atTargetBandDeciC
                 if (!near) this.atTargetSinceMs = -1
@@ -100,7 +93,7 @@ export class Cycle {
                 if (this.atTargetSinceMs >= 0 && nowMs - this.atTargetSinceMs >= need) {
                     this.enter(Phase.Approach, nowMs)
                     this.press.approach(nowMs)
-                } else if (inPhase > c.preheatMaxMs) this.timeout(inPhase, c.preheatMaxMs)
+                } else if (inPhase > c.preheatMaxMs) this.raise(FaultCode.PhaseTimeout, inPhase, c.preheatMaxMs)
                 return this.targets(p.filmDeciC, r)
             }
             case Phase.Approach:
@@ -109,7 +102,7 @@ export class Cycle {
                     this.press.ramp(nowMs, r.forceMilliN, p.forceMilliN, p.rampMs)
                 } else if (this.press.fault !== FaultCode.None) {
                     this.raise(this.press.fault, r.positionUm, this.m.press.travelMaxUm)
-                } else if (inPhase > c.approachMaxMs) this.timeout(inPhase, c.approachMaxMs)
+                } else if (inPhase > c.approachMaxMs) this.raise(FaultCode.PhaseTimeout, inPhase, c.approachMaxMs)
                 return this.targets(p.filmDeciC, r)
             case Phase.Press: {
                 // the ramp is done and the force has come within 5 % of target
@@ -117,7 +110,7 @@ export class Cycle {
                 if (inPhase >= p.rampMs && r.forceMilliN >= p.forceMilliN - tol && r.forceMilliN <= p.forceMilliN + tol) {
                     this.enter(Phase.Cure, nowMs)
                     this.press.hold(nowMs, p.forceMilliN)
-                } else if (inPhase > p.rampMs + c.approachMaxMs) this.timeout(inPhase, p.rampMs + c.approachMaxMs)
+                } else if (inPhase > p.rampMs + c.approachMaxMs) this.raise(FaultCode.PhaseTimeout, inPhase, p.rampMs + c.approachMaxMs)
                 return this.targets(p.filmDeciC, r)
             }
             case Phase.Cure:
@@ -131,7 +124,7 @@ export class Cycle {
                 if (this.press.isHome({ forceMilliN: r.forceMilliN, positionUm: r.positionUm, home: r.home, positionValid: r.positionValid })) {
                     this.press.stop(nowMs)
                     this.enter(Phase.Cool, nowMs)
-                } else if (inPhase > c.releaseMaxMs) this.timeout(inPhase, c.releaseMaxMs)
+                } else if (inPhase > c.releaseMaxMs) this.raise(FaultCode.PhaseTimeout, inPhase, c.releaseMaxMs)
                 return this.targets(-1, r)
             case Phase.Cool:
                 if (r.filmDeciC <= p.coolDeciC || inPhase >= c.coolMaxMs) {
@@ -152,25 +145,25 @@ export class Cycle {
 
     /** A latching fault outside a running cycle (idle, aborting, at boot): the Faulted state. */
     enterFaulted(nowMs: number) {
-        this.ph = Phase.Faulted
+        this.phase = Phase.Faulted
         this.phaseStartMs = nowMs
     }
 
     /** Back to idle once the safe state is reached (press home) or a fault was cleared. */
     toIdle(nowMs: number) {
-        this.ph = Phase.Idle
+        this.phase = Phase.Idle
         this.phaseStartMs = nowMs
     }
 
     private finish(nowMs: number, ph: Phase, outcome: Outcome, fault: Fault | null) {
         this.closePhase(nowMs)
         if (fault) {
-            const e = event(EventKind.Fault, nowMs, this.ph, fault.code)
+            const e = event(EventKind.Fault, nowMs, this.phase, fault.code)
             e.fault = fault
             this.events.push(e)
         }
-        this.events.push(event(EventKind.Outcome, nowMs, this.ph, outcome))
-        this.ph = ph
+        this.events.push(event(EventKind.Outcome, nowMs, this.phase, outcome))
+        this.phase = ph
         this.phaseStartMs = nowMs
     }
 
@@ -184,12 +177,12 @@ export class Cycle {
             this.holdReached = r.filmDeciC >= target - band && r.filmDeciC <= target + band
         }
         // preheat is the approach to target: the hold band applies from the approach on
-        return { filmTargetDeciC: target, holdActive: this.ph !== Phase.Preheat && target >= 0 && this.holdReached }
+        return { filmTargetDeciC: target, holdActive: this.phase !== Phase.Preheat && target >= 0 && this.holdReached }
     }
 
     private enter(ph: Phase, nowMs: number) {
         if (this.running()) this.closePhase(nowMs)
-        this.ph = ph
+        this.phase = ph
         this.phaseStartMs = nowMs
         this.atTargetSinceMs = -1
         this.stats.begin(ph, nowMs)
@@ -197,13 +190,9 @@ export class Cycle {
     }
 
     private closePhase(nowMs: number) {
-        const e = event(EventKind.PhaseEnd, nowMs, this.ph, 0)
+        const e = event(EventKind.PhaseEnd, nowMs, this.phase, 0)
         e.summary = this.stats.end(nowMs)
         this.events.push(e)
-    }
-
-    private timeout(value: number, limit: number) {
-        this.raise(FaultCode.PhaseTimeout, value, limit)
     }
 
     private raise(code: FaultCode, value: number, limit: number) {

@@ -33,20 +33,12 @@ export class PressController {
     private fromMilliN = 0
     private targetMilliN = 0
     private rampMs = 0
+    /** position where contact was first detected in this cycle, µm (-1 if none yet) */
     private contactUm = -1
     /** fault found by the last step (PressNoContact), or None */
     fault = FaultCode.None
 
     constructor(readonly p: PressSettings, readonly c: CycleSettings) {}
-
-    modeNow(): PressMode {
-        return this.mode
-    }
-
-    /** Position where contact was first detected in this cycle, µm (-1 if none yet). */
-    contactPositionUm(): number {
-        return this.contactUm
-    }
 
     approach(nowMs: number) {
         this.set(PressMode.Approach, nowMs)

@@ -16,7 +16,7 @@ import { ValidationError } from "../codec/errors"
 import { ClockAnchor, wallUnixS } from "../wall-clock"
 import { FitSummary } from "../fitting/fit-result"
 import { ComplianceRecord, RecordKind } from "./types"
-import { PHASES_MAX, FAULTS_MAX, FIT_FIELDS, CALIBRATION_IDS_MAX, CALIBRATION_ID_MAX_CHARS } from "./codec"
+import { PHASES_MAX, FAULTS_MAX, FIT_FIELDS, PHASE_FIELDS, CALIBRATION_IDS_MAX, CALIBRATION_ID_MAX_CHARS } from "./codec"
 
 /** recorded for a measured value that was not a finite number: -(2^48 - 1) */
 export const NO_VALUE = -INT_MAX_ABS
@@ -28,12 +28,10 @@ function safeInt(v: any): number {
 }
 
 function safeSummary(s: PhaseSummary): PhaseSummary {
-    return {
-        phase: s.phase, durationMs: safeInt(s.durationMs), samples: safeInt(s.samples),
-        filmMinDeciC: safeInt(s.filmMinDeciC), filmMaxDeciC: safeInt(s.filmMaxDeciC), filmMeanDeciC: safeInt(s.filmMeanDeciC),
-        contactMaxDeciC: safeInt(s.contactMaxDeciC), forceMinMilliN: safeInt(s.forceMinMilliN),
-        forceMaxMilliN: safeInt(s.forceMaxMilliN), forceMeanMilliN: safeInt(s.forceMeanMilliN),
-    }
+    // every field after `phase` is a measured value (PHASE_FIELDS is the record's order)
+    const o: any = { phase: s.phase }
+    for (let k = 1; k < PHASE_FIELDS.length; k++) o[PHASE_FIELDS[k][0]] = safeInt((s as any)[PHASE_FIELDS[k][0]])
+    return o as PhaseSummary
 }
 
 function safeFault(f: Fault): Fault {
@@ -72,7 +70,8 @@ export function draftRecord(kind: RecordKind, bootId: number, uptimeMs: number, 
 }
 
 export class CycleRecordBuilder {
-    private ctx: CycleContext | null = null
+    /** the context the next cycle's record will carry (null before the first prepare) */
+    ctx: CycleContext | null = null
     private active = false
     private phases: PhaseSummary[] = []
     private faults: Fault[] = []
@@ -84,16 +83,6 @@ export class CycleRecordBuilder {
     prepare(ctx: CycleContext) {
         checkCycleContext(ctx)
         this.ctx = ctx
-    }
-
-    /** The context the next cycle's record will carry (null before the first prepare). */
-    context(): CycleContext | null {
-        return this.ctx
-    }
-
-    /** True between the start of preflight and the outcome. */
-    inCycle(): boolean {
-        return this.active
     }
 
     /** Feeds one event; returns a finished draft, or null. */

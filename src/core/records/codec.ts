@@ -8,42 +8,33 @@
 
 import { Crypto, fromHex, toHex, hexEqual } from "../crypto"
 import { ValidationError } from "../codec/errors"
-import { checkArray, join, INT_MAX_ABS, UNIX_S_MAX } from "../codec/ints"
+import { checkArray, join } from "../codec/ints"
 import { ByteWriter } from "../codec/writer"
 import { ByteReader } from "../codec/reader"
-import { ComplianceRecord, RECORD_TAG, RECORD_FORMAT_VERSION, SEQ_MAX } from "./types"
+import { ComplianceRecord, RECORD_TAG, RECORD_FORMAT_VERSION } from "./types"
 
 /** [field, rule, min, max]: rule INT, TEXT (min/max are lengths) or HASH */
 type Spec = [string, number, number, number]
 const INT = 0
 const TEXT = 1
-const HASH = 2
-const I = INT_MAX_ABS
 
-export const RECORD_HEAD: Spec[] = [
-    ["kind", INT, 1, 5], ["deviceId", TEXT, 1, 32], ["seq", INT, 1, SEQ_MAX], ["prevHash", HASH, 0, 0],
-    ["bootId", INT, 0, UNIX_S_MAX], ["uptimeMs", INT, 0, I], ["wallUnixS", INT, 0, UNIX_S_MAX],
-    ["operatorId", TEXT, 0, 32], ["templateId", HASH, 0, 0], ["templateHash", HASH, 0, 0],
-    ["bundleVersion", INT, 0, UNIX_S_MAX],
-]
+// The field tables, parsed from one string: as array literals they cost ~700 bytes of the
+// firmware's 64 KB function area (README, "DeviceScript traps"). Bounds spelled out:
+// 9999999999 = SEQ_MAX, 1099511627775 = UNIX_S_MAX, 281474976710655 = INT_MAX_ABS (a unit test
+// holds them to the constants).
+const TABLES: Spec[][] = JSON.parse(
+    '[[["kind",0,1,5],["deviceId",1,1,32],["seq",0,1,9999999999],["prevHash",2,0,0],["bootId",0,0,1099511627775],["uptimeMs",0,0,281474976710655],["wallUnixS",0,0,1099511627775],["operatorId",1,0,32],["templateId",2,0,0],["templateHash",2,0,0],["bundleVersion",0,0,1099511627775]],' +
+    '[["rmsUm",0,0,1000000],["worstUm",0,0,1000000],["coveragePermille",0,0,1000],["scalePpm",0,0,10000000],["offsetXUm",0,-1000000,1000000],["offsetYUm",0,-1000000,1000000],["rotationMicroRad",0,-3141593,3141593],["accepted",0,0,1]],' +
+    '[["phase",0,0,255],["durationMs",0,0,281474976710655],["samples",0,0,281474976710655],["filmMinDeciC",0,-281474976710655,281474976710655],["filmMaxDeciC",0,-281474976710655,281474976710655],["filmMeanDeciC",0,-281474976710655,281474976710655],["contactMaxDeciC",0,-281474976710655,281474976710655],["forceMinMilliN",0,-281474976710655,281474976710655],["forceMaxMilliN",0,-281474976710655,281474976710655],["forceMeanMilliN",0,-281474976710655,281474976710655]],' +
+    '[["code",0,0,255],["sensor",0,0,255],["value",0,-281474976710655,281474976710655],["limit",0,-281474976710655,281474976710655],["atMs",0,0,281474976710655]]]')
+export const RECORD_HEAD = TABLES[0]
 export const CALIBRATION_IDS_MAX = 4
 export const CALIBRATION_ID_MAX_CHARS = 16
-export const FIT_FIELDS: Spec[] = [
-    ["rmsUm", INT, 0, 1000000], ["worstUm", INT, 0, 1000000], ["coveragePermille", INT, 0, 1000],
-    ["scalePpm", INT, 0, 10000000], ["offsetXUm", INT, -1000000, 1000000], ["offsetYUm", INT, -1000000, 1000000],
-    ["rotationMicroRad", INT, -3141593, 3141593], ["accepted", INT, 0, 1],
-]
+export const FIT_FIELDS = TABLES[1]
 export const PHASES_MAX = 12
-export const PHASE_FIELDS: Spec[] = [
-    ["phase", INT, 0, 255], ["durationMs", INT, 0, I], ["samples", INT, 0, I],
-    ["filmMinDeciC", INT, -I, I], ["filmMaxDeciC", INT, -I, I], ["filmMeanDeciC", INT, -I, I],
-    ["contactMaxDeciC", INT, -I, I], ["forceMinMilliN", INT, -I, I], ["forceMaxMilliN", INT, -I, I],
-    ["forceMeanMilliN", INT, -I, I],
-]
+export const PHASE_FIELDS = TABLES[2]
 export const FAULTS_MAX = 4
-export const FAULT_FIELDS: Spec[] = [
-    ["code", INT, 0, 255], ["sensor", INT, 0, 255], ["value", INT, -I, I], ["limit", INT, -I, I], ["atMs", INT, 0, I],
-]
+export const FAULT_FIELDS = TABLES[3]
 
 function putFields(w: ByteWriter, specs: Spec[], o: any, field: string) {
     if (!o || typeof o !== "object") throw new ValidationError("type", field, "must be an object")
@@ -65,6 +56,20 @@ function getFields(r: ByteReader, specs: Spec[], field: string): any {
     return o
 }
 
+/** A list of objects: count, then each one's fields; errors name field[i]. */
+function putList(w: ByteWriter, list: any, max: number, specs: Spec[], field: string) {
+    const items = checkArray(list, 0, max, field)
+    w.int(items.length, field)
+    for (let i = 0; i < items.length; i++) putFields(w, specs, items[i], field + "[" + i + "]")
+}
+
+function getList(r: ByteReader, max: number, specs: Spec[], field: string): any[] {
+    const n = r.int(field, 0, max)
+    const out: any[] = []
+    for (let i = 0; i < n; i++) out.push(getFields(r, specs, field + "[" + i + "]"))
+    return out
+}
+
 /** Canonical body bytes; throws ValidationError naming the first field out of range. */
 export function encodeRecord(rec: ComplianceRecord): number[] {
     const w = new ByteWriter()
@@ -76,12 +81,8 @@ export function encodeRecord(rec: ComplianceRecord): number[] {
     for (let i = 0; i < ids.length; i++) w.textIn(ids[i], 1, CALIBRATION_ID_MAX_CHARS, "calibrationIds[" + i + "]", "")
     w.int(rec.fit ? 1 : 0, "fit")
     if (rec.fit) putFields(w, FIT_FIELDS, rec.fit, "fit")
-    const phases = checkArray(rec.phases, 0, PHASES_MAX, "phases")
-    w.int(phases.length, "phases")
-    for (let i = 0; i < phases.length; i++) putFields(w, PHASE_FIELDS, phases[i], "phases[" + i + "]")
-    const faults = checkArray(rec.faults, 0, FAULTS_MAX, "faults")
-    w.int(faults.length, "faults")
-    for (let i = 0; i < faults.length; i++) putFields(w, FAULT_FIELDS, faults[i], "faults[" + i + "]")
+    putList(w, rec.phases, PHASES_MAX, PHASE_FIELDS, "phases")
+    putList(w, rec.faults, FAULTS_MAX, FAULT_FIELDS, "faults")
     w.intIn(rec.outcome, 0, 3, "outcome", "")
     return w.bytes
 }
@@ -95,12 +96,8 @@ export function decodeRecord(body: number[]): ComplianceRecord {
     o.calibrationIds = []
     for (let i = 0; i < nIds; i++) o.calibrationIds.push(r.text("calibrationIds[" + i + "]", 1, CALIBRATION_ID_MAX_CHARS))
     o.fit = r.int("fit", 0, 1) === 1 ? getFields(r, FIT_FIELDS, "fit") : null
-    const nPh = r.int("phases", 0, PHASES_MAX)
-    o.phases = []
-    for (let i = 0; i < nPh; i++) o.phases.push(getFields(r, PHASE_FIELDS, "phases[" + i + "]"))
-    const nF = r.int("faults", 0, FAULTS_MAX)
-    o.faults = []
-    for (let i = 0; i < nF; i++) o.faults.push(getFields(r, FAULT_FIELDS, "faults[" + i + "]"))
+    o.phases = getList(r, PHASES_MAX, PHASE_FIELDS, "phases")
+    o.faults = getList(r, FAULTS_MAX, FAULT_FIELDS, "faults")
     o.outcome = r.int("outcome", 0, 3)
     r.end()
     return o as ComplianceRecord

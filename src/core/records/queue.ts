@@ -93,10 +93,6 @@ export class RecordQueue {
         return !this.corrupt && this.next - this.head < cap
     }
 
-    isCorrupt(): boolean {
-        return this.corrupt
-    }
-
     count(): number {
         return this.next - this.head
     }

@@ -81,37 +81,27 @@ export class Supervisor {
         const period = this.m.control.periodMs
 
         // 1. readings that cannot be trusted
-        if (isImplausible(i.film, l.filmSensorMinDeciC, l.filmSensorMaxDeciC))
-            return this.f(FaultCode.SensorImplausible, SensorId.FilmTemp, i.film.value,
-                i.film.value < l.filmSensorMinDeciC ? l.filmSensorMinDeciC : l.filmSensorMaxDeciC, now)
-        if (isImplausible(i.contact, l.contactSensorMinDeciC, l.contactSensorMaxDeciC))
-            return this.f(FaultCode.SensorImplausible, SensorId.ContactTemp, i.contact.value,
-                i.contact.value < l.contactSensorMinDeciC ? l.contactSensorMinDeciC : l.contactSensorMaxDeciC, now)
-        if (isImplausible(i.force, l.forceSensorMinMilliN, l.forceSensorMaxMilliN))
-            return this.f(FaultCode.SensorImplausible, SensorId.Force, peakOf(i.force) > l.forceSensorMaxMilliN ? peakOf(i.force) : i.force.value,
-                i.force.value < l.forceSensorMinMilliN ? l.forceSensorMinMilliN : l.forceSensorMaxMilliN, now)
-        if (isImplausible(i.position, l.positionMinUm, l.positionMaxUm))
-            return this.f(FaultCode.SensorImplausible, SensorId.Position, i.position.value,
-                i.position.value < l.positionMinUm ? l.positionMinUm : l.positionMaxUm, now)
+        const range = implausible(i.film, SensorId.FilmTemp, l.filmSensorMinDeciC, l.filmSensorMaxDeciC, false, now) ||
+            implausible(i.contact, SensorId.ContactTemp, l.contactSensorMinDeciC, l.contactSensorMaxDeciC, false, now) ||
+            implausible(i.force, SensorId.Force, l.forceSensorMinMilliN, l.forceSensorMaxMilliN, true, now) ||
+            implausible(i.position, SensorId.Position, l.positionMinUm, l.positionMaxUm, false, now)
+        if (range) return range
         if (i.active) {
-            const stale = this.staleSensor(i, now, period, s.staleTicks)
-            if (stale !== SensorId.None) {
-                const smp = this.sample(i, stale)
-                return this.f(FaultCode.SensorStale, stale, hasValue(smp) ? now - smp.atMs : -1,
-                    s.staleTicks * period, now)
-            }
+            // SensorId of each: index + 1
+            const smp = [i.film, i.contact, i.force, i.position]
+            for (let k = 0; k < smp.length; k++)
+                if (isStale(smp[k], now, period, s.staleTicks))
+                    return makeFault(FaultCode.SensorStale, k + 1, hasValue(smp[k]) ? now - smp[k].atMs : -1, s.staleTicks * period, now)
         }
 
-        if (i.active && !i.outputsBound) return this.f(FaultCode.ActuatorLost, SensorId.None, 0, 0, now)
+        if (i.active && !i.outputsBound) return makeFault(FaultCode.ActuatorLost, SensorId.None, 0, 0, now)
 
         // 2. hard limits, every tick, active or not
-        if (hasValue(i.film) && peakOf(i.film) > l.filmMaxDeciC)
-            return this.f(FaultCode.FilmOverTemp, SensorId.FilmTemp, peakOf(i.film), l.filmMaxDeciC, now)
         const contactMax = i.contactMaxDeciC > 0 && i.contactMaxDeciC < l.contactMaxDeciC ? i.contactMaxDeciC : l.contactMaxDeciC
-        if (hasValue(i.contact) && peakOf(i.contact) > contactMax)
-            return this.f(FaultCode.ContactOverTemp, SensorId.ContactTemp, peakOf(i.contact), contactMax, now)
-        if (hasValue(i.force) && peakOf(i.force) > l.forceMaxMilliN)
-            return this.f(FaultCode.OverForce, SensorId.Force, peakOf(i.force), l.forceMaxMilliN, now)
+        const over = overLimit(i.film, FaultCode.FilmOverTemp, SensorId.FilmTemp, l.filmMaxDeciC, now) ||
+            overLimit(i.contact, FaultCode.ContactOverTemp, SensorId.ContactTemp, contactMax, now) ||
+            overLimit(i.force, FaultCode.OverForce, SensorId.Force, l.forceMaxMilliN, now)
+        if (over) return over
 
         // 3. heater and press plausibility (need trustworthy, fresh readings)
         if (hasValue(i.film)) {
@@ -120,25 +110,25 @@ export class Supervisor {
             const heatingHard = i.active && hasTarget && i.heaterDutyPermille >= s.runawayMinDutyPermille &&
                 film < i.filmTargetDeciC - s.runawayBelowTargetDeciC
             if (this.runaway.update(now, film, heatingHard))
-                return this.f(FaultCode.ThermalRunaway, SensorId.FilmTemp, this.runaway.value, s.runawayMinRiseDeciC, now)
+                return makeFault(FaultCode.ThermalRunaway, SensorId.FilmTemp, this.runaway.value, s.runawayMinRiseDeciC, now)
             if (this.offRise.update(now, film, i.heaterDutyPermille <= 0))
-                return this.f(FaultCode.HeaterUncommandedRise, SensorId.FilmTemp, this.offRise.value, s.offRiseMaxDeciC, now)
+                return makeFault(FaultCode.HeaterUncommandedRise, SensorId.FilmTemp, this.offRise.value, s.offRiseMaxDeciC, now)
             if (this.hold.update(now, film, i.filmTargetDeciC, i.active && hasTarget && i.holdActive))
-                return this.f(FaultCode.HoldDeviation, SensorId.FilmTemp, this.hold.value, s.holdBandDeciC, now)
+                return makeFault(FaultCode.HoldDeviation, SensorId.FilmTemp, this.hold.value, s.holdBandDeciC, now)
             if (this.filmStuck.update(now, film, i.active && i.heaterDutyPermille >= s.stuckMinDutyPermille))
-                return this.f(FaultCode.SensorStuck, SensorId.FilmTemp, film, s.stuckWindowMs, now)
+                return makeFault(FaultCode.SensorStuck, SensorId.FilmTemp, film, s.stuckWindowMs, now)
         }
         if (hasValue(i.force)) {
             const moving = i.pressSpeedPermille >= s.stallMinSpeedPermille || i.pressSpeedPermille <= -s.stallMinSpeedPermille
             if (this.forceStuck.update(now, i.force.value, i.active && i.pressInContact && moving))
-                return this.f(FaultCode.SensorStuck, SensorId.Force, i.force.value, s.stuckWindowMs, now)
+                return makeFault(FaultCode.SensorStuck, SensorId.Force, i.force.value, s.stuckWindowMs, now)
         }
         if (hasValue(i.position) && this.stall.update(now, i.position.value, i.pressSpeedPermille, i.active && i.pressFreeMotion))
-            return this.f(FaultCode.PressStall, SensorId.Position, this.stall.value, s.stallMinProgressUm, now)
+            return makeFault(FaultCode.PressStall, SensorId.Position, this.stall.value, s.stallMinProgressUm, now)
 
         // 4. operator events
-        if (i.cycleActive && !i.doorClosed) return this.f(FaultCode.DoorOpen, SensorId.None, 0, 0, now)
-        if (i.active && i.abortPressed) return this.f(FaultCode.Abort, SensorId.None, 0, 0, now)
+        if (i.cycleActive && !i.doorClosed) return makeFault(FaultCode.DoorOpen, SensorId.None, 0, 0, now)
+        if (i.active && i.abortPressed) return makeFault(FaultCode.Abort, SensorId.None, 0, 0, now)
 
         // 5. timing: a late tick means outputs were stale for that long. One gap beyond overrunMs
         // is a fault at once; shorter late ticks (over two periods) are a fault when too many come
@@ -149,33 +139,28 @@ export class Supervisor {
 
     private timing(gapMs: number, now: number): Fault | null {
         const c = this.m.control
-        if (gapMs > c.overrunMs) return this.f(FaultCode.TickOverrun, SensorId.None, gapMs, c.overrunMs, now)
+        if (gapMs > c.overrunMs) return makeFault(FaultCode.TickOverrun, SensorId.None, gapMs, c.overrunMs, now)
         if (gapMs > 2 * c.periodMs) this.lateTicks++
         this.windowTicks++
-        if (this.lateTicks > c.maxLateTicks) return this.f(FaultCode.TickOverrun, SensorId.None, this.lateTicks, c.maxLateTicks, now)
+        if (this.lateTicks > c.maxLateTicks) return makeFault(FaultCode.TickOverrun, SensorId.None, this.lateTicks, c.maxLateTicks, now)
         if (this.windowTicks >= c.lateWindowTicks) {
             this.windowTicks = 0
             this.lateTicks = 0
         }
         return null
     }
+}
 
-    private staleSensor(i: SupervisorInputs, now: number, period: number, ticks: number): SensorId {
-        if (isStale(i.film, now, period, ticks)) return SensorId.FilmTemp
-        if (isStale(i.contact, now, period, ticks)) return SensorId.ContactTemp
-        if (isStale(i.force, now, period, ticks)) return SensorId.Force
-        if (isStale(i.position, now, period, ticks)) return SensorId.Position
-        return SensorId.None
-    }
+/**
+ * SensorImplausible when s is out of min..max (or NaN). The value reported is the reading, or
+ * for the force (reportPeak) its peak when that is what went over.
+ */
+function implausible(s: Sample, id: SensorId, min: number, max: number, reportPeak: boolean, now: number): Fault | null {
+    if (!isImplausible(s, min, max)) return null
+    return makeFault(FaultCode.SensorImplausible, id, reportPeak && peakOf(s) > max ? peakOf(s) : s.value, s.value < min ? min : max, now)
+}
 
-    private sample(i: SupervisorInputs, id: SensorId): Sample {
-        if (id === SensorId.FilmTemp) return i.film
-        if (id === SensorId.ContactTemp) return i.contact
-        if (id === SensorId.Force) return i.force
-        return i.position
-    }
-
-    private f(code: FaultCode, sensor: SensorId, value: number, limit: number, now: number): Fault {
-        return makeFault(code, sensor, value, limit, now)
-    }
+/** A hard-limit fault when the highest reading since the last tick is over max. */
+function overLimit(s: Sample, code: FaultCode, id: SensorId, max: number, now: number): Fault | null {
+    return hasValue(s) && peakOf(s) > max ? makeFault(code, id, peakOf(s), max, now) : null
 }

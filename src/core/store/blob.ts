@@ -91,14 +91,6 @@ export class BlobStore {
         return { status: BlobStatus.Ok, value: value, gen: h.gen }
     }
 
-    /** Forgets the blob (the header goes first, so a cut mid-way leaves "missing", not torn). */
-    async clear(): Promise<void> {
-        const h = await this.header()
-        await this.kv.remove(this.prefix + "h")
-        if (!h || h.v !== BLOB_FORMAT) return
-        for (let s = 0; s < 2; s++) for (let i = 0; i < h.n; i++) await this.kv.remove(this.chunkKey(s, i))
-    }
-
     /** How many characters from pos fit one entry under key (JSON quotes and escapes counted). */
     private fit(key: string, value: string, pos: number): number {
         const room = KV_MAX_ENTRY_BYTES - key.length

@@ -82,6 +82,20 @@ export function templateHash(t: Template, c: Crypto): string {
 
 /** Strict decode of template bytes; computes the id from the embedded design bytes. */
 export function decodeTemplate(bytes: number[], c: Crypto): Template {
+    return decodeTemplateBytes(bytes, c).template
+}
+
+export interface DecodedTemplate {
+    template: Template
+    /** the bytes decoded: exactly what encodeShaped(template) gives, since the reader is strict */
+    enc: TemplateBytes
+}
+
+/**
+ * decodeTemplate, keeping the bytes: a decoded template has the shape checkTemplateShape
+ * requires and re-encodes to these same bytes, so the device decides on it without either.
+ */
+export function decodeTemplateBytes(bytes: number[], c: Crypto): DecodedTemplate {
     const r = new ByteReader(bytes, "template")
     r.header(TEMPLATE_TAG, TEMPLATE_FORMAT_VERSION)
     const designStart = r.pos
@@ -108,6 +122,7 @@ export function decodeTemplate(bytes: number[], c: Crypto): Template {
             throw e
         }
     }
+    const designEnd = r.pos
     const design = r.since(designStart)
     const approval = {
         profileId: r.text("approval.profileId", 1, F.profileIdMax),
@@ -116,10 +131,11 @@ export function decodeTemplate(bytes: number[], c: Crypto): Template {
         approvedUnixS: r.int("approval.approvedUnixS", 1, UNIX_S_MAX),
     }
     r.end()
-    return {
+    const t: Template = {
         id: c.sha256Hex(design), version: version, name: name, designer: designer, material: material,
         process: proc as TemplateProcess, archPointsUm: pts, approval: approval,
     }
+    return { template: t, enc: { bytes: bytes, designEnd: designEnd } }
 }
 
 /** The design fields only (a draft has no id or approval yet). */

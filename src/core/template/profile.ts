@@ -35,21 +35,18 @@ export interface RegulationProfile {
 export const PROFILE_TAG = 0x50 // 'P'
 export const PROFILE_FORMAT_VERSION = 1
 
-/** Every limit in encoding order, with the format range of its unit. */
 const F = TEMPLATE_FORMAT
-export const PROFILE_LIMITS: [string, number][] = [
-    ["filmMinDeciC", F.tempMaxDeciC], ["filmMaxDeciC", F.tempMaxDeciC],
-    ["cureMinDeciC", F.tempMaxDeciC], ["cureMaxDeciC", F.tempMaxDeciC],
-    ["contactMaxDeciC", F.tempMaxDeciC], ["coolMaxDeciC", F.tempMaxDeciC],
-    ["forceMinMilliN", F.forceMaxMilliN], ["forceMaxMilliN", F.forceMaxMilliN],
-    ["rampMinMs", F.durationMaxMs], ["soakMaxMs", F.durationMaxMs],
-    ["cureMinMs", F.durationMaxMs], ["cureMaxMs", F.durationMaxMs],
-    ["filmThicknessMinUm", F.thicknessMaxUm], ["filmThicknessMaxUm", F.thicknessMaxUm],
-    ["archPointsMin", F.archPointsMax],
-]
+/**
+ * Every limit in encoding order, with the format range of its unit (TEMPLATE_FORMAT's
+ * tempMaxDeciC 3000, forceMaxMilliN 500000, durationMaxMs 86400000, thicknessMaxUm 10000,
+ * archPointsMax 64; a unit test holds them to it). Parsed from a string: as array literals the
+ * pairs cost ~300 bytes of the firmware's 64 KB function area (README, "DeviceScript traps").
+ */
+export const PROFILE_LIMITS: [string, number][] = JSON.parse(
+    '[["filmMinDeciC",3000],["filmMaxDeciC",3000],["cureMinDeciC",3000],["cureMaxDeciC",3000],["contactMaxDeciC",3000],["coolMaxDeciC",3000],["forceMinMilliN",500000],["forceMaxMilliN",500000],["rampMinMs",86400000],["soakMaxMs",86400000],["cureMinMs",86400000],["cureMaxMs",86400000],["filmThicknessMinUm",10000],["filmThicknessMaxUm",10000],["archPointsMin",64]]')
 
 const KEYS = ["profileId", "profileVersion"]
-PROFILE_LIMITS.forEach(l => KEYS.push(l[0]))
+for (const l of PROFILE_LIMITS) KEYS.push(l[0])
 
 /** Checks an untrusted profile (shape, ranges, min <= max); returns a clean copy. */
 export function checkProfile(v: any, field: string): RegulationProfile {
@@ -60,6 +57,17 @@ export function checkProfile(v: any, field: string): RegulationProfile {
     }
     for (const l of PROFILE_LIMITS) p[l[0]] = checkInt(v[l[0]], 0, l[1], join(field, l[0]))
     return ordered(p as RegulationProfile, field)
+}
+
+/** How a validation takes its profile: checkProfile for an untrusted one. */
+export type ProfileCheck = (v: any, field: string) => RegulationProfile
+
+/**
+ * The ProfileCheck for a profile from a decoded bundle (decodeBundle, openBundle): readProfile
+ * already checked exactly what checkProfile does, so the device's image leaves checkProfile out.
+ */
+export function decodedProfile(p: any, field: string): RegulationProfile {
+    return p as RegulationProfile
 }
 
 function ordered(p: RegulationProfile, field: string): RegulationProfile {

@@ -9,7 +9,7 @@ import { Crypto } from "../crypto"
 import { ValidationError } from "../codec/errors"
 import { ProcessParams, checkProcess } from "../cycle/process"
 import { Template, ARCH_STEP_MIN_UM, ARCH_STEP_MAX_UM } from "./types"
-import { RegulationProfile, checkProfile } from "./profile"
+import { RegulationProfile, ProfileCheck, checkProfile } from "./profile"
 import { checkTemplateShape } from "./shape"
 import { encodeShaped, TemplateBytes } from "./codec"
 
@@ -30,15 +30,18 @@ export function toProcessParams(t: Template): ProcessParams {
 
 /** Throws ValidationError for the first problem; returns the checked template, hash and params. */
 export function validateTemplate(input: any, profileInput: any, m: Manifest, c: Crypto): ValidTemplate {
-    return validateShaped(checkTemplateShape(input), profileInput, m, c, null)
+    const t = checkTemplateShape(input)
+    return validateShaped(t, profileInput, m, c, encodeShaped(t), checkProfile)
 }
 
-/** validateTemplate for a template that passed checkTemplateShape (enc: its bytes, if already encoded). */
-export function validateShaped(t: Template, profileInput: any, m: Manifest, c: Crypto, enc: TemplateBytes | null): ValidTemplate {
-    const e = enc ? enc : encodeShaped(t)
+/**
+ * validateTemplate for a template that passed checkTemplateShape, with its bytes (encodeShaped);
+ * the profile goes through `check` (checkProfile, or decodedProfile for a decoded bundle's).
+ */
+export function validateShaped(t: Template, profileInput: any, m: Manifest, c: Crypto, e: TemplateBytes, check: ProfileCheck): ValidTemplate {
     const id = c.sha256Hex(e.bytes.slice(2, e.designEnd))
     if (id !== t.id) throw new ValidationError("id_mismatch", "id", "is not the SHA-256 of the design (expected " + id + ")")
-    const profile = checkProfile(profileInput, "profile")
+    const profile = check(profileInput, "profile")
     if (t.approval.profileId !== profile.profileId || t.approval.profileVersion !== profile.profileVersion)
         throw new ValidationError("profile_mismatch", t.approval.profileId !== profile.profileId ? "approval.profileId" : "approval.profileVersion",
             "approved under " + t.approval.profileId + " v" + t.approval.profileVersion + ", checked against " + profile.profileId + " v" + profile.profileVersion)

@@ -44,11 +44,6 @@ export class Pcf8574 {
         return ((this.levels >> n) & 1) === 1
     }
 
-    /** True while the chip answers. */
-    isOk(): boolean {
-        return this.healthy
-    }
-
     /** Drives pin n low (true) or releases it high (false). */
     async sink(n: number, on: boolean) {
         const next = on ? this.latch & ~(1 << n) : this.latch | (1 << n)
