@@ -18,6 +18,9 @@ export interface DeviceRecords {
     findings: string[]
     /** each held record's cycle outcome code (1 complete, 2 aborted, 3 faulted; 0 other kinds) */
     outcomes: number[]
+    /** each held record's kind (src/core/records/types.ts RecordKind) and fault codes */
+    kinds: number[]
+    faults: number[][]
 }
 
 export async function readDeviceRecords(s: SimSession, m: Manifest): Promise<DeviceRecords> {
@@ -33,10 +36,13 @@ export async function readDeviceRecords(s: SimSession, m: Manifest): Promise<Dev
     }
     const rep = verifyRecords(list, key, nodeCrypto, { deviceId: SIM_DEVICE_ID, lastSeq: q.nextSeq() - 1 })
     for (const f of rep.findings) findings.push(`${f.code}@${f.seq}`)
+    const opened = list.map(b => openRecord(b, key, nodeCrypto).record)
     return {
         count: list.length,
         verified: findings.length === 0,
         findings,
-        outcomes: list.map(b => openRecord(b, key, nodeCrypto).record.outcome),
+        outcomes: opened.map(r => r.outcome),
+        kinds: opened.map(r => r.kind),
+        faults: opened.map(r => r.faults.map(f => f.code)),
     }
 }

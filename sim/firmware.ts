@@ -4,7 +4,7 @@
 // survives a restart of the VM, as flash survives a power cycle.
 import { spawn, type ChildProcess } from "node:child_process"
 import { mkdirSync, copyFileSync, rmSync } from "node:fs"
-import { resolve, join } from "node:path"
+import { resolve, join, dirname } from "node:path"
 import { createInterface } from "node:readline"
 import { ROOT } from "../tools/manifest-node"
 import { generateAll } from "../tools/generate"
@@ -56,6 +56,23 @@ export class FirmwareVm {
     /** Wipes the device's flash (a factory-fresh device). */
     eraseFlash() {
         rmSync(join(this.workDir, ".devicescript"), { recursive: true, force: true })
+    }
+
+    /** where `devs run` keeps the device's flash (settings) */
+    private flashFile(): string {
+        return join(this.workDir, ".devicescript", "flash", "sim.bin")
+    }
+
+    /** Copies the flash (the VM stopped) to `file`. */
+    saveFlash(file: string) {
+        mkdirSync(dirname(file), { recursive: true })
+        copyFileSync(this.flashFile(), file)
+    }
+
+    /** Starts from the flash saved in `file` (a device provisioned the same way). */
+    restoreFlash(file: string) {
+        mkdirSync(dirname(this.flashFile()), { recursive: true })
+        copyFileSync(file, this.flashFile())
     }
 
     onLine(fn: (l: FirmwareLine) => void) {

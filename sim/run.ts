@@ -2,7 +2,7 @@
 // Runs scenarios one at a time (the DeviceScript bus port 8082 is shared), shows a live
 // progress line, prints a summary table, writes an SVG plot per scenario, and exits non-zero
 // when any expectation fails.
-import { mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { resolve, join } from "node:path"
 import { ROOT, readManifest } from "../tools/manifest-node"
 import { SCENARIOS, findScenario, type Scenario } from "./scenarios"
@@ -62,6 +62,9 @@ async function main() {
     const manifest = readManifest()
     mkdirSync(o.out, { recursive: true })
     const devsFile = buildFirmware(join(o.out, "firmware"))
+    // the first scenario provisions the device over the bus; the others start from its flash
+    const flashSnapshot = join(o.out, "firmware", `provisioned-seed${o.seed}.bin`)
+    rmSync(flashSnapshot, { force: true })
     const tty = process.stdout.isTTY && !o.quiet
     const reports: ScenarioReport[] = []
     for (const sc of list) {
@@ -75,7 +78,7 @@ async function main() {
         }
         let r: ScenarioReport
         try {
-            r = await runScenario(sc, { seed: o.seed, manifest, devsFile, workDir: join(o.out, "device"), progress })
+            r = await runScenario(sc, { seed: o.seed, manifest, devsFile, workDir: join(o.out, "device"), progress, flashSnapshot })
         } catch (e) {
             if (e instanceof BusPortTakenError) {
                 console.error(`\nsim: ${e.message}`)

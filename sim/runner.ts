@@ -1,7 +1,7 @@
 // Runs one scenario end to end on a SimSession (bus, simulated applicator, firmware VM), plays
 // its script, then checks its expectations. Everything started is stopped in `finally`.
 import type { TracePoint } from "./engine"
-import { SimSession, sleep } from "./session"
+import { SimSession, waitFor, sleep } from "./session"
 import { readDeviceRecords, type DeviceRecords } from "./device-records"
 
 const OUTCOME_NAMES: { [code: number]: string } = { 1: "complete", 2: "aborted", 3: "faulted" }
@@ -50,6 +50,8 @@ export interface RunOptions {
     manifest: Manifest
     devsFile: string
     workDir: string
+    /** a provisioned flash shared by the run's scenarios (see SimSession.flashSnapshot), or none */
+    flashSnapshot?: string
     /** called about twice a second with a one-line status */
     progress?: (line: string) => void
 }
@@ -61,6 +63,7 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
     const m = opt.manifest
     const wall0 = Date.now()
     const s = new SimSession(m, opt.devsFile, opt.workDir, opt.seed)
+    s.flashSnapshot = opt.flashSnapshot ?? null
     const e = s.engine
     let progressTimer: NodeJS.Timeout | undefined
     let injectedAt: number | null = null
@@ -97,7 +100,12 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
             await sleep(10)
         }
         // the device image keeps a record of every cycle: read it back over the bus and verify it
-        if (s.image === "device" && s.vm.running() && s.last("outcome") !== undefined) records = await readDeviceRecords(s, m)
+        if (s.image === "device" && s.vm.running() && sc.expect.recordFault !== undefined)
+            // a cycle cut short is recorded after the reboot: wait for that record to be durable
+            await waitFor("the cut-short cycle's record", () => s.vm.lines.some(l => injectedAt !== null && l.t > injectedAt && /^record \d+ saved/.test(l.text)), 15_000)
+                .catch(() => undefined) // judged below: no record is a failure there
+        if (s.image === "device" && s.vm.running() && (s.last("outcome") !== undefined || sc.expect.recordFault !== undefined))
+            records = await readDeviceRecords(s, m)
     } finally {
         if (progressTimer) clearInterval(progressTimer)
         await s.close()
@@ -201,6 +209,13 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
             const code = records.outcomes[records.outcomes.length - 1]
             if (OUTCOME_NAMES[code] !== outcome) failures.push(`last record's outcome ${code}, expected ${outcome}`)
         }
+    }
+    if (s.image === "device" && x.recordFault !== undefined) {
+        const n = records ? records.count : 0
+        if (!records || n < 1) failures.push("no record of the cut-short cycle on the device")
+        else if (records.kinds[n - 1] !== 1 || records.outcomes[n - 1] !== 3 || records.faults[n - 1][0] !== x.recordFault)
+            failures.push(`last record: kind ${records.kinds[n - 1]}, outcome ${records.outcomes[n - 1]}, faults ${records.faults[n - 1].join(",")}; expected a faulted cycle with E${x.recordFault}`)
+        else if (!records.verified) failures.push(`device records do not verify: ${records.findings.join(", ")}`)
     }
     const maxFilm = Math.max(0, ...e.trace.map(p => p.filmC))
     if (x.maxFilmC !== undefined && maxFilm > x.maxFilmC) failures.push(`film reached ${maxFilm} °C, limit ${x.maxFilmC}`)

@@ -44,6 +44,8 @@ export interface Expect {
     pressHome: boolean
     /** the true film temperature must stay at or below this, °C */
     maxFilmC?: number
+    /** a cycle cut short (no outcome): the device's last record must be a faulted cycle record with this fault */
+    recordFault?: number
 }
 
 export interface Scenario {
@@ -189,9 +191,9 @@ export const SCENARIOS: Scenario[] = [
     },
     {
         name: "power-loss",
-        summary: "power lost during cure and restored 1 s later: boots safe and homes the press",
+        summary: "power lost during cure and restored 1 s later: boots safe, homes the press, records the cut-short cycle (E62)",
         steps: [START, { when: { phase: "cure", afterMs: 1000 }, do: { kind: "powerCycle", offMs: 1000 }, inject: true }],
-        expect: { outcome: null, faultCode: null, pressHome: true },
+        expect: { outcome: null, faultCode: null, pressHome: true, recordFault: 62 },
         timeoutMs: 120_000,
     },
 ]

@@ -1,6 +1,7 @@
 // One simulated bench: the bus relay, the simulated applicator on a jacdac-ts bus, and the
 // firmware VM, with the firmware's log parsed into phases, faults and outcomes. Scenarios and
 // the benchmark both drive one of these; close() stops everything it started.
+import { existsSync } from "node:fs"
 import { JDBus, SRV_ROLE_MANAGER, DEVICE_ANNOUNCE, type JDDevice } from "jacdac-ts"
 import { BusRelay } from "./bus/relay"
 import { TcpBusTransport } from "./bus/tcp-transport"
@@ -41,6 +42,12 @@ export class SimSession {
     provisioner: ((bus: JDBus) => Promise<void>) | null = null
     /** how long open() waits for the device to arm after provisioning */
     armTimeoutMs = 20_000
+    /**
+     * A file holding a provisioned device's flash: when it exists, open() starts the device from
+     * it (one boot) instead of provisioning over the bus (two boots and ~50 settings writes);
+     * when it does not, open() provisions and saves the flash there for the next session.
+     */
+    flashSnapshot: string | null = null
     private opened = false
 
     /** image "device" is provisioned with identity, template, bundle and calibrations; "bench" with a bare process */
@@ -88,12 +95,17 @@ export class SimSession {
         await this.bus.connect()
         this.engine.start()
         this.vm.eraseFlash()
-        await this.boot()
-        await waitFor("the firmware to bind its roles", () => this.engine.display.length > 0, 15_000)
-        if (this.provisioner) await this.provisioner(this.bus)
-        else if (this.image === "device") await provisionTrusted(this.bus, this.vm, this.engine, this.m)
-        else await provision(this.bus, this.vm, this.engine, this.m)
-        await this.vm.kill()
+        const snap = this.flashSnapshot
+        if (snap && existsSync(snap)) this.vm.restoreFlash(snap)
+        else {
+            await this.boot()
+            await waitFor("the firmware to bind its roles", () => this.engine.display.length > 0, 15_000)
+            if (this.provisioner) await this.provisioner(this.bus)
+            else if (this.image === "device") await provisionTrusted(this.bus, this.vm, this.engine, this.m)
+            else await provision(this.bus, this.vm, this.engine, this.m)
+            await this.vm.kill()
+            if (snap) this.vm.saveFlash(snap)
+        }
         await this.boot()
         await waitFor("the firmware to show it is armed", () => this.engine.display.includes("\nREADY: PRESS START"), this.armTimeoutMs)
     }
