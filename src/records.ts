@@ -6,7 +6,7 @@
 // they take turns (the queue refuses an interleaving with queue_busy).
 // A cycle that a power loss or a restart cuts short still gets its record: a marker written
 // when the cycle starts (KEY_OPEN_CYCLE: the sequence number its record will take, the boot,
-// uptime, clock and template) is removed once a cycle record is durable; one found at boot
+// uptime, clock, template hash and bundle version) is removed once a cycle record is durable; one found at boot
 // whose sequence number is still the next one becomes a faulted record with E62 (power lost).
 import * as ds from "@devicescript/core"
 import { RecordQueue } from "./core/records/queue"
@@ -45,7 +45,7 @@ export class RecordService {
         if (e.kind === EventKind.PhaseStart && e.phase === Phase.Preflight && this.queue) {
             const c = this.builder.ctx
             const mark = this.queue.nextSeq() + ":" + this.builder.bootId + ":" + e.atMs + ":" + wallUnixS(this.anchor(), e.atMs) +
-                ":" + (c ? c.templateHash + ":" + c.templateId + ":" + c.bundleVersion : "")
+                ":" + (c ? c.templateHash + ":" + c.bundleVersion : "")
             const kv = this.queue.kv
             setTimeout(async () => {
                 try {
@@ -86,10 +86,9 @@ export class RecordService {
         }
         const at = parseInt(p[2])
         const r = draftRecord(RecordKind.Cycle, parseInt(p[1]), at, parseInt(p[3]))
-        if (p.length >= 7) {
-            r.templateHash = p[4]
-            r.templateId = p[5]
-            r.bundleVersion = parseInt(p[6])
+        if (p.length >= 6) {
+            r.templateHash = p[4] // the approved template; its design id is the hub's to look up
+            r.bundleVersion = parseInt(p[5])
         }
         r.faults = [{ code: FaultCode.PowerLost, sensor: 0, value: 0, limit: 0, atMs: at }]
         r.outcome = Outcome.Faulted

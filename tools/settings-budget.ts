@@ -1,6 +1,6 @@
 // What fills the settings area (flash, ~16 KB): builds each stored value with the real code
 // (record queue, bundle store, template blob, calibration store, persisted gains and latched
-// fault) on a MemoryKv and prints its flash cost. Flash cost per entry follows the Jacdac
+// fault, identity, hub address, cycle-start marker) on a MemoryKv and prints its flash cost. Flash cost per entry follows the Jacdac
 // settings store the DeviceScript runtime uses (jacdac-c fstor): a 24-byte entry header
 // (15-character key, offset, size) plus the JSON value padded to 8 bytes. BlobStore keeps
 // two slots (A/B) once a value was saved twice, so those count double.
@@ -106,6 +106,16 @@ export async function settingsBudget(m: Manifest): Promise<{ rows: BudgetRow[]; 
     const gains = JSON.stringify({ v: 1, kpMicroPerDegC: 58000, kiMicroPerDegCSec: 2000, kdMicroSecPerDegC: 120000 })
     const latched = JSON.stringify({ v: 1, code: 20, sensor: 1, value: 640, limit: 660 })
     rows.push({ item: "PID gains + latched fault", entries: 2, bytes: 2 * ENTRY_HEADER_BYTES + Math.ceil(gains.length / 8) * 8 + Math.ceil(latched.length / 8) * 8 })
+
+    // src/identity.ts, src/sync.ts, src/records.ts, src/compliance.ts: the longest each can be
+    const small = new MemoryKv()
+    await small.write("DEVICE_ID", "SFA1-0123456789")
+    await small.write("DEVICE_KEY", GOLDEN_KEY)
+    await small.write("HUB_URL", "http://hub.clinic.example:8090")
+    await small.write("cycOpen", "9999999999:4294967295:4294967295:4102444800:" + "a".repeat(64) + ":4102444800")
+    await small.write("calIds", "cal-0123456789ab,cal-0123456789ab,cal-0123456789ab")
+    await small.write("CLEAR_REQ", JSON.stringify({ by: "tech-0042", code: 20, atUnixS: 1767225600 }))
+    add("identity, hub address, cycle-start marker, recorded calibration ids, clear request", small)
 
     const perRecord = Math.round(rows[0].bytes / cap)
     return { rows, recordSealedBytes: sealed, recordFlashBytes: perRecord }

@@ -68,7 +68,6 @@ describe("record service", () => {
         expect(r.bootId).toBe(4)
         expect(r.uptimeMs).toBe(100)
         expect(r.templateHash).toBe(HASH_T)
-        expect(r.templateId).toBe(HASH_I)
         expect(r.bundleVersion).toBe(9)
         expect(await kv.read(KEY_OPEN_CYCLE)).toBe(null)
         // a third boot finds nothing to recover
