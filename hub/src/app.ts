@@ -8,6 +8,11 @@ import { authRoutes } from "./routes/auth"
 import { deviceAdminRoutes } from "./routes/devices"
 import { deviceRoutes } from "./routes/device"
 import { libraryRoutes } from "./routes/library"
+import { sessionRoutes } from "./routes/sessions"
+import { telemetryRoutes } from "./routes/telemetry"
+import { recordRoutes } from "./routes/records"
+import { publicRoutes } from "./routes/public"
+import { consoleRoutes } from "./routes/console"
 
 /** staff bodies are small; routes that need more set their own bodyLimit */
 export const DEFAULT_BODY_LIMIT = 64 * 1024
@@ -39,6 +44,11 @@ export async function buildHub(ctx: HubContext): Promise<FastifyInstance> {
     await app.register(async inst => deviceAdminRoutes(inst, ctx))
     await app.register(async inst => deviceRoutes(inst, ctx), { prefix: "/api/device/v1" })
     await app.register(async inst => libraryRoutes(inst, ctx))
+    await app.register(async inst => sessionRoutes(inst, ctx))
+    await app.register(async inst => telemetryRoutes(inst, ctx))
+    await app.register(async inst => recordRoutes(inst, ctx))
+    await app.register(async inst => publicRoutes(inst, ctx))
+    await app.register(async inst => consoleRoutes(inst))
     return app
 }
 

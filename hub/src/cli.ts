@@ -69,11 +69,12 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--port must be an integer 0..65535")
     const host = o["host"] ?? "127.0.0.1"
     const db = await open(o, env, true)
-    const ctx: HubContext = { db, nowMs: () => Date.now(), log: consoleLog, publicUrl: env["HUB_PUBLIC_URL"] }
+    const ctx: HubContext = { db, nowMs: () => Date.now(), log: consoleLog, publicUrl: env["HUB_PUBLIC_URL"], hubName: env["HUB_NAME"] }
     const app = await buildHub(ctx)
     // Node's default backlog (511) overflowed when 1,000 devices connected at once (the sync
     // benchmark saw SYN retries of 1-7 s); the kernel caps it at net.core.somaxconn anyway
     const address = await app.listen({ port, host, backlog: 2048 })
+    console.log("staff console: " + address + "/console/")
     console.log("hub listening on " + address + " (" + (db.dialect === "sqlite" ? "SQLite " + join(resolve(o["data"] ?? DEFAULT_DATA_DIR), "hub.db") : "PostgreSQL") + ")")
     await new Promise<void>(done => {
         const stop = () => done()

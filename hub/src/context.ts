@@ -16,4 +16,6 @@ export interface HubContext {
     /** the address devices use to reach this hub (HUB_URL in a new device's .env.local);
      *  when absent, taken from the provisioning request's Host header */
     publicUrl?: string
+    /** shown on the public transparency page (HUB_NAME), e.g. the clinic's name */
+    hubName?: string
 }

@@ -1,5 +1,6 @@
 // The whole database as Kysely sees it: each migration file owns its tables' interfaces.
 import type { CoreTables } from "./migrations/0001_core"
 import type { LibraryTables } from "./migrations/0002_library"
+import type { SessionTables } from "./migrations/0003_device_sessions"
 
-export type HubSchema = CoreTables & LibraryTables
+export type HubSchema = CoreTables & LibraryTables & SessionTables

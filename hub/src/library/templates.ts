@@ -21,7 +21,7 @@ export type Design = Omit<Template, "approval">
 export const TEMPLATE_STATUSES = ["submitted", "approved", "rejected", "revoked"]
 
 /** Stands in for the reviewer while a design is checked at submission: never signed, never stored. */
-const PENDING_REVIEWER = "(pending)"
+export const PENDING_REVIEWER = "(pending)"
 
 export interface TemplateSummary {
     templateId: string

@@ -11,6 +11,7 @@ import { bundleForDevice } from "../library/bundles"
 import { approvedTemplate } from "../library/approvals"
 import { recordStatus } from "../devices"
 import { SEQ_MAX } from "../../../src/core/records/types"
+import { deviceLiveRoutes } from "./device-live"
 
 declare module "fastify" {
     interface FastifyRequest {
@@ -129,6 +130,8 @@ export async function deviceRoutes(app: FastifyInstance, ctx: HubContext) {
         await recordStatus(ctx, deviceOf(request).deviceId, request.body as StatusBody)
         return reply.code(204).send()
     })
+
+    await deviceLiveRoutes(app, ctx)
 }
 
 export interface StatusBody {

@@ -13,6 +13,7 @@ import { submitTemplate, listTemplates, templateRow, previousVersion, summary, T
 import { approvalToSign, decide, revoke, history, type Decision } from "../library/reviews"
 import { approvedTemplate } from "../library/approvals"
 import { diffDesigns } from "../library/diff"
+import { checkDesign, deviceLimits } from "../library/check"
 
 const HASH = { type: "string", pattern: "^[0-9a-f]{64}$" }
 const PROFILE_ID = { type: "string", pattern: "^[\\x20-\\x7e]{1,16}$" }
@@ -69,6 +70,17 @@ export async function libraryRoutes(app: FastifyInstance, ctx: HubContext) {
         const b = request.body as { template: unknown; profileId: string }
         return reply.code(201).send(await submitTemplate(ctx, staffOf(request).name, b.template, b.profileId))
     })
+
+    // the editor's live check: the submission's validation, nothing stored
+    app.post("/api/library/templates/check", {
+        preValidation: requireRole("designer", "reviewer"), bodyLimit: TEMPLATE_BODY,
+        schema: { body: object(["template", "profileId"], { template: { type: "object" }, profileId: PROFILE_ID }) },
+    }, async request => {
+        const b = request.body as { template: unknown; profileId: string }
+        return checkDesign(ctx, b.template, b.profileId)
+    })
+
+    app.get("/api/library/device-limits", { schema: { querystring: NO_QUERY } }, async () => deviceLimits())
 
     app.get("/api/library/templates", {
         schema: {

@@ -2,10 +2,11 @@
 // applies them by name), and an applied migration is never edited: add a new one instead.
 import { migration as core } from "./0001_core"
 import { migration as library } from "./0002_library"
+import { migration as sessions } from "./0003_device_sessions"
 
 export interface HubMigration {
     name: string
     up(db: import("kysely").Kysely<any>): Promise<void>
 }
 
-export const MIGRATIONS: HubMigration[] = [core, library]
+export const MIGRATIONS: HubMigration[] = [core, library, sessions]

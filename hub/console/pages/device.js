@@ -1,0 +1,95 @@
+// @ts-check
+// One device: its reported status (refreshed every 2 s), the live plot of the running cycle
+// with the session template's targets, the session panel (operators), the latched fault and
+// alerts with what to do, and the summaries of its past cycles from the stored records.
+import { api, h, say, errorText, ago, when, table, degC, newton, PHASES, OUTCOMES, faultTable, fill } from "../api.js"
+import { livePlot } from "./live-plot.js"
+import { sessionPanel } from "./session.js"
+
+/** @param {HTMLElement} main @param {{ name: string, role: string }} me @param {string} deviceId */
+export async function page(main, me, deviceId) {
+    const guidance = await faultTable()
+    const status = h("section", { class: "card", "aria-labelledby": "status-h" })
+    const faults = h("section", { class: "card", "aria-labelledby": "faults-h" })
+    const cycles = h("section", { class: "card wide", "aria-labelledby": "cycles-h" })
+    const plot = livePlot(deviceId)
+    main.append(h("h1", {}, "Device " + deviceId), h("div", { class: "grid" }, status, faults), h("section", { class: "card wide", "aria-label": "Live plot" }, plot.el))
+    /** @type {{ refresh: () => Promise<void>, stop: () => void } | null} */
+    let panel = null
+    if (me.role === "operator" || me.role === "technician") {
+        panel = sessionPanel(deviceId, me.role === "operator", t => plot.setTargets(t))
+        main.append(panel.el)
+    } else {
+        plot.setTargets(null)
+    }
+    main.append(cycles)
+
+    async function refreshStatus() {
+        try {
+            const d = await api("GET", "/api/devices/" + encodeURIComponent(deviceId))
+            const f = d.latchedFault ? guidance.get(d.latchedFault) : null
+            fill(status, h("h2", { id: "status-h" }, "Status"), h("dl", { class: "facts" },
+                h("dt", {}, "State"), h("dd", { id: "device-state" }, d.state ?? "not reported yet"),
+                h("dt", {}, "Phase"), h("dd", { id: "device-phase" }, d.phase === null ? "–" : PHASES[d.phase] ?? String(d.phase)),
+                h("dt", {}, "Last seen"), h("dd", {}, ago(d.lastSeenMs)),
+                h("dt", {}, "Records waiting on the device"), h("dd", {}, d.pending ?? "–"),
+                h("dt", {}, "Last record at the hub"), h("dd", {}, "seq " + d.head.seq),
+                h("dt", {}, "Latched fault"), h("dd", { class: f ? "fault" : "" }, f ? "E" + f.code + " " + f.name : "none")),
+                f ? h("p", { class: "guidance", id: "latched-guidance" }, h("strong", {}, "What to do: "), f.action) : null)
+        } catch (e) {
+            fill(status, h("h2", { id: "status-h" }, "Status"), h("p", { class: "error" }, errorText(e)))
+        }
+    }
+
+    async function loadAlerts() {
+        const alerts = await api("GET", "/api/devices/" + encodeURIComponent(deviceId) + "/alerts").then(r => r.alerts, () => [])
+        fill(faults, h("h2", { id: "faults-h" }, "Faults and alerts"),
+            alerts.length === 0 ? h("p", {}, "No integrity alerts for this device.") :
+                h("ul", {}, alerts.map((/** @type {any} */ a) => h("li", {}, when(a.createdAtMs) + ": " + a.kind + " at seq " + a.seq + " — " + a.detail))),
+            h("p", { class: "muted" }, "Faults of past cycles are listed with what to do under Past cycles; the device display shows a fault as E<code>."))
+    }
+
+    async function loadCycles() {
+        fill(cycles, h("h2", { id: "cycles-h" }, "Past cycles"))
+        if (me.role === "technician") {
+            cycles.append(h("p", {}, "Cycle records are shown to operators and auditors."))
+            return
+        }
+        try {
+            const r = await api("GET", "/api/records?kind=1&limit=10&device=" + encodeURIComponent(deviceId))
+            if (r.records.length === 0) return void cycles.append(h("p", {}, "No cycle records stored yet."))
+            for (const rec of r.records) cycles.append(cycleSummary(rec, guidance))
+        } catch (e) {
+            cycles.append(h("p", { class: "error" }, errorText(e)))
+        }
+    }
+
+    await Promise.all([refreshStatus(), loadAlerts(), loadCycles(), panel?.refresh()])
+    const timer = setInterval(() => {
+        refreshStatus()
+        panel?.refresh()
+    }, 2000)
+    return () => {
+        clearInterval(timer)
+        plot.stop()
+        panel?.stop()
+    }
+}
+
+/** One stored cycle: outcome, per-phase summary table, faults with what to do. @param {any} rec @param {Map<number, any>} guidance */
+export function cycleSummary(rec, guidance) {
+    const r = rec.record
+    return h("details", { class: "cycle" },
+        h("summary", {}, "seq " + rec.seq + " · " + (r.wallUnixS ? new Date(r.wallUnixS * 1000).toLocaleString() : "no wall time") + " · " + OUTCOMES[r.outcome] + (r.operatorId ? " · operator " + r.operatorId : "")),
+        table("Phases of record " + rec.seq, ["Phase", "Duration", "Film min / mean / max", "Contact max", "Force min / mean / max"],
+            r.phases.map((/** @type {any} */ p) => h("tr", {},
+                h("th", { scope: "row" }, PHASES[p.phase] ?? String(p.phase)),
+                h("td", { class: "num" }, (p.durationMs / 1000).toFixed(1) + " s"),
+                h("td", { class: "num" }, degC(p.filmMinDeciC) + " / " + degC(p.filmMeanDeciC) + " / " + degC(p.filmMaxDeciC)),
+                h("td", { class: "num" }, degC(p.contactMaxDeciC)),
+                h("td", { class: "num" }, newton(p.forceMinMilliN) + " / " + newton(p.forceMeanMilliN) + " / " + newton(p.forceMaxMilliN))))),
+        r.faults.length === 0 ? h("p", {}, "No faults.") : h("ul", { class: "faults" }, r.faults.map((/** @type {any} */ f) => {
+            const g = guidance.get(f.code)
+            return h("li", {}, h("strong", {}, "E" + f.code + " " + (g ? g.name : "")), " (value " + f.value + ", limit " + f.limit + "). ", g ? g.action : "")
+        })))
+}
