@@ -21,6 +21,7 @@ const GUIDANCE: Record<number, string> = {
     [FaultCode.Abort]: "Nothing to fix: the cycle was aborted on purpose; prepare a new session when ready.",
     [FaultCode.TickOverrun]: "Call a technician and give them the device log: the firmware fell behind its control timing.",
     [FaultCode.ControlError]: "Call a technician and give them the device log: the control logic failed and the device went to its safe state.",
+    [FaultCode.PowerLost]: "The power went during this cycle and the heater stopped with it: check the film and the patient, then the supply, before a new cycle.",
     [FaultCode.AutotuneRejected]: "Nothing to do now: the previous heater settings stay in use; a technician may retry the autotune.",
 }
 
