@@ -64,7 +64,7 @@ export async function runHubBench(opts: HubBenchOptions = {}): Promise<Record<st
 
     const ingest: Record<string, unknown> = {
         devices: DEVICES,
-        model: "one batch at a time (single writer), batches round-robin over the devices; hub = ingestRecords (decode, MAC, chain, head lookup, insert, one transaction per batch); ceiling = raw inserts of the same rows, one transaction per batch; timed part in 4 chunks alternating hub/ceiling (ABBA)",
+        model: "one batch at a time (single writer), batches round-robin over the devices; hub = ingestRecords (decode, MAC, chain, head lookup, insert, one transaction per batch; PostgreSQL: the head check and insert in one statement when the batch continues the head); ceiling = raw inserts of the same rows, one transaction per batch; timed part in 4 chunks alternating hub/ceiling (ABBA)",
     }
     const sqlitePoints: IngestPoint[] = []
     for (const p of ps) {
@@ -108,7 +108,7 @@ export async function runHubBench(opts: HubBenchOptions = {}): Promise<Record<st
             prof["sqliteHubMinusCheckBatch"] = r2(b100.hub.usPerRecord - (prof["checkBatch"] ?? 0))
         }
         out["ingestProfileUs"] = prof
-        log(`ingest profile (us/record): checkBatch ${prof["checkBatch"]}, of which openRecord ${prof["openRecord"]}, decode ${prof["decodeRecord"]}`)
+        log(`ingest profile (us/record): checkBatch ${prof["checkBatch"]}, of which openSealed ${prof["openSealed"]} (src/core's openRecord: ${prof["coreOpenRecordOverArray"]})`)
 
         const clients = opts.clients ?? (quick ? 250 : 1000)
         const sync: Record<string, SyncResult | string> = {}

@@ -10,6 +10,9 @@ import { MIGRATIONS } from "./migrations/index"
 export interface HubDb {
     db: Kysely<HubSchema>
     dialect: "sqlite" | "postgres"
+    /** the driver under Kysely, for the ingest transaction's prepared statements (record-tx*.ts) */
+    sqlite?: Database.Database
+    pgPool?: pg.Pool
     close(): Promise<void>
 }
 
@@ -32,7 +35,7 @@ export async function openDb(opts: OpenDbOptions): Promise<HubDb> {
                     oid === PG_INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as any,
             },
         })
-        hub = { db: new Kysely<HubSchema>({ dialect: new PostgresDialect({ pool }) }), dialect: "postgres", close: async () => {} }
+        hub = { db: new Kysely<HubSchema>({ dialect: new PostgresDialect({ pool }) }), dialect: "postgres", pgPool: pool, close: async () => {} }
     } else if (opts.sqliteFile) {
         const sqlite = new Database(opts.sqliteFile)
         // an ack must mean durable: WAL with a full fsync at every commit
@@ -41,7 +44,7 @@ export async function openDb(opts: OpenDbOptions): Promise<HubDb> {
         // another process (a CLI export) may hold the write lock for a moment
         sqlite.pragma("busy_timeout = 5000")
         sqlite.pragma("foreign_keys = ON")
-        hub = { db: new Kysely<HubSchema>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: "sqlite", close: async () => {} }
+        hub = { db: new Kysely<HubSchema>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: "sqlite", sqlite, close: async () => {} }
     } else {
         throw new Error("openDb: give sqliteFile or pgUrl")
     }

@@ -1,0 +1,128 @@
+// Node-only fast path for opening a sealed record at ingest: the same strict canonical rules as
+// src/core's decodeRecord (driven by its own field tables, so the two cannot drift apart), but
+// reading a Buffer in place, hashing with one-shot node:crypto calls, and keeping only the head
+// fields the hub stores. src/core works on number[] so that it runs in the DeviceScript VM;
+// there the copy into an array, the per-byte checks and building every phase object cost
+// ~19 µs a record, most of an ingest batch's CPU (bench/profile.ts).
+// It only ever says "valid" or "not a record": the reason for a refusal comes from src/core
+// itself (ingest.ts), and test/hub/record-open.test.ts proves both agree on tampered bytes.
+import { createHmac, hash as sha256Once, timingSafeEqual } from "node:crypto"
+import {
+    CALIBRATION_IDS_MAX, CALIBRATION_ID_MAX_CHARS, FAULTS_MAX, FAULT_FIELDS, FIT_FIELDS, PHASES_MAX, PHASE_FIELDS, RECORD_HEAD,
+} from "../../src/core/records/codec"
+import { RECORD_FORMAT_VERSION, RECORD_TAG } from "../../src/core/records/types"
+import { INT_MAX_ABS } from "../../src/core/codec/ints"
+
+/** the fields of a record the hub stores in their own columns or checks (RECORD_HEAD has more) */
+export interface RecordHead {
+    kind: number
+    deviceId: string
+    seq: number
+    prevHash: string
+    wallUnixS: number
+    operatorId: string
+    templateHash: string
+    outcome: number
+}
+
+export interface OpenedHead {
+    head: RecordHead
+    /** SHA-256 (hex) of the body: the next record's prevHash */
+    hash: string
+    macOk: boolean
+}
+
+const MAC_BYTES = 32
+/** the field rules of codec.ts's tables (its INT, TEXT, HASH) */
+const INT = 0
+const TEXT = 1
+/** the largest zigzag varint allowed (reader.ts U_MAX) */
+const U_MAX = 2 * INT_MAX_ABS
+
+/** thrown inside the reader only; openSealed turns it into null */
+const NOT_A_RECORD = new Error("not a canonical record")
+
+class BufferReader {
+    pos = 0
+    constructor(readonly b: Buffer, readonly end: number) {}
+
+    /** reader.ts int(): minimal varint of at most 7 bytes, zigzag, lo..hi */
+    int(lo: number, hi: number): number {
+        const b = this.b
+        let u = 0
+        let scale = 1
+        for (let n = 0; ; n++) {
+            if (this.pos >= this.end || n === 7) throw NOT_A_RECORD
+            const x = b[this.pos++]
+            u += (x & 127) * scale
+            if (x < 128) {
+                if (x === 0 && n > 0) throw NOT_A_RECORD
+                break
+            }
+            scale *= 128
+        }
+        if (u > U_MAX) throw NOT_A_RECORD
+        const v = Math.floor(u / 2) * 2 === u ? u / 2 : -(u + 1) / 2
+        if (v < lo || v > hi) throw NOT_A_RECORD
+        return v
+    }
+
+    /** length-prefixed printable ASCII (0x20..0x7e) */
+    text(minLen: number, maxLen: number): string {
+        const n = this.int(minLen, maxLen)
+        if (this.pos + n > this.end) throw NOT_A_RECORD
+        for (let i = this.pos; i < this.pos + n; i++) if (this.b[i] < 0x20 || this.b[i] > 0x7e) throw NOT_A_RECORD
+        const s = this.b.toString("latin1", this.pos, this.pos + n)
+        this.pos += n
+        return s
+    }
+
+    hash(): string {
+        if (this.pos + 32 > this.end) throw NOT_A_RECORD
+        const s = this.b.toString("hex", this.pos, this.pos + 32)
+        this.pos += 32
+        return s
+    }
+
+    /** one codec.ts field table; values are kept only when `into` is given */
+    fields(specs: [string, number, number, number][], into?: Record<string, number | string>) {
+        for (const s of specs) {
+            const v = s[1] === INT ? this.int(s[2], s[3]) : s[1] === TEXT ? this.text(s[2], s[3]) : this.hash()
+            if (into) into[s[0]] = v
+        }
+    }
+}
+
+/** decodeRecord's order of fields, keeping the head; throws NOT_A_RECORD */
+function readBody(r: BufferReader): RecordHead {
+    if (r.end < 2 || r.b[0] !== RECORD_TAG || r.b[1] !== RECORD_FORMAT_VERSION) throw NOT_A_RECORD
+    r.pos = 2
+    const head: Record<string, number | string> = {}
+    r.fields(RECORD_HEAD, head)
+    const nIds = r.int(0, CALIBRATION_IDS_MAX)
+    for (let i = 0; i < nIds; i++) r.text(1, CALIBRATION_ID_MAX_CHARS)
+    if (r.int(0, 1) === 1) r.fields(FIT_FIELDS)
+    const nPh = r.int(0, PHASES_MAX)
+    for (let i = 0; i < nPh; i++) r.fields(PHASE_FIELDS)
+    const nF = r.int(0, FAULTS_MAX)
+    for (let i = 0; i < nF; i++) r.fields(FAULT_FIELDS)
+    head["outcome"] = r.int(0, 3)
+    if (r.pos !== r.end) throw NOT_A_RECORD
+    return head as unknown as RecordHead
+}
+
+/** A sealed record (body ‖ MAC) checked under the device key; null when the bytes are not one. */
+export function openSealed(sealed: Buffer, macKey: Buffer): OpenedHead | null {
+    if (sealed.length < 34) return null
+    const bodyEnd = sealed.length - MAC_BYTES
+    let head: RecordHead
+    try {
+        head = readBody(new BufferReader(sealed, bodyEnd))
+    } catch (e) {
+        if (e === NOT_A_RECORD) return null
+        throw e
+    }
+    const body = sealed.subarray(0, bodyEnd)
+    const mac = createHmac("sha256", macKey).update(body).digest()
+    return { head, hash: sha256Once("sha256", body, "hex"), macOk: timingSafeEqual(mac, sealed.subarray(bodyEnd)) }
+}
