@@ -24,11 +24,12 @@ export default defineConfig({
                 },
             },
             {
-                // tests that compile and run firmware (devs writes .devicescript/ in the project):
+                // tests that compile and run firmware (devs writes .devicescript/ in the project; the
+                // technician commands join the simulator's bus on port 8082):
                 // one at a time
                 test: {
                     name: "firmware",
-                    include: ["test/e2e/**/*.test.ts"],
+                    include: ["test/e2e/**/*.test.ts", "test/tech/**/*.test.ts"],
                     testTimeout: 300_000,
                     pool: "forks",
                     poolOptions: { forks: { singleFork: true } },
