@@ -14,7 +14,7 @@ import { buildFirmware, type SimImage } from "../../sim/firmware"
 import { SimSession, sleep, waitFor } from "../../sim/session"
 import { firmwareDevice, writeSimCalibrations } from "../../sim/provision"
 import { BusSettingsKv } from "../../sim/bus/settings-kv"
-import { BlobStore } from "../../src/core/store/blob"
+import { clearBlob } from "../../src/core/store/blob"
 import { CAL_CHANNELS } from "../../src/core/calibration/calibration"
 import { nodeCrypto } from "../../src/node/crypto-node"
 import { CAL_PREFIX, loadCalibration } from "../../tools/tech/device-state"
@@ -60,7 +60,7 @@ async function provisionDevice() {
 describe("tech commands on the simulated applicator", () => {
     it("self-test reports what a fresh device lacks, with what to do", async () => {
         for (const k of ["DEVICE_ID", "DEVICE_KEY", "HUB_URL"]) await kv.remove(k)
-        for (const ch of CAL_CHANNELS) await new BlobStore(kv, nodeCrypto, CAL_PREFIX[ch]).clear()
+        for (const ch of CAL_CHANNELS) await clearBlob(kv, CAL_PREFIX[ch])
         const r = await runTech(["self-test", "--timeout-ms", "10000"])
         expect(r.code, r.out).toBe(1)
         for (const role of ["filmTemp", "contactTemp", "force", "pressPos", "distance", "door", "start", "abort", "heater", "press", "display"])

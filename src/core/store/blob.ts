@@ -106,3 +106,19 @@ export class BlobStore {
         return take
     }
 }
+
+/**
+ * Removes a blob, header first (a cut leaves it missing, never half there). For Node tools and
+ * tests: a free function, so the firmware image, which never clears a blob, does not carry it.
+ */
+export async function clearBlob(kv: Kv, prefix: string): Promise<void> {
+    const raw = await kv.read(prefix + "h")
+    await kv.remove(prefix + "h")
+    let n = 0
+    try {
+        n = raw ? (JSON.parse(raw) as Header).n : 0
+    } catch (e) {
+        n = 0
+    }
+    for (let s = 0; s < 2; s++) for (let i = 0; i < n; i++) await kv.remove(prefix + (s === 0 ? "a" : "b") + i)
+}
