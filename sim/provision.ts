@@ -19,7 +19,7 @@ import { sealBundle } from "../src/core/bundle/codec"
 import { BundleStore } from "../src/core/bundle/store"
 import { toBase64 } from "../src/core/codec/base64"
 import { makeCalibration } from "../src/core/calibration/calibration"
-import { CalibrationStore } from "../src/core/calibration/store"
+import { CalibrationStore, saveCalibration } from "../src/core/calibration/store"
 
 export const SIM_DEVICE_ID = "SFA1-SIM0001"
 const TEMPLATE_PREFIX = "tpl" // src/trust.ts TEMPLATE_PREFIX
@@ -119,7 +119,7 @@ export async function writeSimCalibrations(kv: BusSettingsKv, technician: string
     const cal = new CalibrationStore(kv, nodeCrypto)
     const points: [string, number, number][] = [["filmTemp", 250, 950], ["contactTemp", 250, 450], ["force", 0, 50000]]
     for (const [channel, lo, hi] of points)
-        await cal.save(makeCalibration({
+        await saveCalibration(cal, makeCalibration({
             channel, refLow: lo, readLow: lo, refHigh: hi, readHigh: hi, technician,
             reference: "simulator reference", atUnixS: nowUnixS - 60, expiresUnixS: nowUnixS + 30 * 86400,
         }, nodeCrypto))

@@ -46,7 +46,6 @@ export async function startApplicator(opts: AppOptions) {
     const loop = new ControlLoop(io, ctrl, sensors, outputs, hk, opts.logHasRoom)
     if (opts.onEvent) loop.eventSink = opts.onEvent
     loop.start(m.control.periodMs)
-    const saving = opts.saving
-    startStatusUi(io, hk, ctrl, () => sensors.film.value, () => sensors.force.value, () => opts.notReady(), () => !!saving && saving())
+    startStatusUi(io, hk, ctrl, sensors, opts)
     console.log(m.modelName + " ready: control period " + m.control.periodMs + " ms")
 }

@@ -81,7 +81,7 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
             const hub = await readSetting<any>(KEY_HUB_URL, "")
             if (id && q && typeof hub === "string" && hub.length > 0) {
                 const s = new DeviceSync(hub.charAt(hub.length - 1) === "/" ? hub.slice(0, hub.length - 1) : hub, id, kv, t, r, ctrl, clock)
-                r.onSaved = () => s.kick()
+                r.onSaved = s.kick // a bound method
                 sync = s
                 s.start()
             } else console.warn("no hub address (" + KEY_HUB_URL + "): records stay on the device")

@@ -4,7 +4,7 @@
 // outputs go safe. A tick still running when the next is due is skipped, never overlapped;
 // the supervisor sees the gap as an overrun.
 import * as ds from "@devicescript/core"
-import { Controller, ControllerInputs } from "./core/controller"
+import { Controller } from "./core/controller"
 import { EventKind, ControlEvent, PHASE_NAMES } from "./core/cycle/events"
 import { faultLabel, faultName } from "./core/faults"
 import { SensorInputs } from "./hw/sensor-inputs"
@@ -36,10 +36,7 @@ export class ControlLoop {
 
     start(periodMs: number) {
         this.periodMs = periodMs
-        const self = this // DeviceScript: arrow functions cannot capture `this`
-        setInterval(async () => {
-            await self.safeTick()
-        }, periodMs)
+        setInterval(this.safeTick, periodMs) // a bound method (DeviceScript binds method values)
     }
 
     /** One tick that never throws: a tick still running is skipped, an exception fails safe. */
@@ -63,15 +60,6 @@ export class ControlLoop {
         }
     }
 
-    private inputs(now: number): ControllerInputs {
-        const s = this.sensors
-        return {
-            nowMs: now, film: s.film, contact: s.contact, force: s.force, position: s.position,
-            home: s.home, doorClosed: s.doorClosed, startPressed: s.startPressed, abortPressed: s.abortPressed,
-            logHasRoom: this.logHasRoom(), outputsBound: this.outputs.bound(),
-        }
-    }
-
     async tick() {
         const now = ds.millis()
         this.ticks++
@@ -81,7 +69,12 @@ export class ControlLoop {
             if (this.periodMs > 0 && gap > 2 * this.periodMs) this.lateTicks++
         }
         this.lastStartMs = now
-        const out = this.ctrl.tick(this.inputs(now))
+        // the sensors' object is the controller's input: the rest of it is filled in here
+        const s = this.sensors
+        s.nowMs = now
+        s.logHasRoom = this.logHasRoom()
+        s.outputsBound = this.outputs.bound()
+        const out = this.ctrl.tick(s)
         this.sensors.consumed()
         await this.outputs.write(out)
         this.technicianGesture(now)

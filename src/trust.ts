@@ -97,7 +97,7 @@ export class Trust {
         const d = this.decided
         if (!d) return "no template"
         if (!d.ok) return d.code
-        if (nowUnixS >= this.expiresUnixS()) return "expired"
+        if (nowUnixS >= d.expiresUnixS) return "expired"
         const cs = this.cal.calibrationStatus(nowUnixS)
         if (!cs.ok) return cs.message
         if (d.templateHash === this.armedHash) return ""
@@ -114,9 +114,5 @@ export class Trust {
         if (err) return err.field + ": " + err.reason
         this.armedHash = d.templateHash
         return ""
-    }
-
-    private expiresUnixS(): number {
-        return this.decided && this.decided.ok ? this.decided.expiresUnixS : 0
     }
 }

@@ -15,7 +15,7 @@ import { RecordQueue } from "../src/core/records/queue"
 import { BundleStore } from "../src/core/bundle/store"
 import { sealBundle } from "../src/core/bundle/codec"
 import { encodeTemplate } from "../src/core/template/codec"
-import { CalibrationStore } from "../src/core/calibration/store"
+import { CalibrationStore, saveCalibration } from "../src/core/calibration/store"
 import { makeCalibration, CAL_CHANNELS } from "../src/core/calibration/calibration"
 import { goldenRecord, goldenBundle, goldenTemplate, GOLDEN_KEY, GOLDEN_DEVICE } from "../test/vectors/golden"
 
@@ -93,7 +93,7 @@ export async function settingsBudget(m: Manifest): Promise<{ rows: BudgetRow[]; 
     for (let k = 0; k < 2; k++) {
         for (const ch of CAL_CHANNELS) {
             const force = ch === "force"
-            await cs.save(makeCalibration({
+            await saveCalibration(cs, makeCalibration({
                 channel: ch, refLow: force ? 0 : 250, readLow: force ? 12 + k : 248 + k, refHigh: force ? 50000 : 900,
                 readHigh: force ? 50300 : 905, technician: "tech-0042",
                 reference: "Fluke 1524 SN 3411007", atUnixS: 1767225600, expiresUnixS: 1767225600 + 365 * 86400,

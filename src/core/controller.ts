@@ -61,8 +61,8 @@ export class Controller {
     readonly supervisor: Supervisor
     readonly press: PressController
     readonly cycle: Cycle
-    private readonly pid: HeaterPid
-    private readonly relay: TimeProportioner
+    readonly pid: HeaterPid
+    readonly relay: TimeProportioner
     // Read-only outside the controller (fields, not getters: each method costs the firmware's
     // 64 KB function area ~40 bytes).
     /** the process armed for the next start press */
@@ -73,15 +73,21 @@ export class Controller {
     recentFault: Fault | null = null
     /** the last finished autotune's result (accepted or rejected) */
     lastAutotune: AutotuneResult | null = null
-    private autotuner: HeaterTuner | null = null
-    private autotuneTarget = -1
+    /**
+     * The running heater tuning session, if any. Started by startAutotune() below, a free
+     * function, and finished by the session itself: the device image has no autotune command
+     * yet, and as Controller methods both would cost its 64 KB function area all the same.
+     */
+    autotune: AutotuneSession | null = null
     private lastTickMs = -1
     private lastStart = true // a button held at boot is not a press
-    private softAbort = false
+    /** software abort (console, technician): set it for the same effect as the abort button at the next tick */
+    softAbort = false
     /** this tick's outputs */
     outputs: ControllerOutputs = { heaterOn: false, dutyPermille: 0, pressSpeedPermille: 0, filmTargetDeciC: -1, phase: Phase.Idle }
     private holdActive = false
-    private events: ControlEvent[] = []
+    /** events not yet drained (startAutotune() adds one) */
+    events: ControlEvent[] = []
 
     constructor(readonly m: Manifest, gains: PidGains) {
         this.supervisor = new Supervisor(m)
@@ -106,17 +112,12 @@ export class Controller {
         if (!this.cycle.running()) this.armedProcess = null
     }
 
-    /** Software abort (console, technician): same effect as the abort button. */
-    requestAbort() {
-        this.softAbort = true
-    }
-
     /** Restores a latched fault read from flash at boot. */
     restoreLatched(f: Fault | null) {
         if (!f || !isLatching(f.code)) return
         this.latchedFault = f
         this.recentFault = f
-        this.cycle.enterFaulted(0)
+        this.cycle.settle(Phase.Faulted, 0)
     }
 
     /** Technician clears a latched fault; only once the press is back home. */
@@ -128,7 +129,7 @@ export class Controller {
         this.latchedFault = null
         this.supervisor.reset()
         this.press.stop(nowMs)
-        this.cycle.toIdle(nowMs)
+        this.cycle.settle(Phase.Idle, nowMs)
         return true
     }
 
@@ -138,23 +139,8 @@ export class Controller {
         this.outputs = { heaterOn: false, dutyPermille: 0, pressSpeedPermille: 0, filmTargetDeciC: -1, phase: this.phase() }
     }
 
-    /**
-     * Starts a heater autotune (technician command) with a tuner built for targetDeciC, e.g.
-     * `new Autotuner(targetDeciC, m.autotune, m.control)`; returns why not, or null.
-     */
-    startAutotune(nowMs: number, targetDeciC: number, tuner: HeaterTuner): string | null {
-        if (this.latchedFault) return "latched fault: clear it first"
-        if (this.cycle.phase !== Phase.Idle || this.autotuner) return "busy"
-        if (targetDeciC < 300 || targetDeciC > this.m.limits.filmMaxDeciC - 50) return "target out of range"
-        this.autotuner = tuner
-        this.autotuneTarget = targetDeciC
-        this.supervisor.reset()
-        this.events.push(event(EventKind.PhaseStart, nowMs, Phase.Autotune, 0))
-        return null
-    }
-
     phase(): Phase {
-        if (this.autotuner) return Phase.Autotune
+        if (this.autotune) return Phase.Autotune
         return this.cycle.phase
     }
 
@@ -183,7 +169,7 @@ export class Controller {
         const gap = this.lastTickMs < 0 ? 0 : now - this.lastTickMs
         this.lastTickMs = now
         const running = this.cycle.running()
-        const active = running || !!this.autotuner
+        const active = running || !!this.autotune
         const proc = this.cycle.process
         const startEdge = i.startPressed && !this.lastStart
         this.lastStart = i.startPressed
@@ -203,14 +189,18 @@ export class Controller {
         this.softAbort = false
         if (f) this.trip(now, f)
 
-        const r = this.readings(i)
+        const r: CycleReadings = {
+            filmDeciC: i.film.value, contactDeciC: i.contact.value, forceMilliN: i.force.value,
+            positionUm: i.position.value, positionValid: hasValue(i.position), home: i.home,
+            doorClosed: i.doorClosed, sensorsReady: this.sensorsReady(i) && i.outputsBound, logHasRoom: i.logHasRoom,
+        }
         let target = -1
         this.holdActive = false
         let duty = 0
 
         // 2. what runs: cycle, autotune, or nothing
         const idle = this.cycle.phase === Phase.Idle || this.cycle.phase === Phase.Complete
-        if (startEdge && !this.autotuner) {
+        if (startEdge && !this.autotune) {
             if (this.latchedFault) this.events.push(event(EventKind.PreflightFailed, now, Phase.Preflight, PreflightReason.LatchedFault))
             else if (idle && this.cycle.begin(now, this.armedProcess, r) === PreflightReason.Ok) {
                 this.supervisor.reset()
@@ -227,10 +217,11 @@ export class Controller {
                 this.holdActive = t.holdActive
             }
         }
-        if (this.autotuner && !this.latchedFault) {
-            duty = this.autotuner.step(now, i.film.value)
-            target = this.autotuneTarget
-            if (this.autotuner.isDone()) this.finishAutotune(now)
+        const tune = this.autotune // (a fault above ended it)
+        if (tune && !this.latchedFault) {
+            duty = tune.tuner.step(now, i.film.value)
+            target = tune.targetDeciC
+            if (tune.tuner.isDone()) tune.finish(this, now)
         }
 
         // 3. loops
@@ -248,12 +239,12 @@ export class Controller {
         if (this.latchedFault || ph === Phase.Aborted || ph === Phase.Faulted) {
             duty = 0
             target = -1
-            if (ph === Phase.Aborted && speed === 0 && this.press.isHome({ forceMilliN: 0, positionUm: i.position.value, home: i.home, positionValid: hasValue(i.position) })) {
+            if (ph === Phase.Aborted && speed === 0 && this.press.isHome(r)) {
                 this.press.stop(now)
-                this.cycle.toIdle(now)
+                this.cycle.settle(Phase.Idle, now)
             }
         }
-        if (!this.cycle.running() && !this.autotuner) {
+        if (!this.cycle.running() && !this.autotune) {
             duty = 0
             target = -1
         }
@@ -265,14 +256,6 @@ export class Controller {
             phase: this.phase(),
         }
         return this.outputs
-    }
-
-    private readings(i: ControllerInputs): CycleReadings {
-        return {
-            filmDeciC: i.film.value, contactDeciC: i.contact.value, forceMilliN: i.force.value,
-            positionUm: i.position.value, positionValid: hasValue(i.position), home: i.home,
-            doorClosed: i.doorClosed, sensorsReady: this.sensorsReady(i) && i.outputsBound, logHasRoom: i.logHasRoom,
-        }
     }
 
     /** Any fault: heater off now, press retracting (or stopped if it is the press that jammed). */
@@ -287,30 +270,50 @@ export class Controller {
             e.fault = f
             this.events.push(e)
         }
-        if (latching) this.cycle.enterFaulted(now)
-        this.autotuner = null
+        if (latching) this.cycle.settle(Phase.Faulted, now)
+        this.autotune = null
         this.pid.reset()
         this.relay.reset()
         if (f.code === FaultCode.PressStall) this.press.stop(now)
         else this.press.retract(now)
     }
+}
 
-    private finishAutotune(now: number) {
-        const res = this.autotuner ? this.autotuner.result() : null
+/**
+ * Starts a heater autotune (technician command) on c with a tuner built for targetDeciC, e.g.
+ * `new Autotuner(targetDeciC, m.autotune, m.control)`; returns why not, or null.
+ */
+export function startAutotune(c: Controller, nowMs: number, targetDeciC: number, tuner: HeaterTuner): string | null {
+    if (c.latchedFault) return "latched fault: clear it first"
+    if (c.cycle.phase !== Phase.Idle || c.autotune) return "busy"
+    if (targetDeciC < 300 || targetDeciC > c.m.limits.filmMaxDeciC - 50) return "target out of range"
+    c.autotune = new AutotuneSession(tuner, targetDeciC)
+    c.supervisor.reset()
+    c.events.push(event(EventKind.PhaseStart, nowMs, Phase.Autotune, 0))
+    return null
+}
+
+/** A heater tuning session: its tuner and film target, and what its end does to the controller. */
+class AutotuneSession {
+    constructor(readonly tuner: HeaterTuner, readonly targetDeciC: number) {}
+
+    /** The tuner is done: its gains are used from now on, or an AutotuneRejected fault is reported. */
+    finish(c: Controller, now: number) {
+        const res = this.tuner.result()
         if (res && res.ok && res.gains) {
-            this.pid.setGains(res.gains)
-            this.events.push(event(EventKind.GainsTuned, now, Phase.Autotune, 0))
+            c.pid.setGains(res.gains)
+            c.events.push(event(EventKind.GainsTuned, now, Phase.Autotune, 0))
         } else {
             const f = makeFault(FaultCode.AutotuneRejected, SensorId.FilmTemp, res ? res.overshootDeciC : 0,
-                this.m.autotune.maxOvershootDeciC, now)
-            this.recentFault = f
+                c.m.autotune.maxOvershootDeciC, now)
+            c.recentFault = f
             const e = event(EventKind.Fault, now, Phase.Autotune, f.code)
             e.fault = f
-            this.events.push(e)
+            c.events.push(e)
         }
-        this.lastAutotune = res
-        this.autotuner = null
-        this.relay.reset()
+        c.lastAutotune = res
+        c.autotune = null
+        c.relay.reset()
     }
 }
 

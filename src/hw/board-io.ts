@@ -15,11 +15,13 @@ import {
     inverseDistanceFit,
     inverseDistanceM,
     linearPositionM,
+    LinearPositionParams,
+    LoadCellParams,
 } from "./drivers/analog-math"
 import { NTC_100K_3950, startNtcTemperature } from "./drivers/ntc"
 import { startAnalogLoadCell } from "./drivers/load-cell"
 import { startAnalogDistance } from "./drivers/analog-distance"
-import { startPanel } from "./drivers/panel"
+import { PanelOptions, startPanel } from "./drivers/panel"
 import { PCF8574_ADDR } from "./drivers/pcf8574"
 import { startLcd16x2 } from "./drivers/lcd"
 import { HeaterOneShot } from "./drivers/heater-oneshot"
@@ -39,14 +41,17 @@ const FILM_NTC = { ...NTC_100K_3950, fixedOhm: 10000 }
 // resolves up to ~72 degC.
 const TIP_NTC = { ...NTC_100K_3950, fixedOhm: 47000 }
 
+// (The plain tables below are parsed from strings, as the firmware's other tables: README,
+// "DeviceScript traps".)
+
 // Load cell: 10 kg cell, 1.0 mV/V, excited from 3.3 V -> 0.33 mV/kg; INA333 gain
 // 1 + 100k/165 = 607 -> 200 mV/kg above a 300 mV REF (2.3 V at 10 kg).
-const LOAD_CELL = { zeroMv: 300, mvPerKg: 200 }
+const LOAD_CELL: LoadCellParams = JSON.parse('{"zeroMv":300,"mvPerKg":200}')
 const LOAD_CELL_MAX_KG = 10
 
 // Press potentiometer: 10 kOhm, 60 mm travel, below a 3.9 kOhm resistor from 3V3 ->
 // 2374 mV over 60 mm = 39.57 mV/mm; home sits 3 mm above the bottom end (119 mV).
-const PRESS_POT = { zeroMv: 119, mvPerM: 39567, minM: -0.003, maxM: 0.057 }
+const PRESS_POT: LinearPositionParams = JSON.parse('{"zeroMv":119,"mvPerM":39567,"minM":-0.003,"maxM":0.057}')
 
 // Sharp GP2Y0A41SK0F (sheet OP13008EN): Vo = 0.40 V typ at 30 cm, +2.25 V typ from 30 to 4 cm;
 // a 10k/22k divider (x 0.6875) keeps its 3.1 V maximum under 2.45 V at the pin.
@@ -55,7 +60,7 @@ const IR_FIT = inverseDistanceFit((0.4 + 2.25) * 1000 * IR_DIVIDER, 0.04, 0.4 * 
 const IR_SENSOR = { ...IR_FIT, minM: 0.04, maxM: 0.3 }
 
 /** Operator panel PCF8574 pins (boards/README.md) and poll period (50 Hz). */
-const PANEL_BITS = { start: 0, abort: 1, door: 2, statusLed: 3, buzzer: 4, pressKick: 5 }
+const PANEL_BITS: PanelOptions["bits"] = JSON.parse('{"start":0,"abort":1,"door":2,"statusLed":3,"buzzer":4,"pressKick":5}')
 const PANEL_POLL_MS = 20
 
 function adcScale(opts: IoOptions): AdcScale {
@@ -69,13 +74,7 @@ export function startIo(opts: IoOptions = {}): Io {
     const sim = ds.isSimulator()
     const adc = adcScale(opts)
     const panel = startPanel({
-        names: {
-            start: ROLE.start,
-            abort: ROLE.abort,
-            door: ROLE.door,
-            statusLed: ROLE.statusLed,
-            buzzer: ROLE.buzzer,
-        },
+        names: ROLE, // start, abort, door, statusLed, buzzer
         bits: PANEL_BITS,
         addr: PCF8574_ADDR,
         pollMs: PANEL_POLL_MS,
@@ -143,7 +142,7 @@ export function startIo(opts: IoOptions = {}): Io {
         statusLed: panel.statusLed,
         buzzer: panel.buzzer,
         display: startLcd16x2(ROLE.display),
-        kickHeaterOneShot: () => oneShot.kick(),
-        kickPressOneShot: () => panel.kickPress(),
+        kickHeaterOneShot: oneShot.kick, // a bound method
+        kickPressOneShot: panel.kickPress,
     }
 }

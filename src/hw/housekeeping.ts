@@ -10,7 +10,8 @@
 export type BusWrite = () => Promise<void>
 
 export class Housekeeping {
-    private keys: string[] = []
+    /** the keys of the queued writes, oldest first */
+    readonly keys: string[] = []
     private writes: BusWrite[] = []
     private running = false
     /** writes done, and writes replaced before they were made (diagnostics) */
@@ -29,34 +30,25 @@ export class Housekeeping {
         this.writes.push(w)
     }
 
-    pending(): number {
-        return this.writes.length
-    }
-
     /** Called by the control loop after a tick's own writes: starts the next queued write on its own fiber. */
     afterTick() {
         if (this.running || this.writes.length === 0) return
         this.running = true
-        const self = this
-        setTimeout(async () => {
-            try {
-                await self.runOne()
-            } finally {
-                self.running = false
-            }
-        }, 0)
+        setTimeout(this.runOne, 0) // a bound method, on its own fiber
     }
 
     /** Makes the oldest queued write now (an error is logged: a display write must not stop the queue). */
     async runOne() {
-        if (this.writes.length === 0) return
-        const w = this.writes.shift()
-        this.keys.shift()
         try {
+            if (this.writes.length === 0) return
+            const w = this.writes.shift()
+            this.keys.shift()
             await w()
             this.done++
         } catch (e) {
             console.warn("housekeeping write failed: " + (e as Error).message)
+        } finally {
+            this.running = false // afterTick may start the next one
         }
     }
 }

@@ -3,36 +3,41 @@
 // stable; docs/roles.md lists them with their units and meaning.
 import * as ds from "@devicescript/core"
 
-export const ROLE = {
+/** The role names: each role's name is its key. */
+export interface RoleNames {
     /** Temperature, °C: film temperature (NTC on the heater plate) */
-    filmTemp: "filmTemp",
+    filmTemp: string
     /** Temperature, °C: patient-contact tip temperature */
-    contactTemp: "contactTemp",
+    contactTemp: string
     /** WeightScale, kg (force = kg x 9.80665 N): press load cell */
-    force: "force",
+    force: string
     /** Distance, m: press position from home (0 = fully retracted) */
-    pressPos: "pressPos",
+    pressPos: string
     /** Distance, m: arch-scan distance sensor on the press head */
-    distance: "distance",
+    distance: string
     /** Motor, speed -1..1 (positive = toward the patient): press actuator */
-    press: "press",
+    press: string
     /** Relay, enabled: film heater (re-asserted every tick; see heater one-shot) */
-    heater: "heater",
+    heater: string
     /** Switch, on = lid/door closed */
-    door: "door",
+    door: string
     /** Button, pressed = press at its home end stop */
-    pressHome: "pressHome",
+    pressHome: string
     /** Button: physical start (always required to start a cycle) */
-    start: "start",
+    start: string
     /** Button: abort, works in every state */
-    abort: "abort",
+    abort: string
     /** LightBulb, intensity 0..1: status lamp (steady = ready/running, blinking = fault) */
-    statusLed: "statusLed",
+    statusLed: string
     /** Buzzer: end of cycle and fault tones */
-    buzzer: "buzzer",
+    buzzer: string
     /** CharacterScreen: 2 x 16 status display */
-    display: "display",
+    display: string
 }
+
+// Parsed from a string, as the firmware's other tables (README, "DeviceScript traps").
+export const ROLE: RoleNames = JSON.parse(
+    '{"filmTemp":"filmTemp","contactTemp":"contactTemp","force":"force","pressPos":"pressPos","distance":"distance","press":"press","heater":"heater","door":"door","pressHome":"pressHome","start":"start","abort":"abort","statusLed":"statusLed","buzzer":"buzzer","display":"display"}')
 
 export interface Io {
     filmTemp: ds.Temperature

@@ -5,6 +5,7 @@ import * as ds from "@devicescript/core"
 import { Io } from "./roles"
 import { Housekeeping } from "./housekeeping"
 import { Sample } from "../core/safety/sensor-checks"
+import { ControllerInputs } from "../core/controller"
 
 /** Applies a channel's two-point calibration to a raw integer reading. */
 export interface Calibrator {
@@ -14,7 +15,12 @@ export interface Calibrator {
 /** Standard gravity, m/s^2 (CGPM 1901): the WeightScale service reports kg. */
 const G_MILLI_N_PER_KG = 9806.65
 
-export class SensorInputs {
+/**
+ * The latest readings, kept in the form the controller takes them: the control loop fills in
+ * nowMs, logHasRoom and outputsBound and passes this object itself to each tick (no copy: the
+ * tick runs to completion before any report handler can change a field).
+ */
+export class SensorInputs implements ControllerInputs {
     readonly film: Sample = { value: 0, atMs: -1, peak: 0 }
     readonly contact: Sample = { value: 0, atMs: -1, peak: 0 }
     readonly force: Sample = { value: 0, atMs: -1, peak: 0 }
@@ -23,6 +29,9 @@ export class SensorInputs {
     doorClosed = false
     startPressed = false
     abortPressed = false
+    nowMs = 0
+    logHasRoom = false
+    outputsBound = false
 
     constructor(io: Io, hk: Housekeeping, streamingMs: number, cal: Calibrator) {
         // DeviceScript: arrow functions cannot capture `this`; capture a local instead
@@ -32,11 +41,13 @@ export class SensorInputs {
         // the sensor device announces itself (every 500 ms), and that burst queued ahead of the
         // control tick's own writes delayed ticks by up to 150 ms in the simulator. Streaming is
         // kept alive by `refreshStreaming` instead: one small queued write at a time.
-        onReading(io.filmTemp, v => set(self.film, cal.apply("filmTemp", Math.round(v * 10))))
-        onReading(io.contactTemp, v => set(self.contact, cal.apply("contactTemp", Math.round(v * 10))))
-        onReading(io.force, v => set(self.force, cal.apply("force", Math.round(v * G_MILLI_N_PER_KG))))
-        onReading(io.pressPos, v => set(self.position, Math.round(v * 1000000)))
-        onReading(io.door, v => { self.doorClosed = !!v })
+        onReading(io.filmTemp, this.film, 10, cal, "filmTemp")
+        onReading(io.contactTemp, this.contact, 10, cal, "contactTemp")
+        onReading(io.force, this.force, G_MILLI_N_PER_KG, cal, "force")
+        onReading(io.pressPos, this.position, 1000000, null, "")
+        io.door.report().subscribe(pkt => {
+            if (isReading(pkt)) self.doorClosed = !!pkt.decode()
+        })
         io.pressHome.pressed().subscribe(v => { self.home = !!v })
         io.start.pressed().subscribe(v => { self.startPressed = !!v })
         io.abort.pressed().subscribe(v => { self.abortPressed = !!v })
@@ -48,28 +59,24 @@ export class SensorInputs {
                 hk.post("interval" + i, async () => {
                     if (s.isBound) await s.streamingInterval.write(streamingMs)
                 })
-                hk.post("samples" + i, async () => {
-                    if (s.isBound) await s.streamingSamples.write(STREAMING_SAMPLES)
-                })
+                postSamples(hk, s, i)
             })
         })
         // with 5 sensors, each is refreshed every 2.5 s; 255 samples last 12.75 s at 50 ms
-        setInterval(() => {
-            self.refreshStreaming(hk)
-        }, REFRESH_MS)
+        this.hk = hk
+        setInterval(this.refreshStreaming, REFRESH_MS) // a bound method
     }
 
     private readonly streamed: ds.Sensor[]
+    private readonly hk: Housekeeping
     private nextRefresh = 0
 
     /** Queues a top-up of one sensor's streaming-sample count, in rotation (one bus write per call). */
-    refreshStreaming(hk: Housekeeping) {
+    refreshStreaming() {
         const i = this.nextRefresh
         const s = this.streamed[i]
         this.nextRefresh = (i + 1) % this.streamed.length
-        if (s.isBound) hk.post("samples" + i, async () => {
-            if (s.isBound) await s.streamingSamples.write(STREAMING_SAMPLES)
-        })
+        if (s.isBound) postSamples(this.hk, s, i)
     }
 
     /** Called after each control tick: the peaks restart from the latest readings. */
@@ -92,16 +99,29 @@ const REFRESH_MS = 500
 /** Jacdac's `reading` register code (system register 0x101). */
 const REG_READING = 0x101
 
-/** Calls `fn` with each reading a sensor role reports. */
-function onReading(role: ds.Sensor, fn: (v: any) => void) {
-    role.report().subscribe(pkt => {
-        if (pkt.isRegGet && pkt.regCode === REG_READING) fn(pkt.decode())
+/** Queues a top-up of sensor i's streaming-sample count. */
+function postSamples(hk: Housekeeping, s: ds.Sensor, i: number) {
+    hk.post("samples" + i, async () => {
+        if (s.isBound) await s.streamingSamples.write(STREAMING_SAMPLES)
     })
 }
 
-/** Records a reading; the peak holds the highest one since the last tick. */
-function set(s: Sample, value: number) {
-    s.value = value
-    if (value > s.peak) s.peak = value
-    s.atMs = ds.millis()
+function isReading(pkt: ds.Packet): boolean {
+    return pkt.isRegGet && pkt.regCode === REG_READING
+}
+
+/**
+ * Records each reading a sensor role reports in s: times `scale`, rounded to an integer, then
+ * calibrated for `channel` (cal null: not calibrated); the peak holds the highest one since
+ * the last tick.
+ */
+function onReading(role: ds.Sensor, s: Sample, scale: number, cal: Calibrator | null, channel: string) {
+    role.report().subscribe(pkt => {
+        if (!isReading(pkt)) return
+        const raw = Math.round(pkt.decode() * scale)
+        const value = cal ? cal.apply(channel, raw) : raw
+        s.value = value
+        if (value > s.peak) s.peak = value
+        s.atMs = ds.millis()
+    })
 }

@@ -6,6 +6,7 @@ import { Controller } from "../core/controller"
 import { Phase, PHASE_NAMES } from "../core/cycle/events"
 import { faultLabel } from "../core/faults"
 import { Housekeeping } from "./housekeeping"
+import { SensorInputs } from "./sensor-inputs"
 
 export const UI_PERIOD_MS = 250
 
@@ -32,7 +33,13 @@ export function statusLines(c: Controller, filmDeciC: number, forceMilliN: numbe
     return [l1, l2]
 }
 
-export function startStatusUi(io: Io, hk: Housekeeping, c: Controller, film: () => number, force: () => number, notReady: () => string, saving: () => boolean) {
+/** What the display shows besides the controller: the readings, and the application's state (AppOptions). */
+export interface StatusSources {
+    notReady(): string
+    saving?: () => boolean
+}
+
+export function startStatusUi(io: Io, hk: Housekeeping, c: Controller, sensors: SensorInputs, app: StatusSources) {
     let lastText = ""
     let lastLevel = -1
     let blink = false
@@ -40,7 +47,7 @@ export function startStatusUi(io: Io, hk: Housekeeping, c: Controller, film: () 
         // a display or lamp that (re)connects is written afresh
         if (!io.display.isBound) lastText = ""
         if (!io.statusLed.isBound) lastLevel = -1
-        const lines = statusLines(c, film(), force(), notReady(), saving())
+        const lines = statusLines(c, sensors.film.value, sensors.force.value, app.notReady(), !!app.saving && app.saving())
         const text = lines[0] + "\n" + lines[1]
         if (text !== lastText && io.display.isBound) {
             lastText = text

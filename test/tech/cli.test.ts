@@ -11,7 +11,7 @@ import { RUNTIME_URLS, DEVS_CACHE_DIR, runtimeImage } from "../../tools/tech/fla
 import { CAL_PREFIX } from "../../tools/tech/device-state"
 import { ROLE_SPECS, MILLI_N_PER_KG } from "../../tools/tech/self-test"
 import { gestureSeconds, KEY_CLEAR_REQ } from "../../tools/tech/clear-fault"
-import { CalibrationStore } from "../../src/core/calibration/store"
+import { CalibrationStore, saveCalibration } from "../../src/core/calibration/store"
 import { makeCalibration, CAL_CHANNELS } from "../../src/core/calibration/calibration"
 import { MemoryKv, KV_MAX_KEY_CHARS } from "../../src/core/store/kv"
 import { nodeCrypto } from "../../src/node/crypto-node"
@@ -100,7 +100,7 @@ describe("what the commands take from the firmware", () => {
     it("the calibration prefixes are CalibrationStore's", async () => {
         for (const ch of CAL_CHANNELS) {
             const kv = new MemoryKv()
-            await new CalibrationStore(kv, nodeCrypto).save(makeCalibration({
+            await saveCalibration(new CalibrationStore(kv, nodeCrypto), makeCalibration({
                 channel: ch, refLow: 0, readLow: 0, refHigh: 10000, readHigh: 10000, technician: "t", reference: "r",
                 atUnixS: 1_750_000_000, expiresUnixS: 1_750_086_400,
             }, nodeCrypto))

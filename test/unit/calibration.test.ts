@@ -5,7 +5,7 @@ import { describe, it, expect } from "vitest"
 import { createHash } from "node:crypto"
 import { nodeCrypto } from "../../src/node/crypto-node"
 import { makeCalibration, applyCalibration, calibrationBytes, roundDiv } from "../../src/core/calibration/calibration"
-import { CalibrationStore, CalReason } from "../../src/core/calibration/store"
+import { CalibrationStore, CalReason, saveCalibration } from "../../src/core/calibration/store"
 import { MemoryKv } from "../../src/core/store/kv"
 import { TWO_POINT_VECTORS, BAD_INPUTS, CAL_CHECKS, runTwoPointVector, runBadInput, T0_UNIX_S } from "../vectors/calibration"
 
@@ -51,7 +51,7 @@ describe("calibration store (shared checks)", () => {
         // MemoryKv throws on a key over 13 characters or an entry over 200 bytes
         const kv = new MemoryKv()
         const st = new CalibrationStore(kv, nodeCrypto)
-        for (const v of TWO_POINT_VECTORS) await st.save(makeCalibration(v.input, nodeCrypto))
+        for (const v of TWO_POINT_VECTORS) await saveCalibration(st, makeCalibration(v.input, nodeCrypto))
         expect(kv.keys().every(k => k.length <= 13)).toBe(true)
         // three records of ~250 characters: 2 chunks + a header each (a recalibration adds the
         // other slot's 2 chunks: ~2.3 KB at most of the ~16 KB settings area)

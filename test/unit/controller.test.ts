@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest"
 import { readManifest } from "../../tools/manifest-node"
 import { runCycle, pressStartAt, abortIn, TEST_PROCESS, RunScript } from "../vectors/cycle-runs"
 import { CONTROLLER_RUNS } from "../vectors/controller-runs"
-import { Controller, ControllerInputs } from "../../src/core/controller"
+import { Controller, ControllerInputs, startAutotune } from "../../src/core/controller"
 import { Phase, Outcome, EventKind, PreflightReason } from "../../src/core/cycle/events"
 import { FaultCode } from "../../src/core/faults"
 
@@ -147,7 +147,7 @@ describe("faults and the safe state", () => {
 
     it("an abort does not latch", () => {
         const { c, k } = running()
-        c.requestAbort()
+        c.softAbort = true
         const out = c.tick(idleInputs(k * P))
         expect(out.heaterOn).toBe(false)
         expect(c.latchedFault).toBeNull()
@@ -184,7 +184,7 @@ describe("autotune through the controller", () => {
         const plant = new Plant(NOMINAL_PLANT)
         const inputs = (now: number) => idleInputs(now, { film: { value: plant.filmDeciC(), atMs: now } })
         c.tick(inputs(0))
-        expect(c.startAutotune(P, 700, new Autotuner(700, m.autotune, m.control))).toBeNull()
+        expect(startAutotune(c, P, 700, new Autotuner(700, m.autotune, m.control))).toBeNull()
         expect(c.phase()).toBe(Phase.Autotune)
         let on = false
         const kinds: number[] = []
@@ -205,6 +205,6 @@ describe("autotune through the controller", () => {
         const { Autotuner } = await import("../../src/core/heater/autotune")
         const c = new Controller(m, gains)
         c.restoreLatched({ code: FaultCode.FilmOverTemp, sensor: 1, value: 951, limit: 950, atMs: 0 })
-        expect(c.startAutotune(0, 700, new Autotuner(700, m.autotune, m.control))).toMatch(/latched/)
+        expect(startAutotune(c, 0, 700, new Autotuner(700, m.autotune, m.control))).toMatch(/latched/)
     })
 })

@@ -4,6 +4,7 @@ import { SEQ_MAX } from "../../src/core/records/types"
 import { INT_MAX_ABS, UNIX_S_MAX } from "../../src/core/codec/ints"
 import { PROFILE_LIMITS } from "../../src/core/template/profile"
 import { TEMPLATE_FORMAT } from "../../src/core/template/types"
+import { BUNDLE_FORMAT } from "../../src/core/bundle/types"
 
 // The firmware parses these tables from strings (each table as code costs the 64 KB function
 // area hundreds of bytes), so their bounds are spelled out as numbers: held to the constants here.
@@ -34,6 +35,17 @@ describe("tables parsed from strings", () => {
         expect(FAULT_FIELDS).toEqual([
             ["code", INT, 0, 255], ["sensor", INT, 0, 255], ["value", INT, -I, I], ["limit", INT, -I, I], ["atMs", INT, 0, I],
         ])
+    })
+
+    it("template format bounds", () => {
+        expect(TEMPLATE_FORMAT).toEqual({
+            versionMax: 1000000, textMax: 32, materialIdMax: 16, profileIdMax: 16, archPointsMin: 3, archPointsMax: 64,
+            coordMaxAbsUm: 100000, tempMaxDeciC: 3000, forceMaxMilliN: 500000, durationMaxMs: 86400000, thicknessMaxUm: 10000,
+        })
+    })
+
+    it("bundle format bounds", () => {
+        expect(BUNDLE_FORMAT).toEqual({ deviceIdMax: 32, profilesMax: 4, approvedMax: 16, revokedMax: 16 })
     })
 
     it("profile limits carry their unit's format range", () => {

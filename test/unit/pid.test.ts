@@ -1,7 +1,7 @@
 // HeaterPid against hand calculations. Units: gains in 1e-6 (Kp duty/°C, Ki duty/(°C·s),
 // Kd duty·s/°C); temperatures in 0.1 °C; duty returned in permille.
 import { describe, expect, test } from "vitest"
-import { HeaterPid, KD_FILTER_MS, gainsValid, pidLimitsFor, type PidGains, type PidLimits } from "../../src/core/heater/pid"
+import { HeaterPid, KD_FILTER_MS, gainsValid, pidLimitsFor, preloadPermille, type PidGains, type PidLimits } from "../../src/core/heater/pid"
 
 const LIMITS: PidLimits = { maxDutyPermille: 1000, itermMaxPermille: 1000, kdFilterMs: 1000 }
 
@@ -56,7 +56,7 @@ describe("integral term", () => {
         // preload 0.3; Ki 0.01, e = -5 °C, 1 s: -0.05 per step -> 300, 250, ..., 50, 0, 0, 0;
         // then e = +1 °C: the integral restarts from 0: 0.01 x 1 x 1 = 0.01 -> 10
         const pid = new HeaterPid(gains(0, 10000, 0), LIMITS)
-        pid.preloadPermille(300)
+        preloadPermille(pid, 300)
         const got: number[] = []
         for (let k = 0; k < 9; k++) got.push(pid.update(k * 1000, 750, 700))
         expect(got).toEqual([300, 250, 200, 150, 100, 50, 0, 0, 0])
@@ -140,9 +140,9 @@ describe("state and gains", () => {
 
     test("preload sets the integral (clamped to itermMax)", () => {
         const pid = new HeaterPid(gains(0, 0, 0), { ...LIMITS, itermMaxPermille: 500 })
-        pid.preloadPermille(400)
+        preloadPermille(pid, 400)
         expect(pid.update(0, 700, 700)).toBe(400)
-        pid.preloadPermille(900)
+        preloadPermille(pid, 900)
         expect(pid.update(50, 700, 700)).toBe(500)
     })
 

@@ -4,13 +4,18 @@ import { join } from "node:path"
 import { ROOT } from "../../tools/manifest-node"
 import { SIM_ROLES, ApplicatorServices } from "../../sim/services"
 
-// src/hw/roles.ts imports @devicescript/core, so Node reads its ROLE table as text
+// src/hw/roles.ts imports @devicescript/core, so Node reads its ROLE table (a JSON string) as text
 function firmwareRoles(): string[] {
     const src = readFileSync(join(ROOT, "src/hw/roles.ts"), "utf8")
-    const table = src.slice(src.indexOf("export const ROLE = {"), src.indexOf("}", src.indexOf("export const ROLE = {")))
-    return [...table.matchAll(/^\s+(\w+): "(\w+)",$/gm)].map(m => {
-        expect(m[1]).toBe(m[2]) // key and role name are the same word
-        return m[2]
+    const m = /export const ROLE: RoleNames = JSON\.parse\(\s*'([^']*)'\)/.exec(src)
+    expect(m).not.toBeNull()
+    const table: Record<string, string> = JSON.parse(m![1])
+    // every role of the RoleNames interface is in the table
+    const iface = src.slice(src.indexOf("export interface RoleNames {"), src.indexOf("}", src.indexOf("export interface RoleNames {")))
+    expect([...iface.matchAll(/^\s+(\w+): string$/gm)].map(x => x[1]).sort()).toEqual(Object.keys(table).sort())
+    return Object.entries(table).map(([k, v]) => {
+        expect(k).toBe(v) // key and role name are the same word
+        return v
     })
 }
 

@@ -6,7 +6,7 @@ import { Crypto } from "../../src/core/crypto"
 import { MemoryKv } from "../../src/core/store/kv"
 import { BlobStore } from "../../src/core/store/blob"
 import { CalibrationInput, Calibration, makeCalibration, applyCalibration, CalibrationError } from "../../src/core/calibration/calibration"
-import { CalibrationStore, CalReason } from "../../src/core/calibration/store"
+import { CalibrationStore, CalReason, saveCalibration } from "../../src/core/calibration/store"
 
 /** 2026-01-01T00:00:00Z, and a year later */
 export const T0_UNIX_S = 1767225600
@@ -107,7 +107,7 @@ export function runBadInput(b: { mutate: (i: any) => void; field: string }, c: C
 
 async function storeWithAll(kv: MemoryKv, c: Crypto): Promise<CalibrationStore> {
     const st = new CalibrationStore(kv, c)
-    for (let i = 0; i < TWO_POINT_VECTORS.length; i++) await st.save(makeCalibration(TWO_POINT_VECTORS[i].input, c))
+    for (let i = 0; i < TWO_POINT_VECTORS.length; i++) await saveCalibration(st, makeCalibration(TWO_POINT_VECTORS[i].input, c))
     return st
 }
 
@@ -145,7 +145,7 @@ export const CAL_CHECKS: CalCheck[] = [
         run: async c => {
             const kv = new MemoryKv()
             const st = new CalibrationStore(kv, c)
-            await st.save(makeCalibration(TWO_POINT_VECTORS[1].input, c)) // film only
+            await saveCalibration(st, makeCalibration(TWO_POINT_VECTORS[1].input, c)) // film only
             const r = await reload(kv, c)
             const bad = expectStatus(r, T0_UNIX_S, false, "contactTemp", CalReason.Missing)
             if (bad) return bad
@@ -240,7 +240,7 @@ export const CAL_CHECKS: CalCheck[] = [
                 kv.cutAfter(cut)
                 let done = true
                 try {
-                    await st.save(newCal)
+                    await saveCalibration(st, newCal)
                 } catch (e) {
                     done = false
                 }
@@ -260,7 +260,7 @@ export const CAL_CHECKS: CalCheck[] = [
             const cal = makeCalibration(TWO_POINT_VECTORS[1].input, c)
             cal.offsetMicro += 1000000
             try {
-                await new CalibrationStore(new MemoryKv(), c).save(cal)
+                await saveCalibration(new CalibrationStore(new MemoryKv(), c), cal)
                 return "saved"
             } catch (e) {
                 return (e as Error).message.indexOf("refusing") >= 0 ? "ok" : (e as Error).message

@@ -11,7 +11,7 @@ import { MemoryKv } from "../../src/core/store/kv"
 import { BlobStore, BlobStatus } from "../../src/core/store/blob"
 import { BundleStore } from "../../src/core/bundle/store"
 import { fromBase64 } from "../../src/core/codec/base64"
-import { CalibrationStore } from "../../src/core/calibration/store"
+import { CalibrationStore, saveCalibration } from "../../src/core/calibration/store"
 import { makeCalibration } from "../../src/core/calibration/calibration"
 import { CycleRecordBuilder, draftRecord } from "../../src/core/records/builder"
 import { RecordQueue } from "../../src/core/records/queue"
@@ -30,7 +30,7 @@ async function device(kv: MemoryKv, hubUrl: string) {
     const channels = ["filmTemp", "contactTemp", "force"]
     const refs = [[250, 950], [250, 450], [0, 50000]]
     for (let i = 0; i < 3; i++)
-        await cal.save(makeCalibration({
+        await saveCalibration(cal, makeCalibration({
             channel: channels[i], refLow: refs[i][0], readLow: refs[i][0], refHigh: refs[i][1], readHigh: refs[i][1],
             technician: "vm-test", reference: "exact", atUnixS: TARGET.nowS - 60, expiresUnixS: TARGET.nowS + 86400,
         }, dsCrypto))

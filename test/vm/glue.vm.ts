@@ -69,7 +69,7 @@ describe("housekeeping writes", () => {
         q.post("display", async () => { log.push("text 1") })
         q.post("lamp", async () => { log.push("lamp") })
         q.post("display", async () => { log.push("text 2") })
-        expect(q.pending()).toBe(2)
+        expect(q.keys.length).toBe(2)
         expect(q.replaced).toBe(1)
         await q.runOne()
         expect(log.join(",")).toBe("text 2")
@@ -87,7 +87,7 @@ describe("housekeeping writes", () => {
         await q.runOne()
         expect(log.join(",")).toBe("b")
         expect(q.done).toBe(1)
-        expect(q.pending()).toBe(0)
+        expect(q.keys.length).toBe(0)
     })
     test("afterTick makes one write on its own fiber", async () => {
         const q = new Housekeeping()

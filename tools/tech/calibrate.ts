@@ -8,7 +8,7 @@
 // Non-interactive form: --low-ref V --high-ref V --reference TEXT --yes (after the low point it
 // waits, up to --settle-ms, for the reading to move to the high reference and hold still).
 import { CalibrationError, makeCalibration, channelUnit, CAL_CHANNELS, type Calibration } from "../../src/core/calibration/calibration"
-import { CalibrationStore } from "../../src/core/calibration/store"
+import { CalibrationStore, saveCalibration } from "../../src/core/calibration/store"
 import { nodeCrypto } from "../../src/node/crypto-node"
 import { TechError, UsageError, ask, intOption, need, parseOptions, str, technicianOption, type TechIo } from "./common"
 import { connectDevice, DEFAULT_BUS, type DeviceLink } from "./device"
@@ -195,7 +195,7 @@ export async function calibrate(argv: string[], io: TechIo): Promise<number> {
             }
         }
         io.out("writing it into the device's settings...")
-        await new CalibrationStore(link.kv, nodeCrypto).save(cal)
+        await saveCalibration(new CalibrationStore(link.kv, nodeCrypto), cal)
         io.out("reading it back...")
         const back = await loadCalibration(link.kv, channel)
         if (back.state !== "ok" || back.cal.id !== cal.id)

@@ -9,7 +9,7 @@
 import { Crypto, fromHex, toHex, hexEqual } from "../crypto"
 import { ValidationError } from "../codec/errors"
 import { checkInt, checkText, checkArray, checkObject, checkHash, UNIX_S_MAX } from "../codec/ints"
-import { ByteWriter } from "../codec/writer"
+import { ByteWriter, writeText } from "../codec/writer"
 import { ByteReader } from "../codec/reader"
 import { RegulationProfile, checkProfile, writeProfile, readProfile } from "../template/profile"
 import { Bundle, BUNDLE_FORMAT, BUNDLE_TAG, BUNDLE_FORMAT_VERSION, MAC_BYTES } from "./types"
@@ -70,7 +70,7 @@ export function encodeBundle(input: Bundle): number[] {
     const w = new ByteWriter()
     w.byte(BUNDLE_TAG)
     w.byte(BUNDLE_FORMAT_VERSION)
-    w.text(b.deviceId, B.deviceIdMax, "deviceId")
+    writeText(w, b.deviceId, B.deviceIdMax, "deviceId")
     w.int(b.bundleVersion, "bundleVersion")
     w.int(b.issuedUnixS, "issuedUnixS")
     w.int(b.expiresUnixS, "expiresUnixS")

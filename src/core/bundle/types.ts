@@ -20,12 +20,15 @@ export interface Bundle {
     revoked: string[]
 }
 
-export const BUNDLE_FORMAT = {
-    deviceIdMax: 32,
-    profilesMax: 4,
-    approvedMax: 16,
-    revokedMax: 16,
+export interface BundleFormat {
+    deviceIdMax: number
+    profilesMax: number
+    approvedMax: number
+    revokedMax: number
 }
+
+/** Bounds of the bundle format (parsed from a string, as the firmware's other tables). */
+export const BUNDLE_FORMAT: BundleFormat = JSON.parse('{"deviceIdMax":32,"profilesMax":4,"approvedMax":16,"revokedMax":16}')
 
 /** a device clock this far behind the bundle's issue time still accepts it (hub and device drift) */
 export const BUNDLE_CLOCK_SKEW_S = 300

@@ -23,15 +23,6 @@ export function channelUnit(channel: string): string {
 }
 
 /**
- * A reading error e at both points tilts the line by up to 2e/span, so a short span makes a
- * poor gain: 20.0 °C keeps a 0.1 °C reading step to <= 1 % of gain; 5 N keeps a 50 mN load
- * cell step to <= 2 %.
- */
-function minSpan(channel: string): number {
-    return channel === "force" ? 5000 : 200
-}
-
-/**
  * A gain outside 0.8..1.25 means the nominal conversion is off by more than its parts explain
  * (ADC reference spread ~±9 %, NTC and load-cell tolerances of a few %): a wrong reference
  * value, swapped points or a failing sensor, not something to calibrate away.
@@ -126,7 +117,10 @@ export function checkCalibrationInput(c: CalibrationInput) {
     checkInt("readLow", c.readLow, -VALUE_LIMIT, VALUE_LIMIT)
     checkInt("refHigh", c.refHigh, -VALUE_LIMIT, VALUE_LIMIT)
     checkInt("readHigh", c.readHigh, -VALUE_LIMIT, VALUE_LIMIT)
-    const span = minSpan(c.channel)
+    // A reading error e at both points tilts the line by up to 2e/span, so a short span makes a
+    // poor gain: 20.0 °C keeps a 0.1 °C reading step to <= 1 % of gain; 5 N keeps a 50 mN load
+    // cell step to <= 2 %.
+    const span = c.channel === "force" ? 5000 : 200
     if (c.refHigh - c.refLow < span)
         throw new CalibrationError("refHigh", "must be at least " + span + " " + channelUnit(c.channel) + " above refLow")
     if (c.readHigh <= c.readLow) throw new CalibrationError("readHigh", "must be above readLow (points swapped, or the sensor does not respond)")

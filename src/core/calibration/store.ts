@@ -31,10 +31,10 @@ export interface CalStatus {
     message: string
 }
 
-/** settings key prefixes (BlobStore keys add "h", "a0", "b0", ...: at most 13 characters) */
-const PREFIX: { [channel: string]: string } = { filmTemp: "calfilm", contactTemp: "calcont", force: "calforce" }
-
-const NAMES: { [channel: string]: string } = { filmTemp: "film temperature", contactTemp: "contact temperature", force: "force" }
+// per channel (parsed from strings, as the firmware's other tables): the settings key prefix
+// (BlobStore keys add "h", "a0", "b0", ...: at most 13 characters) and the name messages use
+const PREFIX: { [channel: string]: string } = JSON.parse('{"filmTemp":"calfilm","contactTemp":"calcont","force":"calforce"}')
+const NAMES: { [channel: string]: string } = JSON.parse('{"filmTemp":"film temperature","contactTemp":"contact temperature","force":"force"}')
 
 interface Entry {
     state: CalReason
@@ -42,17 +42,14 @@ interface Entry {
 }
 
 export class CalibrationStore {
-    private entries: { [channel: string]: Entry } = {}
+    /** each channel's state (written by load() and saveCalibration()) */
+    readonly entries: { [channel: string]: Entry } = {}
 
     constructor(readonly kv: Kv, readonly crypto: Crypto) {
         const self = this
         CAL_CHANNELS.forEach(ch => {
             self.entries[ch] = { state: CalReason.Missing, cal: null }
         })
-    }
-
-    private blob(channel: string): BlobStore {
-        return new BlobStore(this.kv, this.crypto, PREFIX[channel])
     }
 
     /** Reads every channel's record from flash (at boot). */
@@ -64,7 +61,7 @@ export class CalibrationStore {
     }
 
     private async loadOne(channel: string): Promise<Entry> {
-        const b = await this.blob(channel).load()
+        const b = await blobOf(this, channel).load()
         if (b.status === BlobStatus.Missing) return { state: CalReason.Missing, cal: null }
         if (b.status === BlobStatus.Format) return { state: CalReason.OldFormat, cal: null }
         if (b.status !== BlobStatus.Ok) return { state: CalReason.Corrupt, cal: null }
@@ -78,18 +75,6 @@ export class CalibrationStore {
         if (c.v !== CAL_FORMAT) return { state: CalReason.OldFormat, cal: null }
         if (c.channel !== channel || verifyCalibration(c, this.crypto) !== "") return { state: CalReason.Corrupt, cal: null }
         return { state: CalReason.Ok, cal: c }
-    }
-
-    /**
-     * Stores a record made by makeCalibration (verified again first) and uses it from now on.
-     * Durable when the promise resolves; if the power goes during the save, the next boot
-     * loads either this record or the one it replaced.
-     */
-    async save(c: Calibration): Promise<void> {
-        const bad = verifyCalibration(c, this.crypto)
-        if (bad !== "") throw new Error("refusing to store calibration: " + bad)
-        await this.blob(c.channel).save(JSON.stringify(c))
-        this.entries[c.channel] = { state: CalReason.Ok, cal: c }
     }
 
     /** The loaded record of a channel, or null when none is usable. */
@@ -135,6 +120,24 @@ export class CalibrationStore {
         }
         return { ok: true, channel: "", reason: CalReason.Ok, message: "calibration ok" }
     }
+}
+
+function blobOf(st: CalibrationStore, channel: string): BlobStore {
+    return new BlobStore(st.kv, st.crypto, PREFIX[channel])
+}
+
+/**
+ * Stores a record made by makeCalibration (verified again first) and uses it from now on.
+ * Durable when the promise resolves; if the power goes during the save, the next boot
+ * loads either this record or the one it replaced. (A free function, not a method: only the
+ * technician's tools and the simulator store calibrations, and every method of a class the
+ * device uses costs its 64 KB function area.)
+ */
+export async function saveCalibration(st: CalibrationStore, c: Calibration): Promise<void> {
+    const bad = verifyCalibration(c, st.crypto)
+    if (bad !== "") throw new Error("refusing to store calibration: " + bad)
+    await blobOf(st, c.channel).save(JSON.stringify(c))
+    st.entries[c.channel] = { state: CalReason.Ok, cal: c }
 }
 
 function blocked(channel: string, reason: CalReason, message: string): CalStatus {

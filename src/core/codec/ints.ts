@@ -13,9 +13,14 @@ export function isInt(v: any): boolean {
     return typeof v === "number" && Math.floor(v) === v && v >= -INT_MAX_ABS && v <= INT_MAX_ABS
 }
 
+/** Throws "missing" when v is undefined or null. */
+function present(v: any, field: string) {
+    if (v === undefined || v === null) throw new ValidationError("missing", field, "is missing")
+}
+
 /** Throws unless v is an integer in lo..hi (code not_int or format_range). */
 export function checkInt(v: any, lo: number, hi: number, field: string): number {
-    if (v === undefined || v === null) throw new ValidationError("missing", field, "is missing")
+    present(v, field)
     if (typeof v !== "number") throw new ValidationError("type", field, "must be an integer, got " + typeof v)
     if (!isInt(v)) throw new ValidationError("not_int", field, "must be an integer, got " + v)
     if (v < lo || v > hi) throw new ValidationError("format_range", field, v + " is outside " + lo + ".." + hi)
@@ -24,7 +29,7 @@ export function checkInt(v: any, lo: number, hi: number, field: string): number 
 
 /** Throws unless s is a string of minLen..maxLen printable ASCII characters (0x20..0x7e). */
 export function checkText(s: any, minLen: number, maxLen: number, field: string): string {
-    if (s === undefined || s === null) throw new ValidationError("missing", field, "is missing")
+    present(s, field)
     if (typeof s !== "string") throw new ValidationError("type", field, "must be a string")
     if (s.length < minLen || s.length > maxLen)
         throw new ValidationError("bad_string", field, "must be " + minLen + ".." + maxLen + " characters, got " + s.length)
@@ -39,7 +44,7 @@ const HEX_DIGITS = "0123456789abcdef"
 
 /** Throws unless s is 64 lowercase hex digits (a SHA-256 or HMAC-SHA256 in hex). */
 export function checkHash(s: any, field: string): string {
-    if (s === undefined || s === null) throw new ValidationError("missing", field, "is missing")
+    present(s, field)
     if (typeof s !== "string" || s.length !== 64) throw new ValidationError("bad_hex", field, "must be 64 lowercase hex digits")
     for (let i = 0; i < 64; i++)
         if (HEX_DIGITS.indexOf(s[i]) < 0) throw new ValidationError("bad_hex", field, "must be 64 lowercase hex digits")
@@ -48,7 +53,7 @@ export function checkHash(s: any, field: string): string {
 
 /** Throws unless v is an array of minLen..maxLen elements. */
 export function checkArray(v: any, minLen: number, maxLen: number, field: string): any[] {
-    if (v === undefined || v === null) throw new ValidationError("missing", field, "is missing")
+    present(v, field)
     if (!Array.isArray(v)) throw new ValidationError("type", field, "must be an array")
     if (v.length < minLen || v.length > maxLen)
         throw new ValidationError("count", field, "must have " + minLen + ".." + maxLen + " entries, got " + v.length)
@@ -57,7 +62,7 @@ export function checkArray(v: any, minLen: number, maxLen: number, field: string
 
 /** Throws unless v is a plain object whose keys are exactly `keys` (no unknown, none missing). */
 export function checkObject(v: any, keys: string[], field: string): any {
-    if (v === undefined || v === null) throw new ValidationError("missing", field, "is missing")
+    present(v, field)
     if (typeof v !== "object" || Array.isArray(v)) throw new ValidationError("type", field, "must be an object")
     for (const k of Object.keys(v))
         if (keys.indexOf(k) < 0) throw new ValidationError("unknown_field", join(field, k), "unknown field (typo?)")

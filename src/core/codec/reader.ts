@@ -40,31 +40,31 @@ export class ByteReader {
         let u = 0
         let scale = 1
         for (let n = 0; ; n++) {
-            if (this.pos >= bytes.length) this.byte(sub ? join(field, sub) : field) // throws "truncated"
+            if (this.pos >= bytes.length) this.byte(named(field, sub)) // throws "truncated"
             const b = bytes[this.pos++]
-            if (!(b >= 0 && b <= 255) || (b | 0) !== b) throw new ValidationError("bad_byte", sub ? join(field, sub) : field, "byte " + (this.pos - 1) + " is not 0..255")
-            if (n === 7) throw new ValidationError("bad_varint", sub ? join(field, sub) : field, "varint at byte " + start + " is too long")
+            if (!(b >= 0 && b <= 255) || (b | 0) !== b) throw new ValidationError("bad_byte", named(field, sub), "byte " + (this.pos - 1) + " is not 0..255")
+            if (n === 7) throw new ValidationError("bad_varint", named(field, sub), "varint at byte " + start + " is too long")
             u += (b & 127) * scale
             if (b < 128) {
-                if (b === 0 && n > 0) throw new ValidationError("bad_varint", sub ? join(field, sub) : field, "varint at byte " + start + " is not minimal")
+                if (b === 0 && n > 0) throw new ValidationError("bad_varint", named(field, sub), "varint at byte " + start + " is not minimal")
                 break
             }
             scale *= 128
         }
-        if (u > U_MAX) throw new ValidationError("format_range", sub ? join(field, sub) : field, "value at byte " + start + " is too large")
+        if (u > U_MAX) throw new ValidationError("format_range", named(field, sub), "value at byte " + start + " is too large")
         // parity without % (int32 in the VM, see writer.ts)
         const v = Math.floor(u / 2) * 2 === u ? u / 2 : -(u + 1) / 2
-        if (v < lo || v > hi) throw new ValidationError("format_range", sub ? join(field, sub) : field, v + " is outside " + lo + ".." + hi)
+        if (v < lo || v > hi) throw new ValidationError("format_range", named(field, sub), v + " is outside " + lo + ".." + hi)
         return v
     }
 
     text(field: string, minLen: number, maxLen: number, sub?: string): string {
         const n = this.int(field, minLen, maxLen, sub)
-        if (this.pos + n > this.bytes.length) throw new ValidationError("truncated", sub ? join(field, sub) : field, this.what + " ends early")
+        if (this.pos + n > this.bytes.length) throw new ValidationError("truncated", named(field, sub), this.what + " ends early")
         let s = ""
         for (let i = 0; i < n; i++) {
             const c = this.bytes[this.pos++]
-            if (!(c >= 0x20 && c <= 0x7e)) throw new ValidationError("bad_string", sub ? join(field, sub) : field, "character " + i + " is not printable ASCII")
+            if (!(c >= 0x20 && c <= 0x7e)) throw new ValidationError("bad_string", named(field, sub), "character " + i + " is not printable ASCII")
             s += String.fromCharCode(c) // not fromCharCode(...all): the VM refuses large spreads
         }
         return s
@@ -88,4 +88,9 @@ export class ByteReader {
         if (this.pos !== this.bytes.length)
             throw new ValidationError("trailing", "(end)", this.what + " has " + (this.bytes.length - this.pos) + " bytes after its last field")
     }
+}
+
+/** the name an error gives: join(field, sub), joined only then (see writer.ts) */
+function named(field: string, sub?: string): string {
+    return sub ? join(field, sub) : field
 }

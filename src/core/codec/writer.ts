@@ -37,10 +37,6 @@ export class ByteWriter {
         this.bytes.push(u)
     }
 
-    text(s: string, maxLen: number, field: string) {
-        this.textIn(s, 0, maxLen, field, "")
-    }
-
     textIn(s: string, minLen: number, maxLen: number, field: string, sub: string) {
         if (typeof s !== "string" || s.length < minLen || s.length > maxLen) checkText(s, minLen, maxLen, join(field, sub))
         this.intIn(s.length, 0, maxLen, field, sub)
@@ -61,4 +57,12 @@ export class ByteWriter {
             this.bytes.push(hi * 16 + lo)
         }
     }
+}
+
+/**
+ * A text of at most maxLen characters (a free function, not a ByteWriter method: only the
+ * hub's encoders use it, and a method of a class the device uses costs its image anyway).
+ */
+export function writeText(w: ByteWriter, s: string, maxLen: number, field: string) {
+    w.textIn(s, 0, maxLen, field, "")
 }

@@ -9,6 +9,7 @@ import { ProcessParams } from "./process"
 import { PhaseStats } from "./phase-stats"
 import { Phase, Outcome, PreflightReason, EventKind, ControlEvent, event } from "./events"
 
+/** One tick's readings (its press fields make it a PressReading too: isHome takes it as is). */
 export interface CycleReadings {
     filmDeciC: number
     contactDeciC: number
@@ -71,7 +72,7 @@ export class Cycle {
         if (!r.sensorsReady) return PreflightReason.SensorNotReady
         if (!r.doorClosed) return PreflightReason.DoorOpen
         if (!r.logHasRoom) return PreflightReason.LogFull
-        if (!this.press.isHome({ forceMilliN: r.forceMilliN, positionUm: r.positionUm, home: r.home, positionValid: r.positionValid }))
+        if (!this.press.isHome(r))
             return PreflightReason.PressNotHome
         return PreflightReason.Ok
     }
@@ -121,7 +122,7 @@ export class Cycle {
                 }
                 return this.targets(p.cureDeciC, r)
             case Phase.Release:
-                if (this.press.isHome({ forceMilliN: r.forceMilliN, positionUm: r.positionUm, home: r.home, positionValid: r.positionValid })) {
+                if (this.press.isHome(r)) {
                     this.press.stop(nowMs)
                     this.enter(Phase.Cool, nowMs)
                 } else if (inPhase > c.releaseMaxMs) this.raise(FaultCode.PhaseTimeout, inPhase, c.releaseMaxMs)
@@ -143,15 +144,12 @@ export class Cycle {
         this.finish(nowMs, aborted ? Phase.Aborted : Phase.Faulted, aborted ? Outcome.Aborted : Outcome.Faulted, fault)
     }
 
-    /** A latching fault outside a running cycle (idle, aborting, at boot): the Faulted state. */
-    enterFaulted(nowMs: number) {
-        this.phase = Phase.Faulted
-        this.phaseStartMs = nowMs
-    }
-
-    /** Back to idle once the safe state is reached (press home) or a fault was cleared. */
-    toIdle(nowMs: number) {
-        this.phase = Phase.Idle
+    /**
+     * Outside a running cycle: Phase.Faulted for a latching fault (idle, aborting, at boot), or
+     * back to Phase.Idle once the safe state is reached (press home) or a fault was cleared.
+     */
+    settle(ph: Phase.Idle | Phase.Faulted, nowMs: number) {
+        this.phase = ph
         this.phaseStartMs = nowMs
     }
 

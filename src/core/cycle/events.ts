@@ -21,8 +21,9 @@ export enum Phase {
     Autotune = 11,
 }
 
-export const PHASE_NAMES = ["idle", "preflight", "preheat", "approach", "press", "cure", "release", "cool",
-    "complete", "aborted", "faulted", "autotune"]
+/** Phase names by value (parsed from one string: array literals cost the firmware's start-up code) */
+export const PHASE_NAMES: string[] = JSON.parse(
+    '["idle","preflight","preheat","approach","press","cure","release","cool","complete","aborted","faulted","autotune"]')
 
 export enum Outcome {
     Complete = 1,
@@ -32,17 +33,17 @@ export enum Outcome {
 
 export enum PreflightReason {
     Ok = 0,
+    /** no template armed */
     NoProcess = 1,
     SensorNotReady = 2,
     DoorOpen = 3,
+    /** the compliance log store is full */
     LogFull = 4,
     PressNotHome = 5,
+    /** a latched fault: a technician must clear it */
     LatchedFault = 6,
     Busy = 7,
 }
-
-export const PREFLIGHT_TEXT = ["ok", "no template armed", "sensor not ready", "door open", "log store full",
-    "press not at home", "latched fault: technician must clear", "busy"]
 
 export enum EventKind {
     PhaseStart = 1,

@@ -50,7 +50,8 @@ export class HeaterPid {
     private kp = 0
     private ki = 0
     private kd = 0
-    private iterm = 0 // duty fraction
+    /** integral term, duty fraction (preloadPermille() below sets it) */
+    iterm = 0
     private dterm = 0 // filtered derivative of the measurement, °C/s
     private lastMeasC = 0
     private lastMs = -1
@@ -73,11 +74,6 @@ export class HeaterPid {
         this.dterm = 0
         this.lastMs = -1
         this.lastDuty = 0
-    }
-
-    /** Preloads the integral with the duty the loop is expected to settle at (bumpless start). */
-    preloadPermille(dutyPermille: number) {
-        this.iterm = clamp(dutyPermille, 0, this.limits.itermMaxPermille) / 1000
     }
 
     /** One update; returns heater duty in permille (integer 0..maxDutyPermille). */
@@ -109,4 +105,12 @@ export class HeaterPid {
         this.lastDuty = duty
         return Math.round(duty * 1000)
     }
+}
+
+/**
+ * Preloads the integral with the duty the loop is expected to settle at (bumpless start). A
+ * free function: the firmware does not use it, and a HeaterPid method would cost its image.
+ */
+export function preloadPermille(pid: HeaterPid, dutyPermille: number) {
+    pid.iterm = clamp(dutyPermille, 0, pid.limits.itermMaxPermille) / 1000
 }

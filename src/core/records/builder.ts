@@ -105,15 +105,8 @@ export class CycleRecordBuilder {
         else if (e.kind === EventKind.Outcome) {
             this.active = false
             const r = draftRecord(RecordKind.Cycle, this.bootId, e.atMs, wallUnixS(anchor, e.atMs))
-            const c = this.ctx
-            if (c) {
-                r.operatorId = c.operatorId
-                r.templateId = c.templateId
-                r.templateHash = c.templateHash
-                r.bundleVersion = c.bundleVersion
-                r.calibrationIds = c.calibrationIds
-                r.fit = c.fit
-            }
+            // operatorId, templateId, templateHash, bundleVersion, calibrationIds, fit
+            if (this.ctx) Object.assign(r, this.ctx)
             r.phases = this.phases
             r.faults = this.faults
             r.outcome = e.code

@@ -118,7 +118,26 @@ export class RecordQueue {
     async append(draft: ComplianceRecord): Promise<Appended> {
         this.enter("append")
         try {
-            return await this.appendNow(draft)
+            if (this.corrupt) throw new ValidationError("queue_corrupt", "(queue)", "record store is unreadable: technician must service the device")
+            if (!this.hasRoom())
+                throw new ValidationError("queue_full", "(queue)", "record queue full (" + this.capacity + "): sync with the hub before the next cycle")
+            const seq = this.next
+            // a copy: the draft stays as the caller made it
+            const rec: ComplianceRecord = Object.assign({}, draft)
+            rec.deviceId = this.deviceId
+            rec.seq = seq
+            rec.prevHash = this.last
+            // an empty queue takes up the manifest's capacity (it may have changed with a firmware update)
+            const cap = this.next === this.head ? this.capacity : this.layoutCap
+            const s = sealRecord(rec, this.keyHex, this.crypto)
+            const chunks = this.chunks(toBase64(s.sealed))
+            const slot = seq - Math.floor(seq / cap) * cap // seq mod cap, without % (int32 in the VM)
+            for (let i = 0; i < chunks.length; i++) await this.kv.write(chunkKey(slot, i), chunks[i])
+            await this.writeState(this.head, seq + 1, cap, s.hash)
+            this.next = seq + 1
+            this.last = s.hash
+            this.layoutCap = cap
+            return { seq: seq, hash: s.hash, sealed: s.sealed }
         } finally {
             this.busy = ""
         }
@@ -135,31 +154,7 @@ export class RecordQueue {
         this.busy = op
     }
 
-    private async appendNow(draft: ComplianceRecord): Promise<Appended> {
-        if (this.corrupt) throw new ValidationError("queue_corrupt", "(queue)", "record store is unreadable: technician must service the device")
-        if (!this.hasRoom())
-            throw new ValidationError("queue_full", "(queue)", "record queue full (" + this.capacity + "): sync with the hub before the next cycle")
-        const seq = this.next
-        const rec: ComplianceRecord = {
-            kind: draft.kind, deviceId: this.deviceId, seq: seq, prevHash: this.last, bootId: draft.bootId,
-            uptimeMs: draft.uptimeMs, wallUnixS: draft.wallUnixS, operatorId: draft.operatorId, templateId: draft.templateId,
-            templateHash: draft.templateHash, bundleVersion: draft.bundleVersion, calibrationIds: draft.calibrationIds,
-            fit: draft.fit, phases: draft.phases, faults: draft.faults, outcome: draft.outcome,
-        }
-        // an empty queue takes up the manifest's capacity (it may have changed with a firmware update)
-        const cap = this.next === this.head ? this.capacity : this.layoutCap
-        const s = sealRecord(rec, this.keyHex, this.crypto)
-        const chunks = this.split(toBase64(s.sealed))
-        const slot = seq - Math.floor(seq / cap) * cap // seq mod cap, without % (int32 in the VM)
-        for (let i = 0; i < chunks.length; i++) await this.kv.write(chunkKey(slot, i), chunks[i])
-        await this.writeState(this.head, seq + 1, cap, s.hash)
-        this.next = seq + 1
-        this.last = s.hash
-        this.layoutCap = cap
-        return { seq: seq, hash: s.hash, sealed: s.sealed }
-    }
-
-    private split(text: string): string[] {
+    private chunks(text: string): string[] {
         const out: string[] = []
         let pos = 0
         let n = 0
@@ -184,14 +179,10 @@ export class RecordQueue {
         await this.kv.write(KEY_STATE, JSON.stringify({ v: STATE_FORMAT, head: head, next: next, cap: cap, last: last }))
     }
 
-    private slotOf(seq: number): number {
-        return seq - Math.floor(seq / this.layoutCap) * this.layoutCap
-    }
-
     /** The sealed bytes of held record seq, or null if not held; throws record_corrupt if unreadable. */
     async read(seq: number): Promise<number[] | null> {
         if (this.corrupt || !isInt(seq) || seq < this.head || seq >= this.next) return null
-        const slot = this.slotOf(seq)
+        const slot = seq - Math.floor(seq / this.layoutCap) * this.layoutCap // seq mod layoutCap
         const first = await this.kv.read(chunkKey(slot, 0))
         if (first === null) throw this.unreadable(seq)
         const bar = first.indexOf("|")
@@ -232,24 +223,20 @@ export class RecordQueue {
     async ack(fromSeq: number, toSeq: number): Promise<number> {
         this.enter("ack")
         try {
-            return await this.ackNow(fromSeq, toSeq)
+            if (!isInt(fromSeq) || !isInt(toSeq) || fromSeq > toSeq || fromSeq < 1)
+                throw new ValidationError("ack_range", "(ack)", "bad range " + fromSeq + ".." + toSeq)
+            if (this.corrupt) throw new ValidationError("queue_corrupt", "(queue)", "record store is unreadable")
+            if (toSeq < this.head) return 0
+            if (fromSeq > this.head)
+                throw new ValidationError("ack_range", "(ack)", "ack " + fromSeq + ".." + toSeq + " skips held record " + this.head)
+            if (toSeq >= this.next)
+                throw new ValidationError("ack_range", "(ack)", "ack " + fromSeq + ".." + toSeq + " names records not yet written (next " + this.next + ")")
+            const released = toSeq + 1 - this.head
+            await this.writeState(toSeq + 1, this.next, this.layoutCap, this.last)
+            this.head = toSeq + 1
+            return released
         } finally {
             this.busy = ""
         }
-    }
-
-    private async ackNow(fromSeq: number, toSeq: number): Promise<number> {
-        if (!isInt(fromSeq) || !isInt(toSeq) || fromSeq > toSeq || fromSeq < 1)
-            throw new ValidationError("ack_range", "(ack)", "bad range " + fromSeq + ".." + toSeq)
-        if (this.corrupt) throw new ValidationError("queue_corrupt", "(queue)", "record store is unreadable")
-        if (toSeq < this.head) return 0
-        if (fromSeq > this.head)
-            throw new ValidationError("ack_range", "(ack)", "ack " + fromSeq + ".." + toSeq + " skips held record " + this.head)
-        if (toSeq >= this.next)
-            throw new ValidationError("ack_range", "(ack)", "ack " + fromSeq + ".." + toSeq + " names records not yet written (next " + this.next + ")")
-        const released = toSeq + 1 - this.head
-        await this.writeState(toSeq + 1, this.next, this.layoutCap, this.last)
-        this.head = toSeq + 1
-        return released
     }
 }

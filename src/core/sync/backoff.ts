@@ -13,12 +13,8 @@ export interface SyncTiming {
     fetchTimeoutMs: number
 }
 
-export const SYNC_TIMING: SyncTiming = {
-    periodMs: 300000,
-    backoffBaseMs: 2000,
-    backoffCapMs: 300000,
-    fetchTimeoutMs: 15000,
-}
+// parsed from a string, as the firmware's other tables (README, "DeviceScript traps")
+export const SYNC_TIMING: SyncTiming = JSON.parse('{"periodMs":300000,"backoffBaseMs":2000,"backoffCapMs":300000,"fetchTimeoutMs":15000}')
 
 /**
  * Delay after the n-th consecutive failure (n >= 1): d = min(cap, base * 2^(n-1)), then "equal

@@ -41,7 +41,8 @@ export interface SyncLimits {
     requestsMax: number
 }
 
-export const SYNC_LIMITS: SyncLimits = { batchMax: 8, bodyMaxChars: 12000, timeResyncS: 21600, templatesPerRound: 1, requestsMax: 48 }
+// parsed from a string, as the firmware's other tables (README, "DeviceScript traps")
+export const SYNC_LIMITS: SyncLimits = JSON.parse('{"batchMax":8,"bodyMaxChars":12000,"timeResyncS":21600,"templatesPerRound":1,"requestsMax":48}')
 
 /** What the device holds when the round starts. */
 export interface SyncInputs {
@@ -104,7 +105,7 @@ export interface SyncAlert {
 }
 
 // the hub refused the record for good: the device keeps it and raises it
-const RAISED = ["fork", "bad_mac", "wrong_device", "broken_chain"]
+const RAISED: string[] = JSON.parse('["fork","bad_mac","wrong_device","broken_chain"]')
 
 function noEffects(): SyncEffects {
     return { clockUnixS: 0, bundle: null, template: null, templateHash: "", ackFrom: 0, ackTo: 0 }
@@ -201,7 +202,7 @@ export class SyncRound {
             n++
         }
         if (n === 0) {
-            this.raise("record_unreadable", r.fromSeq, "record " + r.fromSeq + " could not be read from the queue")
+            this.raise("record_unreadable", r.fromSeq, "could not be read from the queue")
             this.uploadStopped = true
             return false
         }
@@ -249,7 +250,7 @@ export class SyncRound {
     private onTime(r: SyncRequest, status: number, body: any, fx: SyncEffects) {
         const unixS = status === 200 ? checkTimeAnswer(this.c, this.inp.keyHex, r.nonce, body) : 0
         if (unixS <= 0) {
-            this.raise("time_untrusted", 0, "time answer " + status + " does not carry our nonce and key's MAC")
+            this.raise("time_untrusted", 0, "the time answer does not carry our nonce and key's MAC")
             this.fail()
             return
         }
@@ -276,7 +277,7 @@ export class SyncRound {
             else if (e instanceof RangeError) code = "bundle_malformed"
             else throw e
         }
-        if (code) this.raise(code, 0, "bundle answer " + status + " not installed")
+        if (code) this.raise(code, 0, "bundle not installed")
     }
 
     private onTemplate(status: number, body: any, fx: SyncEffects) {
@@ -300,7 +301,7 @@ export class SyncRound {
     private onRecords(r: SyncRequest, status: number, body: any, fx: SyncEffects) {
         const results = body ? body.results : null
         if (status !== 200 || !Array.isArray(results)) {
-            this.raise("refused", r.fromSeq, "upload of " + r.fromSeq + ".." + r.toSeq + " refused: " + status + " " + errorCode(body))
+            this.raise("refused", r.fromSeq, "upload refused: " + status + " " + errorCode(body))
             this.uploadStopped = true
             return
         }
@@ -324,7 +325,7 @@ export class SyncRound {
             this.head = expectedSeq // resend from where the hub's chain ends
             return
         }
-        if (RAISED.indexOf(reason) >= 0) this.raise(reason, seq, "the hub refused record " + seq + " (" + reason + "): it stays on the device")
+        if (RAISED.indexOf(reason) >= 0) this.raise(reason, seq, "the hub refused the record: it stays on the device")
         else if (reason === "gap") this.raise("hub_behind", seq, "the hub expects " + expectedSeq + " but the device holds from " + seq)
         else if (acked > 0) return // a short answer: go on from the first record it did not acknowledge
         else {
@@ -336,9 +337,10 @@ export class SyncRound {
 
     private statusBody(): string {
         const n = this.inp.queueNext
-        return "{\"state\":\"" + this.inp.state + "\",\"phase\":" + this.inp.phase + ",\"pending\":" + (n - this.head) +
-            ",\"latchedFault\":" + this.inp.latchedFault + ",\"head\":{\"seq\":" + (n - 1) + ",\"hash\":\"" +
-            (n > 1 ? this.inp.lastHash : ZERO_HASH) + "\"}}"
+        return JSON.stringify({
+            state: this.inp.state, phase: this.inp.phase, pending: n - this.head, latchedFault: this.inp.latchedFault,
+            head: { seq: n - 1, hash: n > 1 ? this.inp.lastHash : ZERO_HASH },
+        })
     }
 
     private raise(code: string, seq: number, detail: string) {

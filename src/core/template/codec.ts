@@ -7,7 +7,7 @@
 
 import { Crypto } from "../crypto"
 import { ValidationError } from "../codec/errors"
-import { ByteWriter } from "../codec/writer"
+import { ByteWriter, writeText } from "../codec/writer"
 import { ByteReader } from "../codec/reader"
 import { Template, TemplateProcess, TEMPLATE_FORMAT, PROCESS_KEYS } from "./types"
 import { checkTemplateShape, checkMaterial, checkTemplateProcess, checkArch, processMax } from "./shape"
@@ -23,10 +23,10 @@ function writeDesign(w: ByteWriter, t: Template) {
     w.byte(DESIGN_TAG)
     w.byte(TEMPLATE_FORMAT_VERSION)
     w.int(t.version, "version")
-    w.text(t.name, F.textMax, "name")
-    w.text(t.designer, F.textMax, "designer")
+    writeText(w, t.name, F.textMax, "name")
+    writeText(w, t.designer, F.textMax, "designer")
     const m = t.material
-    w.text(m.materialId, F.materialIdMax, "material.materialId")
+    writeText(w, m.materialId, F.materialIdMax, "material.materialId")
     w.int(m.filmThicknessUm, "material.filmThicknessUm")
     w.int(m.softenDeciC, "material.softenDeciC")
     w.int(m.materialMaxDeciC, "material.materialMaxDeciC")
@@ -65,9 +65,9 @@ export function encodeShaped(c: Template): TemplateBytes {
     w.byte(TEMPLATE_FORMAT_VERSION)
     writeDesign(w, c)
     const designEnd = w.bytes.length
-    w.text(c.approval.profileId, F.profileIdMax, "approval.profileId")
+    writeText(w, c.approval.profileId, F.profileIdMax, "approval.profileId")
     w.int(c.approval.profileVersion, "approval.profileVersion")
-    w.text(c.approval.reviewerId, F.textMax, "approval.reviewerId")
+    writeText(w, c.approval.reviewerId, F.textMax, "approval.reviewerId")
     w.int(c.approval.approvedUnixS, "approval.approvedUnixS")
     return { bytes: w.bytes, designEnd: designEnd }
 }

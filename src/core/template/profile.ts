@@ -4,7 +4,7 @@
 
 import { ValidationError } from "../codec/errors"
 import { checkInt, checkText, checkObject, join, UNIX_S_MAX } from "../codec/ints"
-import { ByteWriter } from "../codec/writer"
+import { ByteWriter, writeText } from "../codec/writer"
 import { ByteReader } from "../codec/reader"
 import { TEMPLATE_FORMAT } from "./types"
 
@@ -45,12 +45,16 @@ const F = TEMPLATE_FORMAT
 export const PROFILE_LIMITS: [string, number][] = JSON.parse(
     '[["filmMinDeciC",3000],["filmMaxDeciC",3000],["cureMinDeciC",3000],["cureMaxDeciC",3000],["contactMaxDeciC",3000],["coolMaxDeciC",3000],["forceMinMilliN",500000],["forceMaxMilliN",500000],["rampMinMs",86400000],["soakMaxMs",86400000],["cureMinMs",86400000],["cureMaxMs",86400000],["filmThicknessMinUm",10000],["filmThicknessMaxUm",10000],["archPointsMin",64]]')
 
-const KEYS = ["profileId", "profileVersion"]
-for (const l of PROFILE_LIMITS) KEYS.push(l[0])
+/** min <= max pairs (from a string, as PROFILE_LIMITS) */
+const ORDERED: string[][] = JSON.parse(
+    '[["filmMinDeciC","filmMaxDeciC"],["cureMinDeciC","cureMaxDeciC"],["forceMinMilliN","forceMaxMilliN"],["cureMinMs","cureMaxMs"],["filmThicknessMinUm","filmThicknessMaxUm"]]')
 
 /** Checks an untrusted profile (shape, ranges, min <= max); returns a clean copy. */
 export function checkProfile(v: any, field: string): RegulationProfile {
-    checkObject(v, KEYS, field)
+    // the keys are listed here rather than at the top level, which the device image would run
+    const keys = ["profileId", "profileVersion"]
+    for (const l of PROFILE_LIMITS) keys.push(l[0])
+    checkObject(v, keys, field)
     const p: any = {
         profileId: checkText(v.profileId, 1, F.profileIdMax, join(field, "profileId")),
         profileVersion: checkInt(v.profileVersion, 1, UNIX_S_MAX, join(field, "profileVersion")),
@@ -71,9 +75,7 @@ export function decodedProfile(p: any, field: string): RegulationProfile {
 }
 
 function ordered(p: RegulationProfile, field: string): RegulationProfile {
-    const pairs = [["filmMinDeciC", "filmMaxDeciC"], ["cureMinDeciC", "cureMaxDeciC"], ["forceMinMilliN", "forceMaxMilliN"],
-        ["cureMinMs", "cureMaxMs"], ["filmThicknessMinUm", "filmThicknessMaxUm"]]
-    for (const pr of pairs) {
+    for (const pr of ORDERED) {
         if ((p as any)[pr[0]] > (p as any)[pr[1]])
             throw new ValidationError("profile_invalid", join(field, pr[0]), "must not exceed " + pr[1])
     }
@@ -85,7 +87,7 @@ function ordered(p: RegulationProfile, field: string): RegulationProfile {
 export function writeProfile(w: ByteWriter, p: RegulationProfile) {
     w.byte(PROFILE_TAG)
     w.byte(PROFILE_FORMAT_VERSION)
-    w.text(p.profileId, F.profileIdMax, "profileId")
+    writeText(w, p.profileId, F.profileIdMax, "profileId")
     w.int(p.profileVersion, "profileVersion")
     for (const l of PROFILE_LIMITS) w.int((p as any)[l[0]], l[0])
 }

@@ -56,25 +56,39 @@ export interface Template {
 }
 
 /** Bounds of the format itself, whatever profile or device: the encoding never carries more. */
-export const TEMPLATE_FORMAT = {
-    versionMax: 1000000,
-    textMax: 32,
-    materialIdMax: 16,
-    profileIdMax: 16,
-    archPointsMin: 3,
-    archPointsMax: 64,
-    coordMaxAbsUm: 100000,
-    tempMaxDeciC: 3000,
-    forceMaxMilliN: 500000,
-    durationMaxMs: 86400000,
-    thicknessMaxUm: 10000,
+export interface TemplateFormat {
+    versionMax: number
+    /** name, designer, reviewerId: characters */
+    textMax: number
+    materialIdMax: number
+    profileIdMax: number
+    archPointsMin: number
+    archPointsMax: number
+    coordMaxAbsUm: number
+    tempMaxDeciC: number
+    forceMaxMilliN: number
+    durationMaxMs: number
+    thicknessMaxUm: number
 }
+
+// Parsed from a string, as the firmware's other tables: as an object literal it runs in the
+// firmware's start-up code (README, "DeviceScript traps"); test/unit/parsed-tables holds the values.
+export const TEMPLATE_FORMAT: TemplateFormat = JSON.parse(
+    '{"versionMax":1000000,"textMax":32,"materialIdMax":16,"profileIdMax":16,"archPointsMin":3,"archPointsMax":64,' +
+    '"coordMaxAbsUm":100000,"tempMaxDeciC":3000,"forceMaxMilliN":500000,"durationMaxMs":86400000,"thicknessMaxUm":10000}')
 
 /** consecutive arch points closer than this are duplicates; farther apart, a gap the fit can't use */
 export const ARCH_STEP_MIN_UM = 100
 export const ARCH_STEP_MAX_UM = 20000
 
-export const MATERIAL_KEYS = ["materialId", "filmThicknessUm", "softenDeciC", "materialMaxDeciC"]
-export const PROCESS_KEYS = ["filmDeciC", "soakMs", "forceMilliN", "rampMs", "cureDeciC", "cureMs", "coolDeciC", "contactMaxDeciC"]
-export const APPROVAL_KEYS = ["profileId", "profileVersion", "reviewerId", "approvedUnixS"]
-export const TEMPLATE_KEYS = ["id", "version", "name", "designer", "material", "process", "archPointsUm", "approval"]
+// The key lists, in encoding order, parsed from one string: as array literals they run in the
+// firmware's start-up code and cost its 64 KB function area (README, "DeviceScript traps").
+const KEYS: string[][] = JSON.parse(
+    '[["materialId","filmThicknessUm","softenDeciC","materialMaxDeciC"],' +
+    '["filmDeciC","soakMs","forceMilliN","rampMs","cureDeciC","cureMs","coolDeciC","contactMaxDeciC"],' +
+    '["profileId","profileVersion","reviewerId","approvedUnixS"],' +
+    '["id","version","name","designer","material","process","archPointsUm","approval"]]')
+export const MATERIAL_KEYS = KEYS[0]
+export const PROCESS_KEYS = KEYS[1]
+export const APPROVAL_KEYS = KEYS[2]
+export const TEMPLATE_KEYS = KEYS[3]

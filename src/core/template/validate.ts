@@ -20,12 +20,9 @@ export interface ValidTemplate {
     params: ProcessParams
 }
 
+/** The template's id and process fields (a shaped template's process has exactly PROCESS_KEYS). */
 export function toProcessParams(t: Template): ProcessParams {
-    const p = t.process
-    return {
-        templateId: t.id, filmDeciC: p.filmDeciC, soakMs: p.soakMs, forceMilliN: p.forceMilliN, rampMs: p.rampMs,
-        cureDeciC: p.cureDeciC, cureMs: p.cureMs, coolDeciC: p.coolDeciC, contactMaxDeciC: p.contactMaxDeciC,
-    }
+    return Object.assign({ templateId: t.id }, t.process)
 }
 
 /** Throws ValidationError for the first problem; returns the checked template, hash and params. */

@@ -7,7 +7,7 @@
 //   millivolts need a per-chip full-scale constant (analog-math.ts) and a per-unit trim;
 // - in the simulator (JD_HOSTED) `value` is always undefined: simulated sensors never get here.
 import * as ds from "@devicescript/core"
-import "@devicescript/gpio"
+import "./pin-natives"
 import { AdcScale, adcMillivolts } from "./analog-math"
 
 /** Samples averaged per reading: the ESP32 ADC has several LSB of noise (Espressif ADC docs

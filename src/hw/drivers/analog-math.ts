@@ -19,13 +19,14 @@ export interface AdcScale {
  * "ESP32-C3 ADC issue - reading 4095 at 2.8V"). The ADC reference spreads 1000-1200 mV chip
  * to chip (ESP-IDF ADC docs), so the gain must be trimmed per unit.
  */
-export const ADC_ESP32C3: AdcScale = { fullScaleMv: 2800, validMaxMv: 2450, supplyMv: 3300 }
+// (this table and the next are parsed from strings, as the firmware's other tables: README, "DeviceScript traps")
+export const ADC_ESP32C3: AdcScale = JSON.parse('{"fullScaleMv":2800,"validMaxMv":2450,"supplyMv":3300}')
 
 /**
  * ESP32-S3, 11 dB: raw full scale ~3100 mV (ESP-IDF S3 ADC docs, "0 mV ~ 3100 mV"). The
  * front-ends are the same as on the C3 board, so they stay below 2450 mV here too.
  */
-export const ADC_ESP32S3: AdcScale = { fullScaleMv: 3100, validMaxMv: 2450, supplyMv: 3300 }
+export const ADC_ESP32S3: AdcScale = JSON.parse('{"fullScaleMv":3100,"validMaxMv":2450,"supplyMv":3300}')
 
 /** A reading this close to 0 V means an open circuit or a lost supply on every front-end. */
 export const ADC_OPEN_MAX_MV = 15

@@ -3,7 +3,7 @@
 // low, e.g. a hung or crashed program - lets it time out and the heater drops. kick() toggles
 // the pin, so calling it every control tick gives one rising edge per two ticks.
 import * as ds from "@devicescript/core"
-import "@devicescript/gpio"
+import "./pin-natives"
 
 export class HeaterOneShot {
     private high = false

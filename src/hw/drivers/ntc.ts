@@ -12,8 +12,9 @@ import { startLocalServer } from "./local-server"
 /**
  * 100 kOhm at 25 degC, B(25/50) = 3950 K: the "100K NTC 3950" glass bead used on 3D-printer
  * hot ends (e.g. Marlin's thermistor table for "100k NTC 3950"); check the part's datasheet.
+ * (Parsed from a string, as the firmware's other tables: README, "DeviceScript traps".)
  */
-export const NTC_100K_3950 = { r25Ohm: 100000, betaK: 3950 }
+export const NTC_100K_3950: { r25Ohm: number; betaK: number } = JSON.parse('{"r25Ohm":100000,"betaK":3950}')
 
 export interface NtcOptions {
     /** role and instance name (ROLE.filmTemp, ROLE.contactTemp) */

@@ -125,13 +125,9 @@ export class PanelBuzzerServer extends Server implements ds.BuzzerServerSpec {
         }
         await this.sound(duty > 0 && this.volume > 0 && duration > 0, duration)
     }
+    /** [frequency Hz, volume 0..1, duration ms]: sounds as playTone does (the pitch is the buzzer's own) */
     async playNote(frequency: any, volume?: number, duration?: number) {
-        if (Array.isArray(frequency)) {
-            const args = frequency as number[]
-            volume = args[1]
-            duration = args[2]
-        }
-        await this.sound(volume > 0 && this.volume > 0 && duration > 0, duration)
+        await this.playTone(frequency, volume, duration)
     }
 
     private async sound(on: boolean, durationMs: number) {
