@@ -59,7 +59,7 @@ export async function settingsBudget(m: Manifest): Promise<{ rows: BudgetRow[]; 
     let sealed = 0
     for (let i = 0; i < 1000 + cap; i++) {
         const a = await q.append(goldenRecord())
-        sealed = a.sealed.length
+        sealed = ((await q.read(a.seq)) as number[]).length
         if (i < 1000) await q.ack(a.seq, a.seq) // seq in the thousands, as after months of use
     }
     const state = ["rqState"]

@@ -142,8 +142,8 @@ async function main(): Promise<number> {
         if (temp) rmSync(dataDir, { recursive: true, force: true })
         return code
     }
-    console.log(`The hub keeps serving on ${hubUrl} (staff console there). Users operator, technician, auditor, ` +
-        `${"council-reviewer"}, sim-designer; password in ${join(dataDir, "demo-password.txt")}. Ctrl-C stops it.`)
+    console.log(`The hub keeps serving: staff console ${hubUrl}/console/ (users operator, technician, auditor, ` +
+        `council-reviewer, sim-designer; password in ${join(dataDir, "demo-password.txt")}). Ctrl-C stops it.`)
     await new Promise(() => undefined)
     return 0
 }

@@ -4,9 +4,9 @@
 
 export interface Crypto {
     /** SHA-256 of the bytes, 64 lowercase hex characters */
-    sha256Hex(data: number[]): string
+    sha256Hex(data: number[] | Buffer): string
     /** HMAC-SHA256 of the bytes under a key given as hex, 64 lowercase hex characters */
-    hmacSha256Hex(keyHex: string, data: number[]): string
+    hmacSha256Hex(keyHex: string, data: number[] | Buffer): string
 }
 
 const HEX = "0123456789abcdef"

@@ -61,7 +61,8 @@ describe("record builder on the real controller", () => {
         expect(Math.abs(cure.forceMeanMilliN - TEST_PROCESS.forceMilliN)).toBeLessThan(TEST_PROCESS.forceMilliN / 20)
         const q = await RecordQueue.open(new MemoryKv(), nodeCrypto, 16, GOLDEN_DEVICE, GOLDEN_KEY)
         const a = await q.append(record)
-        expect(verifyRecords([a.sealed], GOLDEN_KEY, nodeCrypto, { lastSeq: 1 }).ok).toBe(true)
-        console.log(`full cycle record: ${a.sealed.length} bytes sealed (body ${a.sealed.length - 32} + MAC 32)`)
+        const sealed = (await q.read(a.seq))!
+        expect(verifyRecords([sealed], GOLDEN_KEY, nodeCrypto, { lastSeq: 1 }).ok).toBe(true)
+        console.log(`full cycle record: ${sealed.length} bytes sealed (body ${sealed.length - 32} + MAC 32)`)
     })
 })

@@ -33,7 +33,9 @@ export async function chain(c: Crypto, n: number, pause: () => Promise<void>): P
     const out: number[][] = []
     for (let k = 1; k <= n; k++) {
         await pause()
-        out.push((await q.append(draft(k))).sealed)
+        const a = await q.append(draft(k))
+        await pause()
+        out.push((await q.read(a.seq)) as number[])
     }
     return out
 }
@@ -82,3 +84,12 @@ export async function codeOf(fn: () => Promise<any>): Promise<string> {
     }
 }
 
+
+/** What the queue must store for draft d as record seq after prev: sealed by the array path (sealRecord). */
+export function sealedAs(d: ComplianceRecord, seq: number, prev: string, c: Crypto): number[] {
+    const r: ComplianceRecord = Object.assign({}, d)
+    r.deviceId = GOLDEN_DEVICE
+    r.seq = seq
+    r.prevHash = prev
+    return sealRecord(r, GOLDEN_KEY, c).sealed
+}

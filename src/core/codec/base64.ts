@@ -5,7 +5,7 @@ import { ValidationError } from "./errors"
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
-export function toBase64(bytes: number[]): string {
+export function toBase64(bytes: number[] | Buffer): string {
     // one string grown a quad at a time: an array of one-character strings joined at the end
     // held ~10 KB for a sealed record, and the VM (64 KB heap) ran out there
     let out = ""

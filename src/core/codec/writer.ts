@@ -14,9 +14,27 @@ const HEX = "0123456789abcdef"
 
 export class ByteWriter {
     readonly bytes: number[] = []
+    /**
+     * When set, bytes go into this Buffer (grown by doubling) instead of `bytes`, `n` of them:
+     * an array slot costs the VM 8 bytes and a ~330-byte record's array grew by copies into
+     * blocks of ~3 KB, which the device's 64 KB heap could not always find at the end of a
+     * cycle. The device's record seal (sealRecordText) writes this way.
+     */
+    buf: Buffer | null = null
+    n = 0
 
     byte(b: number) {
-        this.bytes.push(b)
+        let buf = this.buf
+        if (!buf) {
+            this.bytes.push(b)
+            return
+        }
+        if (this.n === buf.length) {
+            const grown = Buffer.alloc(buf.length * 2)
+            grown.set(buf, 0)
+            this.buf = buf = grown
+        }
+        buf[this.n++] = b
     }
 
     /** any integer the format allows (|v| <= 2^48 - 1) */
@@ -31,10 +49,10 @@ export class ByteWriter {
         while (u >= 128) {
             // not u % 128: the VM's % converts to int32 first (wrong above 2^31; golden vectors caught it)
             const q = Math.floor(u / 128)
-            this.bytes.push(u - q * 128 + 128)
+            this.byte(u - q * 128 + 128)
             u = q
         }
-        this.bytes.push(u)
+        this.byte(u)
     }
 
     textIn(s: string, minLen: number, maxLen: number, field: string, sub: string) {
@@ -43,7 +61,7 @@ export class ByteWriter {
         for (let i = 0; i < s.length; i++) {
             const c = s.charCodeAt(i)
             if (c < 0x20 || c > 0x7e) checkText(s, minLen, maxLen, join(field, sub))
-            this.bytes.push(c)
+            this.byte(c)
         }
     }
 
@@ -54,7 +72,7 @@ export class ByteWriter {
             const hi = HEX.indexOf(hex[i])
             const lo = HEX.indexOf(hex[i + 1])
             if (hi < 0 || lo < 0) checkHash(hex, field)
-            this.bytes.push(hi * 16 + lo)
+            this.byte(hi * 16 + lo)
         }
     }
 }

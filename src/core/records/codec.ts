@@ -7,6 +7,7 @@
 //   sealed = body ‖ mac (32 bytes)         what is stored and sent
 
 import { Crypto, fromHex, toHex, hexEqual } from "../crypto"
+import { toBase64 } from "../codec/base64"
 import { ValidationError } from "../codec/errors"
 import { checkArray, join } from "../codec/ints"
 import { ByteWriter } from "../codec/writer"
@@ -73,6 +74,11 @@ function getList(r: ByteReader, max: number, specs: Spec[], field: string): any[
 /** Canonical body bytes; throws ValidationError naming the first field out of range. */
 export function encodeRecord(rec: ComplianceRecord): number[] {
     const w = new ByteWriter()
+    encodeInto(w, rec)
+    return w.bytes
+}
+
+function encodeInto(w: ByteWriter, rec: ComplianceRecord) {
     w.byte(RECORD_TAG)
     w.byte(RECORD_FORMAT_VERSION)
     putFields(w, RECORD_HEAD, rec, "")
@@ -84,7 +90,6 @@ export function encodeRecord(rec: ComplianceRecord): number[] {
     putList(w, rec.phases, PHASES_MAX, PHASE_FIELDS, "phases")
     putList(w, rec.faults, FAULTS_MAX, FAULT_FIELDS, "faults")
     w.intIn(rec.outcome, 0, 3, "outcome", "")
-    return w.bytes
 }
 
 /** Strict decode of body bytes (no MAC). */
@@ -121,6 +126,22 @@ export function sealRecord(rec: ComplianceRecord, keyHex: string, c: Crypto): Se
 }
 
 const HEX_DIGITS = "0123456789abcdef"
+
+/**
+ * sealRecord for the record store: the sealed bytes as base64 (what the store keeps) and the
+ * hash, built in a Buffer (ByteWriter.buf) so the device never holds the record as an array of
+ * 8-byte slots. Same bytes as sealRecord.
+ */
+export function sealRecordText(rec: ComplianceRecord, keyHex: string, c: Crypto): { base64: string, hash: string } {
+    const w = new ByteWriter()
+    w.buf = Buffer.alloc(512)
+    encodeInto(w, rec)
+    const body = w.buf.slice(0, w.n)
+    const hash = c.sha256Hex(body)
+    const mac = c.hmacSha256Hex(keyHex, body)
+    for (let i = 0; i < 64; i += 2) w.byte(HEX_DIGITS.indexOf(mac[i]) * 16 + HEX_DIGITS.indexOf(mac[i + 1]))
+    return { base64: toBase64(w.buf.slice(0, w.n)), hash: hash }
+}
 
 export interface OpenedRecord {
     record: ComplianceRecord

@@ -17,9 +17,9 @@ import { Crypto } from "../crypto"
 import { Kv, KV_MAX_ENTRY_BYTES } from "../store/kv"
 import { ValidationError } from "../codec/errors"
 import { isInt, ZERO_HASH } from "../codec/ints"
-import { toBase64, fromBase64 } from "../codec/base64"
+import { fromBase64 } from "../codec/base64"
 import { ComplianceRecord, SEQ_MAX } from "./types"
-import { sealRecord, openRecord } from "./codec"
+import { sealRecordText, openRecord } from "./codec"
 
 const KEY_STATE = "rqState"
 const STATE_FORMAT = 1
@@ -32,7 +32,6 @@ export interface Appended {
     seq: number
     /** SHA-256 (hex) of the record body */
     hash: string
-    sealed: number[]
 }
 
 function chunkKey(slot: number, i: number): string {
@@ -129,15 +128,15 @@ export class RecordQueue {
             rec.prevHash = this.last
             // an empty queue takes up the manifest's capacity (it may have changed with a firmware update)
             const cap = this.next === this.head ? this.capacity : this.layoutCap
-            const s = sealRecord(rec, this.keyHex, this.crypto)
-            const chunks = this.chunks(toBase64(s.sealed))
+            const s = sealRecordText(rec, this.keyHex, this.crypto)
+            const chunks = this.chunks(s.base64)
             const slot = seq - Math.floor(seq / cap) * cap // seq mod cap, without % (int32 in the VM)
             for (let i = 0; i < chunks.length; i++) await this.kv.write(chunkKey(slot, i), chunks[i])
             await this.writeState(this.head, seq + 1, cap, s.hash)
             this.next = seq + 1
             this.last = s.hash
             this.layoutCap = cap
-            return { seq: seq, hash: s.hash, sealed: s.sealed }
+            return { seq: seq, hash: s.hash }
         } finally {
             this.busy = ""
         }
