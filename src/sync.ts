@@ -12,7 +12,7 @@ import { Kv } from "./core/store/kv"
 import { BlobStore, BlobStatus } from "./core/store/blob"
 import { BundleStore } from "./core/bundle/store"
 import { Bundle } from "./core/bundle/types"
-import { fromBase64, toBase64 } from "./core/codec/base64"
+import { base64Buffer, toBase64, base64Hex } from "./core/codec/base64"
 import { ValidationError } from "./core/codec/errors"
 import { ClockAnchor, wallUnixS } from "./core/wall-clock"
 import { SyncRound, SyncRequest, SyncEffects, SYNC_LIMITS, Step } from "./core/sync/planner"
@@ -76,7 +76,7 @@ export class DeviceSync {
         if (this.installed === null) {
             this.installed = ""
             const t = await new BlobStore(this.kv, dsCrypto, TEMPLATE_PREFIX).load()
-            if (t.status === BlobStatus.Ok) this.installed = dsCrypto.sha256Hex(fromBase64(t.value, "(template)"))
+            if (t.status === BlobStatus.Ok) this.installed = dsCrypto.sha256Hex(base64Buffer(t.value, "(template)"))
         }
         // what the round must not fetch: the installed template, and every other one while it is approved
         const holding = this.declined.slice(0)
@@ -96,11 +96,11 @@ export class DeviceSync {
         for (let r = round.next(this.nowUnixS(), nonce()); r; r = round.next(this.nowUnixS(), nonce())) {
             if (this.ctrl.cycle.running()) break // the cycle's timing comes first; its record kicks the next round
             if (r.step === Step.Records) {
-                const sealed: number[][] = []
+                const sealed: string[] = []
                 for (let n = r.fromSeq; n <= r.toSeq; n++) {
-                    const one = await q.read(n)
+                    const one = await q.readText(n)
                     if (!one) break
-                    sealed.push(one)
+                    sealed.push(base64Hex(one))
                 }
                 if (!round.fillRecords(r, sealed)) continue
             }

@@ -13,7 +13,7 @@ import { Bundle } from "./core/bundle/types"
 import { decideShaped, RunDecision } from "./core/bundle/decide"
 import { decodeTemplateBytes, DecodedTemplate } from "./core/template/codec"
 import { decodedProfile } from "./core/template/profile"
-import { fromBase64 } from "./core/codec/base64"
+import { base64Buffer } from "./core/codec/base64"
 import { ValidationError } from "./core/codec/errors"
 import { CalibrationStore } from "./core/calibration/store"
 import { CycleRecordBuilder } from "./core/records/builder"
@@ -54,7 +54,7 @@ export class Trust {
         await ds.sleep(0)
         let d: DecodedTemplate
         try {
-            d = decodeTemplateBytes(fromBase64(t.value, "(template)"), dsCrypto)
+            d = decodeTemplateBytes(base64Buffer(t.value, "(template)"), dsCrypto)
         } catch (e) {
             if (!(e instanceof ValidationError)) throw e
             console.warn("template refused: " + e.message)

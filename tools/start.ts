@@ -115,18 +115,21 @@ async function main(): Promise<number> {
         }
         const outcome = s.first("outcome", start - t0)!.value
         step(`cycle ${outcome}; waiting for the device to upload its record`)
+        // the cycle's record (kind 1); the calibration and template-install records come before it
+        const cycleRecord = (e: Awaited<ReturnType<typeof exportDevice>>) => e.records.find(x => x.record.kind === 1)
         let ex = await exportDevice(ctx, dev.deviceId)
         const deadline = Date.now() + 60_000
-        while (ex.records.length === 0 && Date.now() < deadline) {
+        while (!cycleRecord(ex) && Date.now() < deadline) {
             await sleep(250)
             ex = await exportDevice(ctx, dev.deviceId)
         }
-        if (ex.records.length === 0) throw new Error("the hub holds no record from the device after 60 s")
+        const r = cycleRecord(ex)
+        if (!r) throw new Error("the hub holds no cycle record from the device after 60 s")
         const audit = auditExport(readExport(exportJson(ex)), { keyHex: dev.keyHex })
-        const r = ex.records[ex.records.length - 1]
-        step(`hub holds record ${r.seq} (${r.hash.slice(0, 12)}…), outcome ${r.record.outcome}; audit ${audit.ok ? "passed" : "FAILED: " + audit.findings[0]?.detail}`)
+        step(`hub holds ${ex.records.length} records of the device (calibration, template install, cycle); the cycle's is ` +
+            `record ${r.seq} (${r.hash.slice(0, 12)}…), outcome ${r.record.outcome}; chain and MACs audited: ${audit.ok ? "passed" : "FAILED: " + audit.findings[0]?.detail}`)
         if (!audit.ok) throw new Error("the device's export does not verify")
-        if (outcome !== "complete") throw new Error(`the cycle ended ${outcome}, not complete`)
+        if (outcome !== "complete" || r.record.outcome !== 1) throw new Error(`the cycle ended ${outcome} (record outcome ${r.record.outcome}), not complete`)
         code = 0
     } catch (e) {
         if (e instanceof BusPortTakenError) console.error(`start: ${e.message}`)

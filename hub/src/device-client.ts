@@ -18,6 +18,7 @@ import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { performance } from "node:perf_hooks"
 import { nodeCrypto } from "../../src/node/crypto-node"
+import { toHex } from "../../src/core/crypto"
 import { Kv, checkKvEntry } from "../../src/core/store/kv"
 import { RecordQueue, type Appended } from "../../src/core/records/queue"
 import { draftRecord } from "../../src/core/records/builder"
@@ -225,12 +226,12 @@ export class DeviceClient {
         return true
     }
 
-    private async readRecords(from: number, to: number): Promise<number[][]> {
-        const out: number[][] = []
+    private async readRecords(from: number, to: number): Promise<string[]> {
+        const out: string[] = []
         for (let s = from; s <= to; s++) {
             const sealed = await this.o.queue.read(s)
             if (!sealed) break
-            out.push(sealed)
+            out.push(toHex(sealed))
         }
         return out
     }

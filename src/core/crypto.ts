@@ -11,10 +11,27 @@ export interface Crypto {
 
 const HEX = "0123456789abcdef"
 
-export function toHex(bytes: number[]): string {
+export function toHex(bytes: number[] | Buffer): string {
     let s = ""
-    for (const b of bytes) s += HEX[(b >> 4) & 15] + HEX[b & 15]
+    for (let i = 0; i < bytes.length; i++) s += HEX[(bytes[i] >> 4) & 15] + HEX[bytes[i] & 15]
     return s
+}
+
+/**
+ * fromHex into a Buffer: one byte each, where a number[] costs the VM an 8-byte slot per byte
+ * (a bundle as an array took ~8 KB of the device's 64 KB heap). Same checks as fromHex.
+ */
+export function hexBuffer(hex: string): Buffer {
+    if (hex.length % 2 !== 0) throw new RangeError("hex string has odd length")
+    const out = Buffer.alloc(hex.length / 2)
+    const lower = hex.toLowerCase()
+    for (let i = 0; i < lower.length; i += 2) {
+        const hi = HEX.indexOf(lower[i])
+        const lo = HEX.indexOf(lower[i + 1])
+        if (hi < 0 || lo < 0) throw new RangeError("not a hex digit at " + i)
+        out[i / 2] = hi * 16 + lo
+    }
+    return out
 }
 
 /** Parses lowercase or uppercase hex; throws RangeError on odd length or a non-hex digit. */
@@ -32,9 +49,10 @@ export function fromHex(hex: string): number[] {
 }
 
 /** Bytes of an ASCII string (callers validate that strings are printable ASCII). */
-export function asciiBytes(s: string): number[] {
-    const out: number[] = []
-    for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i) & 0xff)
+export function asciiBytes(s: string): Buffer {
+    // a Buffer, not a number[]: a blob's checksum covers up to ~2 KB of text, 16 KB as an array in the VM
+    const out = Buffer.alloc(s.length)
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff
     return out
 }
 

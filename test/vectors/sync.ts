@@ -88,8 +88,8 @@ async function runRound(c: Crypto, lim: SyncLimits, inp: SyncInputs, answers: An
     for (let r = round.next(now, TIME_NONCE); r; r = round.next(now, TIME_NONCE)) {
         await pause()
         if (r.step === Step.Records) {
-            const sealed: number[][] = []
-            for (let s = r.fromSeq; s <= r.toSeq && recordSize > 0; s++) sealed.push(sealedOf(s, recordSize))
+            const sealed: string[] = []
+            for (let s = r.fromSeq; s <= r.toSeq && recordSize > 0; s++) sealed.push(toHex(sealedOf(s, recordSize)))
             if (!round.fillRecords(r, sealed)) continue // nothing to send
         }
         if (r.step === Step.Records || r.step === Step.Status) bodies.push(r.body)

@@ -96,7 +96,7 @@ function readHashes(r: ByteReader, max: number, field: string): string[] {
 }
 
 /** Strict decode of bundle bytes (the MAC is checked by openBundle, before this). */
-export function decodeBundle(bytes: number[]): Bundle {
+export function decodeBundle(bytes: number[] | Buffer): Bundle {
     const r = new ByteReader(bytes, "bundle")
     r.header(BUNDLE_TAG, BUNDLE_FORMAT_VERSION)
     const deviceId = r.text("deviceId", 1, B.deviceIdMax)
@@ -127,8 +127,8 @@ export function sealBundle(b: Bundle, keyHex: string, c: Crypto): number[] {
 }
 
 /** Device side: checks the MAC (bad_mac) first, then decodes strictly. */
-export function openBundle(sealed: number[], keyHex: string, c: Crypto): Bundle {
-    if (!Array.isArray(sealed) || sealed.length < MAC_BYTES + 2)
+export function openBundle(sealed: number[] | Buffer, keyHex: string, c: Crypto): Bundle {
+    if (!(Array.isArray(sealed) || sealed instanceof Buffer) || sealed.length < MAC_BYTES + 2)
         throw new ValidationError("truncated", "(bundle)", "sealed bundle is too short")
     const body = sealed.slice(0, sealed.length - MAC_BYTES)
     const tag = toHex(sealed.slice(sealed.length - MAC_BYTES))

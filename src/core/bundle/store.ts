@@ -47,7 +47,7 @@ export class BundleStore {
     }
 
     /** Verifies and installs a sealed bundle; returns it. Throws ValidationError, changing nothing. */
-    async install(sealed: number[], nowUnixS: number): Promise<Bundle> {
+    async install(sealed: number[] | Buffer, nowUnixS: number): Promise<Bundle> {
         const b = openBundle(sealed, this.keyHex, this.crypto)
         let installed = await this.highWater()
         const r = await this.blob.load()

@@ -138,7 +138,7 @@ function gainPpmOf(c: CalibrationInput): number {
 }
 
 /** The canonical bytes the id is computed from: every field in a fixed order, '|' between. */
-export function calibrationBytes(c: Calibration): number[] {
+export function calibrationBytes(c: Calibration): number[] | Buffer {
     const s = "SFA-CAL|" + c.v + "|" + c.channel + "|" + c.refLow + "|" + c.readLow + "|" + c.refHigh + "|" + c.readHigh +
         "|" + c.offsetMicro + "|" + c.gainPpm + "|" + c.technician + "|" + c.reference + "|" + c.atUnixS + "|" + c.expiresUnixS
     return asciiBytes(s)

@@ -13,7 +13,7 @@ const U_MAX = 2 * INT_MAX_ABS
 export class ByteReader {
     pos = 0
 
-    constructor(readonly bytes: number[], readonly what: string) {}
+    constructor(readonly bytes: number[] | Buffer, readonly what: string) {}
 
     byte(field: string): number {
         if (this.pos >= this.bytes.length)
@@ -74,13 +74,13 @@ export class ByteReader {
         if (this.pos + 32 > this.bytes.length)
             throw new ValidationError("truncated", field, this.what + " ends early at byte " + this.bytes.length)
         const out = this.bytes.slice(this.pos, this.pos + 32)
-        for (const b of out) if (!(b >= 0 && b <= 255 && Math.floor(b) === b)) throw new ValidationError("bad_byte", field, "not a byte")
+        for (let i = 0; i < out.length; i++) if (!(out[i] >= 0 && out[i] <= 255 && Math.floor(out[i]) === out[i])) throw new ValidationError("bad_byte", field, "not a byte")
         this.pos += 32
         return toHex(out)
     }
 
     /** the bytes from `from` up to the current position (an embedded object's own encoding) */
-    since(from: number): number[] {
+    since(from: number): number[] | Buffer {
         return this.bytes.slice(from, this.pos)
     }
 

@@ -180,6 +180,24 @@ export class RecordQueue {
 
     /** The sealed bytes of held record seq, or null if not held; throws record_corrupt if unreadable. */
     async read(seq: number): Promise<number[] | null> {
+        const text = await this.readText(seq)
+        if (text === null) return null
+        let sealed: number[] = []
+        try {
+            sealed = fromBase64(text, "(record)")
+            if (openRecord(sealed, this.keyHex, this.crypto).record.seq !== seq) throw this.unreadable(seq)
+        } catch (e) {
+            if (e instanceof ValidationError) throw this.unreadable(seq)
+            throw e
+        }
+        return sealed
+    }
+
+    /**
+     * The sealed bytes of held record seq as stored (base64), not decoded: what the device's
+     * upload sends (as hex) without holding the record as an array; the hub checks it.
+     */
+    async readText(seq: number): Promise<string | null> {
         if (this.corrupt || !isInt(seq) || seq < this.head || seq >= this.next) return null
         const slot = seq - Math.floor(seq / this.layoutCap) * this.layoutCap // seq mod layoutCap
         const first = await this.kv.read(chunkKey(slot, 0))
@@ -198,15 +216,7 @@ export class RecordQueue {
             if (part === null) throw this.unreadable(seq)
             text += part
         }
-        let sealed: number[] = []
-        try {
-            sealed = fromBase64(text, "(record)")
-            if (openRecord(sealed, this.keyHex, this.crypto).record.seq !== seq) throw this.unreadable(seq)
-        } catch (e) {
-            if (e instanceof ValidationError) throw this.unreadable(seq)
-            throw e
-        }
-        return sealed
+        return text
     }
 
     private unreadable(seq: number): ValidationError {

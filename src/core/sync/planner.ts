@@ -13,7 +13,7 @@
 // wrong_device and broken_chain are raised (alerts) and the upload stops until a technician
 // looks. A transport failure, 5xx or refused authentication ends the round as failed (backoff.ts).
 
-import { Crypto, fromHex, toHex } from "../crypto"
+import { Crypto, hexBuffer } from "../crypto"
 import { isInt, ZERO_HASH } from "../codec/ints"
 import { ValidationError } from "../codec/errors"
 import { openBundle } from "../bundle/codec"
@@ -86,9 +86,9 @@ export interface SyncEffects {
     /** > 0: the hub's verified time: anchor the clock to it now */
     clockUnixS: number
     /** a verified, newer sealed bundle: install it (BundleStore.install) */
-    bundle: number[] | null
+    bundle: Buffer | null
     /** template bytes whose SHA-256 is templateHash, an approved hash: install them */
-    template: number[] | null
+    template: Buffer | null
     templateHash: string
     /** ackTo >= ackFrom > 0: queue.ack(ackFrom, ackTo) */
     ackFrom: number
@@ -188,15 +188,15 @@ export class SyncRound {
     }
 
     /**
-     * Puts sealed records fromSeq, fromSeq+1, ... (as read from the queue) into a records
+     * Puts sealed records fromSeq, fromSeq+1, ... (as read from the queue, hex) into a records
      * request, as many as fit batchMax and bodyMaxChars (at least one); sets req.toSeq. False
      * when none was given (unreadable): the upload stops, raised as record_unreadable.
      */
-    fillRecords(r: SyncRequest, sealed: number[][]): boolean {
+    fillRecords(r: SyncRequest, sealedHex: string[]): boolean {
         let body = "{\"records\":["
         let n = 0
-        for (let i = 0; i < sealed.length && n < this.lim.batchMax && n <= r.toSeq - r.fromSeq; i++) {
-            const hex = toHex(sealed[i])
+        for (let i = 0; i < sealedHex.length && n < this.lim.batchMax && n <= r.toSeq - r.fromSeq; i++) {
+            const hex = sealedHex[i]
             if (n > 0 && body.length + hex.length + 5 > this.lim.bodyMaxChars) break
             body += (n > 0 ? ",\"" : "\"") + hex + "\""
             n++
@@ -266,7 +266,7 @@ export class SyncRound {
         try {
             if (status !== 200 || !body || typeof body.sealedHex !== "string") code = "bundle_refused"
             else {
-                const sealed = fromHex(body.sealedHex)
+                const sealed = hexBuffer(body.sealedHex)
                 const b = openBundle(sealed, this.inp.keyHex, this.c)
                 checkInstall(b, this.inp.deviceId, this.inp.bundleVersion, this.now)
                 fx.bundle = sealed
@@ -284,9 +284,9 @@ export class SyncRound {
         const want = this.wanted[this.fetched]
         this.fetched++
         if (status === 404) return // revoked since the bundle was issued
-        let bytes: number[] | null = null
+        let bytes: Buffer | null = null
         try {
-            if (status === 200 && body && typeof body.bytesHex === "string") bytes = fromHex(body.bytesHex)
+            if (status === 200 && body && typeof body.bytesHex === "string") bytes = hexBuffer(body.bytesHex)
         } catch (e) {
             if (!(e instanceof RangeError)) throw e
         }

@@ -48,12 +48,12 @@ export function encodeDesign(t: Template): number[] {
 
 /** Canonical bytes of the approved template; its hash (bundles, records) is their SHA-256. */
 export function encodeTemplate(t: Template): number[] {
-    return encodeShaped(checkTemplateShape(t)).bytes
+    return encodeShaped(checkTemplateShape(t)).bytes as number[] // a ByteWriter's array
 }
 
 export interface TemplateBytes {
     /** the template bytes */
-    bytes: number[]
+    bytes: number[] | Buffer
     /** the design bytes are bytes[2..designEnd) */
     designEnd: number
 }
@@ -95,7 +95,7 @@ export interface DecodedTemplate {
  * decodeTemplate, keeping the bytes: a decoded template has the shape checkTemplateShape
  * requires and re-encodes to these same bytes, so the device decides on it without either.
  */
-export function decodeTemplateBytes(bytes: number[], c: Crypto): DecodedTemplate {
+export function decodeTemplateBytes(bytes: number[] | Buffer, c: Crypto): DecodedTemplate {
     const r = new ByteReader(bytes, "template")
     r.header(TEMPLATE_TAG, TEMPLATE_FORMAT_VERSION)
     const designStart = r.pos
