@@ -18,6 +18,16 @@ export function toHex(bytes: number[] | Buffer): string {
 }
 
 /**
+ * bytes[from..to) as a copy of the same kind. For a Buffer the call is made on a value typed
+ * Buffer: the DeviceScript compiler includes a library method (Buffer's slice) only where it
+ * can see it used, and on a `number[] | Buffer` it compiled Array's (seen: "undefined called").
+ */
+export function sliceBytes(b: number[] | Buffer, from: number, to: number): number[] | Buffer {
+    if (b instanceof Buffer) return (b as Buffer).slice(from, to)
+    return (b as number[]).slice(from, to)
+}
+
+/**
  * fromHex into a Buffer: one byte each, where a number[] costs the VM an 8-byte slot per byte
  * (a bundle as an array took ~8 KB of the device's 64 KB heap). Same checks as fromHex.
  */

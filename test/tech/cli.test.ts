@@ -111,13 +111,15 @@ describe("what the commands take from the firmware", () => {
 
     it("the roles are src/hw/roles.ts's, and readings convert as src/hw/sensor-inputs.ts does", () => {
         const roles = readFileSync(join(ROOT, "src/hw/roles.ts"), "utf8")
-        const table = roles.slice(roles.indexOf("export const ROLE = {"), roles.indexOf("}", roles.indexOf("export const ROLE = {")))
-        const names = [...table.matchAll(/^\s+(\w+): "(\w+)",$/gm)].map(m => m[2])
+        // ROLE is parsed from a JSON string in the firmware (its 64 KB function area)
+        const json = /export const ROLE: RoleNames = JSON.parse\(\s*'([^']+)'\)/.exec(roles)
+        const names = Object.values(JSON.parse(json ? json[1] : "{}") as Record<string, string>)
         expect(ROLE_SPECS.map(r => r.role).sort()).toEqual(names.sort())
         const inputs = readFileSync(join(ROOT, "src/hw/sensor-inputs.ts"), "utf8")
         expect(inputs).toContain(`G_MILLI_N_PER_KG = ${MILLI_N_PER_KG}`)
-        expect(inputs).toContain(`cal.apply("filmTemp", Math.round(v * 10))`)
-        expect(inputs).toContain(`cal.apply("force", Math.round(v * G_MILLI_N_PER_KG))`)
+        expect(inputs).toContain(`onReading(io.filmTemp, this.film, 10, cal, "filmTemp")`)
+        expect(inputs).toContain(`onReading(io.force, this.force, G_MILLI_N_PER_KG, cal, "force")`)
+        expect(inputs).toContain("const raw = Math.round(pkt.decode() * scale)")
     })
 
     it("the clear request key fits a settings key, and the gesture time is the control loop's", () => {

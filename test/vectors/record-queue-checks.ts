@@ -63,8 +63,11 @@ export const QUEUE_CHECKS: RecordCheck[] = [
         const b1 = toHex((await q2.read(1)) as number[])
         await pause()
         const b2 = toHex((await q2.read(2)) as number[])
+        await pause()
         // the store's bytes (built in a Buffer) are the array path's bytes
-        const back = b1 === toHex(sealedAs(draft(1), 1, ZERO, c)) && b2 === toHex(sealedAs(draft(2), 2, a1.hash, c))
+        const e1 = toHex(sealedAs(draft(1), 1, ZERO, c))
+        await pause()
+        const back = b1 === e1 && b2 === toHex(sealedAs(draft(2), 2, a1.hash, c))
         return expectStr("next=" + q2.nextSeq() + " last=" + (q2.lastHash() === a2.hash) + " back=" + back, "next=3 last=true back=true")
     } },
     { name: "a long run: 60 cycles of append, read back, ack in a queue of 4 (no leak, no drift)", run: async (c, pause) => {

@@ -6,7 +6,7 @@
 // one bundle has one encoding; the reader refuses any other order or a duplicate.
 // sealed = bytes ‖ HMAC-SHA256(device key, bytes). The MAC is checked before anything is parsed.
 
-import { Crypto, fromHex, toHex, hexEqual } from "../crypto"
+import { Crypto, fromHex, toHex, hexEqual, sliceBytes } from "../crypto"
 import { ValidationError } from "../codec/errors"
 import { checkInt, checkText, checkArray, checkObject, checkHash, UNIX_S_MAX } from "../codec/ints"
 import { ByteWriter, writeText } from "../codec/writer"
@@ -130,8 +130,8 @@ export function sealBundle(b: Bundle, keyHex: string, c: Crypto): number[] {
 export function openBundle(sealed: number[] | Buffer, keyHex: string, c: Crypto): Bundle {
     if (!(Array.isArray(sealed) || sealed instanceof Buffer) || sealed.length < MAC_BYTES + 2)
         throw new ValidationError("truncated", "(bundle)", "sealed bundle is too short")
-    const body = sealed.slice(0, sealed.length - MAC_BYTES)
-    const tag = toHex(sealed.slice(sealed.length - MAC_BYTES))
+    const body = sliceBytes(sealed, 0, sealed.length - MAC_BYTES)
+    const tag = toHex(sliceBytes(sealed, sealed.length - MAC_BYTES, sealed.length))
     if (!hexEqual(c.hmacSha256Hex(keyHex, body), tag))
         throw new ValidationError("bad_mac", "(bundle)", "MAC does not verify under this device's key")
     return decodeBundle(body)

@@ -5,7 +5,7 @@
 
 import { ValidationError } from "./errors"
 import { INT_MAX_ABS, join } from "./ints"
-import { toHex } from "../crypto"
+import { toHex, sliceBytes } from "../crypto"
 
 /** zigzag of INT_MAX_ABS: the largest unsigned varint value allowed */
 const U_MAX = 2 * INT_MAX_ABS
@@ -73,7 +73,7 @@ export class ByteReader {
     hash(field: string): string {
         if (this.pos + 32 > this.bytes.length)
             throw new ValidationError("truncated", field, this.what + " ends early at byte " + this.bytes.length)
-        const out = this.bytes.slice(this.pos, this.pos + 32)
+        const out = sliceBytes(this.bytes, this.pos, this.pos + 32)
         for (let i = 0; i < out.length; i++) if (!(out[i] >= 0 && out[i] <= 255 && Math.floor(out[i]) === out[i])) throw new ValidationError("bad_byte", field, "not a byte")
         this.pos += 32
         return toHex(out)
@@ -81,7 +81,7 @@ export class ByteReader {
 
     /** the bytes from `from` up to the current position (an embedded object's own encoding) */
     since(from: number): number[] | Buffer {
-        return this.bytes.slice(from, this.pos)
+        return sliceBytes(this.bytes, from, this.pos)
     }
 
     end() {

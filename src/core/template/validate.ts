@@ -5,7 +5,7 @@
 // (plus the shape codes of shape.ts). A template that passes yields the cycle's ProcessParams.
 
 import type { Manifest } from "../manifest"
-import { Crypto } from "../crypto"
+import { Crypto, sliceBytes } from "../crypto"
 import { ValidationError } from "../codec/errors"
 import { ProcessParams, checkProcess } from "../cycle/process"
 import { Template, ARCH_STEP_MIN_UM, ARCH_STEP_MAX_UM } from "./types"
@@ -36,7 +36,7 @@ export function validateTemplate(input: any, profileInput: any, m: Manifest, c: 
  * the profile goes through `check` (checkProfile, or decodedProfile for a decoded bundle's).
  */
 export function validateShaped(t: Template, profileInput: any, m: Manifest, c: Crypto, e: TemplateBytes, check: ProfileCheck): ValidTemplate {
-    const id = c.sha256Hex(e.bytes.slice(2, e.designEnd))
+    const id = c.sha256Hex(sliceBytes(e.bytes, 2, e.designEnd))
     if (id !== t.id) throw new ValidationError("id_mismatch", "id", "is not the SHA-256 of the design (expected " + id + ")")
     const profile = check(profileInput, "profile")
     if (t.approval.profileId !== profile.profileId || t.approval.profileVersion !== profile.profileVersion)
