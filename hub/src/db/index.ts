@@ -35,6 +35,9 @@ export async function openDb(opts: OpenDbOptions): Promise<HubDb> {
                     oid === PG_INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as any,
             },
         })
+        // an idle pooled connection the server ends (a restart, a failover, an administrator) is
+        // reported here; unhandled, it would crash the hub. The pool drops it and connects anew.
+        pool.on("error", e => console.warn("hub db: an idle PostgreSQL connection ended (" + e.message + "); the pool replaces it"))
         hub = { db: new Kysely<HubSchema>({ dialect: new PostgresDialect({ pool }) }), dialect: "postgres", pgPool: pool, close: async () => {} }
     } else if (opts.sqliteFile) {
         const sqlite = new Database(opts.sqliteFile)
