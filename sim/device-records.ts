@@ -1,6 +1,7 @@
 // Reads the compliance records a simulated device holds, over the bus (its settings service,
 // as a technician's tool would), and verifies them with src/core exactly as the hub and an
 // auditor do: the scenarios prove that every cycle left a sealed, chained record behind.
+import type { FitSummary } from "../src/core/fitting/fit-result"
 import type { SimSession } from "./session"
 import type { Manifest } from "../src/core/manifest"
 import { BusSettingsKv } from "./bus/settings-kv"
@@ -21,6 +22,8 @@ export interface DeviceRecords {
     /** each held record's kind (src/core/records/types.ts RecordKind) and fault codes */
     kinds: number[]
     faults: number[][]
+    /** each held record's fit (src/core/fitting/fit-result.ts FitSummary), or null */
+    fits: (FitSummary | null)[]
 }
 
 export async function readDeviceRecords(s: SimSession, m: Manifest): Promise<DeviceRecords> {
@@ -44,5 +47,6 @@ export async function readDeviceRecords(s: SimSession, m: Manifest): Promise<Dev
         outcomes: opened.map(r => r.outcome),
         kinds: opened.map(r => r.kind),
         faults: opened.map(r => r.faults.map(f => f.code)),
+        fits: opened.map(r => r.fit),
     }
 }

@@ -5,7 +5,7 @@
 import { ApplicatorServices } from "./services"
 import { Rng } from "./models/rng"
 import { ThermalModel, SIM_THERMAL } from "./models/thermal"
-import { PressModel, SIM_PRESS } from "./models/press"
+import { PressModel, SIM_PRESS, seatedPress } from "./models/press"
 import { HeaterOneShot } from "./models/heater-oneshot"
 import { ArchModel, SIM_ARCH } from "./models/arch"
 import { applyFault, type SensorFault, newFaultState, type FaultState } from "./models/faults"
@@ -80,7 +80,7 @@ export class SimEngine {
     constructor(readonly seed: number, readonly oneShotMs: number) {
         this.rng = new Rng(seed)
         this.thermal = new ThermalModel(SIM_THERMAL)
-        this.press = new PressModel(SIM_PRESS, this.rng)
+        this.press = new PressModel(seatedPress(SIM_PRESS), this.rng)
         this.arch = new ArchModel(SIM_ARCH, this.rng)
         this.oneShot = new HeaterOneShot(oneShotMs)
         this.services.onHeaterWrite(on => {

@@ -64,6 +64,7 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
     const wall0 = Date.now()
     const s = new SimSession(m, opt.devsFile, opt.workDir, opt.seed)
     s.flashSnapshot = opt.flashSnapshot ?? null
+    s.fitFirst = sc.fit !== false
     const e = s.engine
     let progressTimer: NodeJS.Timeout | undefined
     let injectedAt: number | null = null
@@ -208,6 +209,9 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
             if (!records.verified) failures.push(`device records do not verify: ${records.findings.join(", ")}`)
             const code = records.outcomes[records.outcomes.length - 1]
             if (OUTCOME_NAMES[code] !== outcome) failures.push(`last record's outcome ${code}, expected ${outcome}`)
+            // every cycle is fitted first (src/fit.ts): its record carries the accepted fit
+            const fit = records.fits[records.fits.length - 1]
+            if (!fit || fit.accepted !== 1) failures.push(`last record's fit ${fit ? "not accepted" : "missing"}`)
         }
     }
     if (s.image === "device" && x.recordFault !== undefined) {

@@ -55,6 +55,8 @@ export interface Scenario {
     expect: Expect
     /** wall-time limit, ms */
     timeoutMs: number
+    /** false: the session skips the fitting calibration it otherwise runs first (the script scans itself) */
+    fit?: false
 }
 
 const START: Step = { when: { atMs: 0 }, do: { kind: "press", button: "start" } }
@@ -181,6 +183,14 @@ export const SCENARIOS: Scenario[] = [
     abortIn("cure", 1000),
     abortIn("release", 100),
     abortIn("cool", 500),
+    {
+        name: "abort-scan",
+        summary: "abort pressed 2 s into the arch scan: the press goes home, nothing heats, no cycle starts",
+        fit: false,
+        steps: [START, { when: { phase: "scan", afterMs: 2000 }, do: { kind: "press", button: "abort" }, inject: true }],
+        expect: { outcome: null, faultCode: 51, reaction: "press-retract", maxReactionTicks: 2, pressHome: true, maxFilmC: 30 },
+        timeoutMs: 60_000,
+    },
     {
         name: "firmware-crash",
         summary: "the firmware VM is killed while heating at full duty",

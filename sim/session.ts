@@ -42,6 +42,10 @@ export class SimSession {
     provisioner: ((bus: JDBus) => Promise<void>) | null = null
     /** how long open() waits for the device to arm after provisioning */
     armTimeoutMs = 20_000
+    /** the scan (~10 s out, at 5 mm/s), the fit and the press's way home (~8 s) */
+    scanTimeoutMs = 45_000
+    /** open() runs the fitting calibration when the image asks for one (false: the caller does) */
+    fitFirst = true
     /**
      * A file holding a provisioned device's flash: when it exists, open() starts the device from
      * it (one boot) instead of provisioning over the bus (two boots and ~50 settings writes);
@@ -107,7 +111,26 @@ export class SimSession {
             if (snap) this.vm.saveFlash(snap)
         }
         await this.boot()
-        await waitFor("the firmware to show it is armed", () => this.engine.display.includes("\nREADY: PRESS START"), this.armTimeoutMs)
+        await waitFor("the firmware to show it is armed", () => /\n(READY|SCAN): PRESS START/.test(this.engine.display), this.armTimeoutMs)
+        // the device image scans the patient's arch before each cycle (src/fit.ts): the operator's first press
+        if (this.fitFirst && this.engine.display.includes("\nSCAN: PRESS START")) await this.fitArch()
+    }
+
+    /**
+     * Runs the fitting calibration as an operator does: one start press scans the arch, the
+     * firmware fits the template to it, and shows READY once the fit is accepted. Throws with
+     * the firmware's own verdict if it asks for a re-scan instead.
+     */
+    async fitArch(): Promise<void> {
+        const e = this.engine
+        await this.press("start")
+        await waitFor("the arch scan and fit", () => /\n(READY|RESCAN)/.test(e.display), this.scanTimeoutMs)
+        if (!e.display.includes("\nREADY: PRESS START")) {
+            const verdict = this.vm.lines.filter(l => /^fit \d/.test(l.text)).map(l => l.text).pop()
+            throw new Error(`the fitting calibration was rejected: ${verdict ?? e.display.replace("\n", " | ")}`)
+        }
+        // the fit is done while the press is still on its way home; a cycle starts only from home
+        await waitFor("the press to be home after the scan", () => e.press.home() && e.press.speedMps() === 0, this.scanTimeoutMs)
     }
 
     /** Starts the VM and waits for the firmware's ready line. */

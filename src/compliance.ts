@@ -23,6 +23,7 @@ import { Trust } from "./trust"
 import { RecordService } from "./records"
 import { DeviceSync, KEY_HUB_URL } from "./sync"
 import { AppOptions } from "./app"
+import { FitGlue } from "./fit"
 
 const REEVALUATE_MS = 5000
 /** a technician's remote fault clear (npm run tech -- clear-fault): JSON { by, code, atUnixS } */
@@ -61,6 +62,7 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
     let trust: Trust | null = null
     let recs: RecordService | null = null
     let sync: DeviceSync | null = null
+    let fit: FitGlue | null = null
     const anchor = () => (sync ? sync.anchor : clock)
     return {
         arm: async (ctrl: Controller) => {
@@ -78,6 +80,7 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
             }
             const t = new Trust(kv, id, cal, builder, ctrl)
             trust = t
+            fit = new FitGlue(ctrl, builder, () => t.arch)
             const hub = await readSetting<any>(KEY_HUB_URL, "")
             if (id && q && typeof hub === "string" && hub.length > 0) {
                 const s = new DeviceSync(hub.charAt(hub.length - 1) === "/" ? hub.slice(0, hub.length - 1) : hub, id, kv, t, r, ctrl, clock)
@@ -96,6 +99,7 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
         logHasRoom: () => !!recs && recs.hasRoom(),
         onEvent: (e: ControlEvent) => {
             if (recs) recs.onEvent(e)
+            if (fit) fit.onEvent(e)
         },
         saving: () => !!recs && recs.savingRecord(),
     }

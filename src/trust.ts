@@ -37,6 +37,7 @@ export class Trust {
     async load(nowUnixS: number) {
         this.decided = null
         this.armedHash = ""
+        this.arch = null
         if (!this.id || nowUnixS <= 0) return
         let bundle: Bundle | null = null
         try {
@@ -63,9 +64,12 @@ export class Trust {
         await ds.sleep(0)
         this.decided = decideShaped(bundle, d.template, d.enc, this.id.deviceId, nowUnixS, MANIFEST, dsCrypto, decodedProfile)
         this.templateId = d.template.id
+        this.arch = d.template.archPointsUm
     }
 
     private templateId = ""
+    /** the loaded template's arch points (µm) for the fitting scan, or null */
+    arch: number[][] | null = null
 
     /** A bundle or template was installed: decide afresh (unless a cycle runs; then at the next evaluation). */
     async reload(nowUnixS: number) {

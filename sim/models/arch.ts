@@ -15,7 +15,7 @@
 // is lost; a lost reading, a line that misses the arch, or a distance outside the sensor's
 // range reads DISTANCE_OUT_OF_RANGE_M, as a time-of-flight/triangulation sensor reports.
 // SIM_ARCH: a mean arch (38.5 mm wide, 21 mm deep, slightly asymmetric) centred in the scan
-// range (x 0..50 mm), front teeth 20 mm in front of the sensor; 40 µm noise is a laser
+// range (x 0..48 mm), front teeth 20 mm in front of the sensor; 40 µm noise is a laser
 // triangulation sensor's class, and what the fit is specified for (fitting.maxRmsUm 80 µm).
 
 import { checkParams, type ParamRanges } from "./check"

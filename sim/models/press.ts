@@ -69,6 +69,18 @@ const RANGES: ParamRanges<PressParams> = {
     loadCellDriftMaxN: [0, 1e3],
 }
 
+/**
+ * The press as the simulated applicator is set up for a fitted cycle (sim/engine.ts): the arch
+ * scan carries the distance sensor along the arch over the plan's positions (fitting.scanStartUm
+ * .. scanEndUm, 0..48 mm) first, so the film meets the arch past the plan's end: at 49.5 mm,
+ * inside the firmware's no-contact limit (press.travelMaxUm, 50 mm); the far stop is at 60 mm.
+ * The firmware's approach (5 mm/s) reaches it in ~10 s. SIM_PRESS below, with the arch at 15 mm,
+ * is the short-stroke press the model's own tests work by hand.
+ */
+export function seatedPress(p: PressParams): PressParams {
+    return { ...p, archM: 0.0495, travelM: 0.06 }
+}
+
 export const SIM_PRESS: PressParams = {
     maxSpeedMps: 0.0125,
     speedTauS: 0.08,

@@ -17,6 +17,7 @@ import { Sample, hasValue, isImplausible, isStale } from "./safety/sensor-checks
 import { Cycle, CycleReadings } from "./cycle/cycle"
 import { ProcessParams, ProcessError, checkProcess } from "./cycle/process"
 import { Phase, PreflightReason, EventKind, ControlEvent, event } from "./cycle/events"
+import { ScanRun, ScanState } from "./fitting/scan-run"
 
 export interface ControllerInputs {
     nowMs: number
@@ -35,6 +36,8 @@ export interface ControllerInputs {
     logHasRoom: boolean
     /** heater relay and press actuator are connected */
     outputsBound: boolean
+    /** the arch-scan distance sensor, µm (only a scan reads it) */
+    distance?: Sample
 }
 
 /**
@@ -79,6 +82,12 @@ export class Controller {
      * yet, and as Controller methods both would cost its 64 KB function area all the same.
      */
     autotune: AutotuneSession | null = null
+    /**
+     * The fitting scan the armed process still needs (set by the firmware's fitting glue): while
+     * one is here the start button runs it instead of a cycle, so no cycle starts unfitted.
+     */
+    scan: ScanRun | null = null
+    private wasScanning = false
     private lastTickMs = -1
     private lastStart = true // a button held at boot is not a press
     /** software abort (console, technician): set it for the same effect as the abort button at the next tick */
@@ -141,6 +150,7 @@ export class Controller {
 
     phase(): Phase {
         if (this.autotune) return Phase.Autotune
+        if (this.scan && this.scan.state === ScanState.Running) return Phase.Scan
         return this.cycle.phase
     }
 
@@ -169,7 +179,9 @@ export class Controller {
         const gap = this.lastTickMs < 0 ? 0 : now - this.lastTickMs
         this.lastTickMs = now
         const running = this.cycle.running()
-        const active = running || !!this.autotune
+        const sc = this.scan
+        const scanning = !!sc && sc.state === ScanState.Running
+        const active = running || !!this.autotune || scanning
         const proc = this.cycle.process
         const startEdge = i.startPressed && !this.lastStart
         this.lastStart = i.startPressed
@@ -183,7 +195,7 @@ export class Controller {
             holdActive: this.holdActive,
             contactMaxDeciC: running && proc ? proc.contactMaxDeciC : 0,
             pressSpeedPermille: this.outputs.pressSpeedPermille,
-            pressFreeMotion: this.press.inFreeMotion(), pressInContact: this.press.inContactControl(),
+            pressFreeMotion: this.press.inFreeMotion() || scanning, pressInContact: this.press.inContactControl(),
             tickGapMs: gap, outputsBound: i.outputsBound,
         })
         this.softAbort = false
@@ -202,7 +214,17 @@ export class Controller {
         const idle = this.cycle.phase === Phase.Idle || this.cycle.phase === Phase.Complete
         if (startEdge && !this.autotune) {
             if (this.latchedFault) this.events.push(event(EventKind.PreflightFailed, now, Phase.Preflight, PreflightReason.LatchedFault))
-            else if (idle && this.cycle.begin(now, this.armedProcess, r) === PreflightReason.Ok) {
+            else if (sc) {
+                // the scan moves the press toward the patient: the cycle's own preconditions
+                const why = !this.armedProcess ? PreflightReason.NoProcess : sc.state !== ScanState.Pending || !idle ? PreflightReason.Busy
+                    : !r.doorClosed ? PreflightReason.DoorOpen : !this.press.isHome(r) ? PreflightReason.PressNotHome : PreflightReason.Ok
+                if (why !== PreflightReason.Ok) this.events.push(event(EventKind.PreflightFailed, now, Phase.Scan, why))
+                else {
+                    sc.state = ScanState.Running
+                    this.supervisor.reset()
+                    this.events.push(event(EventKind.PhaseStart, now, Phase.Scan, 0))
+                }
+            } else if (idle && this.cycle.begin(now, this.armedProcess, r) === PreflightReason.Ok) {
                 this.supervisor.reset()
                 this.pid.reset()
             }
@@ -233,6 +255,15 @@ export class Controller {
             forceMilliN: hasValue(i.force) ? i.force.value : 0,
             positionUm: i.position.value, home: i.home, positionValid: hasValue(i.position),
         })
+        if (scanning && sc.state === ScanState.Running) {
+            const d = i.distance
+            speed = sc.step(i.position.value, hasValue(i.position), d ? d.value : 0, d ? d.atMs : -1, i.force.value, i.doorClosed)
+        }
+        // a scan that ended (done, failed, or dropped by the firmware): the press goes home,
+        // unless this tick's fault already put it in its safe state (a stall stops it where it is)
+        const still = !!this.scan && this.scan.state === ScanState.Running
+        if (this.wasScanning && !still && !f) this.press.retract(now)
+        this.wasScanning = still
 
         // 4. safe state overrides
         const ph = this.cycle.phase
@@ -272,6 +303,7 @@ export class Controller {
         }
         if (latching) this.cycle.settle(Phase.Faulted, now)
         this.autotune = null
+        if (this.scan) this.scan.fail("fault E" + f.code)
         this.pid.reset()
         this.relay.reset()
         if (f.code === FaultCode.PressStall) this.press.stop(now)

@@ -25,6 +25,8 @@ export class SensorInputs implements ControllerInputs {
     readonly contact: Sample = { value: 0, atMs: -1, peak: 0 }
     readonly force: Sample = { value: 0, atMs: -1, peak: 0 }
     readonly position: Sample = { value: 0, atMs: -1, peak: 0 }
+    /** the arch-scan distance sensor, µm */
+    readonly distance: Sample = { value: 0, atMs: -1, peak: 0 }
     home = false
     doorClosed = false
     startPressed = false
@@ -45,6 +47,7 @@ export class SensorInputs implements ControllerInputs {
         onReading(io.contactTemp, this.contact, 10, cal, "contactTemp")
         onReading(io.force, this.force, G_MILLI_N_PER_KG, cal, "force")
         onReading(io.pressPos, this.position, 1000000, null, "")
+        onReading(io.distance, this.distance, 1000000, null, "")
         io.door.report().subscribe(pkt => {
             if (isReading(pkt)) self.doorClosed = !!pkt.decode()
         })
@@ -52,7 +55,7 @@ export class SensorInputs implements ControllerInputs {
         io.start.pressed().subscribe(v => { self.startPressed = !!v })
         io.abort.pressed().subscribe(v => { self.abortPressed = !!v })
         // each sensor reports once per control tick once it is bound (queued writes: housekeeping.ts)
-        this.streamed = [io.filmTemp, io.contactTemp, io.force, io.pressPos, io.door]
+        this.streamed = [io.filmTemp, io.contactTemp, io.force, io.pressPos, io.door, io.distance]
         this.streamed.forEach((s, i) => {
             s.binding().subscribe(bound => {
                 if (!bound) return
@@ -62,7 +65,7 @@ export class SensorInputs implements ControllerInputs {
                 postSamples(hk, s, i)
             })
         })
-        // with 5 sensors, each is refreshed every 2.5 s; 255 samples last 12.75 s at 50 ms
+        // with 6 sensors, each is refreshed every 3 s; 255 samples last 12.75 s at 50 ms
         this.hk = hk
         setInterval(this.refreshStreaming, REFRESH_MS) // a bound method
     }

@@ -4,6 +4,7 @@
 import { Io } from "./roles"
 import { Controller } from "../core/controller"
 import { Phase, PHASE_NAMES } from "../core/cycle/events"
+import { ScanState } from "../core/fitting/scan-run"
 import { faultLabel } from "../core/faults"
 import { Housekeeping } from "./housekeeping"
 import { SensorInputs } from "./sensor-inputs"
@@ -28,9 +29,17 @@ export function statusLines(c: Controller, filmDeciC: number, forceMilliN: numbe
     if (f) l2 = faultLabel(f)
     else if (saving) l2 = "SAVING RECORD"
     else if (ph === Phase.Idle || ph === Phase.Complete)
-        l2 = c.armedProcess ? "READY: PRESS START" : ("NOT READY: " + (notReady || "no template")).slice(0, 32)
+        l2 = (c.armedProcess ? armedLine(c) : "NOT READY: " + (notReady || "no template")).slice(0, 32)
     else l2 = "F " + deci(Math.round(forceMilliN / 100)) + "N"
     return [l1, l2]
+}
+
+/** Armed and idle: the fitting scan comes first (src/fit.ts), then the cycle. */
+function armedLine(c: Controller): string {
+    const sc = c.scan
+    if (!sc) return "READY: PRESS START"
+    if (sc.state === ScanState.Done) return "FITTING"
+    return (sc.why ? "RESCAN " + sc.why : "SCAN") + ": PRESS START"
 }
 
 /** What the display shows besides the controller: the readings, and the application's state (AppOptions). */

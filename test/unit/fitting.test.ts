@@ -109,8 +109,9 @@ describe("manifest fitting section", () => {
     }
     it("rejects a scan that ends before it starts", () => expect(bad(f => { f.scanStartUm = 20000; f.scanEndUm = 20000 })).toThrow(/fitting.scanEndUm: must exceed/))
     it("rejects a scan past the press travel", () => expect(bad((f, m) => { f.scanEndUm = m.press.travelMaxUm + 1 })).toThrow(/fitting.scanEndUm: must not exceed press.travelMaxUm/))
-    it("rejects a plan with too many positions", () => expect(bad(f => { f.scanStepUm = 100 })).toThrow(/fitting.scanStepUm: gives 501 scan positions/))
-    it("rejects minPoints above the plan's positions", () => expect(bad(f => { f.minPoints = 52 })).toThrow(/fitting.minPoints: exceeds the 51/))
+    // the plan runs 0..48 mm: 48000 / 100 + 1 = 481 positions at 0.1 mm; 48000 / 1000 + 1 = 49 at 1 mm
+    it("rejects a plan with too many positions", () => expect(bad(f => { f.scanStepUm = 100 })).toThrow(/fitting.scanStepUm: gives 481 scan positions/))
+    it("rejects minPoints above the plan's positions", () => expect(bad(f => { f.minPoints = 50 })).toThrow(/fitting.minPoints: exceeds the 49/))
     it("rejects an empty distance window", () => expect(bad(f => { f.distanceMaxUm = f.distanceMinUm })).toThrow(/fitting.distanceMaxUm/))
     it("rejects a worst-point limit below the RMS limit", () => expect(bad(f => { f.maxWorstUm = f.maxRmsUm - 1 })).toThrow(/fitting.maxWorstUm/))
     it("rejects an unknown key and an out-of-range value", () => {

@@ -173,7 +173,7 @@ export const REJECT_CASES: RejectCase[] = [
     // 1 - 0.6^4 - 4 0.4 0.6^3 = 0.52, so ~20 of the ~39 positions on the arch give a point
     // < minPoints 25 -> TooFewPoints (1)
     { c: fits("most readings lost", A_MEAN, 0, [1000000, 0, 25000, 20000], [40, 600, 61]), reason: 1 },
-    // centred 15 mm right of the scan's centre: the scan ends at 50 mm, 10 mm into the right
+    // centred 15 mm right of the scan's centre: the scan ends at 48 mm, 10 mm into the right
     // half, so it misses most of the right side of the arch (~30 points, enough for
     // minPoints) -> PoorCoverage (3)
     { c: fits("patient off to one side", A_MEAN, 0, [1000000, 0, 40000, 20000], [40, 0, 62]), reason: 3 },

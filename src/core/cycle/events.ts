@@ -19,11 +19,13 @@ export enum Phase {
     /** safe state after a fault: heater off, press retracting; stays until cleared (latching) */
     Faulted = 10,
     Autotune = 11,
+    /** the fitting calibration's arch scan (press moving, heater off) */
+    Scan = 12,
 }
 
 /** Phase names by value (parsed from one string: array literals cost the firmware's start-up code) */
 export const PHASE_NAMES: string[] = JSON.parse(
-    '["idle","preflight","preheat","approach","press","cure","release","cool","complete","aborted","faulted","autotune"]')
+    '["idle","preflight","preheat","approach","press","cure","release","cool","complete","aborted","faulted","autotune","scan"]')
 
 export enum Outcome {
     Complete = 1,

@@ -1,0 +1,80 @@
+// The fitting calibration on the device (docs/fitting.md): whenever a process is armed and the
+// next cycle has no accepted fit, the controller holds a pending arch scan, so the operator's
+// start press scans instead of starting a cycle. A finished scan is fitted here, outside the
+// control tick (fitArch pauses every few hundred segment tests, so ticks keep running); an
+// accepted fit goes into the next cycle's record context and clears the way for the cycle, a
+// rejected one or a failed scan leaves a new pending scan whose message says why. A cycle's
+// outcome uses the fit up: the next patient is scanned afresh.
+import * as ds from "@devicescript/core"
+import { MANIFEST } from "./gen/manifest"
+import { Controller } from "./core/controller"
+import { EventKind, ControlEvent } from "./core/cycle/events"
+import { ScanRun, ScanState } from "./core/fitting/scan-run"
+import { fitArch } from "./core/fitting/fit"
+import { fitMessage, toFitSummary } from "./core/fitting/fit-result"
+import { CycleRecordBuilder } from "./core/records/builder"
+
+const POLL_MS = 200
+
+export class FitGlue {
+    private busy = false
+
+    /** arch: the armed template's arch points (µm), or null */
+    constructor(readonly ctrl: Controller, readonly builder: CycleRecordBuilder, readonly arch: () => number[][] | null) {
+        setInterval(this.poll, POLL_MS) // a bound method
+    }
+
+    async poll() {
+        const c = this.ctrl
+        const sc = c.scan
+        const ctx = this.builder.ctx
+        if (this.busy) return
+        if (!c.armedProcess) {
+            // a running scan stops (the controller retracts the press); the fit is for the armed template only
+            if (sc) sc.fail("not ready")
+            c.scan = null
+            if (ctx) ctx.fit = null
+        } else if (!sc) {
+            if (!ctx || !ctx.fit) c.scan = newScan("")
+        } else if (sc.state === ScanState.Failed) c.scan = newScan(sc.why)
+        else if (sc.state === ScanState.Done) {
+            this.busy = true
+            try {
+                await this.fit(sc)
+            } finally {
+                this.busy = false
+            }
+        }
+    }
+
+    private async fit(sc: ScanRun) {
+        const arch = this.arch()
+        const ctx = this.builder.ctx
+        if (!arch || !ctx) {
+            this.ctrl.scan = newScan("no template arch")
+            return
+        }
+        const r = await fitArch(arch, sc.b.result(), MANIFEST.fitting, pause)
+        console.log("fit " + r.reason + ": " + fitMessage(r, MANIFEST.fitting))
+        if (r.accepted && this.ctrl.scan === sc) {
+            ctx.fit = toFitSummary(r)
+            this.ctrl.scan = null
+        } else this.ctrl.scan = newScan("fit E" + r.reason)
+    }
+
+    /** Told every control event after the records: a cycle's outcome uses the fit up. */
+    onEvent(e: ControlEvent) {
+        const ctx = this.builder.ctx
+        if (e.kind === EventKind.Outcome && ctx) ctx.fit = null
+    }
+}
+
+function newScan(why: string): ScanRun {
+    const s = new ScanRun(MANIFEST.fitting, MANIFEST.press.approachSpeedPermille, MANIFEST.press.contactForceMilliN)
+    s.why = why
+    return s
+}
+
+async function pause() {
+    await ds.sleep(0)
+}
