@@ -1,8 +1,11 @@
-// npm run sim -- --scenario NAME [--seed N] [--json FILE] [--out DIR] | --all | --list
+// npm run sim -- --scenario NAME [--seed N] [--json FILE] [--out DIR] | --all [--jobs N] | --list
 // Runs scenarios one at a time (the DeviceScript bus port 8082 is shared), shows a live
 // progress line, prints a summary table, writes an SVG plot per scenario, and exits non-zero
-// when any expectation fails.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs"
+// when any expectation fails. --jobs N runs N workers at once, each in its own network
+// namespace (`unshare -rn`: a private loopback, so each has its own port 8082); where that is
+// not allowed it says so and runs them one at a time.
+import { spawn, spawnSync } from "node:child_process"
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { resolve, join } from "node:path"
 import { ROOT, readManifest } from "../tools/manifest-node"
 import { SCENARIOS, findScenario, type Scenario } from "./scenarios"
@@ -14,12 +17,15 @@ import { BusPortTakenError } from "./bus/relay"
 function usage(msg?: string): never {
     if (msg) console.error(`sim: ${msg}`)
     console.error("usage: npm run sim -- --scenario NAME [--seed N] [--json FILE] [--out DIR] [--quiet]\n" +
-        "       npm run sim -- --all [--seed N] [--json FILE]\n       npm run sim -- --list")
+        "       npm run sim -- --all [--seed N] [--json FILE] [--jobs N]\n       npm run sim -- --list")
     process.exit(2)
 }
 
 function parse(argv: string[]) {
-    const o = { scenario: "", all: false, list: false, seed: 1, json: "", out: resolve(ROOT, "test-output/sim"), quiet: false }
+    const o = {
+        scenario: "", all: false, list: false, seed: 1, json: "", out: resolve(ROOT, "test-output/sim"), quiet: false,
+        jobs: 1, /** a worker's share: scenario names, and the image already built */ names: "", devs: "",
+    }
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]
         const val = () => argv[++i] ?? usage(`${a} needs a value`)
@@ -32,6 +38,11 @@ function parse(argv: string[]) {
         } else if (a === "--json") o.json = resolve(val())
         else if (a === "--out") o.out = resolve(val())
         else if (a === "--quiet") o.quiet = true
+        else if (a === "--jobs") {
+            o.jobs = Number(val())
+            if (!Number.isInteger(o.jobs) || o.jobs < 1 || o.jobs > 8) usage("--jobs must be an integer 1..8")
+        } else if (a === "--worker-scenarios") o.names = val()
+        else if (a === "--worker-devs") o.devs = resolve(val())
         else usage(`unknown option ${a}`)
     }
     return o
@@ -53,7 +64,8 @@ async function main() {
         return
     }
     let list: Scenario[]
-    if (o.all) list = SCENARIOS
+    if (o.names) list = o.names.split(",").map(n => findScenario(n) ?? usage(`no scenario '${n}'`))
+    else if (o.all) list = SCENARIOS
     else if (o.scenario) {
         const s = findScenario(o.scenario)
         if (!s) usage(`no scenario '${o.scenario}' (see --list)`)
@@ -61,9 +73,13 @@ async function main() {
     } else usage("give --scenario NAME, --all or --list")
     const manifest = readManifest()
     mkdirSync(o.out, { recursive: true })
-    const devsFile = buildFirmware(join(o.out, "firmware"))
+    const devsFile = o.devs || buildFirmware(join(o.out, "firmware"))
+    if (o.jobs > 1 && list.length > 1) {
+        if (canIsolate()) return runJobs(o, list, devsFile)
+        console.log(`sim: --jobs ${o.jobs}: no private network namespace here (unshare -rn failed); running one at a time`)
+    }
     // the first scenario provisions the device over the bus; the others start from its flash
-    const flashSnapshot = join(o.out, "firmware", `provisioned-seed${o.seed}.bin`)
+    const flashSnapshot = join(o.out, "firmware", `provisioned-seed${o.seed}${o.names ? "-" + list[0].name : ""}.bin`)
     rmSync(flashSnapshot, { force: true })
     const tty = process.stdout.isTTY && !o.quiet
     const reports: ScenarioReport[] = []
@@ -78,7 +94,7 @@ async function main() {
         }
         let r: ScenarioReport
         try {
-            r = await runScenario(sc, { seed: o.seed, manifest, devsFile, workDir: join(o.out, "device"), progress, flashSnapshot })
+            r = await runScenario(sc, { seed: o.seed, manifest, devsFile, workDir: join(o.out, o.names ? "device-" + list[0].name : "device"), progress, flashSnapshot })
         } catch (e) {
             if (e instanceof BusPortTakenError) {
                 console.error(`\nsim: ${e.message}`)
@@ -103,9 +119,61 @@ async function main() {
     console.log(`\n${reports.length - failed} passed, ${failed} failed`)
     if (o.json) {
         const strip = (r: ScenarioReport) => ({ ...r, trace: undefined, firmwareLog: undefined })
-        writeFileSync(o.json, JSON.stringify(reports.length === 1 && !o.all ? strip(reports[0]) : reports.map(strip), null, 2) + "\n")
+        writeFileSync(o.json, JSON.stringify(reports.length === 1 && !o.all && !o.names ? strip(reports[0]) : reports.map(strip), null, 2) + "\n")
     }
     process.exit(failed ? 1 : 0)
+}
+
+/** True when this machine lets a process have its own network namespace (its own 127.0.0.1:8082). */
+function canIsolate(): boolean {
+    const r = spawnSync("unshare", ["-rn", "sh", "-c", "ip link set lo up"], { stdio: "ignore" })
+    return r.status === 0
+}
+
+/**
+ * Runs the scenarios in o.jobs workers, each `sim/run.ts` in its own network namespace with a
+ * share of the scenarios (longest first, to the least loaded worker), then prints one table
+ * and exits non-zero when any failed. Each worker provisions its own device and writes its
+ * plots, logs and JSON report into o.out.
+ */
+async function runJobs(o: ReturnType<typeof parse>, list: Scenario[], devsFile: string): Promise<void> {
+    const shares: Scenario[][] = Array.from({ length: Math.min(o.jobs, list.length) }, () => [])
+    const load = shares.map(() => 0)
+    for (const sc of [...list].sort((a, b) => b.timeoutMs - a.timeoutMs)) {
+        const i = load.indexOf(Math.min(...load))
+        shares[i].push(sc)
+        load[i] += sc.timeoutMs
+    }
+    console.log(`sim: ${list.length} scenarios in ${shares.length} workers (one network namespace each)`)
+    const tsx = resolve(ROOT, "node_modules/.bin/tsx")
+    const codes = await Promise.all(shares.map((share, i) => new Promise<number>(done => {
+        const json = join(o.out, `worker-${i}.json`)
+        rmSync(json, { force: true })
+        const args = [tsx, "sim/run.ts", "--worker-scenarios", share.map(s => s.name).join(","), "--worker-devs", devsFile,
+            "--seed", String(o.seed), "--out", o.out, "--json", json, "--quiet"]
+        const child = spawn("unshare", ["-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] })
+        child.stdout.on("data", (b: Buffer) => {
+            for (const line of b.toString().split("\n")) if (/^(PASS|FAIL) |^      \S/.test(line) && !/^      scenario/.test(line)) process.stdout.write(`[${i}] ${line}\n`)
+        })
+        child.on("exit", code => done(code ?? 1))
+    })))
+    const reports: ScenarioReport[] = []
+    shares.forEach((share, i) => {
+        try {
+            const r = JSON.parse(readFileSync(join(o.out, `worker-${i}.json`), "utf8"))
+            reports.push(...(Array.isArray(r) ? r : [r]))
+        } catch {
+            console.log(`sim: worker ${i} (${share.map(s => s.name).join(", ")}) left no report (exit ${codes[i]})`)
+        }
+    })
+    const order = list.map(s => s.name)
+    reports.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario))
+    console.log("\n      scenario               outcome   fault reaction          film°C  tip°C  forceN   wall")
+    for (const r of reports) console.log(row(r))
+    const failed = list.length - reports.filter(r => r.passed).length
+    console.log(`\n${list.length - failed} passed, ${failed} failed`)
+    if (o.json) writeFileSync(o.json, JSON.stringify(reports, null, 2) + "\n")
+    process.exit(failed || codes.some(c => c !== 0) ? 1 : 0)
 }
 
 main().catch(e => {
