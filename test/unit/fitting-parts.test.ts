@@ -1,11 +1,12 @@
 // The fit's building blocks: arctangent without trigonometry (against Node's Math), the scan
 // builder (averaging, drops, counts), the scan plan, the 4 x 4 least-squares solve, and the
-// template polyline's closest-point query. Expected values by hand in the comments.
+// template polyline's closest-point query (inside fitArch, seen through the residuals it
+// reports). Expected values by hand in the comments.
 import { describe, it, expect } from "vitest"
 import { atanRad, atan2Rad, roundInt } from "../../src/core/fitting/angle"
 import { ArchScanBuilder, scanPlanUm } from "../../src/core/fitting/scan"
-import { NormalEquations4 } from "../../src/core/fitting/normal-equations"
-import { ArchPolyline } from "../../src/core/fitting/polyline"
+import { addRow, fitArch, solve4 } from "../../src/core/fitting/fit"
+import { FitReason } from "../../src/core/fitting/fit-result"
 import { readManifest } from "../../tools/manifest-node"
 import { ParkMiller, truthRotationMicroRad } from "../vectors/synthetic-arch"
 
@@ -74,52 +75,69 @@ describe("scan plan and builder", () => {
 })
 
 describe("normal equations", () => {
+    // the fit's augmented 4 x 5 [AtA | Atb]; the solution lands in its last column
+    const solution = (eq: number[]) => [eq[4], eq[9], eq[14], eq[19]]
     it("recovers an exact linear model: y = 2 a + 3 b - c + 0.5 d", () => {
-        const eq = new NormalEquations4()
+        const eq: number[] = new Array(20).fill(0)
         const rows = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [1, 1, 1, 1], [1, -1, 2, 0]]
-        for (const r of rows) eq.addRow(r[0], r[1], r[2], r[3], 2 * r[0] + 3 * r[1] - r[2] + 0.5 * r[3])
-        expect(eq.solve()).toBe(true)
-        eq.x.forEach((v, i) => expect(v).toBeCloseTo([2, 3, -1, 0.5][i], 12))
+        for (const r of rows) addRow(eq, [r[0], r[1], r[2], r[3], 2 * r[0] + 3 * r[1] - r[2] + 0.5 * r[3]])
+        expect(solve4(eq)).toBe(true)
+        solution(eq).forEach((v, i) => expect(v).toBeCloseTo([2, 3, -1, 0.5][i], 12))
     })
     it("least squares: y = a over 1, 2, 3, 6 gives the mean 3 (other unknowns pinned to 0)", () => {
-        const eq = new NormalEquations4()
-        for (const y of [1, 2, 3, 6]) eq.addRow(1, 0, 0, 0, y)
-        eq.addRow(0, 1, 0, 0, 0)
-        eq.addRow(0, 0, 1, 0, 0)
-        eq.addRow(0, 0, 0, 1, 0)
-        expect(eq.solve()).toBe(true)
-        expect(eq.x[0]).toBeCloseTo(3, 12)
+        const eq: number[] = new Array(20).fill(0)
+        for (const y of [1, 2, 3, 6]) addRow(eq, [1, 0, 0, 0, y])
+        addRow(eq, [0, 1, 0, 0, 0])
+        addRow(eq, [0, 0, 1, 0, 0])
+        addRow(eq, [0, 0, 0, 1, 0])
+        expect(solve4(eq)).toBe(true)
+        expect(solution(eq)[0]).toBeCloseTo(3, 12)
     })
     it("reports a singular system (an unknown no row touches)", () => {
-        const eq = new NormalEquations4()
-        eq.addRow(1, 0, 0, 0, 1)
-        eq.addRow(0, 1, 0, 0, 1)
-        eq.addRow(0, 0, 1, 0, 1)
-        expect(eq.solve()).toBe(false)
+        const eq: number[] = new Array(20).fill(0)
+        addRow(eq, [1, 0, 0, 0, 1])
+        addRow(eq, [0, 1, 0, 0, 1])
+        addRow(eq, [0, 0, 1, 0, 1])
+        expect(solve4(eq)).toBe(false)
+    })
+    it("reports a singular system (two unknowns the rows cannot tell apart)", () => {
+        const eq: number[] = new Array(20).fill(0)
+        addRow(eq, [1, 1, 0, 0, 2])
+        addRow(eq, [2, 2, 0, 0, 4])
+        addRow(eq, [0, 0, 1, 0, 1])
+        addRow(eq, [0, 0, 0, 1, 1])
+        expect(solve4(eq)).toBe(false)
     })
 })
 
-describe("template polyline", () => {
-    // square corner path (0,0) -> (1000,0) -> (1000,1000); centroid (666.7, 333.3)
-    const poly = new ArchPolyline([[0, 0], [1000, 0], [1000, 0], [1000, 1000]])
-    it("drops repeated points and normalises to the farthest vertex", () => {
-        expect(poly.count()).toBe(3)
-        // farthest vertex from the centroid: (0,0) at sqrt(666.7^2 + 333.3^2) = 745.4 µm
-        expect(poly.radiusUm).toBeCloseTo(Math.hypot(2000 / 3, 1000 / 3), 9)
-        expect(poly.length() * poly.radiusUm).toBeCloseTo(2000, 9)
+describe("template polyline and closest point (through fitArch)", () => {
+    // square corner path (0,0) -> (1000,0) -> (1000,1000), with its corner repeated. With no
+    // iterations the fit reports the residuals at its start pose, which here is the identity:
+    // the scan spans x 0..1000 like the template and its front-most point is at y = 0 like the
+    // template's. Scan points: on the first vertex (0 µm), 30 µm off the first segment halfway
+    // (its closest point is that projection, not the corner 500 µm away), on the second
+    // segment (0 µm), and 300 µm past the last end (measured to the end point).
+    // rms = sqrt((0 + 30^2 + 0 + 300^2) / 4) = sqrt(22725) = 150.7 -> 151; worst 300; arch
+    // centre (midpoint of the ends) (500, 500) stays put; the points sit at 0, 500, 1500 and
+    // 2000 µm along the 2000 µm arch, all gaps under coverageGapUm: 1000 permille.
+    const scan = { pointsUm: [[0, 0], [500, 30], [1000, 500], [1000, 1300]], positions: 4, dropped: 0, invalidReadings: 0 }
+    const settings = { ...S, minPoints: 3, maxIterations: 0 }
+    const expected = [FitReason.TooNoisy, 0, 151, 300, 1000, 1000000, 0, 500, 500]
+    const numbers = (r: Awaited<ReturnType<typeof fitArch>>) =>
+        [r.reason, r.iterations, r.rmsUm, r.worstUm, r.coveragePermille, r.scalePpm, r.rotationMicroRad, r.offsetXUm, r.offsetYUm]
+    it("measures projection, on-segment and beyond-an-end distances", async () => {
+        expect(numbers(await fitArch([[0, 0], [1000, 0], [1000, 0], [1000, 1000]], scan, settings))).toEqual(expected)
     })
-    it("finds the closest point: projection on a segment, a corner, beyond an end", () => {
-        const r = poly.radiusUm
-        // identity placement in µm: vertices = u * r + centroid
-        poly.transform(r, 0, 2000 / 3, 1000 / 3)
-        poly.closest(500, -30) // above the first segment, 30 µm off, halfway
-        expect([poly.seg, poly.t]).toEqual([0, 0.5])
-        expect(poly.dist2).toBeCloseTo(900, 6)
-        expect(poly.alongAtClosest() * r).toBeCloseTo(500, 6)
-        poly.closest(1100, -100) // outside the corner: the corner (1000, 0) at 141.4 µm
-        expect(Math.sqrt(poly.dist2)).toBeCloseTo(Math.hypot(100, 100), 6)
-        poly.closest(1000, 1300) // past the last end: the end point, 300 µm
-        expect([poly.seg, poly.t]).toEqual([1, 1])
-        expect(Math.sqrt(poly.dist2)).toBeCloseTo(300, 6)
+    it("drops repeated points: the same fit without the repeated corner", async () => {
+        expect(numbers(await fitArch([[0, 0], [1000, 0], [1000, 1000]], scan, settings))).toEqual(expected)
+    })
+    it("measures a point outside a corner to the corner", async () => {
+        // a peak (0,0) -> (500,1000) -> (1000,0), identity start pose again (x 0..1000, front at
+        // y = 0). (600, 1100) projects past the end of both segments, so its closest point is
+        // the peak: sqrt(100^2 + 100^2) = 141.4 µm; the others lie on the arch (its ends, and
+        // (250, 500) on the first segment). rms sqrt(20000 / 4) = 70.7 -> 71; centre (500, 0);
+        // along the 2236 µm arch at 0, 559, 1118 and 2236 µm: 1000 permille; all within limits.
+        const peak = { pointsUm: [[0, 0], [250, 500], [600, 1100], [1000, 0]], positions: 4, dropped: 0, invalidReadings: 0 }
+        expect(numbers(await fitArch([[0, 0], [500, 1000], [1000, 0]], peak, settings))).toEqual([FitReason.Accepted, 0, 71, 141, 1000, 1000000, 0, 500, 0])
     })
 })

@@ -70,63 +70,22 @@ export function toFitSummary(r: FitResult): FitSummary {
     }
 }
 
-export function rejected(reason: FitReason, points: number, dropped: number): FitResult {
-    return {
-        accepted: false,
-        reason: reason,
-        points: points,
-        dropped: dropped,
-        iterations: 0,
-        rmsUm: 0,
-        worstUm: 0,
-        coveragePermille: 0,
-        scalePpm: 0,
-        rotationMicroRad: 0,
-        offsetXUm: 0,
-        offsetYUm: 0,
-    }
-}
-
 /** The operator's message: what went wrong, with the number against its limit, and what to do. */
 export function fitMessage(r: FitResult, s: FittingSettings): string {
-    const again = "; re-scan"
-    switch (r.reason) {
-        case FitReason.Accepted:
-            return "fit accepted: RMS " + r.rmsUm + " um, scale " + r.scalePpm + " ppm"
-        case FitReason.TooFewPoints:
-            return "too few valid scan points: " + r.points + " (need " + s.minPoints + ", " + r.dropped +
-                " dropped); check the patient is in the sensor's range" + again
-        case FitReason.Degenerate:
-            return "scan has no usable arch shape (or the template has none); check the template and the sensor" + again
-        case FitReason.PoorCoverage:
-            return "scan covers " + r.coveragePermille + " permille of the arch (need " + s.minCoveragePermille +
-                "); centre the patient" + again
-        case FitReason.TooNoisy:
-            return "scan does not match the template: RMS " + r.rmsUm + " um (limit " + s.maxRmsUm +
-                "); keep the patient still or choose the right template" + again
-        case FitReason.PointTooFar:
-            return "a scan point is " + r.worstUm + " um off the arch (limit " + s.maxWorstUm +
-                "); clear the lips or retractor from the sensor's path" + again
-        case FitReason.ScaleOutOfRange:
-            return "arch is " + r.scalePpm + " ppm of the template's size (allowed " + s.scaleMinPpm + ".." +
-                s.scaleMaxPpm + "); choose another template size" + again
-        case FitReason.Misaligned:
-            return "arch is rotated " + r.rotationMicroRad + " urad (limit " + s.maxRotationMicroRad +
-                "); align the patient" + again
-    }
-    return "fit rejected (reason " + r.reason + ")" + again
-}
-
-/**
- * The checks in the order an operator should hear about them: whether the shape matches at
- * all (a wrong template also drifts to a poor coverage or an odd size, but "does not match"
- * is what to act on), then how much was seen, then size and pose.
- */
-export function judgeFit(r: FitResult, s: FittingSettings): FitReason {
-    if (r.rmsUm > s.maxRmsUm) return FitReason.TooNoisy
-    if (r.worstUm > s.maxWorstUm) return FitReason.PointTooFar
-    if (r.coveragePermille < s.minCoveragePermille) return FitReason.PoorCoverage
-    if (r.scalePpm < s.scaleMinPpm || r.scalePpm > s.scaleMaxPpm) return FitReason.ScaleOutOfRange
-    if (Math.abs(r.rotationMicroRad) > s.maxRotationMicroRad) return FitReason.Misaligned
-    return FitReason.Accepted
+    const k = r.reason
+    if (k === FitReason.Accepted) return "fit accepted: RMS " + r.rmsUm + " um, scale " + r.scalePpm + " ppm"
+    // every rejection asks for a re-scan
+    let m = "fit rejected (reason " + k + ")"
+    if (k === FitReason.TooFewPoints)
+        m = "too few valid scan points: " + r.points + " (need " + s.minPoints + ", " + r.dropped + " dropped); check the patient is in the sensor's range"
+    if (k === FitReason.Degenerate) m = "scan has no usable arch shape (or the template has none); check the template and the sensor"
+    if (k === FitReason.PoorCoverage) m = "scan covers " + r.coveragePermille + " permille of the arch (need " + s.minCoveragePermille + "); centre the patient"
+    if (k === FitReason.TooNoisy)
+        m = "scan does not match the template: RMS " + r.rmsUm + " um (limit " + s.maxRmsUm + "); keep the patient still or choose the right template"
+    if (k === FitReason.PointTooFar)
+        m = "a scan point is " + r.worstUm + " um off the arch (limit " + s.maxWorstUm + "); clear the lips or retractor from the sensor's path"
+    if (k === FitReason.ScaleOutOfRange)
+        m = "arch is " + r.scalePpm + " ppm of the template's size (allowed " + s.scaleMinPpm + ".." + s.scaleMaxPpm + "); choose another template size"
+    if (k === FitReason.Misaligned) m = "arch is rotated " + r.rotationMicroRad + " urad (limit " + s.maxRotationMicroRad + "); align the patient"
+    return m + "; re-scan"
 }
