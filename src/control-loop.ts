@@ -49,8 +49,20 @@ export class ControlLoop {
         const t0 = ds.millis()
         try {
             await this.tick()
-        } catch (e) {
-            await this.fail(e)
+        } catch (e: any) {
+            // last line of defence: outputs off, fault latched, the loop keeps running in the safe state
+            try {
+                await this.outputs.allOff()
+            } catch (e2) {
+                // nothing more can be done here; the heater one-shot expires on its own
+            }
+            try {
+                console.error("control error: " + (e && e.message ? e.message : e))
+                this.ctrl.reportError(ds.millis())
+                await saveLatched(this.ctrl.latchedFault)
+            } catch (e3) {
+                console.error("control error while failing safe")
+            }
         } finally {
             this.busy = false
             const d = ds.millis() - t0
@@ -73,83 +85,57 @@ export class ControlLoop {
         const s = this.sensors
         s.nowMs = now
         s.logHasRoom = this.logHasRoom()
-        s.outputsBound = this.outputs.bound()
+        s.outputsBound = this.io.heater.isBound && this.io.press.isBound
         const out = this.ctrl.tick(s)
-        this.sensors.consumed()
+        // the peaks restart from the latest readings
+        s.film.peak = s.film.value
+        s.contact.peak = s.contact.value
+        s.force.peak = s.force.value
+        s.position.peak = s.position.value
         await this.outputs.write(out)
-        this.technicianGesture(now)
-        const evs = this.ctrl.drainEvents()
-        for (const e of evs) {
-            await this.onEvent(e)
-            if (this.eventSink) this.eventSink(e)
-        }
-    }
-
-    private technicianGesture(now: number) {
-        const s = this.sensors
-        if (!(s.startPressed && s.abortPressed) || !this.ctrl.latchedFault) {
-            this.bothSinceMs = -1
-            return
-        }
-        if (this.bothSinceMs < 0) this.bothSinceMs = now
+        // the technician's gesture: both buttons held CLEAR_HOLD_MS clears a latched fault
+        if (!(s.startPressed && s.abortPressed) || !this.ctrl.latchedFault) this.bothSinceMs = -1
+        else if (this.bothSinceMs < 0) this.bothSinceMs = now
         else if (now - this.bothSinceMs >= CLEAR_HOLD_MS) {
             this.bothSinceMs = -1
             this.ctrl.clearFault(now)
         }
-    }
-
-    private async onEvent(e: ControlEvent) {
-        switch (e.kind) {
-            case EventKind.PhaseStart:
-                console.log("phase " + PHASE_NAMES[e.phase])
-                break
-            case EventKind.Fault:
-                console.log("fault " + faultLabel(e.fault) + " " + faultName(e.fault.code))
-                if (this.ctrl.latchedFault) await saveLatched(this.ctrl.latchedFault)
-                beep(this.io, this.hk, true)
-                break
-            case EventKind.FaultCleared:
-                console.log("fault cleared " + faultLabel(e.fault))
-                await saveLatched(null)
-                break
-            case EventKind.Outcome:
-                console.log("outcome " + e.code)
-                this.reportTiming()
-                beep(this.io, this.hk, false)
-                break
-            case EventKind.PreflightFailed:
-                console.log("preflight failed " + e.code)
-                beep(this.io, this.hk, true)
-                break
-            case EventKind.GainsTuned: {
-                const r = this.ctrl.lastAutotune
-                if (r && r.gains) await saveGains(r.gains)
-                break
+        const evs = this.ctrl.drainEvents()
+        for (const e of evs) {
+            // the loop's own handling of each event first
+            switch (e.kind) {
+                case EventKind.PhaseStart:
+                    console.log("phase " + PHASE_NAMES[e.phase])
+                    break
+                case EventKind.Fault:
+                    console.log("fault " + faultLabel(e.fault) + " " + faultName(e.fault.code))
+                    if (this.ctrl.latchedFault) await saveLatched(this.ctrl.latchedFault)
+                    beep(this.io, this.hk, true)
+                    break
+                case EventKind.FaultCleared:
+                    console.log("fault cleared " + faultLabel(e.fault))
+                    await saveLatched(null)
+                    break
+                case EventKind.Outcome:
+                    console.log("outcome " + e.code)
+                    // the tick timing figures, once per cycle, then reset
+                    console.log("timing ticks " + this.ticks + " maxGapMs " + this.maxGapMs + " late " + this.lateTicks + " skipped " + this.skipped + " maxTickMs " + this.maxTickMs)
+                    this.maxGapMs = 0
+                    this.lateTicks = 0
+                    this.maxTickMs = 0
+                    beep(this.io, this.hk, false)
+                    break
+                case EventKind.PreflightFailed:
+                    console.log("preflight failed " + e.code)
+                    beep(this.io, this.hk, true)
+                    break
+                case EventKind.GainsTuned: {
+                    const r = this.ctrl.lastAutotune
+                    if (r && r.gains) await saveGains(r.gains)
+                    break
+                }
             }
-        }
-    }
-
-    /** Logs and resets the tick timing figures (once per cycle, at its outcome). */
-    reportTiming() {
-        console.log("timing ticks " + this.ticks + " maxGapMs " + this.maxGapMs + " late " + this.lateTicks + " skipped " + this.skipped + " maxTickMs " + this.maxTickMs)
-        this.maxGapMs = 0
-        this.lateTicks = 0
-        this.maxTickMs = 0
-    }
-
-    /** Last line of defence: outputs off, fault latched, the loop keeps running in the safe state. */
-    private async fail(e: any) {
-        try {
-            await this.outputs.allOff()
-        } catch (e2) {
-            // nothing more can be done here; the heater one-shot expires on its own
-        }
-        try {
-            console.error("control error: " + (e && e.message ? e.message : e))
-            this.ctrl.reportError(ds.millis())
-            await saveLatched(this.ctrl.latchedFault)
-        } catch (e3) {
-            console.error("control error while failing safe")
+            if (this.eventSink) this.eventSink(e)
         }
     }
 }

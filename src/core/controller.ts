@@ -11,7 +11,7 @@ import { Fault, FaultCode, SensorId, isLatching, makeFault } from "./faults"
 import { HeaterPid, PidGains, pidLimitsFor } from "./heater/pid"
 import { TimeProportioner } from "./heater/time-proportion"
 import type { AutotuneResult } from "./heater/autotune"
-import { PressController } from "./press/press-control"
+import { PressController, PressMode } from "./press/press-control"
 import { Supervisor } from "./safety/supervisor"
 import { Sample, hasValue, isImplausible, isStale } from "./safety/sensor-checks"
 import { Cycle, CycleReadings } from "./cycle/cycle"
@@ -163,17 +163,6 @@ export class Controller {
         return all
     }
 
-    /** Every sensor has a fresh, in-range reading (the preflight's self-check). */
-    sensorsReady(i: ControllerInputs): boolean {
-        const l = this.m.limits
-        const p = this.m.control.periodMs
-        const t = this.m.safety.staleTicks
-        return ready(i.film, i.nowMs, p, t, l.filmSensorMinDeciC, l.filmSensorMaxDeciC) &&
-            ready(i.contact, i.nowMs, p, t, l.contactSensorMinDeciC, l.contactSensorMaxDeciC) &&
-            ready(i.force, i.nowMs, p, t, l.forceSensorMinMilliN, l.forceSensorMaxMilliN) &&
-            ready(i.position, i.nowMs, p, t, l.positionMinUm, l.positionMaxUm)
-    }
-
     tick(i: ControllerInputs): ControllerOutputs {
         const now = i.nowMs
         const gap = this.lastTickMs < 0 ? 0 : now - this.lastTickMs
@@ -185,6 +174,7 @@ export class Controller {
         const proc = this.cycle.process
         const startEdge = i.startPressed && !this.lastStart
         this.lastStart = i.startPressed
+        const pm = this.press.mode
 
         // 1. supervisor, before anything is decided
         const f = this.supervisor.check({
@@ -195,16 +185,27 @@ export class Controller {
             holdActive: this.holdActive,
             contactMaxDeciC: running && proc ? proc.contactMaxDeciC : 0,
             pressSpeedPermille: this.outputs.pressSpeedPermille,
-            pressFreeMotion: this.press.inFreeMotion() || scanning, pressInContact: this.press.inContactControl(),
+            // free motion (approach, release, retract, a scan): stall applies; pushing in contact (ramp, hold)
+            pressFreeMotion: pm === PressMode.Approach || pm === PressMode.Release || pm === PressMode.Retract || scanning,
+            pressInContact: pm === PressMode.Ramp || pm === PressMode.Hold,
             tickGapMs: gap, outputsBound: i.outputsBound,
         })
         this.softAbort = false
         if (f) this.trip(now, f)
 
+        // every sensor has a fresh, in-range reading (the preflight's self-check)
+        const l = this.m.limits
+        const p = this.m.control.periodMs
+        const st = this.m.safety.staleTicks
         const r: CycleReadings = {
             filmDeciC: i.film.value, contactDeciC: i.contact.value, forceMilliN: i.force.value,
             positionUm: i.position.value, positionValid: hasValue(i.position), home: i.home,
-            doorClosed: i.doorClosed, sensorsReady: this.sensorsReady(i) && i.outputsBound, logHasRoom: i.logHasRoom,
+            doorClosed: i.doorClosed,
+            sensorsReady: ready(i.film, now, p, st, l.filmSensorMinDeciC, l.filmSensorMaxDeciC) &&
+                ready(i.contact, now, p, st, l.contactSensorMinDeciC, l.contactSensorMaxDeciC) &&
+                ready(i.force, now, p, st, l.forceSensorMinMilliN, l.forceSensorMaxMilliN) &&
+                ready(i.position, now, p, st, l.positionMinUm, l.positionMaxUm) && i.outputsBound,
+            logHasRoom: i.logHasRoom,
         }
         let target = -1
         this.holdActive = false
@@ -251,13 +252,12 @@ export class Controller {
             if (this.outputs.filmTargetDeciC < 0) this.pid.reset()
             duty = this.pid.update(now, i.film.value, target)
         }
-        let speed = this.press.step(now, {
-            forceMilliN: hasValue(i.force) ? i.force.value : 0,
-            positionUm: i.position.value, home: i.home, positionValid: hasValue(i.position),
-        })
+        // r is the press's reading too (the cycle is done with it), with no force until one arrives
+        r.forceMilliN = hasValue(i.force) ? i.force.value : 0
+        let speed = this.press.step(now, r)
         if (scanning && sc.state === ScanState.Running) {
             const d = i.distance
-            speed = sc.step(i.position.value, hasValue(i.position), d ? d.value : 0, d ? d.atMs : -1, i.force.value, i.doorClosed)
+            speed = sc.step(r.positionUm, r.positionValid, d ? d.value : 0, d ? d.atMs : -1, r.forceMilliN, i.doorClosed)
         }
         // a scan that ended (done, failed, or dropped by the firmware): the press goes home,
         // unless this tick's fault already put it in its safe state (a stall stops it where it is)

@@ -8,22 +8,14 @@ import * as ds from "@devicescript/core"
 import { startButton, startMotor, startRelay } from "@devicescript/servers"
 import { BOARD_ID, pins } from "../gen/board"
 import { Io, ROLE } from "./roles"
-import {
-    ADC_ESP32C3,
-    ADC_ESP32S3,
-    AdcScale,
-    inverseDistanceFit,
-    inverseDistanceM,
-    linearPositionM,
-    LinearPositionParams,
-    LoadCellParams,
-} from "./drivers/analog-math"
-import { NTC_100K_3950, startNtcTemperature } from "./drivers/ntc"
-import { startAnalogLoadCell } from "./drivers/load-cell"
-import { startAnalogDistance } from "./drivers/analog-distance"
+import { ADC_ESP32C3, ADC_ESP32S3, AdcScale, inverseDistanceM, linearPositionM } from "./drivers/analog-math"
+import { NtcOptions, NtcTemperatureServer } from "./drivers/ntc"
+import { AnalogLoadCellServer, LoadCellOptions } from "./drivers/load-cell"
+import { AnalogDistanceOptions, AnalogDistanceServer } from "./drivers/analog-distance"
 import { PanelOptions, startPanel } from "./drivers/panel"
 import { PCF8574_ADDR } from "./drivers/pcf8574"
-import { startLcd16x2 } from "./drivers/lcd"
+import { LcdScreenServer } from "./drivers/lcd"
+import { startLocalServer } from "./drivers/local-server"
 import { HeaterOneShot } from "./drivers/heater-oneshot"
 
 export interface IoOptions {
@@ -34,30 +26,36 @@ export interface IoOptions {
     adcFullScaleMv?: number
 }
 
-// Film NTC: 100k/3950 above a 10 kOhm resistor; 0.30 V at 25 degC, 1.83 V at 95 degC,
-// resolves up to ~126 degC before the pin leaves the ADC's accurate range.
-const FILM_NTC = { ...NTC_100K_3950, fixedOhm: 10000 }
-// Contact-tip NTC: 47 kOhm puts the steepest slope (~33 mV/K) at the 42 degC patient limit;
-// resolves up to ~72 degC.
-const TIP_NTC = { ...NTC_100K_3950, fixedOhm: 47000 }
-
 // (The plain tables below are parsed from strings, as the firmware's other tables: README,
 // "DeviceScript traps".)
 
-// Load cell: 10 kg cell, 1.0 mV/V, excited from 3.3 V -> 0.33 mV/kg; INA333 gain
-// 1 + 100k/165 = 607 -> 200 mV/kg above a 300 mV REF (2.3 V at 10 kg).
-const LOAD_CELL: LoadCellParams = JSON.parse('{"zeroMv":300,"mvPerKg":200}')
-const LOAD_CELL_MAX_KG = 10
+// Both NTCs: 100 kOhm at 25 degC, B(25/50) = 3950 K, the "100K NTC 3950" glass bead used on
+// 3D-printer hot ends (e.g. Marlin's thermistor table for "100k NTC 3950"); check the part's
+// datasheet.
+// Film NTC: above a 10 kOhm resistor; 0.30 V at 25 degC, 1.83 V at 95 degC, resolves up to
+// ~126 degC before the pin leaves the ADC's accurate range.
+// The constant registers served with each front-end (minReading, maxReading, readingError or
+// readingResolution, variant: server-core.ts), in their Jacdac units (degC, kg, m).
+const FILM_NTC: NtcOptions = JSON.parse('{"ntc":{"r25Ohm":100000,"betaK":3950,"fixedOhm":10000},"minReading":-20,"maxReading":125,"readingError":2}')
+// Contact-tip NTC: 47 kOhm puts the steepest slope (~33 mV/K) at the 42 degC patient limit;
+// resolves up to ~72 degC.
+const TIP_NTC: NtcOptions = JSON.parse('{"ntc":{"r25Ohm":100000,"betaK":3950,"fixedOhm":47000},"minReading":-20,"maxReading":70,"readingError":1}')
+
+// Load cell: 10 kg cell (maxReading), 1.0 mV/V, excited from 3.3 V -> 0.33 mV/kg; INA333 gain
+// 1 + 100k/165 = 607 -> 200 mV/kg above a 300 mV REF (2.3 V at 10 kg); one ADC step is ~5 g.
+const LOAD_CELL: LoadCellOptions = JSON.parse('{"amp":{"zeroMv":300,"mvPerKg":200},"minReading":0,"maxReading":10,"readingResolution":0.005}')
 
 // Press potentiometer: 10 kOhm, 60 mm travel, below a 3.9 kOhm resistor from 3V3 ->
-// 2374 mV over 60 mm = 39.57 mV/mm; home sits 3 mm above the bottom end (119 mV).
-const PRESS_POT: LinearPositionParams = JSON.parse('{"zeroMv":119,"mvPerM":39567,"minM":-0.003,"maxM":0.057}')
+// 2374 mV over 60 mm = 39.57 mV/mm; home sits 3 mm above the bottom end (119 mV). Served
+// range 0..maxM, +-1 mm.
+const PRESS_POT: AnalogDistanceOptions = JSON.parse('{"params":{"zeroMv":119,"mvPerM":39567,"minM":-0.003,"maxM":0.057},"minReading":0,"maxReading":0.057,"readingError":0.001}')
 
 // Sharp GP2Y0A41SK0F (sheet OP13008EN): Vo = 0.40 V typ at 30 cm, +2.25 V typ from 30 to 4 cm;
-// a 10k/22k divider (x 0.6875) keeps its 3.1 V maximum under 2.45 V at the pin.
-const IR_DIVIDER = 22 / 32
-const IR_FIT = inverseDistanceFit((0.4 + 2.25) * 1000 * IR_DIVIDER, 0.04, 0.4 * 1000 * IR_DIVIDER, 0.3)
-const IR_SENSOR = { ...IR_FIT, minM: 0.04, maxM: 0.3 }
+// a 10k/22k divider (x 0.6875) keeps its 3.1 V maximum under 2.45 V at the pin. kMvM and v0Mv
+// are inverseDistanceFit((0.4 + 2.25) * 1000 * 22 / 32, 0.04, 0.4 * 1000 * 22 / 32, 0.3) as Node
+// prints them (computed here at start-up they cost ~150 bytes of the function area). Served
+// range minM..maxM, +-1 cm, variant 2 (ds.DistanceVariant.Infrared).
+const IR_SENSOR: AnalogDistanceOptions = JSON.parse('{"params":{"kMvM":71.39423076923077,"v0Mv":37.01923076923077,"minM":0.04,"maxM":0.3},"minReading":0.04,"maxReading":0.3,"readingError":0.01,"variant":2}')
 
 /** Operator panel PCF8574 pins (boards/README.md) and poll period (50 Hz). */
 const PANEL_BITS: PanelOptions["bits"] = JSON.parse('{"start":0,"abort":1,"door":2,"statusLed":3,"buzzer":4,"pressKick":5}')
@@ -82,51 +80,11 @@ export function startIo(opts: IoOptions = {}): Io {
     const oneShot = new HeaterOneShot(sim ? undefined : pins.HEATER_KICK)
 
     return {
-        filmTemp: startNtcTemperature({
-            name: ROLE.filmTemp,
-            pin: pins.FILM_NTC,
-            adc,
-            ntc: FILM_NTC,
-            minC: -20,
-            maxC: 125,
-            errorC: 2,
-        }),
-        contactTemp: startNtcTemperature({
-            name: ROLE.contactTemp,
-            pin: pins.TIP_NTC,
-            adc,
-            ntc: TIP_NTC,
-            minC: -20,
-            maxC: 70,
-            errorC: 1,
-        }),
-        force: startAnalogLoadCell({
-            name: ROLE.force,
-            pin: pins.FORCE,
-            adc,
-            amp: LOAD_CELL,
-            maxKg: LOAD_CELL_MAX_KG,
-            resolutionKg: 0.005,
-        }),
-        pressPos: startAnalogDistance({
-            name: ROLE.pressPos,
-            pin: pins.PRESS_POS,
-            adc,
-            toMeters: mv => linearPositionM(mv, adc, PRESS_POT),
-            minM: 0,
-            maxM: PRESS_POT.maxM,
-            errorM: 0.001,
-        }),
-        distance: startAnalogDistance({
-            name: ROLE.distance,
-            pin: pins.ARCH_DIST,
-            adc,
-            toMeters: mv => inverseDistanceM(mv, adc, IR_SENSOR),
-            minM: IR_SENSOR.minM,
-            maxM: IR_SENSOR.maxM,
-            errorM: 0.01,
-            variant: ds.DistanceVariant.Infrared,
-        }),
+        filmTemp: new ds.Temperature(startLocalServer(ROLE.filmTemp, NtcTemperatureServer, pins.FILM_NTC, adc, FILM_NTC)),
+        contactTemp: new ds.Temperature(startLocalServer(ROLE.contactTemp, NtcTemperatureServer, pins.TIP_NTC, adc, TIP_NTC)),
+        force: new ds.WeightScale(startLocalServer(ROLE.force, AnalogLoadCellServer, pins.FORCE, adc, LOAD_CELL)),
+        pressPos: new ds.Distance(startLocalServer(ROLE.pressPos, AnalogDistanceServer, pins.PRESS_POS, adc, PRESS_POT, linearPositionM)),
+        distance: new ds.Distance(startLocalServer(ROLE.distance, AnalogDistanceServer, pins.ARCH_DIST, adc, IR_SENSOR, inverseDistanceM)),
         // Start-function configs must be literals (the compiler writes them into the image);
         // their names repeat ROLE.* by hand.
         press: sim
@@ -141,7 +99,7 @@ export function startIo(opts: IoOptions = {}): Io {
         abort: panel.abort,
         statusLed: panel.statusLed,
         buzzer: panel.buzzer,
-        display: startLcd16x2(ROLE.display),
+        display: new ds.CharacterScreen(startLocalServer(ROLE.display, LcdScreenServer)),
         kickHeaterOneShot: oneShot.kick, // a bound method
         kickPressOneShot: panel.kickPress,
     }

@@ -31,10 +31,6 @@ export class OutputWriter {
         })
     }
 
-    bound(): boolean {
-        return this.io.heater.isBound && this.io.press.isBound
-    }
-
     async write(o: ControllerOutputs) {
         const io = this.io
         if (o.heaterOn) io.kickHeaterOneShot()

@@ -49,7 +49,7 @@ export class SensorInputs implements ControllerInputs {
         onReading(io.pressPos, this.position, 1000000, null, "")
         onReading(io.distance, this.distance, 1000000, null, "")
         io.door.report().subscribe(pkt => {
-            if (isReading(pkt)) self.doorClosed = !!pkt.decode()
+            if (pkt.isRegGet && pkt.regCode === REG_READING) self.doorClosed = !!pkt.decode()
         })
         io.pressHome.pressed().subscribe(v => { self.home = !!v })
         io.start.pressed().subscribe(v => { self.startPressed = !!v })
@@ -81,18 +81,6 @@ export class SensorInputs implements ControllerInputs {
         this.nextRefresh = (i + 1) % this.streamed.length
         if (s.isBound) postSamples(this.hk, s, i)
     }
-
-    /** Called after each control tick: the peaks restart from the latest readings. */
-    consumed() {
-        resetPeak(this.film)
-        resetPeak(this.contact)
-        resetPeak(this.force)
-        resetPeak(this.position)
-    }
-}
-
-function resetPeak(s: Sample) {
-    s.peak = s.value
 }
 
 /** A Jacdac sensor streams this many samples after each request (the register is a u8). */
@@ -109,10 +97,6 @@ function postSamples(hk: Housekeeping, s: ds.Sensor, i: number) {
     })
 }
 
-function isReading(pkt: ds.Packet): boolean {
-    return pkt.isRegGet && pkt.regCode === REG_READING
-}
-
 /**
  * Records each reading a sensor role reports in s: times `scale`, rounded to an integer, then
  * calibrated for `channel` (cal null: not calibrated); the peak holds the highest one since
@@ -120,7 +104,7 @@ function isReading(pkt: ds.Packet): boolean {
  */
 function onReading(role: ds.Sensor, s: Sample, scale: number, cal: Calibrator | null, channel: string) {
     role.report().subscribe(pkt => {
-        if (!isReading(pkt)) return
+        if (!pkt.isRegGet || pkt.regCode !== REG_READING) return
         const raw = Math.round(pkt.decode() * scale)
         const value = cal ? cal.apply(channel, raw) : raw
         s.value = value

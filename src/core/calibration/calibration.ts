@@ -17,7 +17,7 @@ export const CAL_FORMAT = 1
 /** The calibrated channels, in the order their status is reported. */
 export const CAL_CHANNELS = ["filmTemp", "contactTemp", "force"]
 
-/** The channel's unit, and the smallest span between the two reference points (why: below). */
+/** The channel's unit (checkCalibrationInput spells it out inline: one function fewer in the firmware). */
 export function channelUnit(channel: string): string {
     return channel === "force" ? "mN" : "0.1 degC"
 }
@@ -90,12 +90,8 @@ export function applyCalibration(c: Calibration, raw: number): number {
     return roundDiv(raw * c.gainPpm + c.offsetMicro, 1000000)
 }
 
-function isInt(v: any): boolean {
-    return typeof v === "number" && Math.floor(v) === v
-}
-
 function checkInt(field: string, v: number, lo: number, hi: number) {
-    if (!isInt(v)) throw new CalibrationError(field, "must be an integer")
+    if (typeof v !== "number" || Math.floor(v) !== v) throw new CalibrationError(field, "must be an integer")
     if (v < lo || v > hi) throw new CalibrationError(field, v + " is outside " + lo + ".." + hi)
 }
 
@@ -122,7 +118,7 @@ export function checkCalibrationInput(c: CalibrationInput) {
     // cell step to <= 2 %.
     const span = c.channel === "force" ? 5000 : 200
     if (c.refHigh - c.refLow < span)
-        throw new CalibrationError("refHigh", "must be at least " + span + " " + channelUnit(c.channel) + " above refLow")
+        throw new CalibrationError("refHigh", "must be at least " + span + (c.channel === "force" ? " mN" : " 0.1 degC") + " above refLow")
     if (c.readHigh <= c.readLow) throw new CalibrationError("readHigh", "must be above readLow (points swapped, or the sensor does not respond)")
     const g = gainPpmOf(c)
     if (g < GAIN_MIN_PPM || g > GAIN_MAX_PPM)

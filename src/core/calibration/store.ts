@@ -8,7 +8,7 @@
 import { Kv } from "../store/kv"
 import { BlobStore, BlobStatus } from "../store/blob"
 import { Crypto } from "../crypto"
-import { CAL_CHANNELS, CAL_FORMAT, CLOCK_MIN_UNIX_S, Calibration, applyCalibration, verifyCalibration } from "./calibration"
+import { CAL_CHANNELS, CAL_FORMAT, CLOCK_MIN_UNIX_S, Calibration, roundDiv, verifyCalibration } from "./calibration"
 
 /** Why cycles are blocked (stable codes, logged and shown; only append). */
 export enum CalReason {
@@ -46,10 +46,7 @@ export class CalibrationStore {
     readonly entries: { [channel: string]: Entry } = {}
 
     constructor(readonly kv: Kv, readonly crypto: Crypto) {
-        const self = this
-        CAL_CHANNELS.forEach(ch => {
-            self.entries[ch] = { state: CalReason.Missing, cal: null }
-        })
+        for (const ch of CAL_CHANNELS) this.entries[ch] = { state: CalReason.Missing, cal: null }
     }
 
     /** Reads every channel's record from flash (at boot). */
@@ -91,16 +88,18 @@ export class CalibrationStore {
      */
     apply(channel: string, raw: number): number {
         const c = this.get(channel)
-        return c ? applyCalibration(c, raw) : raw
+        return c ? roundDiv(raw * c.gainPpm + c.offsetMicro, 1000000) : raw // applyCalibration(c, raw), inline
     }
 
     /** The ids of the channels' records in CAL_CHANNELS order ("" for none): compliance records cite them. */
     ids(): string[] {
-        const self = this
-        return CAL_CHANNELS.map(ch => {
-            const c = self.get(ch)
-            return c ? c.id : ""
-        })
+        // a loop, not map(): no other firmware code uses the Array map polyfill
+        const r: string[] = []
+        for (const ch of CAL_CHANNELS) {
+            const c = this.get(ch)
+            r.push(c ? c.id : "")
+        }
+        return r
     }
 
     /** May a cycle start? nowUnixS is wall-clock time (synced from the hub); <= 0 when unknown. */

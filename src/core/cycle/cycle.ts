@@ -54,7 +54,13 @@ export class Cycle {
 
     /** Preflight (one tick) and, if it passes, the start of preheat. */
     begin(nowMs: number, proc: ProcessParams | null, r: CycleReadings): PreflightReason {
-        const why = this.preflight(proc, r)
+        let why = PreflightReason.Ok
+        if (this.running()) why = PreflightReason.Busy
+        else if (!proc) why = PreflightReason.NoProcess
+        else if (!r.sensorsReady) why = PreflightReason.SensorNotReady
+        else if (!r.doorClosed) why = PreflightReason.DoorOpen
+        else if (!r.logHasRoom) why = PreflightReason.LogFull
+        else if (!this.press.isHome(r)) why = PreflightReason.PressNotHome
         if (why !== PreflightReason.Ok) {
             this.events.push(event(EventKind.PreflightFailed, nowMs, Phase.Preflight, why))
             return why
@@ -63,17 +69,6 @@ export class Cycle {
         this.fault = FaultCode.None
         this.enter(Phase.Preflight, nowMs)
         this.enter(Phase.Preheat, nowMs)
-        return PreflightReason.Ok
-    }
-
-    private preflight(proc: ProcessParams | null, r: CycleReadings): PreflightReason {
-        if (this.running()) return PreflightReason.Busy
-        if (!proc) return PreflightReason.NoProcess
-        if (!r.sensorsReady) return PreflightReason.SensorNotReady
-        if (!r.doorClosed) return PreflightReason.DoorOpen
-        if (!r.logHasRoom) return PreflightReason.LogFull
-        if (!this.press.isHome(r))
-            return PreflightReason.PressNotHome
         return PreflightReason.Ok
     }
 
@@ -98,7 +93,7 @@ export class Cycle {
                 return this.targets(p.filmDeciC, r)
             }
             case Phase.Approach:
-                if (this.press.contactDetected()) {
+                if (this.press.contactUm >= 0) {
                     this.enter(Phase.Press, nowMs)
                     this.press.ramp(nowMs, r.forceMilliN, p.forceMilliN, p.rampMs)
                 } else if (this.press.fault !== FaultCode.None) {

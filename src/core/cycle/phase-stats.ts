@@ -16,11 +16,12 @@ export interface PhaseSummary {
 }
 
 export class PhaseStats {
-    private startMs = 0
-    private n = 0
-    private filmSum = 0
-    private forceSum = 0
-    private s: PhaseSummary = emptySummary(0)
+    // set by begin() (no initialisers: they would only repeat it)
+    private startMs!: number
+    private n!: number
+    private filmSum!: number
+    private forceSum!: number
+    private s!: PhaseSummary
 
     constructor() {
         this.begin(0, 0)

@@ -27,47 +27,57 @@ export interface PressReading {
     positionValid: boolean
 }
 
+/** (Each mode change sets mode and modeStartMs itself: a shared private method cost more.) */
 export class PressController {
-    private mode = PressMode.Stop
+    /** read-only outside (the controller derives free motion / contact control from it) */
+    mode = PressMode.Stop
     private modeStartMs = 0
     private fromMilliN = 0
     private targetMilliN = 0
     private rampMs = 0
-    /** position where contact was first detected in this cycle, µm (-1 if none yet) */
-    private contactUm = -1
+    /** position where contact was first detected in this cycle, µm (-1 if none yet): read-only outside */
+    contactUm = -1
     /** fault found by the last step (PressNoContact), or None */
     fault = FaultCode.None
 
     constructor(readonly p: PressSettings, readonly c: CycleSettings) {}
 
     approach(nowMs: number) {
-        this.set(PressMode.Approach, nowMs)
+        this.mode = PressMode.Approach
+        this.modeStartMs = nowMs
         this.contactUm = -1
     }
 
     /** Ramp linearly from the present force to targetMilliN over rampMs, then hold there. */
     ramp(nowMs: number, fromMilliN: number, targetMilliN: number, rampMs: number) {
-        this.set(PressMode.Ramp, nowMs)
+        this.mode = PressMode.Ramp
+        this.modeStartMs = nowMs
         this.fromMilliN = fromMilliN
         this.targetMilliN = targetMilliN
         this.rampMs = rampMs
     }
 
     hold(nowMs: number, targetMilliN: number) {
-        this.set(PressMode.Hold, nowMs)
+        this.mode = PressMode.Hold
+        this.modeStartMs = nowMs
         this.targetMilliN = targetMilliN
     }
 
     release(nowMs: number) {
-        this.set(PressMode.Release, nowMs)
+        this.mode = PressMode.Release
+        this.modeStartMs = nowMs
     }
 
     retract(nowMs: number) {
-        if (this.mode !== PressMode.Retract) this.set(PressMode.Retract, nowMs)
+        if (this.mode !== PressMode.Retract) {
+            this.mode = PressMode.Retract
+            this.modeStartMs = nowMs
+        }
     }
 
     stop(nowMs: number) {
-        this.set(PressMode.Stop, nowMs)
+        this.mode = PressMode.Stop
+        this.modeStartMs = nowMs
     }
 
     /** Force set-point at nowMs (the ramp's current value), mN. */
@@ -81,15 +91,6 @@ export class PressController {
 
     isHome(r: PressReading): boolean {
         return r.home || (r.positionValid && r.positionUm <= this.p.homeToleranceUm)
-    }
-
-    /** In free motion (no contact expected to hold it back): stall detection applies. */
-    inFreeMotion(): boolean {
-        return this.mode === PressMode.Approach || this.mode === PressMode.Release || this.mode === PressMode.Retract
-    }
-
-    inContactControl(): boolean {
-        return this.mode === PressMode.Ramp || this.mode === PressMode.Hold
     }
 
     /** One control tick: returns the actuator speed, permille (integer). */
@@ -120,15 +121,5 @@ export class PressController {
             default:
                 return 0
         }
-    }
-
-    /** True once an approach has detected contact. */
-    contactDetected(): boolean {
-        return this.contactUm >= 0
-    }
-
-    private set(mode: PressMode, nowMs: number) {
-        this.mode = mode
-        this.modeStartMs = nowMs
     }
 }

@@ -42,14 +42,11 @@ export function isStale(s: Sample, nowMs: number, periodMs: number, staleTicks: 
  * (a real sensor with an ADC always shows some change when its quantity is being driven).
  */
 export class StuckDetector {
-    private sinceMs = -1
+    /** when the frozen stretch began, or -1 (set it to -1 to forget the history) */
+    sinceMs = -1
     private ref = 0
 
     constructor(readonly windowMs: number) {}
-
-    reset() {
-        this.sinceMs = -1
-    }
 
     /** True once the reading has been frozen for the whole window while driven. */
     update(nowMs: number, value: number, driven: boolean): boolean {

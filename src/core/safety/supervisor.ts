@@ -64,11 +64,13 @@ export class Supervisor {
 
     /** Forget detector history (after a fault is cleared or a new cycle starts). */
     reset() {
-        this.filmStuck.reset()
-        this.forceStuck.reset()
+        // (the three one-field detectors have no reset(): a method each would cost the
+        // firmware's 64 KB function area more than these stores)
+        this.filmStuck.sinceMs = -1
+        this.forceStuck.sinceMs = -1
         this.runaway.reset()
-        this.offRise.reset()
-        this.hold.reset()
+        this.offRise.startMs = -1
+        this.hold.outsideSinceMs = -1
         this.stall.reset()
         this.lateTicks = 0
         this.windowTicks = 0
@@ -133,12 +135,9 @@ export class Supervisor {
         // 5. timing: a late tick means outputs were stale for that long. One gap beyond overrunMs
         // is a fault at once; shorter late ticks (over two periods) are a fault when too many come
         // in one window: a loop that is overloaded all the time, never by much.
-        if (i.active) return this.timing(i.tickGapMs, now)
-        return null
-    }
-
-    private timing(gapMs: number, now: number): Fault | null {
+        if (!i.active) return null
         const c = this.m.control
+        const gapMs = i.tickGapMs
         if (gapMs > c.overrunMs) return makeFault(FaultCode.TickOverrun, SensorId.None, gapMs, c.overrunMs, now)
         if (gapMs > 2 * c.periodMs) this.lateTicks++
         this.windowTicks++

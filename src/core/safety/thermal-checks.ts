@@ -52,14 +52,11 @@ const RUNAWAY_SAMPLE_MS = 1000
  * The window restarts so slow ambient drift over hours never adds up.
  */
 export class OffRiseDetector {
-    private startMs = -1
+    /** start of the current window, or -1 (set it to -1 to forget the history) */
+    startMs = -1
     private minDeciC = 0
 
     constructor(readonly windowMs: number, readonly maxRiseDeciC: number) {}
-
-    reset() {
-        this.startMs = -1
-    }
 
     /** the rise that tripped */
     value = 0
@@ -86,13 +83,10 @@ export class OffRiseDetector {
  * target +/- band for longer than the window.
  */
 export class HoldBandDetector {
-    private outsideSinceMs = -1
+    /** since when the film has been outside the band, or -1 (set it to -1 to forget the history) */
+    outsideSinceMs = -1
 
     constructor(readonly bandDeciC: number, readonly windowMs: number) {}
-
-    reset() {
-        this.outsideSinceMs = -1
-    }
 
     /** the signed deviation from target when it tripped */
     value = 0

@@ -8,7 +8,7 @@
 // - in the simulator (JD_HOSTED) `value` is always undefined: simulated sensors never get here.
 import * as ds from "@devicescript/core"
 import "./pin-natives"
-import { AdcScale, adcMillivolts } from "./analog-math"
+import { AdcScale } from "./analog-math"
 
 /** Samples averaged per reading: the ESP32 ADC has several LSB of noise (Espressif ADC docs
  *  recommend multisampling); 8 one-shot reads take well under a millisecond. */
@@ -20,7 +20,8 @@ export class AnalogIn {
     /** Touches no hardware; the pin is switched to analog mode on the first read. */
     constructor(
         private readonly pin: ds.AnalogInPin,
-        private readonly adc: AdcScale
+        /** the chip's ADC scale (read-only; the servers' conversions use it too) */
+        readonly adc: AdcScale
     ) {}
 
     /** Average pin voltage in mV (uncalibrated, see AdcScale). */
@@ -32,6 +33,6 @@ export class AnalogIn {
         const input = this.pin as unknown as ds.InputPin
         let sum = 0
         for (let i = 0; i < SAMPLES; i++) sum += input.value as number
-        return adcMillivolts(sum / SAMPLES, this.adc)
+        return (sum / SAMPLES) * this.adc.fullScaleMv // adcMillivolts(), inline
     }
 }

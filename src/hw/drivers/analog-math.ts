@@ -69,7 +69,10 @@ export function ntcCelsiusFromOhm(ohm: number, p: NtcParams): number {
 export function ntcCelsius(mv: number, adc: AdcScale, p: NtcParams): number {
     if (mv < ADC_OPEN_MAX_MV) return NTC_OPEN_C
     if (mv > adc.validMaxMv) return NTC_SHORT_C
-    return ntcCelsiusFromOhm(ntcOhm(mv, adc.supplyMv, p), p)
+    // ntcCelsiusFromOhm(ntcOhm(mv, adc.supplyMv, p), p), inline (mv > 0 here): each function
+    // the firmware calls costs its 64 KB function area a 16-byte descriptor
+    const ohm = (p.fixedOhm * (adc.supplyMv - mv)) / mv
+    return 1 / (1 / T25_K + Math.log(ohm / p.r25Ohm) / p.betaK) - KELVIN_0C
 }
 
 // ---- Load cell through an instrumentation amplifier (output = REF + gain x bridge) ----

@@ -7,9 +7,8 @@
 // server even in the simulator; this one starts synchronously, uses the role name, binds to the
 // simulated screen in the simulator, and keeps working (logging) when the LCD is absent.
 import * as ds from "@devicescript/core"
-import { Server } from "@devicescript/server"
-import { i2c } from "@devicescript/i2c"
-import { startLocalServer } from "./local-server"
+import { Server } from "./server-core"
+import { i2cXfer } from "./i2c-native"
 
 const COLUMNS = 16
 const ROWS = 2
@@ -18,7 +17,7 @@ const LCD_ADDR = 0x3e
 
 /** a control byte (0x80: command, 0x40: character data) and its value, in one I2C write */
 async function lcdWrite(control: number, value: number) {
-    await i2c.writeBuf(LCD_ADDR, Buffer.from([control, value]))
+    await i2cXfer(LCD_ADDR, Buffer.from([control, value]))
 }
 
 /** Clear display and cursor home; the command takes up to 1.5 ms. */
@@ -63,8 +62,13 @@ async function lcdRender(message: string) {
     }
 }
 
-export class LcdScreenServer extends Server implements ds.CharacterScreenServerSpec {
-    private text = ""
+/**
+ * A Jacdac CharacterScreen server (ds.CharacterScreenServerSpec; rows, columns, variant: `regs`).
+ * Start it with startLocalServer(role, LcdScreenServer) (the simulated screen in the simulator).
+ */
+export class LcdScreenServer extends Server {
+    /** the message register (a field: server-core.ts) */
+    message = ""
     private shown: string = undefined
     private ready = false
     private busy = false
@@ -72,23 +76,13 @@ export class LcdScreenServer extends Server implements ds.CharacterScreenServerS
 
     constructor() {
         super(ds.CharacterScreen.spec)
+        // 2 rows, 16 columns, variant LCD (ds.CharacterScreenVariant.LCD = 1)
+        this.regs = JSON.parse('{"rows":2,"columns":16,"variant":1}')
     }
 
-    message() {
-        return this.text
-    }
     set_message(value: string) {
-        this.text = value || ""
+        this.message = value || ""
         this.refresh.start()
-    }
-    rows() {
-        return ROWS
-    }
-    columns() {
-        return COLUMNS
-    }
-    variant() {
-        return ds.CharacterScreenVariant.LCD
     }
 
     /** Renders the latest message; one render at a time, later messages win. */
@@ -96,8 +90,8 @@ export class LcdScreenServer extends Server implements ds.CharacterScreenServerS
         if (this.busy) return
         this.busy = true
         try {
-            while (this.shown !== this.text) {
-                const t = this.text
+            while (this.shown !== this.message) {
+                const t = this.message
                 if (!this.ready) {
                     await lcdInit()
                     this.ready = true
@@ -112,9 +106,4 @@ export class LcdScreenServer extends Server implements ds.CharacterScreenServerS
             this.busy = false
         }
     }
-}
-
-/** Starts the LCD server on the device (the simulated screen in the simulator). */
-export function startLcd16x2(name: string): ds.CharacterScreen {
-    return new ds.CharacterScreen(startLocalServer(name, () => new LcdScreenServer()))
 }

@@ -4,35 +4,39 @@
 // gain registers and the calibrate commands trim them per unit at run time (not persisted here:
 // the caller stores them in settings and writes them back at start).
 import * as ds from "@devicescript/core"
-import { FastSensorServer } from "./fast-sensor"
+import { SensorServer, FAST_MIN_INTERVAL_MS } from "./server-core"
 import { AnalogIn } from "./analog-in"
 import { AdcScale, FORCE_OUT_OF_RANGE_KG, LoadCellParams, loadCellKg } from "./analog-math"
-import { startLocalServer } from "./local-server"
 
+/** The amplifier and the constant registers (board-io.ts parses them from a string). */
 export interface LoadCellOptions {
-    /** role and instance name (ROLE.force) */
-    name: string
-    pin: ds.AnalogInPin
-    adc: AdcScale
     amp: LoadCellParams
-    /** rated capacity of the cell, kg */
-    maxKg: number
-    /** one ADC step expressed in kg (reported as reading resolution) */
-    resolutionKg: number
+    /** 0: a pull reads as no load (served as the minReading register) */
+    minReading: number
+    /** rated capacity of the cell, kg (maxReading register) */
+    maxReading: number
+    /** one ADC step expressed in kg (readingResolution register) */
+    readingResolution: number
 }
 
-class AnalogLoadCellServer extends FastSensorServer implements ds.WeightScaleServerSpec {
+/**
+ * A Jacdac WeightScale server (ds.WeightScaleServerSpec; its constant registers come from the
+ * options). Start it with startLocalServer(role, AnalogLoadCellServer, pin, adc, opts).
+ */
+export class AnalogLoadCellServer extends SensorServer {
     private readonly input: AnalogIn
-    private offsetKg = 0
-    private gainFactor = 1
+    /** the zeroOffset and gain registers (fields: server-core.ts) */
+    zeroOffset = 0
+    gain = 1
 
-    constructor(private readonly opts: LoadCellOptions) {
-        super(ds.WeightScale.spec)
-        this.input = new AnalogIn(opts.pin, opts.adc)
+    constructor(pin: ds.AnalogInPin, adc: AdcScale, private readonly opts: LoadCellOptions) {
+        super(ds.WeightScale.spec, FAST_MIN_INTERVAL_MS)
+        this.input = new AnalogIn(pin, adc)
+        this.regs = opts
     }
 
     private rawKg() {
-        return loadCellKg(this.input.millivolts(), this.opts.adc, this.opts.amp)
+        return loadCellKg(this.input.millivolts(), this.input.adc, this.opts.amp)
     }
 
     /**
@@ -42,43 +46,23 @@ class AnalogLoadCellServer extends FastSensorServer implements ds.WeightScaleSer
     reading() {
         const raw = this.rawKg()
         if (raw === FORCE_OUT_OF_RANGE_KG) return raw
-        return Math.max(0, (raw - this.offsetKg) * this.gainFactor)
-    }
-    zeroOffset() {
-        return this.offsetKg
+        return Math.max(0, (raw - this.zeroOffset) * this.gain)
     }
     set_zeroOffset(kg: number) {
-        this.offsetKg = kg
-    }
-    gain() {
-        return this.gainFactor
+        this.zeroOffset = kg
     }
     set_gain(value: number) {
-        if (value > 0) this.gainFactor = value
-    }
-    minReading() {
-        return 0
-    }
-    maxReading() {
-        return this.opts.maxKg
-    }
-    readingResolution() {
-        return this.opts.resolutionKg
+        if (value > 0) this.gain = value
     }
     /** Call with nothing on the press head. */
     calibrateZeroOffset() {
         const raw = this.rawKg()
-        if (raw !== FORCE_OUT_OF_RANGE_KG) this.offsetKg = raw
+        if (raw !== FORCE_OUT_OF_RANGE_KG) this.zeroOffset = raw
     }
     /** Call with a known load (kg) on the press head, after calibrateZeroOffset(). */
     calibrateGain(kg: number) {
         const raw = this.rawKg()
-        const span = raw - this.offsetKg
-        if (raw !== FORCE_OUT_OF_RANGE_KG && kg > 0 && span > 0) this.gainFactor = kg / span
+        const span = raw - this.zeroOffset
+        if (raw !== FORCE_OUT_OF_RANGE_KG && kg > 0 && span > 0) this.gain = kg / span
     }
-}
-
-/** Starts the load-cell server on the device (the simulated one in the simulator). */
-export function startAnalogLoadCell(opts: LoadCellOptions): ds.WeightScale {
-    return new ds.WeightScale(startLocalServer(opts.name, () => new AnalogLoadCellServer(opts)))
 }

@@ -4,56 +4,36 @@
 // both reported as out-of-range temperatures (NTC_OPEN_C / NTC_SHORT_C), never clamped to a
 // plausible value: the safety layer turns them into sensor faults.
 import * as ds from "@devicescript/core"
-import { FastSensorServer } from "./fast-sensor"
+import { SensorServer, FAST_MIN_INTERVAL_MS } from "./server-core"
 import { AnalogIn } from "./analog-in"
 import { AdcScale, NtcParams, NTC_OPEN_C, NTC_SHORT_C, ntcCelsius } from "./analog-math"
-import { startLocalServer } from "./local-server"
 
-/**
- * 100 kOhm at 25 degC, B(25/50) = 3950 K: the "100K NTC 3950" glass bead used on 3D-printer
- * hot ends (e.g. Marlin's thermistor table for "100k NTC 3950"); check the part's datasheet.
- * (Parsed from a string, as the firmware's other tables: README, "DeviceScript traps".)
- */
-export const NTC_100K_3950: { r25Ohm: number; betaK: number } = JSON.parse('{"r25Ohm":100000,"betaK":3950}')
-
+/** The NTC and the constant registers (board-io.ts parses them from a string). */
 export interface NtcOptions {
-    /** role and instance name (ROLE.filmTemp, ROLE.contactTemp) */
-    name: string
-    pin: ds.AnalogInPin
-    adc: AdcScale
     ntc: NtcParams
-    /** the range the divider resolves, degC (reported as min/max reading) */
-    minC: number
-    maxC: number
-    /** estimated error inside that range, degC (uncalibrated ADC gain dominates) */
-    errorC: number
+    /** the range the divider resolves, degC (served as the minReading/maxReading registers) */
+    minReading: number
+    maxReading: number
+    /** estimated error inside that range, degC (uncalibrated ADC gain dominates; readingError register) */
+    readingError: number
 }
 
-class NtcTemperatureServer extends FastSensorServer implements ds.TemperatureServerSpec {
+/**
+ * A Jacdac Temperature server (ds.TemperatureServerSpec; its constant registers come from the
+ * options). Start it with startLocalServer(role, NtcTemperatureServer, pin, adc, opts).
+ */
+export class NtcTemperatureServer extends SensorServer {
     private readonly input: AnalogIn
 
-    constructor(private readonly opts: NtcOptions) {
-        super(ds.Temperature.spec)
-        this.input = new AnalogIn(opts.pin, opts.adc)
+    constructor(pin: ds.AnalogInPin, adc: AdcScale, private readonly opts: NtcOptions) {
+        super(ds.Temperature.spec, FAST_MIN_INTERVAL_MS)
+        this.input = new AnalogIn(pin, adc)
+        this.regs = opts
     }
 
     reading() {
-        return ntcCelsius(this.input.millivolts(), this.opts.adc, this.opts.ntc)
+        return ntcCelsius(this.input.millivolts(), this.input.adc, this.opts.ntc)
     }
-    minReading() {
-        return this.opts.minC
-    }
-    maxReading() {
-        return this.opts.maxC
-    }
-    readingError() {
-        return this.opts.errorC
-    }
-}
-
-/** Starts the NTC server on the device (the simulated one in the simulator). */
-export function startNtcTemperature(opts: NtcOptions): ds.Temperature {
-    return new ds.Temperature(startLocalServer(opts.name, () => new NtcTemperatureServer(opts)))
 }
 
 export { NTC_OPEN_C, NTC_SHORT_C }

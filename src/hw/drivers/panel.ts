@@ -3,14 +3,15 @@
 // served as its standard Jacdac service, so the firmware sees the same roles as with GPIO
 // servers or the simulator. Inputs and outputs are active-low (PCF8574 sinks, pulls up weakly).
 import * as ds from "@devicescript/core"
-import { Server, SensorServer } from "@devicescript/server"
+import { Server, SensorServer, PACKAGE_MIN_INTERVAL_MS } from "./server-core"
 import { Pcf8574 } from "./pcf8574"
 import { startLocalServer } from "./local-server"
 
 /** Jacdac Button: "hold" is emitted after 500 ms and then every 500 ms while pressed. */
 const HOLD_MS = 500
 
-export class PanelButtonServer extends SensorServer implements ds.ButtonServerSpec {
+/** A Jacdac Button server (ds.ButtonServerSpec). */
+export class PanelButtonServer extends SensorServer {
     private downAt = 0
     private nextHold = 0
 
@@ -18,22 +19,18 @@ export class PanelButtonServer extends SensorServer implements ds.ButtonServerSp
         private readonly port: Pcf8574,
         private readonly bit: number
     ) {
-        super(ds.Button.spec)
-        port.onPoll(this.update)
-    }
-
-    private pressed() {
-        return !this.port.level(this.bit)
+        super(ds.Button.spec, PACKAGE_MIN_INTERVAL_MS)
+        port.listeners.push(this.update)
     }
 
     reading() {
-        return this.pressed() ? 1 : 0
+        return this.port.level(this.bit) ? 0 : 1
     }
 
     private async update() {
         const now = ds.millis()
         const spec = ds.Button.spec
-        if (this.pressed()) {
+        if (!this.port.level(this.bit)) {
             if (!this.downAt) {
                 this.downAt = now
                 this.nextHold = now + HOLD_MS
@@ -50,16 +47,17 @@ export class PanelButtonServer extends SensorServer implements ds.ButtonServerSp
     }
 }
 
-export class PanelSwitchServer extends SensorServer implements ds.SwitchServerSpec {
+/** A Jacdac Switch server (ds.SwitchServerSpec). */
+export class PanelSwitchServer extends SensorServer {
     private last: boolean
 
     constructor(
         private readonly port: Pcf8574,
         private readonly bit: number
     ) {
-        super(ds.Switch.spec)
+        super(ds.Switch.spec, PACKAGE_MIN_INTERVAL_MS)
         this.last = this.reading()
-        port.onPoll(this.update)
+        port.listeners.push(this.update)
     }
 
     /** on = contact closed (pin pulled low) */
@@ -72,36 +70,39 @@ export class PanelSwitchServer extends SensorServer implements ds.SwitchServerSp
         if (on === this.last) return
         this.last = on
         const spec = ds.Switch.spec
-        await this.sendEvent(on ? spec.lookup("on").encode(undefined) : spec.lookup("off").encode(undefined))
+        await this.sendEvent((spec as ds.ServiceSpec).lookup(on ? "on" : "off").encode(undefined))
     }
 }
 
-export class PanelLampServer extends Server implements ds.LightBulbServerSpec {
-    private level = 0
+/** A Jacdac LightBulb server (ds.LightBulbServerSpec; not dimmable: `regs`). */
+export class PanelLampServer extends Server {
+    /** the intensity register (a field: server-core.ts), 0 or 1 */
+    intensity = 0
 
     constructor(
         private readonly port: Pcf8574,
         private readonly bit: number
     ) {
         super(ds.LightBulb.spec)
+        this.regs = JSON.parse('{"dimmable":false}')
     }
 
-    intensity() {
-        return this.level
-    }
     async set_intensity(value: number) {
-        this.level = value > 0 ? 1 : 0
-        await this.port.sink(this.bit, this.level > 0)
-    }
-    dimmable() {
-        return false
+        this.intensity = value > 0 ? 1 : 0
+        await this.port.sink(this.bit, this.intensity > 0)
     }
 }
 
-/** Active (self-oscillating) buzzer: sounds for the tone's duration at its own pitch. */
-export class PanelBuzzerServer extends Server implements ds.BuzzerServerSpec {
-    private volume = 1
+/**
+ * Active (self-oscillating) buzzer: sounds for the tone's duration at its own pitch. A Jacdac
+ * Buzzer server (ds.BuzzerServerSpec).
+ */
+export class PanelBuzzerServer extends Server {
+    /** the intensity register (volume 0..1; a field: server-core.ts) */
+    intensity = 1
     private offTimer = 0
+    /** [frequency Hz, volume 0..1, duration ms]: sounds as playTone does (the pitch is the buzzer's own) */
+    playNote = this.playTone
 
     constructor(
         private readonly port: Pcf8574,
@@ -110,11 +111,8 @@ export class PanelBuzzerServer extends Server implements ds.BuzzerServerSpec {
         super(ds.Buzzer.spec)
     }
 
-    intensity() {
-        return this.volume
-    }
     set_intensity(value: number) {
-        this.volume = value
+        this.intensity = value
     }
     /** Multi-field commands arrive as one decoded array: [period us, duty us, duration ms]. */
     async playTone(period: any, duty?: number, duration?: number) {
@@ -123,18 +121,11 @@ export class PanelBuzzerServer extends Server implements ds.BuzzerServerSpec {
             duty = args[1]
             duration = args[2]
         }
-        await this.sound(duty > 0 && this.volume > 0 && duration > 0, duration)
-    }
-    /** [frequency Hz, volume 0..1, duration ms]: sounds as playTone does (the pitch is the buzzer's own) */
-    async playNote(frequency: any, volume?: number, duration?: number) {
-        await this.playTone(frequency, volume, duration)
-    }
-
-    private async sound(on: boolean, durationMs: number) {
+        const on = duty > 0 && this.intensity > 0 && duration > 0
         if (this.offTimer) clearTimeout(this.offTimer)
         this.offTimer = 0
         await this.port.sink(this.bit, on)
-        if (on) this.offTimer = setTimeout(this.silence, durationMs)
+        if (on) this.offTimer = setTimeout(this.silence, duration)
     }
 
     private async silence() {
@@ -168,34 +159,26 @@ export interface Panel {
  * start released.
  */
 export function startPanel(o: PanelOptions): Panel {
-    let port: Pcf8574 = undefined
-    const p = () => {
-        if (!port) {
-            // levels: 1 = released/open; abort held low = pressed
-            port = new Pcf8574(o.addr, 0xff & ~(1 << o.bits.abort))
-            port.start(o.pollMs)
-        }
-        return port
-    }
     const n = o.names
     const b = o.bits
+    // levels: 1 = released/open; abort held low = pressed (no expander in the simulator)
+    const port = ds.isSimulator() ? undefined : new Pcf8574(o.addr, 0xff & ~(1 << b.abort))
+    if (port) setInterval(port.poll, o.pollMs) // listeners run after each poll
     let kickLevel = false
     return {
         kickPress: () => {
-            if (ds.isSimulator()) return
+            if (!port) return
             kickLevel = !kickLevel
             // on its own fiber: the control tick never waits on the I2C bus
             const level = kickLevel
             setTimeout(async () => {
-                await p().sink(b.pressKick, level)
+                await port.sink(b.pressKick, level)
             }, 0)
         },
-        start: new ds.Button(startLocalServer(n.start, () => new PanelButtonServer(p(), b.start))),
-        abort: new ds.Button(startLocalServer(n.abort, () => new PanelButtonServer(p(), b.abort))),
-        door: new ds.Switch(startLocalServer(n.door, () => new PanelSwitchServer(p(), b.door))),
-        statusLed: new ds.LightBulb(
-            startLocalServer(n.statusLed, () => new PanelLampServer(p(), b.statusLed))
-        ),
-        buzzer: new ds.Buzzer(startLocalServer(n.buzzer, () => new PanelBuzzerServer(p(), b.buzzer))),
+        start: new ds.Button(startLocalServer(n.start, PanelButtonServer, port, b.start)),
+        abort: new ds.Button(startLocalServer(n.abort, PanelButtonServer, port, b.abort)),
+        door: new ds.Switch(startLocalServer(n.door, PanelSwitchServer, port, b.door)),
+        statusLed: new ds.LightBulb(startLocalServer(n.statusLed, PanelLampServer, port, b.statusLed)),
+        buzzer: new ds.Buzzer(startLocalServer(n.buzzer, PanelBuzzerServer, port, b.buzzer)),
     }
 }

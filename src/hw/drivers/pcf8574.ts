@@ -4,7 +4,7 @@
 // weak pull-up when high, so loads are wired active-low. At power-on every pin is high
 // (datasheet "power-on reset"), i.e. all active-low outputs start OFF.
 import * as ds from "@devicescript/core"
-import { i2c } from "@devicescript/i2c"
+import { i2cXfer } from "./i2c-native"
 
 /** 7-bit address with A2..A0 tied low (PCF8574; the PCF8574A variant starts at 0x38). */
 export const PCF8574_ADDR = 0x20
@@ -15,10 +15,11 @@ export class Pcf8574 {
     private healthy = false
     private polling = false
     private lastError = ""
-    private readonly listeners: (() => ds.AsyncVoid)[] = []
+    /** run after each poll: add to it, never remove */
+    readonly listeners: (() => ds.AsyncVoid)[] = []
 
     /**
-     * Touches no hardware until start().
+     * Touches no hardware until the first poll() or sink().
      * @param addr 7-bit I2C address
      * @param failLevels pin levels reported while the chip does not answer: each input's
      *   fail-safe level (e.g. abort pressed, door open)
@@ -28,15 +29,6 @@ export class Pcf8574 {
         private readonly failLevels: number
     ) {
         this.levels = failLevels
-    }
-
-    /** Polls the inputs every periodMs; listeners run after each poll. */
-    start(periodMs: number) {
-        setInterval(this.poll, periodMs)
-    }
-
-    onPoll(listener: () => ds.AsyncVoid) {
-        this.listeners.push(listener)
     }
 
     /** Level of pin n (0..7) as last read, or its fail-safe level if the chip is silent. */
@@ -49,26 +41,23 @@ export class Pcf8574 {
         const next = on ? this.latch & ~(1 << n) : this.latch | (1 << n)
         if (next === this.latch) return
         this.latch = next
-        await this.writeLatch()
-    }
-
-    private async writeLatch() {
         try {
-            await i2c.writeBuf(this.addr, Buffer.from([this.latch]))
+            await i2cXfer(this.addr, Buffer.from([this.latch]))
         } catch (e) {
             this.fail(e)
         }
     }
 
-    private async poll() {
+    /** Reads the inputs, then runs the listeners: call it every poll period (a bound method). */
+    async poll() {
         if (this.polling) return // a slow bus: skip this period rather than pile up fibers
         this.polling = true
         try {
-            const b = await i2c.readBuf(this.addr, 1)
+            const b = await i2cXfer(this.addr, hex``, 1)
             if (!this.healthy) {
                 // first answer (or back after an error): re-assert the outputs it may have lost
                 this.healthy = true
-                await i2c.writeBuf(this.addr, Buffer.from([this.latch]))
+                await i2cXfer(this.addr, Buffer.from([this.latch]))
             }
             this.levels = b[0]
         } catch (e) {
