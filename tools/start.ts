@@ -4,11 +4,13 @@
 // regulation profile and a reviewer-approved design for the simulated arch), registers a new
 // simulated device and provisions it as a technician would (the hub's .env.local values and
 // sensor calibrations); the firmware then fetches the hub's time, its approval bundle and the
-// template over HTTP, arms, and runs one application cycle when its start button is pressed.
+// template over HTTP and arms; a first START press runs the fitting calibration (the press scans
+// the simulated arch, the firmware fits the template to it), a second one the application cycle.
 // The record it writes is uploaded by the firmware's sync; this tool waits until the hub holds
 // it and audits the device's export with src/core (hash chain and MAC).
 // Without --once the hub keeps serving (the staff console) until Ctrl-C; with --once it exits
-// 0 once the record is stored and verified, non-zero with the reason otherwise (CI runs it).
+// 0 once the record, with its accepted fit, is stored and verified, non-zero with the reason
+// otherwise (CI runs it).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs"
 import { randomBytes } from "node:crypto"
 import { tmpdir } from "node:os"
@@ -94,10 +96,15 @@ async function main(): Promise<number> {
     step(`device ${dev.deviceId} registered; provisioning it over the bus`)
     s.provisioner = bus => provisionForHub(bus, dev, hubUrl)
     s.armTimeoutMs = 60_000
+    s.fitFirst = false
     let code = 1
     try {
         await s.open()
         step("device armed: it fetched the hub's time, its bundle and the template")
+        step("fitting calibration: START pressed; the press scans the simulated arch, the device fits the template")
+        await s.fitArch()
+        const fitLine = s.vm.lines.filter(l => /^fit \d/.test(l.text)).map(l => l.text).pop() ?? "fit: (no log line)"
+        step(`${fitLine}; press home`)
         let lastPhase = ""
         const progress = setInterval(() => {
             const e = s.engine
@@ -130,6 +137,9 @@ async function main(): Promise<number> {
             `record ${r.seq} (${r.hash.slice(0, 12)}…), outcome ${r.record.outcome}; chain and MACs audited: ${audit.ok ? "passed" : "FAILED: " + audit.findings[0]?.detail}`)
         if (!audit.ok) throw new Error("the device's export does not verify")
         if (outcome !== "complete" || r.record.outcome !== 1) throw new Error(`the cycle ended ${outcome} (record outcome ${r.record.outcome}), not complete`)
+        const fit = r.record.fit
+        if (!fit || fit.accepted !== 1) throw new Error("the cycle's record carries no accepted fit")
+        step(`the record carries the fit: RMS ${fit.rmsUm} µm, scale ${fit.scalePpm} ppm, arch centre at (${fit.offsetXUm}, ${fit.offsetYUm}) µm`)
         code = 0
     } catch (e) {
         if (e instanceof BusPortTakenError) console.error(`start: ${e.message}`)
