@@ -6,7 +6,7 @@ import type { SimSession } from "./session"
 import type { Manifest } from "../src/core/manifest"
 import { BusSettingsKv } from "./bus/settings-kv"
 import { SIM_DEVICE_ID, simDeviceKey, firmwareDevice } from "./provision"
-import { RecordQueue } from "../src/core/records/queue"
+import { RecordQueue, readRecord } from "../src/core/records/queue"
 import { openRecord } from "../src/core/records/codec"
 import { verifyRecords } from "../src/core/records/verify"
 import { nodeCrypto } from "../src/node/crypto-node"
@@ -32,12 +32,12 @@ export async function readDeviceRecords(s: SimSession, m: Manifest): Promise<Dev
     const q = await RecordQueue.open(kv, nodeCrypto, m.records.queueCapacityRecords, SIM_DEVICE_ID, key)
     const list: number[][] = []
     const findings: string[] = []
-    for (let seq = q.headSeq(); seq < q.nextSeq(); seq++) {
-        const r = await q.read(seq)
+    for (let seq = q.head; seq < q.next; seq++) {
+        const r = await readRecord(q, seq)
         if (r) list.push(r)
         else findings.push(`missing@${seq}`)
     }
-    const rep = verifyRecords(list, key, nodeCrypto, { deviceId: SIM_DEVICE_ID, lastSeq: q.nextSeq() - 1 })
+    const rep = verifyRecords(list, key, nodeCrypto, { deviceId: SIM_DEVICE_ID, lastSeq: q.next - 1 })
     for (const f of rep.findings) findings.push(`${f.code}@${f.seq}`)
     const opened = list.map(b => openRecord(b, key, nodeCrypto).record)
     return {

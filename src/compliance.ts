@@ -25,18 +25,43 @@ import { DeviceSync, KEY_HUB_URL } from "./sync"
 import { AppOptions } from "./app"
 import { FitGlue } from "./fit"
 
+// String priming (README, "DeviceScript traps"): the compiler numbers strings in the order it
+// meets them and references only the first 248 with a one-byte index (the others with three).
+// The start-up code, where this stands, is compiled before every function, so the names below
+// take those indexes: the ~210 names the device image's code referenced most (most of them
+// were numbered past 248), counted in `npx devs disasm -d .devicescript/bin/bytecode-dbg.json`
+// ("name"{A<index>} is a reference). It costs ~530 bytes and saved ~1,450 bytes net of the 64 KB function area
+// (measured, Nov 2026). The list only orders strings: a stale name costs ~2.5 bytes and
+// changes nothing else; recount it when the code changes much. Never run (ds.millis() >= 0).
+if (ds.millis() < 0) console.log([
+    "press", "phase", "cycle", "head", "kv", "latchedFault", "status", "reset", "fault", "running", "text", "ctrl",
+    "int", "n", "when", "update", "opts", "atMs", "tMs", "raise", "bytes", "templateHash", "pos", "pin", "v", "film",
+    "keyHex", "queue", "profileId", "busy", "outputs", "filmTargetDeciC", "events", "m", "position", "cal", "active",
+    "installed", "|", "hash", "period", "last", "kick", "state", "load", "profileVersion", "adc", "control",
+    "pressSpeedPermille", "lateTicks", "windowMs", "periodMs", "crypto", "faults", "pending", "field", "byte",
+    "windowTicks", "anchor", "kind", "enter", "reason", "..", "ok", "reading", "io", "tick", "peak", "contact",
+    "phases", "templateId", "fail", "channel", "seq", "approval", "fromSeq", "statusLed", "port", "bit", "heater",
+    "failures", "holdActive", "startMs", "p", "nowMs", "logHasRoom", "layoutCap", "targets", "readHigh", "]",
+    "template", "buzzer", "_streamingSamples", "kpMicroPerDegC", "kiMicroPerDegCSec", "kdMicroSecPerDegC", "hold",
+    "forceMaxMilliN", "doorClosed", "writing", "_interval", "refLow", "readLow", "refHigh", "header", ":", "_send",
+    "abort", "door", "latch", "addr", "_streamingInterval", "downAt", "level", "display", "autotune", "heaterOn",
+    "process", "atTargetSinceMs", "iterm", "limits", "onTicks", "sensor", "home", "pressed", "hk", "onEvent",
+    "notReady", "builder", "armedHash", "xfer", "stop", "atUnixS", "buf", "intIn", "fit", "what", "archPointsMin",
+    "now", "fetched", "offTimer", "configured", "input", "offsetKg", "outsideSinceMs", "targetMilliN", "c",
+    "filmMaxDeciC", "dterm", "lastMs", "writes", "abortPressed", "outputsBound", "post", "bothSinceMs", " ", "\n",
+    "entries", "bootId", "corrupt", "clearedBy", "decided", "schedule", "positionUm", "calibrationIds", "archPointsUm",
+    "(bundle)", "wanted", "queueNext", "clockUnixS", "bundle", "sink", "nextHold", "high", "gainFactor", "lastSpeed",
+    "sinceMotor", "armedProcess", "sinceMs", "deciC", "minDeciC", "posUm", "contactUm", "phaseStartMs", "holdReached",
+    "filmSum", "forceSum", "begin", "pid", "lastDuty", "limit", "startPressed", "maxGapMs", "maxTickMs", "ctx",
+    "capacity", "dueMs", "lastTimeSyncUnixS", "recs", "hasRoom", "sendEvent", "isHome", "end", "settle", "prefix",
+    "technician", "reference", "offsetMicro", "gainPpm", "cap", "outcome", "ack"
+])
+
 const REEVALUATE_MS = 5000
 /** a technician's remote fault clear (npm run tech -- clear-fault): JSON { by, code, atUnixS } */
 export const KEY_CLEAR_REQ = "CLEAR_REQ"
 /** the calibration ids last recorded, so a new calibration gets its record once */
 const KEY_CAL_IDS = "calIds"
-
-/** A name that fits a record's operator field (1-32 of A-Z a-z 0-9 . _ -), else "". */
-function operatorName(v: any): string {
-    if (typeof v !== "string" || v.length > 32) return ""
-    for (let i = 0; i < v.length; i++) if ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-".indexOf(v.charAt(i)) < 0) return ""
-    return v
-}
 
 /** Acts on a technician's remote fault clear when the named fault is the one latched; drops a stale request. */
 async function clearRequested(ctrl: Controller, recs: RecordService) {
@@ -45,7 +70,11 @@ async function clearRequested(ctrl: Controller, recs: RecordService) {
     const req = await readSetting<any>(KEY_CLEAR_REQ, null)
     if (!req) return
     if (typeof req === "object" && req.code === lf.code) {
-        recs.clearedBy = operatorName(req.by)
+        // the technician's name if it fits a record's operator field (1-32 of A-Z a-z 0-9 . _ -), else ""
+        const by = req.by
+        let ok = typeof by === "string" && by.length <= 32
+        for (let i = 0; ok && i < by.length; i++) ok = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-".indexOf(by.charAt(i)) >= 0
+        recs.clearedBy = ok ? by : ""
         if (ctrl.clearFault(ds.millis())) console.log("fault E" + lf.code + " cleared by " + (recs.clearedBy || "a technician"))
         else recs.clearedBy = "" // the press is not home yet: the request is dropped, the technician tries again
     }
@@ -84,7 +113,7 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
             const hub = await readSetting<any>(KEY_HUB_URL, "")
             if (id && q && typeof hub === "string" && hub.length > 0) {
                 const s = new DeviceSync(hub.charAt(hub.length - 1) === "/" ? hub.slice(0, hub.length - 1) : hub, id, kv, t, r, ctrl, clock)
-                r.onSaved = s.kick // a bound method
+                r.onSaved = () => s.schedule.kick(ds.millis()) // a record was saved: get it off the device now (unless backing off)
                 sync = s
                 s.start()
             } else console.warn("no hub address (" + KEY_HUB_URL + "): records stay on the device")
@@ -96,11 +125,12 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
         },
         notReady: () => (trust ? trust.notReady : "starting"),
         calibrator: cal,
-        logHasRoom: () => !!recs && recs.hasRoom(),
+        // room for one more cycle's record: a queue with room and no record still waiting
+        logHasRoom: () => !!recs && !!recs.queue && recs.queue.hasRoom() && recs.pending.length === 0,
         onEvent: (e: ControlEvent) => {
             if (recs) recs.onEvent(e)
             if (fit) fit.onEvent(e)
         },
-        saving: () => !!recs && recs.savingRecord(),
+        saving: () => !!recs && recs.pending.length > 0, // a finished record still waits to be written
     }
 }

@@ -20,14 +20,11 @@ export async function loadIdentity(): Promise<Identity | null> {
         console.warn("not provisioned: no device id")
         return null
     }
-    if (typeof key !== "string" || key.length !== 64 || !isHex(key)) {
+    let hex = typeof key === "string" && key.length === 64
+    for (let i = 0; hex && i < 64; i++) hex = "0123456789abcdefABCDEF".indexOf(key[i]) >= 0
+    if (!hex) {
         console.warn("not provisioned: device key missing or not 64 hex digits")
         return null
     }
     return { deviceId: id, keyHex: key.toLowerCase() }
-}
-
-function isHex(s: string): boolean {
-    for (let i = 0; i < s.length; i++) if ("0123456789abcdefABCDEF".indexOf(s[i]) < 0) return false
-    return true
 }

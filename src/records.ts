@@ -20,7 +20,8 @@ const RETRY_MS = 1000
 export const KEY_OPEN_CYCLE = "cycOpen"
 
 export class RecordService {
-    private pending: ComplianceRecord[] = []
+    /** records waiting to be written: while one is, the cycle is not shown complete (read it, never change it) */
+    pending: ComplianceRecord[] = []
     private writing = false
     saved = 0
     /** told after each record is durable (the sync gets it off the device) */
@@ -28,23 +29,13 @@ export class RecordService {
 
     constructor(readonly queue: RecordQueue | null, readonly builder: CycleRecordBuilder, readonly anchor: () => ClockAnchor | null) {}
 
-    /** room for one more cycle's record (the controller's preflight input) */
-    hasRoom(): boolean {
-        return !!this.queue && this.queue.hasRoom() && this.pending.length === 0
-    }
-
-    /** a finished record is still waiting to be written: the cycle is not shown complete */
-    savingRecord(): boolean {
-        return this.pending.length > 0
-    }
-
     /** who asked for the next fault clear (a technician's CLEAR_REQ), for its record */
     clearedBy = ""
 
     onEvent(e: ControlEvent) {
         if (e.kind === EventKind.PhaseStart && e.phase === Phase.Preflight && this.queue) {
             const c = this.builder.ctx
-            const mark = this.queue.nextSeq() + ":" + this.builder.bootId + ":" + e.atMs + ":" + wallUnixS(this.anchor(), e.atMs) +
+            const mark = this.queue.next + ":" + this.builder.bootId + ":" + e.atMs + ":" + wallUnixS(this.anchor(), e.atMs) +
                 ":" + (c ? c.templateHash + ":" + c.bundleVersion : "")
             const kv = this.queue.kv
             setTimeout(async () => {
@@ -61,7 +52,8 @@ export class RecordService {
             draft.operatorId = this.clearedBy
             this.clearedBy = ""
         }
-        this.push(draft)
+        this.pending.push(draft)
+        this.kick()
     }
 
     /** A record of another kind than a cycle (template install or revoke, calibration). */
@@ -71,7 +63,8 @@ export class RecordService {
         if (templateHash) r.templateHash = templateHash
         r.bundleVersion = bundleVersion
         r.calibrationIds = calibrationIds
-        this.push(r)
+        this.pending.push(r)
+        this.kick()
     }
 
     /** At boot: the record of a cycle that a power loss cut short, if there was one. */
@@ -79,8 +72,15 @@ export class RecordService {
         const q = this.queue
         const v = q ? await q.kv.read(KEY_OPEN_CYCLE) : null
         if (!v) return
-        const p = fieldsOf(v)
-        if (q.nextSeq() !== parseInt(p[0])) {
+        // its ":"-separated fields (not String.split: its polyfill costs the image ~340 bytes)
+        const p: string[] = []
+        let from = 0
+        for (let i = v.indexOf(":"); i >= 0; i = v.indexOf(":", from)) {
+            p.push(v.slice(from, i))
+            from = i + 1
+        }
+        p.push(v.slice(from))
+        if (q.next !== parseInt(p[0])) {
             await q.kv.remove(KEY_OPEN_CYCLE) // its record was written before the power went
             return
         }
@@ -93,11 +93,7 @@ export class RecordService {
         r.faults = [{ code: FaultCode.PowerLost, sensor: 0, value: 0, limit: 0, atMs: at }]
         r.outcome = Outcome.Faulted
         console.warn("cycle of boot " + p[1] + " was cut short by a restart: recording it")
-        this.push(r)
-    }
-
-    private push(draft: ComplianceRecord) {
-        this.pending.push(draft)
+        this.pending.push(r)
         this.kick()
     }
 
@@ -143,16 +139,4 @@ export class RecordService {
         }
         this.writing = false
     }
-}
-
-/** The marker's ":"-separated fields (not String.split: its polyfill costs the image ~340 bytes). */
-function fieldsOf(v: string): string[] {
-    const out: string[] = []
-    let from = 0
-    for (let i = v.indexOf(":"); i >= 0; i = v.indexOf(":", from)) {
-        out.push(v.slice(from, i))
-        from = i + 1
-    }
-    out.push(v.slice(from))
-    return out
 }

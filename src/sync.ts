@@ -12,12 +12,12 @@ import { Kv } from "./core/store/kv"
 import { BlobStore, BlobStatus } from "./core/store/blob"
 import { BundleStore } from "./core/bundle/store"
 import { Bundle } from "./core/bundle/types"
-import { base64Buffer, toBase64, base64Hex } from "./core/codec/base64"
+import { base64Buffer, toBase64 } from "./core/codec/base64"
 import { ValidationError } from "./core/codec/errors"
 import { ClockAnchor, wallUnixS } from "./core/wall-clock"
 import { SyncRound, SyncRequest, SyncEffects, SYNC_LIMITS, Step } from "./core/sync/planner"
 import { SyncSchedule, SYNC_TIMING } from "./core/sync/backoff"
-import { signRequest } from "./core/sync/signing"
+import { requestSignature } from "./core/sync/signing"
 import { Controller } from "./core/controller"
 import { Phase, PHASE_NAMES } from "./core/cycle/events"
 import { RecordKind } from "./core/records/types"
@@ -43,10 +43,6 @@ export class DeviceSync {
     constructor(readonly hubUrl: string, readonly id: Identity, readonly kv: Kv, readonly trust: Trust,
         readonly recs: RecordService, readonly ctrl: Controller, public anchor: ClockAnchor | null) {}
 
-    nowUnixS(): number {
-        return wallUnixS(this.anchor, ds.millis())
-    }
-
     start() {
         const self = this
         setInterval(async () => {
@@ -63,70 +59,63 @@ export class DeviceSync {
         }, POLL_MS)
     }
 
-    /** a record was saved: get it off the device now (unless backing off) */
-    kick() {
-        this.schedule.kick(ds.millis())
-    }
-
     /** One round now (start() runs them when due; tests call it directly). */
     async round() {
         const q = this.recs.queue
         const bundles = new BundleStore(this.kv, dsCrypto, this.id.deviceId, this.id.keyHex)
-        const approved = await this.approvedNow(bundles)
+        const b = await this.bundle(bundles)
         if (this.installed === null) {
             this.installed = ""
             const t = await new BlobStore(this.kv, dsCrypto, TEMPLATE_PREFIX).load()
             if (t.status === BlobStatus.Ok) this.installed = dsCrypto.sha256Hex(base64Buffer(t.value, "(template)"))
         }
-        // what the round must not fetch: the installed template, and every other one while it is approved
+        // what the round must not fetch: the revoked, the installed template, and every other one while it is approved
         const holding = this.declined.slice(0)
         if (this.installed) holding.push(this.installed)
-        for (let i = 0; approved && this.installed && approved.approved.indexOf(this.installed) >= 0 && i < approved.approved.length; i++)
-            holding.push(approved.approved[i])
+        if (b) {
+            for (let i = 0; i < b.revoked.length; i++) holding.push(b.revoked[i])
+            if (approves(b, this.installed)) for (let i = 0; i < b.approved.length; i++) holding.push(b.approved[i])
+        }
         const lf = this.ctrl.latchedFault
         const phase = this.ctrl.phase()
         const round = new SyncRound(SYNC_LIMITS, {
             deviceId: this.id.deviceId, keyHex: this.id.keyHex, lastTimeSyncUnixS: this.lastTimeSyncUnixS,
-            bundleVersion: approved ? approved.bundleVersion : 0, approved: approved ? approved.approved : [],
-            templates: holding, queueHead: q.headSeq(), queueNext: q.nextSeq(), lastHash: q.lastHash(),
+            bundleVersion: b ? b.bundleVersion : 0, approved: b ? b.approved : [],
+            templates: holding, queueHead: q.head, queueNext: q.next, lastHash: q.last,
             state: phase === Phase.Idle && this.trust.notReady ? "not_ready" : PHASE_NAMES[phase],
             phase: phase, latchedFault: lf ? lf.code : 0,
         }, dsCrypto)
         let changed = false
-        for (let r = round.next(this.nowUnixS(), nonce()); r; r = round.next(this.nowUnixS(), nonce())) {
-            if (this.ctrl.cycle.running()) break // the cycle's timing comes first; its record kicks the next round
+        for (;;) {
+            const r = round.next(wallUnixS(this.anchor, ds.millis()), randomBuffer(16).toString("hex"))
+            if (!r || this.ctrl.cycle.running()) break // the cycle's timing comes first; its record kicks the next round
             if (r.step === Step.Records) {
                 const sealed: string[] = []
                 for (let n = r.fromSeq; n <= r.toSeq; n++) {
                     const one = await q.readText(n)
                     if (!one) break
-                    sealed.push(base64Hex(one))
+                    sealed.push(base64Buffer(one, "(record)").toString("hex")) // a Buffer: 1 byte each in the heap
                 }
                 if (!round.fillRecords(r, sealed)) continue
             }
-            const fx = round.onResponse(r, ...(await this.send(r)))
-            if (await this.apply(fx, bundles)) changed = true
+            if (await this.apply(await this.send(round, r), bundles)) changed = true
         }
         for (const x of round.alerts) console.warn("sync alert " + x.code + (x.seq ? " record " + x.seq : "") + ": " + x.detail)
         const now = ds.millis()
         const delay = this.schedule.roundEnded(round.ok, now, Math.random())
-        if (round.ok && round.head < q.nextSeq() && round.alerts.length === 0) this.schedule.kick(now)
+        if (round.ok && round.head < q.next && round.alerts.length === 0) this.schedule.kick(now)
         if (!round.ok) console.warn("sync failed; next try in " + Math.round(delay / 1000) + " s")
-        if (changed) await this.trust.reload(this.nowUnixS())
+        if (changed) await this.trust.evaluate(wallUnixS(this.anchor, ds.millis()), true)
     }
 
-    /** the installed bundle and its approved, unrevoked hashes (null: none or unreadable) */
-    private async approvedNow(bundles: BundleStore): Promise<{ bundleVersion: number, approved: string[] }> {
-        let b: Bundle = null
+    /** the installed bundle (null: none or unreadable) */
+    private async bundle(bundles: BundleStore): Promise<Bundle | null> {
         try {
-            b = await bundles.load()
+            return await bundles.load()
         } catch (e) {
             if (!(e instanceof ValidationError)) throw e
+            return null
         }
-        if (!b) return null
-        const ok: string[] = []
-        for (let i = 0; i < b.approved.length; i++) if (b.revoked.indexOf(b.approved[i]) < 0) ok.push(b.approved[i])
-        return { bundleVersion: b.bundleVersion, approved: ok }
     }
 
     /** applies an answer's effects; true when what decides a run changed (bundle, template) */
@@ -138,15 +127,15 @@ export class DeviceSync {
             this.lastTimeSyncUnixS = fx.clockUnixS
         }
         if (fx.bundle) {
-            const b = await bundles.install(fx.bundle, this.nowUnixS())
+            const b = await bundles.install(fx.bundle, wallUnixS(this.anchor, ds.millis()))
             console.log("bundle " + b.bundleVersion + " installed")
             if (this.installed && b.revoked.indexOf(this.installed) >= 0)
                 this.recs.note(RecordKind.TemplateRevoke, this.installed, b.bundleVersion, [])
             changed = true
         }
         if (fx.template) {
-            const a = await this.approvedNow(bundles)
-            if (!this.installed || !a || a.approved.indexOf(this.installed) < 0) {
+            const a = await this.bundle(bundles)
+            if (!a || !approves(a, this.installed)) {
                 await new BlobStore(this.kv, dsCrypto, TEMPLATE_PREFIX).save(toBase64(fx.template))
                 this.installed = fx.templateHash
                 console.log("template " + fx.templateHash.slice(0, 12) + " installed")
@@ -158,10 +147,10 @@ export class DeviceSync {
         return changed
     }
 
-    /** One signed request, bounded by the sync's timeout: [status, parsed body]; status 0 when no usable answer came. */
-    private async send(r: SyncRequest): Promise<[number, any]> {
-        const g = signRequest(dsCrypto, this.id.deviceId, this.id.keyHex, r.method, r.path, r.body, r.timestampS, r.nonce)
-        let h = "x-device-id: " + g.deviceId + "\r\nx-timestamp: " + g.timestamp + "\r\nx-nonce: " + g.nonce + "\r\nx-signature: " + g.signature + "\r\n"
+    /** One signed request, bounded by the sync's timeout; the round's reading of the answer (status 0 when no usable answer came). */
+    private async send(round: SyncRound, r: SyncRequest): Promise<SyncEffects> {
+        let h = "x-device-id: " + this.id.deviceId + "\r\nx-timestamp: " + r.timestampS + "\r\nx-nonce: " + r.nonce + "\r\nx-signature: " +
+            requestSignature(dsCrypto, this.id.keyHex, r.method, r.path, r.body, r.timestampS, r.nonce) + "\r\n"
         if (r.body) h += "content-type: application/json\r\n"
         if (r.ifNoneMatch) h += "if-none-match: " + r.ifNoneMatch + "\r\n"
         const a = await httpRequest(this.hubUrl, r.method, r.path, h, r.body, SYNC_TIMING.fetchTimeoutMs)
@@ -172,10 +161,11 @@ export class DeviceSync {
         } catch (e) {
             body = null
         }
-        return [a.status, body]
+        return round.onResponse(r, a.status, body)
     }
 }
 
-function nonce(): string {
-    return randomBuffer(16).toString("hex")
+/** h is a template hash the bundle approves and does not revoke */
+function approves(b: Bundle, h: string): boolean {
+    return !!h && b.approved.indexOf(h) >= 0 && b.revoked.indexOf(h) < 0
 }

@@ -33,59 +33,53 @@ export class Trust {
     constructor(readonly kv: Kv, readonly id: Identity | null, readonly cal: CalibrationStore,
         readonly builder: CycleRecordBuilder, readonly ctrl: Controller) {}
 
-    /** Loads and verifies the bundle and the template from flash (at boot and after an install). */
-    async load(nowUnixS: number) {
-        this.decided = null
-        this.armedHash = ""
-        this.arch = null
-        if (!this.id || nowUnixS <= 0) return
-        let bundle: Bundle | null = null
-        try {
-            bundle = await new BundleStore(this.kv, dsCrypto, this.id.deviceId, this.id.keyHex).load()
-        } catch (e) {
-            if (!(e instanceof ValidationError)) throw e
-            console.warn("bundle refused: " + e.message)
-        }
-        await ds.sleep(0)
-        const t = await new BlobStore(this.kv, dsCrypto, TEMPLATE_PREFIX).load()
-        if (t.status !== BlobStatus.Ok) {
-            if (t.status !== BlobStatus.Missing) console.warn("stored template is unreadable")
-            return
-        }
-        await ds.sleep(0)
-        let d: DecodedTemplate
-        try {
-            d = decodeTemplateBytes(base64Buffer(t.value, "(template)"), dsCrypto)
-        } catch (e) {
-            if (!(e instanceof ValidationError)) throw e
-            console.warn("template refused: " + e.message)
-            return
-        }
-        await ds.sleep(0)
-        this.decided = decideShaped(bundle, d.template, d.enc, this.id.deviceId, nowUnixS, MANIFEST, dsCrypto, decodedProfile)
-        this.templateId = d.template.id
-        this.arch = d.template.archPointsUm
-    }
-
     private templateId = ""
     /** the loaded template's arch points (µm) for the fitting scan, or null */
     arch: number[][] | null = null
 
-    /** A bundle or template was installed: decide afresh (unless a cycle runs; then at the next evaluation). */
-    async reload(nowUnixS: number) {
-        this.decided = null
-        this.armedHash = ""
-        await this.evaluate(nowUnixS)
-    }
-
     /**
      * Re-decides with the cheap checks (clock, bundle expiry via a fresh decision only when the
      * clock first arrives, calibration expiry); never while a cycle runs, whose timing must not
-     * share the VM with a long computation.
+     * share the VM with a long computation. reload: a bundle or template was installed, decide
+     * afresh (unless a cycle runs; then at the next evaluation).
      */
-    async evaluate(nowUnixS: number) {
+    async evaluate(nowUnixS: number, reload?: boolean) {
+        if (reload) {
+            this.decided = null
+            this.armedHash = ""
+            this.arch = null
+        }
         if (this.ctrl.cycle.running()) return
-        if (!this.decided && this.id && nowUnixS > 0) await this.load(nowUnixS)
+        if (!this.decided && this.id && nowUnixS > 0) {
+            // load and verify the bundle and the template from flash (at boot and after an install)
+            let bundle: Bundle | null = null
+            try {
+                bundle = await new BundleStore(this.kv, dsCrypto, this.id.deviceId, this.id.keyHex).load()
+            } catch (e) {
+                if (!(e instanceof ValidationError)) throw e
+                console.warn("bundle refused: " + e.message)
+            }
+            await ds.sleep(0)
+            const t = await new BlobStore(this.kv, dsCrypto, TEMPLATE_PREFIX).load()
+            let d: DecodedTemplate | null = null
+            if (t.status !== BlobStatus.Ok) {
+                if (t.status !== BlobStatus.Missing) console.warn("stored template is unreadable")
+            } else {
+                await ds.sleep(0)
+                try {
+                    d = decodeTemplateBytes(base64Buffer(t.value, "(template)"), dsCrypto)
+                } catch (e) {
+                    if (!(e instanceof ValidationError)) throw e
+                    console.warn("template refused: " + e.message)
+                }
+            }
+            if (d) {
+                await ds.sleep(0)
+                this.decided = decideShaped(bundle, d.template, d.enc, this.id.deviceId, nowUnixS, MANIFEST, dsCrypto, decodedProfile)
+                this.templateId = d.template.id
+                this.arch = d.template.archPointsUm
+            }
+        }
         const why = this.decide(nowUnixS)
         if (why !== this.notReady) console.log(why ? "not ready: " + why : "armed " + this.armedHash.slice(0, 12))
         this.notReady = why

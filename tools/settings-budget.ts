@@ -11,7 +11,7 @@ import { nodeCrypto } from "../src/node/crypto-node"
 import { MemoryKv } from "../src/core/store/kv"
 import { BlobStore } from "../src/core/store/blob"
 import { toBase64 } from "../src/core/codec/base64"
-import { RecordQueue } from "../src/core/records/queue"
+import { RecordQueue, readRecord } from "../src/core/records/queue"
 import { BundleStore } from "../src/core/bundle/store"
 import { sealBundle } from "../src/core/bundle/codec"
 import { encodeTemplate } from "../src/core/template/codec"
@@ -59,7 +59,7 @@ export async function settingsBudget(m: Manifest): Promise<{ rows: BudgetRow[]; 
     let sealed = 0
     for (let i = 0; i < 1000 + cap; i++) {
         const a = await q.append(goldenRecord())
-        sealed = ((await q.read(a.seq)) as number[]).length
+        sealed = ((await readRecord(q, a.seq)) as number[]).length
         if (i < 1000) await q.ack(a.seq, a.seq) // seq in the thousands, as after months of use
     }
     const state = ["rqState"]

@@ -20,7 +20,7 @@ import { performance } from "node:perf_hooks"
 import { nodeCrypto } from "../../src/node/crypto-node"
 import { toHex } from "../../src/core/crypto"
 import { Kv, checkKvEntry } from "../../src/core/store/kv"
-import { RecordQueue, type Appended } from "../../src/core/records/queue"
+import { RecordQueue, readRecord, type Appended } from "../../src/core/records/queue"
 import { draftRecord } from "../../src/core/records/builder"
 import { RecordKind, type ComplianceRecord } from "../../src/core/records/types"
 import { BundleStore } from "../../src/core/bundle/store"
@@ -199,7 +199,7 @@ export class DeviceClient {
         const round = new SyncRound(this.limits, {
             deviceId: this.o.deviceId, keyHex: this.o.keyHex, lastTimeSyncUnixS: this.lastTimeSyncUnixS,
             bundleVersion: this.bundleVersion, approved: this.approved, templates: this.templates,
-            queueHead: q.headSeq(), queueNext: q.nextSeq(), lastHash: q.lastHash(), state: "idle", phase: 0, latchedFault: 0,
+            queueHead: q.head, queueNext: q.next, lastHash: q.last, state: "idle", phase: 0, latchedFault: 0,
         }, nodeCrypto)
         for (let r = round.next(this.nowUnixS(), nonce()); r; r = round.next(this.nowUnixS(), nonce())) {
             if (r.step === Step.Records && !round.fillRecords(r, await this.readRecords(r.fromSeq, r.toSeq))) continue
@@ -211,7 +211,7 @@ export class DeviceClient {
         for (const x of round.alerts) this.stats.alerts.push(x)
         const now = this.uptimeMs()
         this.schedule.roundEnded(round.ok, now, this.o.random ? this.o.random() : Math.random())
-        if (round.ok && round.head < q.nextSeq() && round.alerts.length === 0) this.schedule.kick(now) // cut short by requestsMax
+        if (round.ok && round.head < q.next && round.alerts.length === 0) this.schedule.kick(now) // cut short by requestsMax
         return round
     }
 
@@ -229,7 +229,7 @@ export class DeviceClient {
     private async readRecords(from: number, to: number): Promise<string[]> {
         const out: string[] = []
         for (let s = from; s <= to; s++) {
-            const sealed = await this.o.queue.read(s)
+            const sealed = await readRecord(this.o.queue, s)
             if (!sealed) break
             out.push(toHex(sealed))
         }
@@ -322,14 +322,14 @@ async function main(args: string[]): Promise<number> {
     })
     let producing = true
     const producer = (async () => {
-        while (queue.nextSeq() <= n) {
-            const a = await client.append(cycleDraft(queue.nextSeq(), 1_750_000_000 + queue.nextSeq() * 60))
+        while (queue.next <= n) {
+            const a = await client.append(cycleDraft(queue.next, 1_750_000_000 + queue.next * 60))
             console.log("appended " + a.seq + " " + a.hash)
             await sleep(everyMs)
         }
         producing = false
     })()
-    const ok = await client.runUntil(() => !producing && queue.count() === 0, 120_000)
+    const ok = await client.runUntil(() => !producing && (queue.next - queue.head) === 0, 120_000)
     await producer
     for (const x of client.stats.alerts) console.log("alert " + x.code + " " + x.seq + " " + x.detail)
     console.log((ok ? "drained " : "gave up ") + JSON.stringify(client.stats))

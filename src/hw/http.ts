@@ -75,10 +75,10 @@ export async function httpRequest(base: string, method: string, path: string, he
         await ds.sleep(10)
     }
     net._socketClose()
-    net._socketOnEvent = () => {}
-    if (failed) return { status: 0, text: failed }
-    if (head < 0 || got.slice(0, 9) !== "HTTP/1.1 ") return { status: 0, text: ended ? "no answer" : "timeout" }
+    // the event callback stays: what a closed socket still reports only touches the state above,
+    // which the next request resets before it opens its socket
+    if (!failed && (head < 0 || got.slice(0, 9) !== "HTTP/1.1 ")) failed = ended ? "no answer" : "timeout"
     const text = got.slice(head + 4)
-    if (want < 0 ? text.length > 0 : bytes - head - 4 !== want) return { status: 0, text: "cut short" }
-    return { status: parseInt(got.slice(9, 12)), text: text }
+    if (!failed && (want < 0 ? text.length > 0 : bytes - head - 4 !== want)) failed = "cut short"
+    return failed ? { status: 0, text: failed } : { status: parseInt(got.slice(9, 12)), text: text }
 }

@@ -47,9 +47,9 @@ describe("protocol client rounds against the hub", () => {
             expect(client.bundleVersion).toBe(1)
             expect(client.approved).toEqual([GOLDEN_TEMPLATE_HASH])
             expect(client.templates).toEqual([GOLDEN_TEMPLATE_HASH])
-            expect(queue.count()).toBe(0)
+            expect(queue.next - queue.head).toBe(0)
             expect(client.stats.stored).toBe(10)
-            expect((await getDevice(s.ctx, dev.deviceId)).reportedHead).toEqual({ seq: 10, hash: queue.lastHash() })
+            expect((await getDevice(s.ctx, dev.deviceId)).reportedHead).toEqual({ seq: 10, hash: queue.last })
 
             for (let k = 11; k <= 13; k++) await client.append(cycleDraft(k, 1750000000))
             const r2 = await client.round()
@@ -62,7 +62,7 @@ describe("protocol client rounds against the hub", () => {
             expect(e.records.map(x => x.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
             const d = await getDevice(s.ctx, dev.deviceId)
             expect(d.pending).toBe(0)
-            expect(d.reportedHead).toEqual({ seq: 13, hash: queue.lastHash() })
+            expect(d.reportedHead).toEqual({ seq: 13, hash: queue.last })
         } finally {
             await app.close()
             await s.close()

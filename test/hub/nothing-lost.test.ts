@@ -129,7 +129,7 @@ async function fleet(url: string, devices: Device[], n: number, everyMs: number,
         }
         producing--
     })
-    const run = Promise.all(clients.map(c => c.runUntil(() => producing === 0 && c.o.queue.count() === 0, c.uptimeMs() + 45_000)))
+    const run = Promise.all(clients.map(c => c.runUntil(() => producing === 0 && (c.o.queue.next - c.o.queue.head) === 0, c.uptimeMs() + 45_000)))
     return { clients, made, acked, producing: () => producing, run }
 }
 

@@ -6,7 +6,7 @@ import { Controller } from "../../src/core/controller"
 import { Plant, NOMINAL_PLANT } from "../vectors/plant"
 import { TEST_PROCESS } from "../vectors/cycle-runs"
 import { CycleRecordBuilder } from "../../src/core/records/builder"
-import { RecordQueue } from "../../src/core/records/queue"
+import { RecordQueue, readRecord } from "../../src/core/records/queue"
 import { verifyRecords } from "../../src/core/records/verify"
 import { MemoryKv } from "../../src/core/store/kv"
 import { Outcome, Phase } from "../../src/core/cycle/events"
@@ -61,7 +61,7 @@ describe("record builder on the real controller", () => {
         expect(Math.abs(cure.forceMeanMilliN - TEST_PROCESS.forceMilliN)).toBeLessThan(TEST_PROCESS.forceMilliN / 20)
         const q = await RecordQueue.open(new MemoryKv(), nodeCrypto, 16, GOLDEN_DEVICE, GOLDEN_KEY)
         const a = await q.append(record)
-        const sealed = (await q.read(a.seq))!
+        const sealed = (await readRecord(q, a.seq))!
         expect(verifyRecords([sealed], GOLDEN_KEY, nodeCrypto, { lastSeq: 1 }).ok).toBe(true)
         console.log(`full cycle record: ${sealed.length} bytes sealed (body ${sealed.length - 32} + MAC 32)`)
     })

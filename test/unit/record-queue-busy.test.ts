@@ -18,11 +18,11 @@ describe("record queue: appends and acks do not interleave", () => {
         expect(code).toBe("queue_busy")
         // what a reboot sees: both records held, the next seq after them
         const reopened = await openQueue(kv, nodeCrypto, 8)
-        expect([reopened.headSeq(), reopened.nextSeq()]).toEqual([1, 3])
+        expect([reopened.head, reopened.next]).toEqual([1, 3])
         // once the append is done, the same ack goes through
         expect(await q.ack(1, 1)).toBe(1)
         const again = await openQueue(kv, nodeCrypto, 8)
-        expect([again.headSeq(), again.nextSeq()]).toEqual([2, 3])
+        expect([again.head, again.next]).toEqual([2, 3])
     })
 
     it("an append during an ack is refused too, and the ack lands", async () => {
@@ -35,6 +35,6 @@ describe("record queue: appends and acks do not interleave", () => {
         expect(await acking).toBe(1)
         expect(code).toBe("queue_busy")
         const reopened = await openQueue(kv, nodeCrypto, 8)
-        expect([reopened.headSeq(), reopened.nextSeq()]).toEqual([2, 3])
+        expect([reopened.head, reopened.next]).toEqual([2, 3])
     })
 })

@@ -3,7 +3,7 @@
 // golden.ts, derived independently), plus the encoding's primitive rules.
 
 import { Crypto, toHex, fromHex } from "../../src/core/crypto"
-import { ByteWriter } from "../../src/core/codec/writer"
+import { ByteWriter, writeInt } from "../../src/core/codec/writer"
 import { toBase64, fromBase64 } from "../../src/core/codec/base64"
 import { encodeDesign, encodeTemplate, decodeTemplate } from "../../src/core/template/codec"
 import { encodeProfile } from "../../src/core/template/profile"
@@ -17,7 +17,7 @@ export interface GoldenCheck { name: string; run: (c: Crypto) => string; expect:
 
 function int(v: number): string {
     const w = new ByteWriter()
-    w.int(v, "v")
+    writeInt(w, v, "v")
     return toHex(w.bytes)
 }
 

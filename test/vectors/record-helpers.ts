@@ -4,7 +4,7 @@
 import { Crypto } from "../../src/core/crypto"
 import { ValidationError } from "../../src/core/codec/errors"
 import { MemoryKv } from "../../src/core/store/kv"
-import { RecordQueue } from "../../src/core/records/queue"
+import { RecordQueue, readRecord } from "../../src/core/records/queue"
 import { sealRecord, openRecord } from "../../src/core/records/codec"
 import { ChainVerifier, VerifyOptions, VerifyReport } from "../../src/core/records/verify"
 import { ComplianceRecord } from "../../src/core/records/types"
@@ -35,7 +35,7 @@ export async function chain(c: Crypto, n: number, pause: () => Promise<void>): P
         await pause()
         const a = await q.append(draft(k))
         await pause()
-        out.push((await q.read(a.seq)) as number[])
+        out.push((await readRecord(q, a.seq)) as number[])
     }
     return out
 }

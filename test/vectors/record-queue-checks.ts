@@ -4,6 +4,7 @@
 
 import { toHex } from "../../src/core/crypto"
 import { MemoryKv } from "../../src/core/store/kv"
+import { readRecord } from "../../src/core/records/queue"
 import { openRecord } from "../../src/core/records/codec"
 import { ChainVerifier } from "../../src/core/records/verify"
 import { FaultCode, SensorId } from "../../src/core/faults"
@@ -23,7 +24,7 @@ export const QUEUE_CHECKS: RecordCheck[] = [
         const writes = kv.writes
         await pause()
         const code = await codeOf(async () => await q.append(draft(5)))
-        return expectStr(code + " room=" + q.hasRoom() + " count=" + q.count() + " next=" + q.nextSeq() + " writes+" + (kv.writes - writes),
+        return expectStr(code + " room=" + q.hasRoom() + " count=" + (q.next - q.head) + " next=" + q.next + " writes+" + (kv.writes - writes),
             "queue_full room=false count=4 next=5 writes+0")
     } },
     { name: "acks: idempotent, never skipping or naming unwritten records; then room again", run: async (c, pause) => {
@@ -38,15 +39,15 @@ export const QUEUE_CHECKS: RecordCheck[] = [
         out.push(await codeOf(async () => await q.ack(1, 5))) // 5 not written
         out.push("" + (await q.ack(1, 2)))
         out.push("" + (await q.ack(1, 2))) // repeated: nothing
-        out.push("room=" + q.hasRoom() + " head=" + q.headSeq())
-        const gone = (await q.read(1)) === null && (await q.read(2)) === null
-        const kept = (await q.read(3)) !== null
+        out.push("room=" + q.hasRoom() + " head=" + q.head)
+        const gone = (await readRecord(q, 1)) === null && (await readRecord(q, 2)) === null
+        const kept = (await readRecord(q, 3)) !== null
         await pause()
         const a = await q.append(draft(5))
         await pause()
-        const r5 = openRecord((await q.read(a.seq)) as number[], GOLDEN_KEY, c).record
+        const r5 = openRecord((await readRecord(q, a.seq)) as number[], GOLDEN_KEY, c).record
         await pause()
-        const s4 = (await q.read(4)) as number[]
+        const s4 = (await readRecord(q, 4)) as number[]
         await pause()
         const r4 = openRecord(s4, GOLDEN_KEY, c)
         out.push("gone=" + gone + " kept=" + kept + " seq=" + a.seq + " linked=" + (r5.prevHash === r4.hash))
@@ -60,15 +61,15 @@ export const QUEUE_CHECKS: RecordCheck[] = [
         const a2 = await q.append(draft(2))
         await pause()
         const q2 = await openQueue(kv, c, 8)
-        const b1 = toHex((await q2.read(1)) as number[])
+        const b1 = toHex((await readRecord(q2, 1)) as number[])
         await pause()
-        const b2 = toHex((await q2.read(2)) as number[])
+        const b2 = toHex((await readRecord(q2, 2)) as number[])
         await pause()
         // the store's bytes (built in a Buffer) are the array path's bytes
         const e1 = toHex(sealedAs(draft(1), 1, ZERO, c))
         await pause()
         const back = b1 === e1 && b2 === toHex(sealedAs(draft(2), 2, a1.hash, c))
-        return expectStr("next=" + q2.nextSeq() + " last=" + (q2.lastHash() === a2.hash) + " back=" + back, "next=3 last=true back=true")
+        return expectStr("next=" + q2.next + " last=" + (q2.last === a2.hash) + " back=" + back, "next=3 last=true back=true")
     } },
     { name: "a long run: 60 cycles of append, read back, ack in a queue of 4 (no leak, no drift)", run: async (c, pause) => {
         const kv = new MemoryKv()
@@ -77,14 +78,14 @@ export const QUEUE_CHECKS: RecordCheck[] = [
             await pause()
             const a = await q.append(draft(k))
             await pause()
-            const back = await q.read(a.seq)
+            const back = await readRecord(q, a.seq)
             if (!back || openRecord(back, GOLDEN_KEY, c).hash !== a.hash) return "cycle " + k + ": read back failed"
             await pause()
-            if (k % 3 === 0) await q.ack(q.headSeq(), a.seq) // the hub acks every third sync
+            if (k % 3 === 0) await q.ack(q.head, a.seq) // the hub acks every third sync
             if (k % 20 === 0) q = await openQueue(kv, c, 4) // and the device reboots now and then
         }
         // flash use stays bounded: the state and 4 slots of 3 chunks, reused (never new keys)
-        return expectStr("next=" + q.nextSeq() + " count=" + q.count() + " keys=" + kv.keys().length, "next=61 count=0 keys=13")
+        return expectStr("next=" + q.next + " count=" + (q.next - q.head) + " keys=" + kv.keys().length, "next=61 count=0 keys=13")
     } },
     { name: "the largest record the format allows fits the store (at most 10 chunks)", run: async (c, pause) => {
         const r = draft(1)
@@ -97,7 +98,7 @@ export const QUEUE_CHECKS: RecordCheck[] = [
         await pause()
         const a = await q.append(r)
         await pause()
-        const back = (await q.read(1)) as number[]
+        const back = (await readRecord(q, 1)) as number[]
         await pause()
         const same = toHex(back) === toHex(sealedAs(r, a.seq, ZERO, c))
         return expectStr(same + " " + back.length + " bytes", "true " + back.length + " bytes")
@@ -122,16 +123,16 @@ export const QUEUE_CHECKS: RecordCheck[] = [
             }
             kv.restore()
             const q2 = await openQueue(kv, c, 8) // the reboot
-            const n = q2.count()
+            const n = q2.next - q2.head
             if (done ? n !== 3 : n !== 2 && n !== 3) return "cut " + cut + ": " + n + " records" + (done ? " after a completed append" : "")
             await pause()
             await q2.append(draft(4))
             // read back and verify one record at a time (the VM's heap is 64 KB)
-            const ver = new ChainVerifier(GOLDEN_KEY, c, { lastSeq: q2.nextSeq() - 1 })
+            const ver = new ChainVerifier(GOLDEN_KEY, c, { lastSeq: q2.next - 1 })
             let held = 0
-            for (let s = 1; s < q2.nextSeq(); s++) {
+            for (let s = 1; s < q2.next; s++) {
                 await pause()
-                const sealed = await q2.read(s)
+                const sealed = await readRecord(q2, s)
                 await pause()
                 if (sealed) {
                     ver.add(sealed)
@@ -163,11 +164,11 @@ export const QUEUE_CHECKS: RecordCheck[] = [
             kv.restore()
             await pause()
             const q2 = await openQueue(kv, c, 8)
-            const h = q2.headSeq()
+            const h = q2.head
             if (h !== (cut === 0 ? 1 : 3)) return "cut " + cut + ": head " + h
             for (let s = h; s <= 3; s++) {
                 await pause()
-                if ((await q2.read(s)) === null) return "cut " + cut + ": held record " + s + " unreadable"
+                if ((await readRecord(q2, s)) === null) return "cut " + cut + ": held record " + s + " unreadable"
             }
         }
         return expectStr("interrupted " + cutShort, "interrupted 1")
@@ -181,7 +182,7 @@ export const QUEUE_CHECKS: RecordCheck[] = [
         }
         const q2 = await openQueue(kv, c, 6) // the new firmware's manifest says 6
         await pause()
-        const r3 = await q2.read(3)
+        const r3 = await readRecord(q2, 3)
         const roomBefore = q2.hasRoom() // 3 held of the old 4
         await pause()
         await q2.append(draft(4))
@@ -193,7 +194,7 @@ export const QUEUE_CHECKS: RecordCheck[] = [
         }
         await pause()
         const q3 = await openQueue(kv, c, 6)
-        const r10 = await q3.read(10)
-        return expectStr([r3 !== null, roomBefore, full, q3.count(), q3.hasRoom(), r10 !== null].join(" "), "true true true 6 false true")
+        const r10 = await readRecord(q3, 10)
+        return expectStr([r3 !== null, roomBefore, full, q3.next - q3.head, q3.hasRoom(), r10 !== null].join(" "), "true true true 6 false true")
     } },
 ]

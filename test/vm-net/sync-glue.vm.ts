@@ -49,7 +49,7 @@ describe("hub sync glue", () => {
         const draft = draftRecord(RecordKind.Cycle, 7, 1234, TARGET.nowS)
         draft.outcome = 1
         await d.q.append(draft)
-        expect(d.q.count()).toBe(1)
+        expect(d.q.next - d.q.head).toBe(1)
         await d.sync.round()
         // the hub's time, within the test's own run time of the hub's clock
         expect(d.sync.anchor !== null).toBe(true)
@@ -62,9 +62,9 @@ describe("hub sync glue", () => {
         expect(dsCrypto.sha256Hex(fromBase64(t.value, "t"))).toBe(TARGET.templateHash)
         // the cycle record was acknowledged, so the queue released it; installing the template
         // wrote a template-install record (seq 2), which the next round uploads
-        while (d.recs.savingRecord()) await ds.sleep(20)
-        expect(d.q.headSeq()).toBe(2)
-        expect(d.q.nextSeq()).toBe(3)
+        while (d.recs.pending.length > 0) await ds.sleep(20)
+        expect(d.q.head).toBe(2)
+        expect(d.q.next).toBe(3)
         expect(d.sync.schedule.failures).toBe(0)
         // bundle, template and calibrations all pass: the controller is armed with the template's process
         expect(d.trust.notReady).toBe("")
@@ -76,8 +76,8 @@ describe("hub sync glue", () => {
         d2.outcome = 2
         await d.q.append(d2)
         await d.sync.round()
-        expect(d.q.count()).toBe(0)
-        expect(d.q.nextSeq()).toBe(4)
+        expect(d.q.next - d.q.head).toBe(0)
+        expect(d.q.next).toBe(4)
         expect(d.sync.schedule.failures).toBe(0)
     })
 
@@ -88,7 +88,7 @@ describe("hub sync glue", () => {
         await d.q.append(draft)
         await d.sync.round()
         expect(d.sync.anchor === null).toBe(true)
-        expect(d.q.count()).toBe(1)
+        expect(d.q.next - d.q.head).toBe(1)
         expect(d.sync.schedule.failures).toBe(1)
         // the first retry waits between half and all of the 2 s backoff base (src/core/sync/backoff.ts)
         const wait = d.sync.schedule.dueMs - ds.millis()

@@ -4,7 +4,7 @@
 import * as ds from "@devicescript/core"
 import { describe, test, expect } from "@devicescript/test"
 import { MemoryKv } from "../../src/core/store/kv"
-import { RecordQueue } from "../../src/core/records/queue"
+import { RecordQueue, readRecord } from "../../src/core/records/queue"
 import { CycleRecordBuilder } from "../../src/core/records/builder"
 import { RecordKind } from "../../src/core/records/types"
 import { openRecord } from "../../src/core/records/codec"
@@ -26,12 +26,12 @@ async function service(kv: MemoryKv) {
 }
 
 async function settle(recs: RecordService) {
-    for (let i = 0; i < 100 && recs.savingRecord(); i++) await ds.sleep(10)
+    for (let i = 0; i < 100 && recs.pending.length > 0; i++) await ds.sleep(10)
     await ds.sleep(20) // the marker write runs on its own fiber
 }
 
 async function last(q: RecordQueue) {
-    return openRecord(await q.read(q.nextSeq() - 1), KEY, dsCrypto).record
+    return openRecord(await readRecord(q, q.next - 1), KEY, dsCrypto).record
 }
 
 describe("record service", () => {
@@ -46,7 +46,7 @@ describe("record service", () => {
         expect(mark.split(":")[4]).toBe(HASH_T)
         d.recs.onEvent(event(EventKind.Outcome, 900, Phase.Complete, Outcome.Complete))
         await settle(d.recs)
-        expect(d.q.nextSeq()).toBe(2)
+        expect(d.q.next).toBe(2)
         expect(await kv.read(KEY_OPEN_CYCLE)).toBe(null)
     })
 
@@ -59,7 +59,7 @@ describe("record service", () => {
         const again = await service(kv)
         await again.recs.recoverInterrupted()
         await settle(again.recs)
-        expect(again.q.nextSeq()).toBe(2)
+        expect(again.q.next).toBe(2)
         const r = await last(again.q)
         expect(r.kind).toBe(RecordKind.Cycle)
         expect(r.outcome).toBe(Outcome.Faulted)
@@ -74,7 +74,7 @@ describe("record service", () => {
         const third = await service(kv)
         await third.recs.recoverInterrupted()
         await settle(third.recs)
-        expect(third.q.nextSeq()).toBe(2)
+        expect(third.q.next).toBe(2)
     })
 
     test("a marker whose record was written before the power went is only removed", async () => {
@@ -89,7 +89,7 @@ describe("record service", () => {
         const again = await service(kv)
         await again.recs.recoverInterrupted()
         await settle(again.recs)
-        expect(again.q.nextSeq()).toBe(2)
+        expect(again.q.next).toBe(2)
         expect(await kv.read(KEY_OPEN_CYCLE)).toBe(null)
     })
 
@@ -99,12 +99,12 @@ describe("record service", () => {
         d.recs.note(RecordKind.TemplateInstall, HASH_T, 3, [])
         d.recs.note(RecordKind.Calibration, "", 0, ["c-film", "c-tip", "c-force"])
         await settle(d.recs)
-        expect(d.q.nextSeq()).toBe(3)
+        expect(d.q.next).toBe(3)
         const cal = await last(d.q)
         expect(cal.kind).toBe(RecordKind.Calibration)
         expect(cal.calibrationIds.join(",")).toBe("c-film,c-tip,c-force")
         expect(cal.wallUnixS >= 1750000000).toBe(true)
-        const inst = openRecord(await d.q.read(1), KEY, dsCrypto).record
+        const inst = openRecord(await readRecord(d.q, 1), KEY, dsCrypto).record
         expect(inst.kind).toBe(RecordKind.TemplateInstall)
         expect(inst.templateHash).toBe(HASH_T)
         expect(inst.bundleVersion).toBe(3)

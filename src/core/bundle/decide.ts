@@ -46,11 +46,6 @@ function refuse(code: string, field: string, detail: string): RunDecision {
     return { ok: false, code: code, field: field, detail: detail, params: null, templateHash: "", bundleVersion: 0, expiresUnixS: 0 }
 }
 
-function findProfile(b: Bundle, id: string, version: number): RegulationProfile | null {
-    for (const p of b.profiles) if (p.profileId === id && p.profileVersion === version) return p
-    return null
-}
-
 /** Decides whether `template` (untrusted object) may start a cycle now; never throws a ValidationError. */
 export function decideRun(b: Bundle | null, template: any, deviceId: string, nowUnixS: number, m: Manifest, c: Crypto): RunDecision {
     const pre = checkBundleNow(b, deviceId, nowUnixS)
@@ -89,7 +84,8 @@ export function decideShaped(bundle: Bundle | null, t: Template, enc: TemplateBy
     const hash = c.sha256Hex(enc.bytes)
     if (b.revoked.indexOf(hash) >= 0) return refuse("revoked", "(template)", "template " + hash + " was revoked by the council")
     if (b.approved.indexOf(hash) < 0) return refuse("unknown_template", "(template)", "template " + hash + " is not approved for this device")
-    const profile = findProfile(b, t.approval.profileId, t.approval.profileVersion)
+    let profile: RegulationProfile | null = null
+    for (const p of b.profiles) if (p.profileId === t.approval.profileId && p.profileVersion === t.approval.profileVersion) profile = p
     if (!profile) return refuse("profile_missing", "approval.profileId", "the bundle carries no profile " + t.approval.profileId + " v" + t.approval.profileVersion)
     try {
         const v = validateShaped(t, profile, m, c, enc, check)

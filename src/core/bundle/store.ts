@@ -8,7 +8,7 @@ import { Crypto } from "../crypto"
 import { Kv } from "../store/kv"
 import { BlobStore, BlobStatus } from "../store/blob"
 import { ValidationError } from "../codec/errors"
-import { toBase64, fromBase64 } from "../codec/base64"
+import { toBase64, base64Buffer } from "../codec/base64"
 import { Bundle } from "./types"
 import { openBundle } from "./codec"
 import { checkInstall } from "./decide"
@@ -22,26 +22,14 @@ export class BundleStore {
         this.blob = new BlobStore(kv, crypto, "bndl")
     }
 
-    /** the newest version ever installed (0 = never) */
-    async highWater(): Promise<number> {
-        const raw = await this.kv.read(KEY_HIGH_WATER)
-        let v: any = 0
-        try {
-            v = raw === null ? 0 : JSON.parse(raw)
-        } catch (e) {
-            v = 0
-        }
-        return typeof v === "number" && v > 0 ? v : 0
-    }
-
     /** The installed bundle, or null when none; throws ValidationError when it can't be trusted. */
     async load(): Promise<Bundle | null> {
         const r = await this.blob.load()
         if (r.status === BlobStatus.Missing) return null
         if (r.status !== BlobStatus.Ok) throw new ValidationError("store_corrupt", "(bundle)", "stored bundle is unreadable: sync again")
-        const b = openBundle(fromBase64(r.value as string, "(bundle)"), this.keyHex, this.crypto)
+        const b = openBundle(base64Buffer(r.value as string, "(bundle)"), this.keyHex, this.crypto)
         if (b.deviceId !== this.deviceId) throw new ValidationError("wrong_device", "deviceId", "stored bundle is for " + b.deviceId)
-        if (b.bundleVersion < (await this.highWater()))
+        if (b.bundleVersion < (await highWater(this.kv)))
             throw new ValidationError("rollback", "bundleVersion", "stored bundle is older than one installed before")
         return b
     }
@@ -49,12 +37,12 @@ export class BundleStore {
     /** Verifies and installs a sealed bundle; returns it. Throws ValidationError, changing nothing. */
     async install(sealed: number[] | Buffer, nowUnixS: number): Promise<Bundle> {
         const b = openBundle(sealed, this.keyHex, this.crypto)
-        let installed = await this.highWater()
+        let installed = await highWater(this.kv)
         const r = await this.blob.load()
         if (r.status === BlobStatus.Ok) {
             // the blob can be newer than the mark (a cut between the two writes)
             try {
-                const cur = openBundle(fromBase64(r.value as string, "(bundle)"), this.keyHex, this.crypto)
+                const cur = openBundle(base64Buffer(r.value as string, "(bundle)"), this.keyHex, this.crypto)
                 if (cur.bundleVersion > installed) installed = cur.bundleVersion
             } catch (e) {
                 if (!(e instanceof ValidationError)) throw e
@@ -65,4 +53,16 @@ export class BundleStore {
         await this.kv.write(KEY_HIGH_WATER, "" + b.bundleVersion)
         return b
     }
+}
+
+/** the newest version ever installed (0 = never) */
+async function highWater(kv: Kv): Promise<number> {
+    const raw = await kv.read(KEY_HIGH_WATER)
+    let v: any = 0
+    try {
+        v = raw === null ? 0 : JSON.parse(raw)
+    } catch (e) {
+        v = 0
+    }
+    return typeof v === "number" && v > 0 ? v : 0
 }

@@ -22,52 +22,35 @@ export function toBase64(bytes: number[] | Buffer): string {
 
 /** Strict: length a multiple of 4, only alphabet characters, padding only at the end, zero pad bits. */
 export function fromBase64(s: string, field: string): number[] {
-    return decode(s, field, false) as number[]
+    return base64Buffer(s, field, true) as any as number[]
 }
 
 /**
  * fromBase64 into a Buffer: one byte each, where a number[] costs the VM an 8-byte slot per
  * byte (a template read back as an array took ~5 KB of the device's 64 KB heap). Same checks.
+ * (asArray: a number[] instead, for fromBase64; one function, not a wrapper pair: each function
+ * costs the device image a descriptor.)
  */
-export function base64Buffer(s: string, field: string): Buffer {
-    return decode(s, field, true) as Buffer
-}
-
-function decode(s: string, field: string, asBuffer: boolean): number[] | Buffer {
+export function base64Buffer(s: string, field: string, asArray?: boolean): Buffer {
     if (typeof s !== "string" || s.length % 4 !== 0) throw new ValidationError("bad_base64", field, "length is not a multiple of 4")
+    // "=" is not in ALPHABET: padding anywhere but in the last two places is a bad character
     const pad = s.length > 0 && s[s.length - 1] === "=" ? (s[s.length - 2] === "=" ? 2 : 1) : 0
-    const out: any = asBuffer ? Buffer.alloc((s.length / 4) * 3 - pad) : []
+    const out: any = asArray ? [] : Buffer.alloc((s.length / 4) * 3 - pad)
     let n = 0
-    for (let i = 0; i < s.length; i += 4) {
-        const last = i + 4 === s.length
-        const c0 = ALPHABET.indexOf(s[i])
-        const c1 = ALPHABET.indexOf(s[i + 1])
-        const p2 = last && s[i + 2] === "=" && s[i + 3] === "="
-        const p3 = last && s[i + 3] === "="
-        const c2 = p2 ? 0 : ALPHABET.indexOf(s[i + 2])
-        const c3 = p3 ? 0 : ALPHABET.indexOf(s[i + 3])
-        if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0) throw new ValidationError("bad_base64", field, "bad character near " + i)
-        if ((p2 && (c1 & 15) !== 0) || (p3 && !p2 && (c2 & 3) !== 0))
-            throw new ValidationError("bad_base64", field, "non-zero padding bits")
-        out[n++] = (c0 << 2) | (c1 >> 4)
-        if (!p2) out[n++] = ((c1 & 15) << 4) | (c2 >> 2)
-        if (!p3) out[n++] = ((c2 & 3) << 6) | c3
-    }
-    return out
-}
-
-/** base64 (as toBase64 writes it) to lowercase hex, with no byte array in between (the device's upload). */
-export function base64Hex(s: string): string {
-    const HEX = "0123456789abcdef"
-    let out = ""
-    for (let i = 0; i + 3 < s.length; i += 4) {
-        const n = ALPHABET.indexOf(s[i]) * 262144 + ALPHABET.indexOf(s[i + 1]) * 4096 +
-            (s[i + 2] === "=" ? 0 : ALPHABET.indexOf(s[i + 2]) * 64) + (s[i + 3] === "=" ? 0 : ALPHABET.indexOf(s[i + 3]))
-        const bytes = s[i + 2] === "=" ? 1 : s[i + 3] === "=" ? 2 : 3
-        for (let k = 0; k < bytes; k++) {
-            const b = Math.floor(n / (k === 0 ? 65536 : k === 1 ? 256 : 1)) & 255
-            out += HEX[b >> 4] + HEX[b & 15]
+    // six bits a character into acc; a byte out whenever 8 are there (acc stays below 2^14)
+    let acc = 0
+    let bits = 0
+    for (let i = 0; i < s.length - pad; i++) {
+        const c = ALPHABET.indexOf(s[i])
+        if (c < 0) throw new ValidationError("bad_base64", field, "bad character near " + (i - (i & 3)))
+        acc = ((acc & 255) << 6) | c
+        bits += 6
+        if (bits >= 8) {
+            bits -= 8
+            out[n++] = (acc >> bits) & 255
         }
     }
+    // the bits left over (4 after "==", 2 after "=") are padding and must be zero
+    if ((acc & ((1 << bits) - 1)) !== 0) throw new ValidationError("bad_base64", field, "non-zero padding bits")
     return out
 }

@@ -5,7 +5,9 @@
 
 import { ValidationError } from "./errors"
 import { INT_MAX_ABS, join } from "./ints"
-import { toHex, sliceBytes } from "../crypto"
+import { toHex } from "../crypto"
+
+const HEX = "0123456789abcdef"
 
 /** zigzag of INT_MAX_ABS: the largest unsigned varint value allowed */
 const U_MAX = 2 * INT_MAX_ABS
@@ -15,12 +17,13 @@ export class ByteReader {
 
     constructor(readonly bytes: number[] | Buffer, readonly what: string) {}
 
-    byte(field: string): number {
+    /** one byte; errors name join(field, sub) (joined only then: see writer.ts) */
+    byte(field: string, sub?: string): number {
         if (this.pos >= this.bytes.length)
-            throw new ValidationError("truncated", field, this.what + " ends early at byte " + this.pos)
+            throw new ValidationError("truncated", named(field, sub), this.what + " ends early at byte " + this.pos)
         const b = this.bytes[this.pos++]
-        if (typeof b !== "number" || b < 0 || b > 255 || Math.floor(b) !== b)
-            throw new ValidationError("bad_byte", field, "byte " + (this.pos - 1) + " is not 0..255")
+        // not a number 0..255 (an untrusted number[]): NaN, a string or a fraction fails one of these
+        if (!(b >= 0 && b <= 255) || (b | 0) !== b) throw new ValidationError("bad_byte", named(field, sub), "byte " + (this.pos - 1) + " is not 0..255")
         return b
     }
 
@@ -36,13 +39,10 @@ export class ByteReader {
     /** an integer in lo..hi; errors name join(field, sub) (joined only then: see writer.ts) */
     int(field: string, lo: number, hi: number, sub?: string): number {
         const start = this.pos
-        const bytes = this.bytes
         let u = 0
         let scale = 1
         for (let n = 0; ; n++) {
-            if (this.pos >= bytes.length) this.byte(named(field, sub)) // throws "truncated"
-            const b = bytes[this.pos++]
-            if (!(b >= 0 && b <= 255) || (b | 0) !== b) throw new ValidationError("bad_byte", named(field, sub), "byte " + (this.pos - 1) + " is not 0..255")
+            const b = this.byte(field, sub)
             if (n === 7) throw new ValidationError("bad_varint", named(field, sub), "varint at byte " + start + " is too long")
             u += (b & 127) * scale
             if (b < 128) {
@@ -70,18 +70,16 @@ export class ByteReader {
         return s
     }
 
+    /** 32 bytes as 64 lowercase hex digits */
     hash(field: string): string {
         if (this.pos + 32 > this.bytes.length)
             throw new ValidationError("truncated", field, this.what + " ends early at byte " + this.bytes.length)
-        const out = sliceBytes(this.bytes, this.pos, this.pos + 32)
-        for (let i = 0; i < out.length; i++) if (!(out[i] >= 0 && out[i] <= 255 && Math.floor(out[i]) === out[i])) throw new ValidationError("bad_byte", field, "not a byte")
-        this.pos += 32
-        return toHex(out)
-    }
-
-    /** the bytes from `from` up to the current position (an embedded object's own encoding) */
-    since(from: number): number[] | Buffer {
-        return sliceBytes(this.bytes, from, this.pos)
+        let s = ""
+        for (let i = 0; i < 32; i++) {
+            const b = this.byte(field)
+            s += HEX[b >> 4] + HEX[b & 15]
+        }
+        return s
     }
 
     end() {

@@ -37,11 +37,6 @@ export class ByteWriter {
         buf[this.n++] = b
     }
 
-    /** any integer the format allows (|v| <= 2^48 - 1) */
-    int(v: number, field: string) {
-        this.intIn(v, -INT_MAX_ABS, INT_MAX_ABS, field, "")
-    }
-
     /** an integer in lo..hi; the error names join(field, sub) */
     intIn(v: number, lo: number, hi: number, field: string, sub: string) {
         if (!(typeof v === "number" && Math.floor(v) === v && v >= lo && v <= hi)) checkInt(v, lo, hi, join(field, sub))
@@ -75,6 +70,14 @@ export class ByteWriter {
             this.byte(hi * 16 + lo)
         }
     }
+}
+
+/**
+ * Any integer the format allows (|v| <= 2^48 - 1). Free functions, not ByteWriter methods: every
+ * method of a class the device constructs costs its image, called or not.
+ */
+export function writeInt(w: ByteWriter, v: number, field: string) {
+    w.intIn(v, -INT_MAX_ABS, INT_MAX_ABS, field, "")
 }
 
 /**

@@ -11,12 +11,12 @@
 import { ControlEvent, EventKind, Phase } from "../cycle/events"
 import { PhaseSummary } from "../cycle/phase-stats"
 import { Fault } from "../faults"
-import { ZERO_HASH, INT_MAX_ABS, checkText, checkHash, checkArray, checkInt, join } from "../codec/ints"
+import { ZERO_HASH, INT_MAX_ABS } from "../codec/ints"
 import { ValidationError } from "../codec/errors"
 import { ClockAnchor, wallUnixS } from "../wall-clock"
 import { FitSummary } from "../fitting/fit-result"
 import { ComplianceRecord, RecordKind } from "./types"
-import { PHASES_MAX, FAULTS_MAX, FIT_FIELDS, PHASE_FIELDS, CALIBRATION_IDS_MAX, CALIBRATION_ID_MAX_CHARS } from "./codec"
+import { PHASES_MAX, FAULTS_MAX, PHASE_FIELDS, FAULT_FIELDS, checkRecord } from "./codec"
 
 /** recorded for a measured value that was not a finite number: -(2^48 - 1) */
 export const NO_VALUE = -INT_MAX_ABS
@@ -27,27 +27,14 @@ function safeInt(v: any): number {
     return r > INT_MAX_ABS ? INT_MAX_ABS : r < -INT_MAX_ABS ? -INT_MAX_ABS : r
 }
 
-function safeSummary(s: PhaseSummary): PhaseSummary {
-    // every field after `phase` is a measured value (PHASE_FIELDS is the record's order)
-    const o: any = { phase: s.phase }
-    for (let k = 1; k < PHASE_FIELDS.length; k++) o[PHASE_FIELDS[k][0]] = safeInt((s as any)[PHASE_FIELDS[k][0]])
-    return o as PhaseSummary
-}
-
-function safeFault(f: Fault): Fault {
-    return { code: f.code, sensor: f.sensor, value: safeInt(f.value), limit: safeInt(f.limit), atMs: safeInt(f.atMs) }
-}
-
-/** Throws ValidationError unless every field of the context fits a record (arming fails, not the record). */
-export function checkCycleContext(c: CycleContext) {
-    if (!c || typeof c !== "object") throw new ValidationError("type", "(context)", "must be an object")
-    checkText(c.operatorId, 0, 32, "operatorId")
-    checkHash(c.templateId, "templateId")
-    checkHash(c.templateHash, "templateHash")
-    checkInt(c.bundleVersion, 0, 1099511627775, "bundleVersion")
-    const ids = checkArray(c.calibrationIds, 0, CALIBRATION_IDS_MAX, "calibrationIds")
-    for (let i = 0; i < ids.length; i++) checkText(ids[i], 1, CALIBRATION_ID_MAX_CHARS, "calibrationIds[" + i + "]")
-    if (c.fit) for (const f of FIT_FIELDS) checkInt((c.fit as any)[f[0]], f[2], f[3], join("fit", f[0]))
+/**
+ * A copy of a phase summary or a fault with the record's fields (in the record's order), the
+ * first `exact` as they are, the others measured values made safe integers.
+ */
+function safeCopy(o: any, fields: any[][], exact: number): any {
+    const out: any = {}
+    for (let k = 0; k < fields.length; k++) out[fields[k][0]] = k < exact ? o[fields[k][0]] : safeInt(o[fields[k][0]])
+    return out
 }
 
 export interface CycleContext {
@@ -81,7 +68,12 @@ export class CycleRecordBuilder {
     /** The context of the next cycle(s), kept until replaced (a template stays armed); throws
      *  ValidationError for a context a record could not carry: call it when arming. */
     prepare(ctx: CycleContext) {
-        checkCycleContext(ctx)
+        if (!ctx || typeof ctx !== "object") throw new ValidationError("type", "(context)", "must be an object")
+        // a record carrying the context is encoded, so the record's own field checks (codec.ts) judge it
+        const r = Object.assign(draftRecord(RecordKind.Cycle, 0, 0, 0), ctx)
+        r.deviceId = "-" // what the queue fills in on append
+        r.seq = 1
+        checkRecord(r)
         this.ctx = ctx
     }
 
@@ -95,13 +87,13 @@ export class CycleRecordBuilder {
         }
         if (e.kind === EventKind.FaultCleared) {
             const r = draftRecord(RecordKind.FaultClear, this.bootId, e.atMs, wallUnixS(anchor, e.atMs))
-            if (e.fault) r.faults = [safeFault(e.fault)]
+            if (e.fault) r.faults = [safeCopy(e.fault, FAULT_FIELDS, 2)] // code and sensor as they are
             return r
         }
         if (!this.active) return null
         // a cycle has at most 7 phases and stops at its first fault: the caps never bite
-        if (e.kind === EventKind.PhaseEnd && e.summary && this.phases.length < PHASES_MAX) this.phases.push(safeSummary(e.summary))
-        else if (e.kind === EventKind.Fault && e.fault && this.faults.length < FAULTS_MAX) this.faults.push(safeFault(e.fault))
+        if (e.kind === EventKind.PhaseEnd && e.summary && this.phases.length < PHASES_MAX) this.phases.push(safeCopy(e.summary, PHASE_FIELDS, 1)) // phase as it is
+        else if (e.kind === EventKind.Fault && e.fault && this.faults.length < FAULTS_MAX) this.faults.push(safeCopy(e.fault, FAULT_FIELDS, 2))
         else if (e.kind === EventKind.Outcome) {
             this.active = false
             const r = draftRecord(RecordKind.Cycle, this.bootId, e.atMs, wallUnixS(anchor, e.atMs))

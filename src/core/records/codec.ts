@@ -6,7 +6,7 @@
 //   mac    = HMAC-SHA256(device key, body)
 //   sealed = body ‖ mac (32 bytes)         what is stored and sent
 
-import { Crypto, fromHex, toHex, hexEqual } from "../crypto"
+import { Crypto, toHex, hexEqual } from "../crypto"
 import { toBase64 } from "../codec/base64"
 import { ValidationError } from "../codec/errors"
 import { checkArray, join } from "../codec/ints"
@@ -60,7 +60,7 @@ function getFields(r: ByteReader, specs: Spec[], field: string): any {
 /** A list of objects: count, then each one's fields; errors name field[i]. */
 function putList(w: ByteWriter, list: any, max: number, specs: Spec[], field: string) {
     const items = checkArray(list, 0, max, field)
-    w.int(items.length, field)
+    w.intIn(items.length, 0, max, field, "")
     for (let i = 0; i < items.length; i++) putFields(w, specs, items[i], field + "[" + i + "]")
 }
 
@@ -78,14 +78,21 @@ export function encodeRecord(rec: ComplianceRecord): number[] {
     return w.bytes
 }
 
+/** Throws ValidationError naming the first field of rec out of range (encodes it into a Buffer: VM heap). */
+export function checkRecord(rec: ComplianceRecord) {
+    const w = new ByteWriter()
+    w.buf = Buffer.alloc(512)
+    encodeInto(w, rec)
+}
+
 function encodeInto(w: ByteWriter, rec: ComplianceRecord) {
     w.byte(RECORD_TAG)
     w.byte(RECORD_FORMAT_VERSION)
     putFields(w, RECORD_HEAD, rec, "")
     const ids = checkArray(rec.calibrationIds, 0, CALIBRATION_IDS_MAX, "calibrationIds")
-    w.int(ids.length, "calibrationIds")
+    w.intIn(ids.length, 0, CALIBRATION_IDS_MAX, "calibrationIds", "")
     for (let i = 0; i < ids.length; i++) w.textIn(ids[i], 1, CALIBRATION_ID_MAX_CHARS, "calibrationIds[" + i + "]", "")
-    w.int(rec.fit ? 1 : 0, "fit")
+    w.intIn(rec.fit ? 1 : 0, 0, 1, "fit", "")
     if (rec.fit) putFields(w, FIT_FIELDS, rec.fit, "fit")
     putList(w, rec.phases, PHASES_MAX, PHASE_FIELDS, "phases")
     putList(w, rec.faults, FAULTS_MAX, FAULT_FIELDS, "faults")
@@ -115,32 +122,28 @@ export interface SealedRecord {
     hash: string
 }
 
+/** The sealed bytes as an array (Node: the hub's tests, tools, vectors); the same bytes as sealRecordText. */
 export function sealRecord(rec: ComplianceRecord, keyHex: string, c: Crypto): SealedRecord {
-    const body = encodeRecord(rec)
-    const hash = c.sha256Hex(body)
-    const mac = c.hmacSha256Hex(keyHex, body)
-    // body becomes body ‖ mac in place: a copy of a ~330-element array doubled the peak heap,
-    // and the VM ran out of its 64 KB sealing the first record of a fully composed device
-    for (let i = 0; i < 64; i += 2) body.push(HEX_DIGITS.indexOf(mac[i]) * 16 + HEX_DIGITS.indexOf(mac[i + 1]))
-    return { sealed: body, hash: hash }
+    const w = new ByteWriter()
+    encodeInto(w, rec)
+    const hash = c.sha256Hex(w.bytes)
+    w.hash(c.hmacSha256Hex(keyHex, w.bytes), "mac") // body ‖ mac, in place
+    return { sealed: w.bytes, hash: hash }
 }
 
-const HEX_DIGITS = "0123456789abcdef"
-
 /**
- * sealRecord for the record store: the sealed bytes as base64 (what the store keeps) and the
- * hash, built in a Buffer (ByteWriter.buf) so the device never holds the record as an array of
- * 8-byte slots. Same bytes as sealRecord.
+ * The sealed bytes as base64 (what the record store keeps) and the hash, built in a Buffer
+ * (ByteWriter.buf) so the device never holds the record as an array of 8-byte slots (a
+ * ~330-element array and its copies ran the VM out of its 64 KB sealing the first record of
+ * a fully composed device).
  */
 export function sealRecordText(rec: ComplianceRecord, keyHex: string, c: Crypto): { base64: string, hash: string } {
     const w = new ByteWriter()
     w.buf = Buffer.alloc(512)
     encodeInto(w, rec)
     const body = w.buf.slice(0, w.n)
-    const hash = c.sha256Hex(body)
-    const mac = c.hmacSha256Hex(keyHex, body)
-    for (let i = 0; i < 64; i += 2) w.byte(HEX_DIGITS.indexOf(mac[i]) * 16 + HEX_DIGITS.indexOf(mac[i + 1]))
-    return { base64: toBase64(w.buf.slice(0, w.n)), hash: hash }
+    w.hash(c.hmacSha256Hex(keyHex, body), "mac") // body ‖ mac
+    return { base64: toBase64(w.buf.slice(0, w.n)), hash: c.sha256Hex(body) }
 }
 
 export interface OpenedRecord {

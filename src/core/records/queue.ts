@@ -16,7 +16,7 @@
 import { Crypto } from "../crypto"
 import { Kv, KV_MAX_ENTRY_BYTES } from "../store/kv"
 import { ValidationError } from "../codec/errors"
-import { isInt, ZERO_HASH } from "../codec/ints"
+import { isInt, checkInt, ZERO_HASH, INT_MAX_ABS } from "../codec/ints"
 import { fromBase64 } from "../codec/base64"
 import { ComplianceRecord, SEQ_MAX } from "./types"
 import { sealRecordText, openRecord } from "./codec"
@@ -39,9 +39,14 @@ function chunkKey(slot: number, i: number): string {
 }
 
 export class RecordQueue {
-    private head = 1
-    private next = 1
-    private last = ZERO_HASH
+    // head, next and last are fields, not getter methods: every method of a class the device
+    // constructs costs its image (README, "DeviceScript traps"). Read them; never assign them.
+    /** oldest held sequence number (== next when empty) */
+    head = 1
+    /** the next sequence number; next - head records are held */
+    next = 1
+    /** hash of record next-1 (the next prevHash) */
+    last = ZERO_HASH
     /** the capacity the held records' slots were laid out with (see open()) */
     private layoutCap: number
     private corrupt = false
@@ -61,52 +66,31 @@ export class RecordQueue {
     static async open(kv: Kv, crypto: Crypto, capacity: number, deviceId: string, keyHex: string): Promise<RecordQueue> {
         if (!isInt(capacity) || capacity < 1 || capacity > 1000) throw new RangeError("record queue capacity must be 1..1000")
         const q = new RecordQueue(kv, crypto, capacity, deviceId, keyHex)
-        await q.load()
-        return q
-    }
-
-    private async load() {
-        const raw = await this.kv.read(KEY_STATE)
-        if (raw === null) return
-        let s: any = null
+        const raw = await kv.read(KEY_STATE)
+        if (raw === null) return q
         try {
-            s = JSON.parse(raw)
+            // each check throws (checkInt: ValidationError; a property of null: TypeError)
+            const s = JSON.parse(raw)
+            checkInt(s.v, STATE_FORMAT, STATE_FORMAT, "v")
+            checkInt(s.head, 1, SEQ_MAX + 1, "head")
+            checkInt(s.next, s.head, SEQ_MAX + 1, "next")
+            checkInt(s.cap, 1, INT_MAX_ABS, "cap")
+            checkInt(s.next - s.head, 0, s.cap, "held")
+            if (typeof s.last !== "string" || s.last.length !== 64) throw new RangeError()
+            q.head = s.head
+            q.next = s.next
+            q.last = s.last
+            q.layoutCap = s.next > s.head ? s.cap : capacity
         } catch (e) {
-            s = null
+            q.corrupt = true
         }
-        const ok = s && s.v === STATE_FORMAT && isInt(s.head) && isInt(s.next) && isInt(s.cap) && s.head >= 1 && s.next >= s.head &&
-            s.next <= SEQ_MAX + 1 && s.cap >= 1 && s.next - s.head <= s.cap && typeof s.last === "string" && s.last.length === 64
-        if (!ok) {
-            this.corrupt = true
-            return
-        }
-        this.head = s.head
-        this.next = s.next
-        this.last = s.last
-        this.layoutCap = s.next > s.head ? s.cap : this.capacity
+        return q
     }
 
     /** false when full or corrupt: the controller's logHasRoom, so no cycle starts without room */
     hasRoom(): boolean {
         const cap = this.layoutCap < this.capacity ? this.layoutCap : this.capacity
         return !this.corrupt && this.next - this.head < cap
-    }
-
-    count(): number {
-        return this.next - this.head
-    }
-
-    /** oldest held sequence number (== nextSeq() when empty) */
-    headSeq(): number {
-        return this.head
-    }
-
-    nextSeq(): number {
-        return this.next
-    }
-
-    lastHash(): string {
-        return this.last
     }
 
     /**
@@ -129,9 +113,13 @@ export class RecordQueue {
             // an empty queue takes up the manifest's capacity (it may have changed with a firmware update)
             const cap = this.next === this.head ? this.capacity : this.layoutCap
             const s = sealRecordText(rec, this.keyHex, this.crypto)
-            const chunks = this.chunks(s.base64)
+            // the fewest chunks n whose "<n>|" prefix and the text fit n entries
+            let n = 1
+            while (s.base64.length + (n + "|").length > n * CHUNK_CHARS) n++
+            if (n > RECORD_MAX_CHUNKS) throw new ValidationError("record_too_large", "(record)", "sealed record needs more than " + RECORD_MAX_CHUNKS + " chunks")
+            const all = n + "|" + s.base64
             const slot = seq - Math.floor(seq / cap) * cap // seq mod cap, without % (int32 in the VM)
-            for (let i = 0; i < chunks.length; i++) await this.kv.write(chunkKey(slot, i), chunks[i])
+            for (let i = 0; i < n; i++) await this.kv.write(chunkKey(slot, i), all.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS))
             await this.writeState(this.head, seq + 1, cap, s.hash)
             this.next = seq + 1
             this.last = s.hash
@@ -153,74 +141,35 @@ export class RecordQueue {
         this.busy = op
     }
 
-    private chunks(text: string): string[] {
-        const out: string[] = []
-        let pos = 0
-        let n = 0
-        const room = CHUNK_CHARS
-        for (let guess = 1; guess <= RECORD_MAX_CHUNKS; guess++) {
-            const prefix = guess + "|"
-            if (text.length + prefix.length <= guess * room) {
-                n = guess
-                break
-            }
-        }
-        if (n === 0) throw new ValidationError("record_too_large", "(record)", "sealed record needs more than " + RECORD_MAX_CHUNKS + " chunks")
-        const all = n + "|" + text
-        while (pos < all.length) {
-            out.push(all.slice(pos, pos + room))
-            pos += room
-        }
-        return out
-    }
-
     private async writeState(head: number, next: number, cap: number, last: string) {
         await this.kv.write(KEY_STATE, JSON.stringify({ v: STATE_FORMAT, head: head, next: next, cap: cap, last: last }))
     }
 
-    /** The sealed bytes of held record seq, or null if not held; throws record_corrupt if unreadable. */
-    async read(seq: number): Promise<number[] | null> {
-        const text = await this.readText(seq)
-        if (text === null) return null
-        let sealed: number[] = []
-        try {
-            sealed = fromBase64(text, "(record)")
-            if (openRecord(sealed, this.keyHex, this.crypto).record.seq !== seq) throw this.unreadable(seq)
-        } catch (e) {
-            if (e instanceof ValidationError) throw this.unreadable(seq)
-            throw e
-        }
-        return sealed
-    }
-
     /**
-     * The sealed bytes of held record seq as stored (base64), not decoded: what the device's
-     * upload sends (as hex) without holding the record as an array; the hub checks it.
+     * The sealed bytes of held record seq as stored (base64), not decoded, or null if not held;
+     * throws record_corrupt if unreadable. What the device's upload sends (as hex) without
+     * holding the record as an array; the hub checks it. (readRecord decodes and checks it.)
      */
     async readText(seq: number): Promise<string | null> {
         if (this.corrupt || !isInt(seq) || seq < this.head || seq >= this.next) return null
         const slot = seq - Math.floor(seq / this.layoutCap) * this.layoutCap // seq mod layoutCap
         const first = await this.kv.read(chunkKey(slot, 0))
-        if (first === null) throw this.unreadable(seq)
+        if (first === null) throw unreadable(seq)
         const bar = first.indexOf("|")
         let n = 0
         for (let i = 0; i < bar; i++) {
             const d = "0123456789".indexOf(first[i])
-            if (d < 0) throw this.unreadable(seq)
+            if (d < 0) throw unreadable(seq)
             n = n * 10 + d
         }
-        if (bar < 1 || bar > 2 || n < 1 || n > RECORD_MAX_CHUNKS) throw this.unreadable(seq)
+        if (bar < 1 || bar > 2 || n < 1 || n > RECORD_MAX_CHUNKS) throw unreadable(seq)
         let text = first.slice(bar + 1)
         for (let i = 1; i < n; i++) {
             const part = await this.kv.read(chunkKey(slot, i))
-            if (part === null) throw this.unreadable(seq)
+            if (part === null) throw unreadable(seq)
             text += part
         }
         return text
-    }
-
-    private unreadable(seq: number): ValidationError {
-        return new ValidationError("record_corrupt", "r" + seq, "stored record " + seq + " is unreadable")
     }
 
     /**
@@ -248,4 +197,27 @@ export class RecordQueue {
             this.busy = ""
         }
     }
+}
+
+function unreadable(seq: number): ValidationError {
+    return new ValidationError("record_corrupt", "r" + seq, "stored record " + seq + " is unreadable")
+}
+
+/**
+ * The sealed bytes of held record seq, or null if not held; throws record_corrupt if unreadable.
+ * A free function, not a method: only Node (hub client, simulator, tools, tests) reads records
+ * back decoded, and a method would carry the record decoder into the device image.
+ */
+export async function readRecord(q: RecordQueue, seq: number): Promise<number[] | null> {
+    const text = await q.readText(seq)
+    if (text === null) return null
+    let sealed: number[] = []
+    try {
+        sealed = fromBase64(text, "(record)")
+        if (openRecord(sealed, q.keyHex, q.crypto).record.seq !== seq) throw unreadable(seq)
+    } catch (e) {
+        if (e instanceof ValidationError) throw unreadable(seq)
+        throw e
+    }
+    return sealed
 }

@@ -37,13 +37,13 @@ interface Header {
     gen: number
 }
 
+function chunkKey(prefix: string, slot: number, i: number): string {
+    return prefix + (slot === 0 ? "a" : "b") + i
+}
+
 export class BlobStore {
     constructor(readonly kv: Kv, readonly crypto: Crypto, readonly prefix: string) {
         if (prefix.length < 1 || prefix.length > 10) throw new RangeError("blob prefix must be 1..10 characters")
-    }
-
-    private chunkKey(slot: number, i: number): string {
-        return this.prefix + (slot === 0 ? "a" : "b") + i
     }
 
     private async header(): Promise<Header | null> {
@@ -66,8 +66,17 @@ export class BlobStore {
         let n = 0
         let pos = 0
         while (pos < value.length) {
-            const key = this.chunkKey(slot, n)
-            const take = this.fit(key, value, pos)
+            const key = chunkKey(this.prefix, slot, n)
+            // how many characters from pos fit one entry under key (JSON quotes and escapes counted)
+            const room = KV_MAX_ENTRY_BYTES - key.length
+            let take = value.length - pos
+            if (take > room - 2) take = room - 2
+            let len = JSON.stringify(value.slice(pos, pos + take)).length
+            while (len > room) {
+                // a character costs 1 or 2 bytes: dropping half the overshoot never drops too many
+                take -= Math.ceil((len - room) / 2)
+                len = JSON.stringify(value.slice(pos, pos + take)).length
+            }
             await this.kv.write(key, value.slice(pos, pos + take))
             pos += take
             n++
@@ -82,28 +91,13 @@ export class BlobStore {
         if (h.v !== BLOB_FORMAT) return { status: BlobStatus.Format, value: null, gen: 0 }
         let value = ""
         for (let i = 0; i < h.n; i++) {
-            const part = await this.kv.read(this.chunkKey(h.slot, i))
+            const part = await this.kv.read(chunkKey(this.prefix, h.slot, i))
             if (part === null) return { status: BlobStatus.Corrupt, value: null, gen: h.gen }
             value += part
         }
         if (value.length !== h.len || this.crypto.sha256Hex(asciiBytes(value)) !== h.sum)
             return { status: BlobStatus.Corrupt, value: null, gen: h.gen }
         return { status: BlobStatus.Ok, value: value, gen: h.gen }
-    }
-
-    /** How many characters from pos fit one entry under key (JSON quotes and escapes counted). */
-    private fit(key: string, value: string, pos: number): number {
-        const room = KV_MAX_ENTRY_BYTES - key.length
-        let take = value.length - pos
-        if (take > room - 2) take = room - 2
-        let len = JSON.stringify(value.slice(pos, pos + take)).length
-        while (len > room) {
-            // a character costs 1 or 2 bytes: dropping half the overshoot never drops too many
-            const drop = Math.ceil((len - room) / 2)
-            take -= drop
-            len = JSON.stringify(value.slice(pos, pos + take)).length
-        }
-        return take
     }
 }
 
@@ -120,5 +114,5 @@ export async function clearBlob(kv: Kv, prefix: string): Promise<void> {
     } catch (e) {
         n = 0
     }
-    for (let s = 0; s < 2; s++) for (let i = 0; i < n; i++) await kv.remove(prefix + (s === 0 ? "a" : "b") + i)
+    for (let s = 0; s < 2; s++) for (let i = 0; i < n; i++) await kv.remove(chunkKey(prefix, s, i))
 }

@@ -50,10 +50,11 @@ export interface SyncInputs {
     keyHex: string
     /** when the hub's time was last received, unix s (0 = never since boot) */
     lastTimeSyncUnixS: number
-    /** installed bundle version, 0 = none; approved = its approved hashes minus its revoked ones */
+    /** installed bundle version, 0 = none; approved = its approved hashes (those also in
+     *  `templates`, e.g. its revoked ones, are not fetched) */
     bundleVersion: number
     approved: string[]
-    /** template hashes installed on the device */
+    /** template hashes not to fetch: those installed on the device (and any others it holds back) */
     templates: string[]
     /** the record queue: records queueHead..queueNext-1 are held, lastHash = hash of queueNext-1 */
     queueHead: number
@@ -107,14 +108,9 @@ export interface SyncAlert {
 // the hub refused the record for good: the device keeps it and raises it
 const RAISED: string[] = JSON.parse('["fork","bad_mac","wrong_device","broken_chain"]')
 
-function noEffects(): SyncEffects {
-    return { clockUnixS: 0, bundle: null, template: null, templateHash: "", ackFrom: 0, ackTo: 0 }
-}
-
-function errorCode(body: any): string {
-    return body && body.error && typeof body.error.code === "string" ? body.error.code : ""
-}
-
+// One class with few methods: every method of a class the device constructs costs its image
+// a descriptor and a prototype entry (README, "DeviceScript traps"), so each answer is handled
+// inline in onResponse.
 export class SyncRound {
     step = Step.Time
     /** false when the round ended on a transport failure, 5xx, refused auth or bad answer: back off */
@@ -126,7 +122,7 @@ export class SyncRound {
     private now = 0
     private forceTime = false
     private afterTime = Step.Bundle
-    private wanted: string[] = []
+    private wanted: string[]
     private fetched = 0
     private uploadStopped = false
 
@@ -138,53 +134,60 @@ export class SyncRound {
     /** The next request (nowUnixS: the device's clock, 0 = unknown; nonce: fresh random hex), or null when done. */
     next(nowUnixS: number, nonce: string): SyncRequest | null {
         this.now = nowUnixS
-        while (this.step !== Step.Done) {
-            if (this.requests >= this.lim.requestsMax) {
+        const inp = this.inp
+        const lim = this.lim
+        for (;;) {
+            const s = this.step
+            if (s === Step.Done) return null
+            if (this.requests >= lim.requestsMax) {
                 this.step = Step.Done
                 return null
             }
-            const r = this.plan(nonce)
-            if (r) {
-                this.requests++
-                return r
+            let method = "GET"
+            let path = ""
+            let body = ""
+            // signed with the device's clock; 0 on the time route (a wrong clock must not keep the device from fixing it)
+            let timestampS = this.now
+            if (s === Step.Time) {
+                if (this.now > 0 && !this.forceTime && this.now - inp.lastTimeSyncUnixS < lim.timeResyncS) {
+                    this.step = Step.Bundle
+                    continue
+                }
+                path = "time?nonce=" + nonce
+                timestampS = 0
+            } else if (s === Step.Bundle) path = "bundle"
+            else if (s === Step.Template) {
+                if (this.fetched >= this.wanted.length || this.fetched >= lim.templatesPerRound) {
+                    this.step = Step.Records
+                    continue
+                }
+                path = "templates/" + this.wanted[this.fetched]
+            } else if (s === Step.Records) {
+                if (this.uploadStopped || this.head >= inp.queueNext) {
+                    this.step = Step.Status
+                    continue
+                }
+                method = "POST"
+                path = "records" // the body: fillRecords
+            } else {
+                const n = inp.queueNext
+                method = "POST"
+                path = "status"
+                body = JSON.stringify({
+                    state: inp.state, phase: inp.phase, pending: n - this.head, latchedFault: inp.latchedFault,
+                    head: { seq: n - 1, hash: n > 1 ? inp.lastHash : ZERO_HASH },
+                })
+            }
+            this.requests++
+            const last = this.head + lim.batchMax - 1
+            const records = s === Step.Records
+            return {
+                step: s, method: method, path: DEVICE_API + path, body: body, timestampS: timestampS, nonce: nonce,
+                ifNoneMatch: s === Step.Bundle && inp.bundleVersion > 0 ? "\"v" + inp.bundleVersion + "\"" : "",
+                fromSeq: records ? this.head : 0,
+                toSeq: records ? (last < inp.queueNext - 1 ? last : inp.queueNext - 1) : 0,
             }
         }
-        return null
-    }
-
-    private plan(nonce: string): SyncRequest | null {
-        const s = this.step
-        if (s === Step.Time) {
-            if (this.now > 0 && !this.forceTime && this.now - this.inp.lastTimeSyncUnixS < this.lim.timeResyncS) {
-                this.step = Step.Bundle
-                return null
-            }
-            return req(Step.Time, "GET", DEVICE_API + "time?nonce=" + nonce, "", 0, nonce)
-        }
-        if (s === Step.Bundle) {
-            const r = req(Step.Bundle, "GET", DEVICE_API + "bundle", "", this.now, nonce)
-            if (this.inp.bundleVersion > 0) r.ifNoneMatch = "\"v" + this.inp.bundleVersion + "\""
-            return r
-        }
-        if (s === Step.Template) {
-            if (this.fetched >= this.wanted.length || this.fetched >= this.lim.templatesPerRound) {
-                this.step = Step.Records
-                return null
-            }
-            return req(Step.Template, "GET", DEVICE_API + "templates/" + this.wanted[this.fetched], "", this.now, nonce)
-        }
-        if (s === Step.Records) {
-            if (this.uploadStopped || this.head >= this.inp.queueNext) {
-                this.step = Step.Status
-                return null
-            }
-            const r = req(Step.Records, "POST", DEVICE_API + "records", "", this.now, nonce)
-            r.fromSeq = this.head
-            const last = this.head + this.lim.batchMax - 1
-            r.toSeq = last < this.inp.queueNext - 1 ? last : this.inp.queueNext - 1
-            return r
-        }
-        return req(Step.Status, "POST", DEVICE_API + "status", this.statusBody(), this.now, nonce)
     }
 
     /**
@@ -213,134 +216,108 @@ export class SyncRound {
 
     /** The answer to r: status 0 = no answer (connection failed or timed out); body = parsed JSON or null. */
     onResponse(r: SyncRequest, status: number, body: any): SyncEffects {
-        const fx = noEffects()
-        if (status === 0 || status >= 500 || status === 429) return this.fail()
-        if (status === 401) return this.refusedAuth(r, body, fx)
-        if (r.step === Step.Time) this.onTime(r, status, body, fx)
-        else if (r.step === Step.Bundle) this.onBundle(status, body, fx)
-        else if (r.step === Step.Template) this.onTemplate(status, body, fx)
-        else if (r.step === Step.Records) this.onRecords(r, status, body, fx)
-        else {
-            if (status !== 204 && status !== 200) this.raise("refused", 0, "status report refused: " + status + " " + errorCode(body))
+        const fx: SyncEffects = { clockUnixS: 0, bundle: null, template: null, templateHash: "", ackFrom: 0, ackTo: 0 }
+        const inp = this.inp
+        const s = r.step
+        const code: string = body && body.error && typeof body.error.code === "string" ? body.error.code : ""
+        if (status === 0 || status >= 500 || status === 429) return this.fail(fx)
+        if (status === 401) {
+            // the device's clock drifted or jumped: fetch the time once more, then repeat this request
+            if (code === "stale_timestamp" && s !== Step.Time && !this.forceTime) {
+                this.forceTime = true
+                this.afterTime = s
+                this.step = Step.Time
+                return fx
+            }
+            if (code === "unknown_device" || code === "bad_signature")
+                this.raise("auth_refused", 0, "the hub refuses this device's key (" + code + "): check the device id and key")
+            return this.fail(fx)
+        }
+        if (s === Step.Time) {
+            const unixS = status === 200 ? checkTimeAnswer(this.c, inp.keyHex, r.nonce, body) : 0
+            if (unixS <= 0) {
+                this.raise("time_untrusted", 0, "the time answer does not carry our nonce and key's MAC")
+                return this.fail(fx)
+            }
+            fx.clockUnixS = unixS
+            this.now = unixS
+            this.step = this.afterTime
+        } else if (s === Step.Bundle) {
+            this.step = Step.Template
+            if (status === 304 || status === 404) return fx // unchanged, or nothing approved yet
+            let bad = ""
+            try {
+                if (status !== 200 || !body || typeof body.sealedHex !== "string") bad = "bundle_refused"
+                else {
+                    const sealed = hexBuffer(body.sealedHex)
+                    const b = openBundle(sealed, inp.keyHex, this.c)
+                    checkInstall(b, inp.deviceId, inp.bundleVersion, this.now)
+                    fx.bundle = sealed
+                    this.wanted = missing(b.approved, b.revoked, inp.templates)
+                }
+            } catch (e) {
+                if (e instanceof ValidationError) bad = "bundle_" + e.code
+                else if (e instanceof RangeError) bad = "bundle_malformed"
+                else throw e
+            }
+            if (bad) this.raise(bad, 0, "bundle not installed")
+        } else if (s === Step.Template) {
+            const want = this.wanted[this.fetched]
+            this.fetched++
+            if (status === 404) return fx // revoked since the bundle was issued
+            let bytes: Buffer | null = null
+            try {
+                if (status === 200 && body && typeof body.bytesHex === "string") bytes = hexBuffer(body.bytesHex)
+            } catch (e) {
+                if (!(e instanceof RangeError)) throw e
+            }
+            if (!bytes || this.c.sha256Hex(bytes) !== want) this.raise("template_mismatch", 0, "template " + want + ": answer " + status + " is not those bytes")
+            else {
+                fx.template = bytes
+                fx.templateHash = want
+            }
+        } else if (s === Step.Records) {
+            const results = body ? body.results : null
+            if (status !== 200 || !Array.isArray(results)) {
+                this.raise("refused", r.fromSeq, "upload refused: " + status + " " + code)
+                this.uploadStopped = true
+                return fx
+            }
+            const span = r.toSeq - r.fromSeq
+            let i = 0
+            while (i < results.length && i <= span && results[i] && results[i].seq === r.fromSeq + i &&
+                (results[i].status === "stored" || results[i].status === "duplicate")) i++
+            if (i > 0) {
+                fx.ackFrom = r.fromSeq
+                fx.ackTo = r.fromSeq + i - 1
+                this.head = fx.ackTo + 1
+            }
+            if (i > span) return fx
+            // the first record of the batch that was not acknowledged
+            const x = results[i]
+            const seq = this.head
+            const expectedSeq = body.expectedSeq
+            const reason = x && x.status === "rejected" && typeof x.reason === "string" ? x.reason : ""
+            if (reason === "gap" && isInt(expectedSeq) && expectedSeq >= seq && expectedSeq < inp.queueNext) {
+                this.head = expectedSeq // resend from where the hub's chain ends
+                return fx
+            }
+            if (RAISED.indexOf(reason) >= 0) this.raise(reason, seq, "the hub refused the record: it stays on the device")
+            else if (reason === "gap") this.raise("hub_behind", seq, "the hub expects " + expectedSeq + " but the device holds from " + seq)
+            else if (i > 0) return fx // a short answer: go on from the first record it did not acknowledge
+            else return this.fail(fx) // an answer that acknowledges nothing and names no reason: try later
+            this.uploadStopped = true
+        } else {
+            if (status !== 204 && status !== 200) this.raise("refused", 0, "status report refused: " + status + " " + code)
             this.step = Step.Done
         }
         return fx
     }
 
-    private fail(): SyncEffects {
+    private fail(fx: SyncEffects): SyncEffects {
         this.ok = false
         this.step = Step.Done
-        return noEffects()
-    }
-
-    private refusedAuth(r: SyncRequest, body: any, fx: SyncEffects): SyncEffects {
-        const code = errorCode(body)
-        // the device's clock drifted or jumped: fetch the time once more, then repeat this request
-        if (code === "stale_timestamp" && r.step !== Step.Time && !this.forceTime) {
-            this.forceTime = true
-            this.afterTime = r.step
-            this.step = Step.Time
-            return fx
-        }
-        if (code === "unknown_device" || code === "bad_signature")
-            this.raise("auth_refused", 0, "the hub refuses this device's key (" + code + "): check the device id and key")
-        return this.fail()
-    }
-
-    private onTime(r: SyncRequest, status: number, body: any, fx: SyncEffects) {
-        const unixS = status === 200 ? checkTimeAnswer(this.c, this.inp.keyHex, r.nonce, body) : 0
-        if (unixS <= 0) {
-            this.raise("time_untrusted", 0, "the time answer does not carry our nonce and key's MAC")
-            this.fail()
-            return
-        }
-        fx.clockUnixS = unixS
-        this.now = unixS
-        this.step = this.afterTime
-    }
-
-    private onBundle(status: number, body: any, fx: SyncEffects) {
-        this.step = Step.Template
-        if (status === 304 || status === 404) return // unchanged, or nothing approved yet
-        let code = ""
-        try {
-            if (status !== 200 || !body || typeof body.sealedHex !== "string") code = "bundle_refused"
-            else {
-                const sealed = hexBuffer(body.sealedHex)
-                const b = openBundle(sealed, this.inp.keyHex, this.c)
-                checkInstall(b, this.inp.deviceId, this.inp.bundleVersion, this.now)
-                fx.bundle = sealed
-                this.wanted = missing(b.approved, b.revoked, this.inp.templates)
-            }
-        } catch (e) {
-            if (e instanceof ValidationError) code = "bundle_" + e.code
-            else if (e instanceof RangeError) code = "bundle_malformed"
-            else throw e
-        }
-        if (code) this.raise(code, 0, "bundle not installed")
-    }
-
-    private onTemplate(status: number, body: any, fx: SyncEffects) {
-        const want = this.wanted[this.fetched]
-        this.fetched++
-        if (status === 404) return // revoked since the bundle was issued
-        let bytes: Buffer | null = null
-        try {
-            if (status === 200 && body && typeof body.bytesHex === "string") bytes = hexBuffer(body.bytesHex)
-        } catch (e) {
-            if (!(e instanceof RangeError)) throw e
-        }
-        if (!bytes || this.c.sha256Hex(bytes) !== want) {
-            this.raise("template_mismatch", 0, "template " + want + ": answer " + status + " is not those bytes")
-            return
-        }
-        fx.template = bytes
-        fx.templateHash = want
-    }
-
-    private onRecords(r: SyncRequest, status: number, body: any, fx: SyncEffects) {
-        const results = body ? body.results : null
-        if (status !== 200 || !Array.isArray(results)) {
-            this.raise("refused", r.fromSeq, "upload refused: " + status + " " + errorCode(body))
-            this.uploadStopped = true
-            return
-        }
-        let i = 0
-        while (i < results.length && i <= r.toSeq - r.fromSeq && results[i] && results[i].seq === r.fromSeq + i &&
-            (results[i].status === "stored" || results[i].status === "duplicate")) i++
-        if (i > 0) {
-            fx.ackFrom = r.fromSeq
-            fx.ackTo = r.fromSeq + i - 1
-            this.head = fx.ackTo + 1
-        }
-        if (i > r.toSeq - r.fromSeq) return
-        this.onRejected(results[i], body.expectedSeq, i)
-    }
-
-    /** the first record of the batch that was not acknowledged */
-    private onRejected(x: any, expectedSeq: any, acked: number) {
-        const seq = this.head
-        const reason = x && x.status === "rejected" && typeof x.reason === "string" ? x.reason : ""
-        if (reason === "gap" && isInt(expectedSeq) && expectedSeq >= this.head && expectedSeq < this.inp.queueNext) {
-            this.head = expectedSeq // resend from where the hub's chain ends
-            return
-        }
-        if (RAISED.indexOf(reason) >= 0) this.raise(reason, seq, "the hub refused the record: it stays on the device")
-        else if (reason === "gap") this.raise("hub_behind", seq, "the hub expects " + expectedSeq + " but the device holds from " + seq)
-        else if (acked > 0) return // a short answer: go on from the first record it did not acknowledge
-        else {
-            this.fail() // an answer that acknowledges nothing and names no reason: try later
-            return
-        }
-        this.uploadStopped = true
-    }
-
-    private statusBody(): string {
-        const n = this.inp.queueNext
-        return JSON.stringify({
-            state: this.inp.state, phase: this.inp.phase, pending: n - this.head, latchedFault: this.inp.latchedFault,
-            head: { seq: n - 1, hash: n > 1 ? this.inp.lastHash : ZERO_HASH },
-        })
+        return fx
     }
 
     private raise(code: string, seq: number, detail: string) {
@@ -348,15 +325,10 @@ export class SyncRound {
     }
 }
 
-function req(step: Step, method: string, path: string, body: string, timestampS: number, nonce: string): SyncRequest {
-    return { step: step, method: method, path: path, body: body, timestampS: timestampS, nonce: nonce, ifNoneMatch: "", fromSeq: 0, toSeq: 0 }
-}
-
 /** approved hashes that are neither revoked nor installed, in the bundle's order */
 function missing(approved: string[], revoked: string[], installed: string[]): string[] {
     const out: string[] = []
-    approved.forEach(h => {
-        if (revoked.indexOf(h) < 0 && installed.indexOf(h) < 0) out.push(h)
-    })
+    for (let i = 0; i < approved.length; i++)
+        if (revoked.indexOf(approved[i]) < 0 && installed.indexOf(approved[i]) < 0) out.push(approved[i])
     return out
 }

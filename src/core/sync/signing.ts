@@ -24,11 +24,15 @@ export function signingString(c: Crypto, method: string, path: string, body: str
     return method + "\n" + path + "\n" + c.sha256Hex(asciiBytes(body)) + "\n" + timestampS + "\n" + nonce
 }
 
-/** The four x- headers of a request (the glue sends them as x-device-id, x-timestamp, x-nonce, x-signature). */
+/** x-signature: hex HMAC-SHA256 of the signing string (the device's glue builds its headers around it). */
+export function requestSignature(c: Crypto, keyHex: string, method: string, path: string, body: string, timestampS: number, nonce: string): string {
+    return c.hmacSha256Hex(keyHex, asciiBytes(signingString(c, method, path, body, timestampS, nonce)))
+}
+
+/** The four x- headers of a request (sent as x-device-id, x-timestamp, x-nonce, x-signature). */
 export function signRequest(c: Crypto, deviceId: string, keyHex: string, method: string, path: string, body: string,
     timestampS: number, nonce: string): SignedHeaders {
-    const s = signingString(c, method, path, body, timestampS, nonce)
-    return { deviceId: deviceId, timestamp: "" + timestampS, nonce: nonce, signature: c.hmacSha256Hex(keyHex, asciiBytes(s)) }
+    return { deviceId: deviceId, timestamp: "" + timestampS, nonce: nonce, signature: requestSignature(c, keyHex, method, path, body, timestampS, nonce) }
 }
 
 export function timeMac(c: Crypto, keyHex: string, nonce: string, unixS: number): string {

@@ -5,9 +5,9 @@
 // id   = SHA-256(design bytes): names the design, whoever approved it and when
 // hash = SHA-256(template bytes): names this approved template; bundles and records carry it
 
-import { Crypto } from "../crypto"
+import { Crypto, sliceBytes } from "../crypto"
 import { ValidationError } from "../codec/errors"
-import { ByteWriter, writeText } from "../codec/writer"
+import { ByteWriter, writeText, writeInt } from "../codec/writer"
 import { ByteReader } from "../codec/reader"
 import { Template, TemplateProcess, TEMPLATE_FORMAT, PROCESS_KEYS } from "./types"
 import { checkTemplateShape, checkMaterial, checkTemplateProcess, checkArch, processMax } from "./shape"
@@ -22,19 +22,19 @@ const F = TEMPLATE_FORMAT
 function writeDesign(w: ByteWriter, t: Template) {
     w.byte(DESIGN_TAG)
     w.byte(TEMPLATE_FORMAT_VERSION)
-    w.int(t.version, "version")
+    writeInt(w, t.version, "version")
     writeText(w, t.name, F.textMax, "name")
     writeText(w, t.designer, F.textMax, "designer")
     const m = t.material
     writeText(w, m.materialId, F.materialIdMax, "material.materialId")
-    w.int(m.filmThicknessUm, "material.filmThicknessUm")
-    w.int(m.softenDeciC, "material.softenDeciC")
-    w.int(m.materialMaxDeciC, "material.materialMaxDeciC")
-    for (const k of PROCESS_KEYS) w.int((t.process as any)[k], "process." + k)
-    w.int(t.archPointsUm.length, "archPointsUm")
+    writeInt(w, m.filmThicknessUm, "material.filmThicknessUm")
+    writeInt(w, m.softenDeciC, "material.softenDeciC")
+    writeInt(w, m.materialMaxDeciC, "material.materialMaxDeciC")
+    for (const k of PROCESS_KEYS) writeInt(w, (t.process as any)[k], "process." + k)
+    writeInt(w, t.archPointsUm.length, "archPointsUm")
     for (const p of t.archPointsUm) {
-        w.int(p[0], "archPointsUm")
-        w.int(p[1], "archPointsUm")
+        writeInt(w, p[0], "archPointsUm")
+        writeInt(w, p[1], "archPointsUm")
     }
 }
 
@@ -66,9 +66,9 @@ export function encodeShaped(c: Template): TemplateBytes {
     writeDesign(w, c)
     const designEnd = w.bytes.length
     writeText(w, c.approval.profileId, F.profileIdMax, "approval.profileId")
-    w.int(c.approval.profileVersion, "approval.profileVersion")
+    writeInt(w, c.approval.profileVersion, "approval.profileVersion")
     writeText(w, c.approval.reviewerId, F.textMax, "approval.reviewerId")
-    w.int(c.approval.approvedUnixS, "approval.approvedUnixS")
+    writeInt(w, c.approval.approvedUnixS, "approval.approvedUnixS")
     return { bytes: w.bytes, designEnd: designEnd }
 }
 
@@ -123,7 +123,7 @@ export function decodeTemplateBytes(bytes: number[] | Buffer, c: Crypto): Decode
         }
     }
     const designEnd = r.pos
-    const design = r.since(designStart)
+    const design = sliceBytes(bytes, designStart, r.pos) // the embedded design's own encoding
     const approval = {
         profileId: r.text("approval.profileId", 1, F.profileIdMax),
         profileVersion: r.int("approval.profileVersion", 1, UNIX_S_MAX),

@@ -4,7 +4,7 @@
 
 import { ValidationError } from "../codec/errors"
 import { checkInt, checkText, checkObject, join, UNIX_S_MAX } from "../codec/ints"
-import { ByteWriter, writeText } from "../codec/writer"
+import { ByteWriter, writeText, writeInt } from "../codec/writer"
 import { ByteReader } from "../codec/reader"
 import { TEMPLATE_FORMAT } from "./types"
 
@@ -88,8 +88,8 @@ export function writeProfile(w: ByteWriter, p: RegulationProfile) {
     w.byte(PROFILE_TAG)
     w.byte(PROFILE_FORMAT_VERSION)
     writeText(w, p.profileId, F.profileIdMax, "profileId")
-    w.int(p.profileVersion, "profileVersion")
-    for (const l of PROFILE_LIMITS) w.int((p as any)[l[0]], l[0])
+    writeInt(w, p.profileVersion, "profileVersion")
+    for (const l of PROFILE_LIMITS) writeInt(w, (p as any)[l[0]], l[0])
 }
 
 export function encodeProfile(p: RegulationProfile): number[] {
