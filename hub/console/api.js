@@ -127,7 +127,7 @@ export const degC = d => (d / 10).toFixed(1) + " °C"
 /** mN -> "20.0 N" @param {number} mn */
 export const newton = mn => (mn / 1000).toFixed(1) + " N"
 
-export const PHASES = ["idle", "preflight", "preheat", "approach", "press", "cure", "release", "cool", "complete", "aborted", "faulted", "autotune"]
+export const PHASES = ["idle", "preflight", "preheat", "approach", "press", "cure", "release", "cool", "complete", "aborted", "faulted", "autotune", "scan"]
 export const OUTCOMES = ["not run", "complete", "aborted", "faulted"]
 export const KINDS = ["", "cycle", "calibration", "template install", "template revoke", "fault clear"]
 

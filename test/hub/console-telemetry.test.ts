@@ -83,7 +83,8 @@ describe("telemetry routes", () => {
         ["a sample of 6 values", { cycle: 1, samples: [[1, 2, 3, 4, 5, 6]] }, "samples/0"],
         ["a float reading", { cycle: 1, samples: [[1000, 2, 25.5, 240, 0]] }, "samples/0/2"],
         ["a string reading", { cycle: 1, samples: [[1000, 2, "250", 240, 0]] }, "samples/0/2"],
-        ["an unknown phase", { cycle: 1, samples: [[1000, 12, 250, 240, 0]] }, "samples[0][1] (phase)"],
+        // phases run 0..12 (src/core/cycle/events.ts: 12 is the fitting scan)
+        ["an unknown phase", { cycle: 1, samples: [[1000, 13, 250, 240, 0]] }, "samples[0][1] (phase)"],
         ["film beyond its sensor range", { cycle: 1, samples: [[1000, 2, 2001, 240, 0]] }, "samples[0][2] (filmDeciC)"],
         ["contact below its sensor range", { cycle: 1, samples: [[1000, 2, 250, -201, 0]] }, "samples[0][3] (contactDeciC)"],
         ["force beyond its sensor range", { cycle: 1, samples: [[1000, 2, 250, 240, 100001]] }, "samples[0][4] (forceMilliN)"],
