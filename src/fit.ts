@@ -19,8 +19,8 @@ const POLL_MS = 200
 export class FitGlue {
     private busy = false
 
-    /** arch: the armed template's arch points (µm), or null */
-    constructor(readonly ctrl: Controller, readonly builder: CycleRecordBuilder, readonly arch: () => number[][] | null) {
+    /** arch: the armed template's arch points (µm, int32 x, y pairs, src/trust.ts), or null */
+    constructor(readonly ctrl: Controller, readonly builder: CycleRecordBuilder, readonly arch: () => Buffer | null) {
         setInterval(this.poll, POLL_MS) // a bound method
     }
 
@@ -48,12 +48,14 @@ export class FitGlue {
     }
 
     private async fit(sc: ScanRun) {
-        const arch = this.arch()
+        const b = this.arch()
         const ctx = this.builder.ctx
-        if (!arch || !ctx) {
+        if (!b || !ctx) {
             this.ctrl.scan = newScan("no template arch")
             return
         }
+        const arch: number[][] = []
+        for (let i = 0; i + 8 <= b.length; i += 8) arch.push([b.getAt(i, "i32"), b.getAt(i + 4, "i32")])
         const r = await fitArch(arch, sc.b.result(), MANIFEST.fitting, pause)
         console.log("fit " + r.reason + ": " + fitMessage(r, MANIFEST.fitting))
         if (r.accepted && this.ctrl.scan === sc) {

@@ -34,8 +34,8 @@ export class Trust {
         readonly builder: CycleRecordBuilder, readonly ctrl: Controller) {}
 
     private templateId = ""
-    /** the loaded template's arch points (µm) for the fitting scan, or null */
-    arch: number[][] | null = null
+    /** the loaded template's arch points (µm) for the fitting scan, int32 x, y pairs; or null */
+    arch: Buffer | null = null
 
     /**
      * Re-decides with the cheap checks (clock, bundle expiry via a fresh decision only when the
@@ -77,7 +77,14 @@ export class Trust {
                 await ds.sleep(0)
                 this.decided = decideShaped(bundle, d.template, d.enc, this.id.deviceId, nowUnixS, MANIFEST, dsCrypto, decodedProfile)
                 this.templateId = d.template.id
-                this.arch = d.template.archPointsUm
+                // kept as int32 pairs: 8 bytes a point, where number[][] costs the heap ~40 (docs/fitting.md)
+                const a = d.template.archPointsUm
+                const b = Buffer.alloc(a.length * 8)
+                for (let i = 0; i < a.length; i++) {
+                    b.setAt(i * 8, "i32", a[i][0])
+                    b.setAt(i * 8 + 4, "i32", a[i][1])
+                }
+                this.arch = b
             }
         }
         const why = this.decide(nowUnixS)
