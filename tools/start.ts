@@ -140,6 +140,11 @@ async function main(): Promise<number> {
         const fit = r.record.fit
         if (!fit || fit.accepted !== 1) throw new Error("the cycle's record carries no accepted fit")
         step(`the record carries the fit: RMS ${fit.rmsUm} µm, scale ${fit.scalePpm} ppm, arch centre at (${fit.offsetXUm}, ${fit.offsetYUm}) µm`)
+        // A known problem, reported rather than hidden: the device image's heap is nearly full, and
+        // a sync round (a bundle install, the record upload after a cycle) sometimes runs out of
+        // memory; the program panics and restarts, and its records survive (README, "Known problems").
+        const panics = s.vm.lines.filter(l => /^Exception: |^PANIC /.test(l.text)).map(l => l.text)
+        if (panics.length) step(`warning: the device panicked and restarted (${panics.join("; ")}); see README, "Known problems"`)
         code = 0
     } catch (e) {
         if (e instanceof BusPortTakenError) console.error(`start: ${e.message}`)
