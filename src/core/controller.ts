@@ -218,7 +218,8 @@ export class Controller {
             else if (sc) {
                 // the scan moves the press toward the patient: the cycle's own preconditions
                 const why = !this.armedProcess ? PreflightReason.NoProcess : sc.state !== ScanState.Pending || !idle ? PreflightReason.Busy
-                    : !r.doorClosed ? PreflightReason.DoorOpen : !this.press.isHome(r) ? PreflightReason.PressNotHome : PreflightReason.Ok
+                    : !r.doorClosed ? PreflightReason.DoorOpen : !r.sensorsReady ? PreflightReason.SensorNotReady
+                    : !this.press.isHome(r) ? PreflightReason.PressNotHome : PreflightReason.Ok
                 if (why !== PreflightReason.Ok) this.events.push(event(EventKind.PreflightFailed, now, Phase.Scan, why))
                 else {
                     sc.state = ScanState.Running

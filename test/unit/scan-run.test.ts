@@ -212,11 +212,13 @@ describe("the scan through the controller", () => {
         expect(c.phase()).toBe(Phase.Preheat)
     })
 
-    it("refuses to scan unarmed, with the door open, or with the press out", () => {
+    it("refuses to scan unarmed, with the door open, with the press out, or with a sensor not ready", () => {
         const cases: [Partial<ControllerInputs>, boolean, PreflightReason][] = [
             [{}, false, PreflightReason.NoProcess],
             [{ doorClosed: false }, true, PreflightReason.DoorOpen],
             [{ home: false, position: { value: 5000, atMs: P, peak: 5000 } }, true, PreflightReason.PressNotHome],
+            // the scan needs the force (contact) and the position: a sensor that never reported refuses it
+            [{ force: { value: 0, atMs: -1, peak: 0 } }, true, PreflightReason.SensorNotReady],
         ]
         for (const [over, arm, reason] of cases) {
             const r = rig(6)
