@@ -19,6 +19,7 @@ import { SyncRound, SyncRequest, SyncEffects, SYNC_LIMITS, Step } from "./core/s
 import { SyncSchedule, SYNC_TIMING } from "./core/sync/backoff"
 import { requestSignature } from "./core/sync/signing"
 import { Controller } from "./core/controller"
+import { ScanState } from "./core/fitting/scan-run"
 import { Phase, PHASE_NAMES } from "./core/cycle/events"
 import { RecordKind } from "./core/records/types"
 import { dsCrypto } from "./hw/crypto-ds"
@@ -46,7 +47,7 @@ export class DeviceSync {
     start() {
         const self = this
         setInterval(async () => {
-            if (self.running || self.ctrl.cycle.running() || !self.schedule.due(ds.millis())) return
+            if (self.running || busy(self.ctrl) || !self.schedule.due(ds.millis())) return
             self.running = true
             try {
                 await self.round()
@@ -88,7 +89,7 @@ export class DeviceSync {
         let changed = false
         for (;;) {
             const r = round.next(wallUnixS(this.anchor, ds.millis()), randomBuffer(16).toString("hex"))
-            if (!r || this.ctrl.cycle.running()) break // the cycle's timing comes first; its record kicks the next round
+            if (!r || busy(this.ctrl)) break // the cycle's timing comes first; its record kicks the next round
             if (r.step === Step.Records) {
                 const sealed: string[] = []
                 for (let n = r.fromSeq; n <= r.toSeq; n++) {
@@ -168,4 +169,13 @@ export class DeviceSync {
 /** h is a template hash the bundle approves and does not revoke */
 function approves(b: Bundle, h: string): boolean {
     return !!h && b.approved.indexOf(h) >= 0 && b.revoked.indexOf(h) < 0
+}
+
+/**
+ * A cycle runs, or a fitting scan runs or waits to be fitted: no round then. The cycle's timing
+ * comes first, and a fit's arrays and a round's requests never need the tight heap at once
+ * (README, "Known problems").
+ */
+function busy(c: Controller): boolean {
+    return c.cycle.running() || (!!c.scan && c.scan.state !== ScanState.Pending && c.scan.state !== ScanState.Failed)
 }
