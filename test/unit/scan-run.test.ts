@@ -167,27 +167,34 @@ function inputs(now: number, r: Rig, over: Partial<ControllerInputs> = {}): Cont
     }
 }
 
+/** An armed controller holding a pending scan, on the simulator's press and arch: tick() runs one control period. */
+function armedRig(seed: number) {
+    const r = rig(seed)
+    const c = new Controller(m, gains)
+    expect(c.arm(TEST_PROCESS)).toBe(null)
+    const sc = newScan()
+    c.scan = sc
+    let k = 0
+    const tick = (over: Partial<ControllerInputs> = {}) => {
+        const out = c.tick(inputs(k * P, r, over))
+        r.press.step(P, out.pressSpeedPermille / 1000)
+        k++
+        return out
+    }
+    return { r, c, sc, tick }
+}
+
 describe("the scan through the controller", () => {
     it("a pending scan turns the start press into a scan: press out and home again, heater off throughout", () => {
-        const r = rig(5)
-        const c = new Controller(m, gains)
-        expect(c.arm(TEST_PROCESS)).toBe(null)
-        c.scan = newScan()
-        let k = 0
-        const tick = (over: Partial<ControllerInputs> = {}) => {
-            const out = c.tick(inputs(k * P, r, over))
-            r.press.step(P, out.pressSpeedPermille / 1000)
-            k++
-            return out
-        }
+        const { r, c, sc, tick } = armedRig(5)
         tick()
         tick({ startPressed: true })
         expect(c.phase()).toBe(Phase.Scan)
         const starts = c.drainEvents().filter(e => e.kind === EventKind.PhaseStart).map(e => e.phase)
         expect(starts).toEqual([Phase.Scan])
         let heaterOn = 0
-        while (c.scan.state === ScanState.Running && k < 1000) if (tick().heaterOn) heaterOn++
-        expect(c.scan.state).toBe(ScanState.Done)
+        for (let n = 0; sc.state === ScanState.Running && n < 1000; n++) if (tick().heaterOn) heaterOn++
+        expect(sc.state).toBe(ScanState.Done)
         // home again: 48.4 mm at 50 % of 12.5 mm/s = 6.25 mm/s in ~7.8 s (156 ticks)
         let back = 0
         while (!r.press.home() && back < 400) {
@@ -234,24 +241,14 @@ describe("the scan through the controller", () => {
     })
 
     it("abort during a scan: fault E51, the scan fails, the press goes home", () => {
-        const r = rig(8)
-        const c = new Controller(m, gains)
-        c.arm(TEST_PROCESS)
-        c.scan = newScan()
-        let k = 0
-        const tick = (over: Partial<ControllerInputs> = {}) => {
-            const out = c.tick(inputs(k * P, r, over))
-            r.press.step(P, out.pressSpeedPermille / 1000)
-            k++
-            return out
-        }
+        const { r, c, sc, tick } = armedRig(8)
         tick()
         tick({ startPressed: true })
         for (let i = 0; i < 60; i++) tick() // 3 s: ~15 mm out
         expect(r.press.positionM()).toBeGreaterThan(0.01)
         tick({ abortPressed: true })
-        expect(c.scan.state).toBe(ScanState.Failed)
-        expect(c.scan.why).toBe("fault E" + FaultCode.Abort)
+        expect(sc.state).toBe(ScanState.Failed)
+        expect(sc.why).toBe("fault E" + FaultCode.Abort)
         expect(c.recentFault?.code).toBe(FaultCode.Abort)
         let n = 0
         while (!r.press.home() && n < 400) {
@@ -263,21 +260,11 @@ describe("the scan through the controller", () => {
     })
 
     it("a scan dropped while running (the template was disarmed) still sends the press home", () => {
-        const r = rig(9)
-        const c = new Controller(m, gains)
-        c.arm(TEST_PROCESS)
-        c.scan = newScan()
-        let k = 0
-        const tick = (over: Partial<ControllerInputs> = {}) => {
-            const out = c.tick(inputs(k * P, r, over))
-            r.press.step(P, out.pressSpeedPermille / 1000)
-            k++
-            return out
-        }
+        const { r, c, sc, tick } = armedRig(9)
         tick()
         tick({ startPressed: true })
         for (let i = 0; i < 40; i++) tick()
-        c.scan.fail("not ready")
+        sc.fail("not ready")
         c.scan = null
         let n = 0
         while (!r.press.home() && n < 400) {
