@@ -1,0 +1,57 @@
+// Measures the device image's GC heap in the DeviceScript VM (wasm32, the same 64 KB heap and
+// 32-bit layout as an ESP32): how much is free before the application starts, and how much is
+// free, and the largest free block, once the device is armed and idle. Runs the probe image
+// sim/firmware-heap.ts on a simulated bench (port 8082: one at a time).
+//   npm run heap [-- --at MS]
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { ROOT, readManifest } from "./manifest-node"
+import { devs } from "./devs"
+import { generateAll } from "./generate"
+import { SimSession, sleep, waitFor } from "../sim/session"
+import { BusSettingsKv } from "../sim/bus/settings-kv"
+import { firmwareDevice } from "../sim/provision"
+
+if (!process.env["SIM_DEBUG"]) console.debug = () => undefined
+const atArg = process.argv.indexOf("--at")
+const idleAtMs = atArg > 0 ? parseInt(process.argv[atArg + 1]) : 8000
+const HEAP_BYTES = 64 * 1024
+
+generateAll()
+const r = devs(["build", "sim/firmware-heap.ts"], { quiet: true })
+if (r.status !== 0) throw new Error(`probe image build failed:\n${r.stdout}${r.stderr}`)
+const dir = mkdtempSync(join(tmpdir(), "heap-probe-"))
+const file = join(dir, "heap.devs")
+copyFileSync(resolve(ROOT, ".devicescript/bin/bytecode.devs"), file)
+
+const s = new SimSession(readManifest(), file, join(dir, "dev"), 1, "device")
+s.fitFirst = false
+const results: string[] = []
+try {
+    await s.open()
+    for (const [mode, at, what] of [
+        ["free", 0, "free after the modules' start-up code, before the application starts"],
+        ["free", idleAtMs, `free ${idleAtMs} ms after start (armed, idle)`],
+        ["block", idleAtMs, `largest free block ${idleAtMs} ms after start`],
+    ] as const) {
+        await new BusSettingsKv(firmwareDevice(s.bus)).write("heapProbe", `${mode}:${at}`)
+        await sleep(300)
+        await s.vm.kill()
+        const from = s.vm.lines.length
+        s.vm.start()
+        await waitFor("the probe to run out of memory", () => s.vm.lines.slice(from).some(l => /OutOfMemory/.test(l.text)), 60_000)
+        const lines = s.vm.lines.slice(from).map(l => l.text)
+        const end = lines.findIndex(l => /OutOfMemory/.test(l))
+        const last = lines.slice(0, end).filter(l => l.startsWith(`heap ${mode} `)).pop()
+        const n = last ? parseInt(last.split(" ")[2]) : NaN
+        const line = `${what}: ${n} B (${((n / HEAP_BYTES) * 100).toFixed(1)} % of 64 KB)`
+        results.push(line)
+        console.log(line)
+    }
+    await new BusSettingsKv(firmwareDevice(s.bus)).write("heapProbe", "")
+} finally {
+    await s.close()
+    rmSync(dir, { recursive: true, force: true })
+}
+process.exit(0)
