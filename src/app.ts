@@ -26,6 +26,8 @@ export interface AppOptions {
     onEvent?: (e: ControlEvent) => void
     /** a finished cycle's record is still being written (the display says so), if given */
     saving?: () => boolean
+    /** given the readings and the controller once both exist (live telemetry), if given */
+    live?: (sensors: SensorInputs, ctrl: Controller) => void
 }
 
 export async function startApplicator(opts: AppOptions) {
@@ -43,6 +45,7 @@ export async function startApplicator(opts: AppOptions) {
     await opts.arm(ctrl)
     const hk = new Housekeeping()
     const sensors = new SensorInputs(io, hk, m.control.periodMs, opts.calibrator)
+    if (opts.live) opts.live(sensors, ctrl)
     const loop = new ControlLoop(io, ctrl, sensors, outputs, hk, opts.logHasRoom)
     if (opts.onEvent) loop.eventSink = opts.onEvent
     loop.start(m.control.periodMs)

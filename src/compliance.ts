@@ -24,6 +24,8 @@ import { RecordService } from "./records"
 import { DeviceSync, KEY_HUB_URL } from "./sync"
 import { AppOptions } from "./app"
 import { FitGlue } from "./fit"
+import { Telemetry } from "./live"
+import { SensorInputs } from "./hw/sensor-inputs"
 
 // String priming (README, "DeviceScript traps"): the compiler numbers strings in the order it
 // meets them and references only the first 248 with a one-byte index (the others with three).
@@ -132,5 +134,9 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
             if (fit) fit.onEvent(e)
         },
         saving: () => !!recs && recs.pending.length > 0, // a finished record still waits to be written
+        live: (s: SensorInputs, ctrl: Controller) => {
+            const r = recs
+            if (sync && r && r.queue) new Telemetry(sync, ctrl, s, () => r.queue.next)
+        },
     }
 }

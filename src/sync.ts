@@ -150,19 +150,40 @@ export class DeviceSync {
 
     /** One signed request, bounded by the sync's timeout; the round's reading of the answer (status 0 when no usable answer came). */
     private async send(round: SyncRound, r: SyncRequest): Promise<SyncEffects> {
-        let h = "x-device-id: " + this.id.deviceId + "\r\nx-timestamp: " + r.timestampS + "\r\nx-nonce: " + r.nonce + "\r\nx-signature: " +
-            requestSignature(dsCrypto, this.id.keyHex, r.method, r.path, r.body, r.timestampS, r.nonce) + "\r\n"
-        if (r.body) h += "content-type: application/json\r\n"
-        if (r.ifNoneMatch) h += "if-none-match: " + r.ifNoneMatch + "\r\n"
-        const a = await httpRequest(this.hubUrl, r.method, r.path, h, r.body, SYNC_TIMING.fetchTimeoutMs)
-        if (a.status === 0) console.warn("sync: " + r.method + " " + r.path + ": " + a.text)
-        let body: any = null
+        const a = await this.call(r.method, r.path, r.body, r.timestampS, r.nonce, r.ifNoneMatch)
+        return round.onResponse(r, a[0], a[1])
+    }
+
+    /** One signed request, bounded by the sync's timeout: [status (0: no usable answer), the parsed JSON body or null]. */
+    private async call(method: string, path: string, body: string, timestampS: number, nonce: string, ifNoneMatch: string): Promise<any[]> {
+        let h = "x-device-id: " + this.id.deviceId + "\r\nx-timestamp: " + timestampS + "\r\nx-nonce: " + nonce + "\r\nx-signature: " +
+            requestSignature(dsCrypto, this.id.keyHex, method, path, body, timestampS, nonce) + "\r\n"
+        if (body) h += "content-type: application/json\r\n"
+        if (ifNoneMatch) h += "if-none-match: " + ifNoneMatch + "\r\n"
+        const a = await httpRequest(this.hubUrl, method, path, h, body, SYNC_TIMING.fetchTimeoutMs)
+        if (a.status === 0) console.warn("sync: " + method + " " + path + ": " + a.text)
+        let json: any = null
         try {
-            if (a.status > 0 && a.text.length > 0) body = JSON.parse(a.text)
+            if (a.status > 0 && a.text.length > 0) json = JSON.parse(a.text)
         } catch (e) {
-            body = null
+            json = null
         }
-        return round.onResponse(r, a.status, body)
+        return [a.status, json]
+    }
+
+    /**
+     * A request outside the rounds (live telemetry): only when no round is in flight (the VM has
+     * one socket) and the clock is known; null when it could not be sent.
+     */
+    async live(method: string, path: string, body: string): Promise<any[] | null> {
+        const ts = wallUnixS(this.anchor, ds.millis())
+        if (this.running || ts <= 0) return null
+        this.running = true
+        try {
+            return await this.call(method, path, body, ts, randomBuffer(16).toString("hex"), "")
+        } finally {
+            this.running = false
+        }
     }
 }
 

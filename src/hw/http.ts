@@ -56,8 +56,9 @@ export async function httpRequest(base: string, method: string, path: string, he
         if (failed) break
         if (opened && !sent) {
             sent = true
+            // the head and the body written apart: one copy of the body in the heap, not two
             if (net._socketWrite(method + " " + path + " HTTP/1.1\r\nhost: " + hostPort + "\r\nconnection: close\r\ncontent-length: " +
-                body.length + "\r\n" + headers + "\r\n" + body) !== 0) {
+                body.length + "\r\n" + headers + "\r\n") !== 0 || (body.length > 0 && net._socketWrite(body) !== 0)) {
                 failed = "send failed"
                 break
             }
@@ -80,5 +81,7 @@ export async function httpRequest(base: string, method: string, path: string, he
     if (!failed && (head < 0 || got.slice(0, 9) !== "HTTP/1.1 ")) failed = ended ? "no answer" : "timeout"
     const text = got.slice(head + 4)
     if (!failed && (want < 0 ? text.length > 0 : bytes - head - 4 !== want)) failed = "cut short"
-    return failed ? { status: 0, text: failed } : { status: parseInt(got.slice(9, 12)), text: text }
+    const status = failed ? 0 : parseInt(got.slice(9, 12))
+    got = "" // not held until the next request (an answer with a template is KBs of the heap)
+    return { status: status, text: failed || text }
 }

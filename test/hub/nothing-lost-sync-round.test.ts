@@ -41,8 +41,8 @@ describe("protocol client rounds against the hub", () => {
             const r1 = await client.round()
             expect(r1.alerts).toEqual([])
             expect(r1.ok).toBe(true)
-            // time, bundle, template, 2 uploads of 8 and 2 (batchMax 8), status
-            expect(client.stats.requests).toBe(6)
+            // time, bundle, template, 5 uploads of 2 (batchMax 2), status
+            expect(client.stats.requests).toBe(9)
             expect(client.lastTimeSyncUnixS).toBe(1750000000)
             expect(client.bundleVersion).toBe(1)
             expect(client.approved).toEqual([GOLDEN_TEMPLATE_HASH])
@@ -54,8 +54,8 @@ describe("protocol client rounds against the hub", () => {
             for (let k = 11; k <= 13; k++) await client.append(cycleDraft(k, 1750000000))
             const r2 = await client.round()
             expect(r2.ok).toBe(true)
-            // the clock is fresh: bundle (304), one upload, status
-            expect(client.stats.requests).toBe(9)
+            // the clock is fresh: bundle (304), 2 uploads (2 and 1), status
+            expect(client.stats.requests).toBe(13)
             expect(client.stats.stored).toBe(13)
             expect(client.bundleVersion).toBe(1)
             const e = await exportDevice(s.ctx, dev.deviceId)

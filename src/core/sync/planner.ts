@@ -30,9 +30,14 @@ export enum Step {
 }
 
 export interface SyncLimits {
-    /** records per upload (the hub takes 1..32) */
+    /**
+     * records per upload (the hub takes 1..32). Two: a sealed record is ~333 bytes, 666 hex
+     * characters, and the body, its signature's byte copy and the request each need one free
+     * block of the body's size in the VM's heap, whose largest free block at idle is a few KB
+     * (`npm run heap`); eight at a time ran it out of memory (README, "Known problems").
+     */
     batchMax: number
-    /** an upload body is built in the VM's 64 KB heap: keep it well below */
+    /** an upload body's length at most, unless one record alone is longer (two of the largest, 512 bytes sealed, fit) */
     bodyMaxChars: number
     /** re-read the hub's time this often (the uptime-derived clock drifts) */
     timeResyncS: number
@@ -42,7 +47,7 @@ export interface SyncLimits {
 }
 
 // parsed from a string, as the firmware's other tables (README, "DeviceScript traps")
-export const SYNC_LIMITS: SyncLimits = JSON.parse('{"batchMax":8,"bodyMaxChars":12000,"timeResyncS":21600,"templatesPerRound":1,"requestsMax":48}')
+export const SYNC_LIMITS: SyncLimits = JSON.parse('{"batchMax":2,"bodyMaxChars":2200,"timeResyncS":21600,"templatesPerRound":1,"requestsMax":48}')
 
 /** What the device holds when the round starts. */
 export interface SyncInputs {
