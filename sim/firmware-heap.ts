@@ -5,12 +5,14 @@
 // tool reads the last line before the panic:
 //   "heap free N":  N bytes held in 120-byte buffers (128 B blocks, 8 B array slots): the free total
 //   "heap block N": a single N-byte buffer allocated and dropped: the largest free block
-// The probe runs `heapProbeAtMs` after start (the setting "heapProbe" = "free:MS" or "block:MS").
+// The setting "heapProbe" says when: "free:MS" or "block:MS" (MS after start; 0: before the
+// application starts) or "free:cycle" / "block:cycle" (3 s after a cycle's outcome).
 import * as ds from "@devicescript/core"
 import { readSetting } from "@devicescript/settings"
 import { startApplicator } from "../src/app"
 import { complianceOptions } from "../src/compliance"
 import { ClockAnchor } from "../src/core/wall-clock"
+import { EventKind } from "../src/core/cycle/events"
 
 const v = await readSetting<any>("simClock", "")
 const unixS = typeof v === "string" ? parseInt(v) : 0
@@ -43,5 +45,14 @@ async function measure() {
     }
 }
 if (mode && atMs === 0) await measure()
-await startApplicator(complianceOptions(anchor))
+const opts = complianceOptions(anchor)
+if (mode && probe.split(":")[1] === "cycle") {
+    // 3 s after a cycle's outcome: its record saved, the next patient's scan pending
+    const sink = opts.onEvent
+    opts.onEvent = e => {
+        sink(e)
+        if (e.kind === EventKind.Outcome) setTimeout(measure, 3000)
+    }
+}
+await startApplicator(opts)
 if (mode && atMs > 0) setTimeout(measure, atMs)

@@ -1,6 +1,6 @@
 // Measures the device image's GC heap in the DeviceScript VM (wasm32, the same 64 KB heap and
 // 32-bit layout as an ESP32): how much is free before the application starts, and how much is
-// free, and the largest free block, once the device is armed and idle. Runs the probe image
+// free, and the largest free block, once the device is armed and idle, and again after a cycle. Runs the probe image
 // sim/firmware-heap.ts on a simulated bench (port 8082: one at a time).
 //   npm run heap [-- --at MS]
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs"
@@ -34,13 +34,21 @@ try {
         ["free", 0, "free after the modules' start-up code, before the application starts"],
         ["free", idleAtMs, `free ${idleAtMs} ms after start (armed, idle)`],
         ["block", idleAtMs, `largest free block ${idleAtMs} ms after start`],
+        ["free", "cycle", "free 3 s after a cycle's outcome (record saved, next scan pending)"],
+        ["block", "cycle", "largest free block 3 s after a cycle's outcome"],
     ] as const) {
         await new BusSettingsKv(firmwareDevice(s.bus)).write("heapProbe", `${mode}:${at}`)
         await sleep(300)
         await s.vm.kill()
         const from = s.vm.lines.length
-        s.vm.start()
-        await waitFor("the probe to run out of memory", () => s.vm.lines.slice(from).some(l => /OutOfMemory/.test(l.text)), 60_000)
+        if (at === "cycle") {
+            // the operator's two presses: the fitting scan, then the cycle
+            await s.boot()
+            await waitFor("the firmware to show it is armed", () => /\nSCAN: PRESS START/.test(s.engine.display), 30_000)
+            await s.fitArch()
+            await s.press("start")
+        } else s.vm.start()
+        await waitFor("the probe to run out of memory", () => s.vm.lines.slice(from).some(l => /OutOfMemory/.test(l.text)), 180_000)
         const lines = s.vm.lines.slice(from).map(l => l.text)
         const end = lines.findIndex(l => /OutOfMemory/.test(l))
         const last = lines.slice(0, end).filter(l => l.startsWith(`heap ${mode} `)).pop()
