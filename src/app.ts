@@ -26,6 +26,8 @@ export interface AppOptions {
     onEvent?: (e: ControlEvent) => void
     /** a finished cycle's record is still being written (the display says so), if given */
     saving?: () => boolean
+    /** the patient reference of a session prepared on the console and waiting for START ("" none), if given */
+    patient?: () => string
     /** given the readings and the controller once both exist (live telemetry), if given */
     live?: (sensors: SensorInputs, ctrl: Controller) => void
 }

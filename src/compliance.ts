@@ -24,6 +24,7 @@ import { RecordService } from "./records"
 import { DeviceSync, KEY_HUB_URL } from "./sync"
 import { AppOptions } from "./app"
 import { FitGlue } from "./fit"
+import { Sessions, operator } from "./session"
 import { Telemetry } from "./live"
 import { SensorInputs } from "./hw/sensor-inputs"
 
@@ -72,11 +73,7 @@ async function clearRequested(ctrl: Controller, recs: RecordService) {
     const req = await readSetting<any>(KEY_CLEAR_REQ, null)
     if (!req) return
     if (typeof req === "object" && req.code === lf.code) {
-        // the technician's name if it fits a record's operator field (1-32 of A-Z a-z 0-9 . _ -), else ""
-        const by = req.by
-        let ok = typeof by === "string" && by.length <= 32
-        for (let i = 0; ok && i < by.length; i++) ok = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-".indexOf(by.charAt(i)) >= 0
-        recs.clearedBy = ok ? by : ""
+        recs.clearedBy = operator(req.by) // the technician's name if it fits a record's operator field
         if (ctrl.clearFault(ds.millis())) console.log("fault E" + lf.code + " cleared by " + (recs.clearedBy || "a technician"))
         else recs.clearedBy = "" // the press is not home yet: the request is dropped, the technician tries again
     }
@@ -94,6 +91,7 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
     let recs: RecordService | null = null
     let sync: DeviceSync | null = null
     let fit: FitGlue | null = null
+    let sessions: Sessions | null = null
     const anchor = () => (sync ? sync.anchor : clock)
     return {
         arm: async (ctrl: Controller) => {
@@ -118,6 +116,7 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
                 r.onSaved = () => s.schedule.kick(ds.millis()) // a record was saved: get it off the device now (unless backing off)
                 sync = s
                 s.start()
+                sessions = new Sessions(s, ctrl, builder, () => r.queue.next)
             } else console.warn("no hub address (" + KEY_HUB_URL + "): records stay on the device")
             await t.evaluate(wallUnixS(anchor(), ds.millis()))
             setInterval(async () => {
@@ -132,8 +131,10 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
         onEvent: (e: ControlEvent) => {
             if (recs) recs.onEvent(e)
             if (fit) fit.onEvent(e)
+            if (sessions) sessions.onEvent(e)
         },
         saving: () => !!recs && recs.pending.length > 0, // a finished record still waits to be written
+        patient: () => (sessions ? sessions.label() : ""),
         live: (s: SensorInputs, ctrl: Controller) => {
             const r = recs
             if (sync && r && r.queue) new Telemetry(sync, ctrl, s, () => r.queue.next)

@@ -2,7 +2,9 @@
 // while a cycle runs the device samples [uptimeMs, phase, filmDeciC, contactDeciC, forceMilliN]
 // every SAMPLE_MS and posts what it has every POST_MS, through the sync's signed requests (only
 // when no sync round holds the VM's one socket). Not evidence (the compliance record is): a
-// batch that cannot be sent is dropped, and at most BATCH_MAX samples wait. The answer carries
+// batch that cannot be sent is dropped, and at most BATCH_MAX samples wait. Every allocation
+// here is small (a post is ~200 characters), because it happens during a cycle: a panic then
+// would restart the program mid-cycle (README, "Known problems" has the heap's figures). The answer carries
 // the console's abort request, which acts like the ABORT button at the next control tick.
 import * as ds from "@devicescript/core"
 import { MANIFEST } from "./gen/manifest"
@@ -11,11 +13,11 @@ import { DEVICE_API } from "./core/sync/signing"
 import { SensorInputs } from "./hw/sensor-inputs"
 import { DeviceSync } from "./sync"
 
-/** 5 samples a second: the plot's resolution, in ~300 bytes of JSON per post (the heap is tight) */
+/** 5 samples a second (the plot's resolution), posted once a second: ~200 characters of JSON a post */
 const SAMPLE_MS = 200
-const POST_MS = 2000
-/** samples waiting at most (the hub takes 64 a request): older ones are not kept when posts fail */
-const BATCH_MAX = 20
+const POST_MS = 1000
+/** samples waiting at most (the hub takes 64 a request): newer ones are not kept while posts fail */
+const BATCH_MAX = 10
 
 export class Telemetry {
     /** samples not yet posted, as JSON arrays joined by commas (a string: no number[] in the heap) */

@@ -29,6 +29,7 @@ import { seedLibrary, registerDevice, provisionForHub } from "../sim/hub-link"
 import { simArchPoints } from "../sim/provision"
 import { BusPortTakenError } from "../sim/bus/relay"
 import { telemetryOf } from "../hub/src/telemetry"
+import { prepareSession, listSessions } from "../hub/src/device-sessions"
 import { PHASE_NAMES, Phase } from "../src/core/cycle/events"
 
 interface Options {
@@ -107,6 +108,11 @@ async function main(): Promise<number> {
         await s.fitArch()
         const fitLine = s.vm.lines.filter(l => /^fit \d/.test(l.text)).map(l => l.text).pop() ?? "fit: (no log line)"
         step(`${fitLine}; press home`)
+        // a session as an operator prepares it on the console: the device shows it and waits for START (src/session.ts)
+        const session = await prepareSession(ctx, dev.deviceId, "operator", { templateHash: seed.templateHash, patientRef: "PT-0001" })
+        step(`session ${session.sessionId.slice(0, 8)} prepared on the hub by "operator" for patient reference PT-0001`)
+        await waitFor("the device to show the session", () => s.engine.display.includes("PT PT-0001"), 20_000)
+        step(`the device shows it: "${s.engine.display.replace("\n", " | ")}"; START pressed`)
         let lastPhase = ""
         const progress = setInterval(() => {
             const e = s.engine
@@ -142,6 +148,11 @@ async function main(): Promise<number> {
         const fit = r.record.fit
         if (!fit || fit.accepted !== 1) throw new Error("the cycle's record carries no accepted fit")
         step(`the record carries the fit: RMS ${fit.rmsUm} µm, scale ${fit.scalePpm} ppm, arch centre at (${fit.offsetXUm}, ${fit.offsetYUm}) µm`)
+        if (r.record.operatorId !== "operator") throw new Error(`the cycle's record names operator "${r.record.operatorId}", not the session's`)
+        let ended = (await listSessions(ctx, dev.deviceId))[0]
+        for (const until = Date.now() + 15_000; ended.status !== "ended" && Date.now() < until; ended = (await listSessions(ctx, dev.deviceId))[0]) await sleep(250)
+        step(`the session is ${ended.status}: cycle ${ended.cycle}, outcome ${ended.outcome}; the record names its operator`)
+        if (ended.status !== "ended" || ended.outcome !== 1 || ended.cycle !== r.seq) throw new Error(`the session did not end with the cycle: ${JSON.stringify(ended)}`)
         // the console's live plot: what the firmware posted while the cycle ran (src/live.ts)
         const live = telemetryOf(ctx).read(dev.deviceId, 0)
         const seen = [...new Set(live.samples.map(k => k[3]))]

@@ -18,13 +18,14 @@ function deci(v: number): string {
 }
 
 /** The two display lines for the controller's present state (pure formatting). */
-export function statusLines(c: Controller, filmDeciC: number, forceMilliN: number, notReady: string, saving: boolean): string[] {
+export function statusLines(c: Controller, filmDeciC: number, forceMilliN: number, notReady: string, saving: boolean, patient = ""): string[] {
     const ph = c.phase()
     const f = c.latchedFault || (ph === Phase.Aborted || ph === Phase.Faulted ? c.recentFault : null)
     // a cycle is shown complete only once its record is durable
     const name = (ph === Phase.Complete && saving ? "finishing" : PHASE_NAMES[ph]).toUpperCase()
     const o = c.outputs
-    const l1 = o.filmTargetDeciC >= 0 ? name + " " + deci(filmDeciC) + "/" + deci(o.filmTargetDeciC) : name + " " + deci(filmDeciC) + "C"
+    // a session prepared on the console waits for START: its patient reference in place of the idle line
+    const l1 = patient && (ph === Phase.Idle || ph === Phase.Complete) ? "PT " + patient : o.filmTargetDeciC >= 0 ? name + " " + deci(filmDeciC) + "/" + deci(o.filmTargetDeciC) : name + " " + deci(filmDeciC) + "C"
     let l2: string
     if (f) l2 = faultLabel(f)
     else if (saving) l2 = "SAVING RECORD"
@@ -46,6 +47,7 @@ function armedLine(c: Controller): string {
 export interface StatusSources {
     notReady(): string
     saving?: () => boolean
+    patient?: () => string
 }
 
 export function startStatusUi(io: Io, hk: Housekeeping, c: Controller, sensors: SensorInputs, app: StatusSources) {
@@ -56,7 +58,7 @@ export function startStatusUi(io: Io, hk: Housekeeping, c: Controller, sensors: 
         // a display or lamp that (re)connects is written afresh
         if (!io.display.isBound) lastText = ""
         if (!io.statusLed.isBound) lastLevel = -1
-        const lines = statusLines(c, sensors.film.value, sensors.force.value, app.notReady(), !!app.saving && app.saving())
+        const lines = statusLines(c, sensors.film.value, sensors.force.value, app.notReady(), !!app.saving && app.saving(), app.patient ? app.patient() : "")
         const text = lines[0] + "\n" + lines[1]
         if (text !== lastText && io.display.isBound) {
             lastText = text
