@@ -5,7 +5,7 @@
 // the supervisor sees the gap as an overrun.
 import * as ds from "@devicescript/core"
 import { Controller } from "./core/controller"
-import { EventKind, ControlEvent, PHASE_NAMES } from "./core/cycle/events"
+import { EventKind, ControlEvent, phaseName } from "./core/cycle/events"
 import { faultLabel, faultName } from "./core/faults"
 import { SensorInputs } from "./hw/sensor-inputs"
 import { OutputWriter } from "./hw/outputs"
@@ -105,7 +105,7 @@ export class ControlLoop {
             // the loop's own handling of each event first
             switch (e.kind) {
                 case EventKind.PhaseStart:
-                    console.log("phase " + PHASE_NAMES[e.phase])
+                    console.log("phase " + phaseName(e.phase))
                     break
                 case EventKind.Fault:
                     console.log("fault " + faultLabel(e.fault) + " " + faultName(e.fault.code))

@@ -20,7 +20,7 @@ import { SyncSchedule, SYNC_TIMING } from "./core/sync/backoff"
 import { requestSignature } from "./core/sync/signing"
 import { Controller } from "./core/controller"
 import { ScanState } from "./core/fitting/scan-run"
-import { Phase, PHASE_NAMES } from "./core/cycle/events"
+import { Phase, phaseName } from "./core/cycle/events"
 import { RecordKind } from "./core/records/types"
 import { dsCrypto } from "./hw/crypto-ds"
 import { httpRequest } from "./hw/http"
@@ -83,7 +83,7 @@ export class DeviceSync {
             deviceId: this.id.deviceId, keyHex: this.id.keyHex, lastTimeSyncUnixS: this.lastTimeSyncUnixS,
             bundleVersion: b ? b.bundleVersion : 0, approved: b ? b.approved : [],
             templates: holding, queueHead: q.head, queueNext: q.next, lastHash: q.last,
-            state: phase === Phase.Idle && this.trust.notReady ? "not_ready" : PHASE_NAMES[phase],
+            state: phase === Phase.Idle && this.trust.notReady ? "not_ready" : phaseName(phase),
             phase: phase, latchedFault: lf ? lf.code : 0,
         }, dsCrypto)
         let changed = false

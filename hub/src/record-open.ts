@@ -8,12 +8,12 @@
 // itself (ingest.ts), and test/hub/record-open.test.ts proves both agree on tampered bytes.
 import { createHmac, hash as sha256Once, timingSafeEqual } from "node:crypto"
 import {
-    CALIBRATION_IDS_MAX, CALIBRATION_ID_MAX_CHARS, FAULTS_MAX, FAULT_FIELDS, FIT_FIELDS, PHASES_MAX, PHASE_FIELDS, RECORD_HEAD,
+    CALIBRATION_IDS_MAX, CALIBRATION_ID_MAX_CHARS, FAULTS_MAX, PHASES_MAX, RecordTable, recordFields, type FieldSpec,
 } from "../../src/core/records/codec"
 import { RECORD_FORMAT_VERSION, RECORD_TAG } from "../../src/core/records/types"
 import { INT_MAX_ABS } from "../../src/core/codec/ints"
 
-/** the fields of a record the hub stores in their own columns or checks (RECORD_HEAD has more) */
+/** the fields of a record the hub stores in their own columns or checks (the head table has more) */
 export interface RecordHead {
     kind: number
     deviceId: string
@@ -33,6 +33,11 @@ export interface OpenedHead {
 }
 
 const MAC_BYTES = 32
+/** codec.ts's field tables, parsed once (the device parses one when it needs it; here every record reads them) */
+const HEAD = recordFields(RecordTable.Head)
+const FIT = recordFields(RecordTable.Fit)
+const PHASE = recordFields(RecordTable.Phases)
+const FAULT = recordFields(RecordTable.Faults)
 /** the field rules of codec.ts's tables (its INT, TEXT, HASH) */
 const INT = 0
 const TEXT = 1
@@ -85,7 +90,7 @@ class BufferReader {
     }
 
     /** one codec.ts field table; values are kept only when `into` is given */
-    fields(specs: [string, number, number, number][], into?: Record<string, number | string>) {
+    fields(specs: FieldSpec[], into?: Record<string, number | string>) {
         for (const s of specs) {
             const v = s[1] === INT ? this.int(s[2], s[3]) : s[1] === TEXT ? this.text(s[2], s[3]) : this.hash()
             if (into) into[s[0]] = v
@@ -98,14 +103,14 @@ function readBody(r: BufferReader): RecordHead {
     if (r.end < 2 || r.b[0] !== RECORD_TAG || r.b[1] !== RECORD_FORMAT_VERSION) throw NOT_A_RECORD
     r.pos = 2
     const head: Record<string, number | string> = {}
-    r.fields(RECORD_HEAD, head)
+    r.fields(HEAD, head)
     const nIds = r.int(0, CALIBRATION_IDS_MAX)
     for (let i = 0; i < nIds; i++) r.text(1, CALIBRATION_ID_MAX_CHARS)
-    if (r.int(0, 1) === 1) r.fields(FIT_FIELDS)
+    if (r.int(0, 1) === 1) r.fields(FIT)
     const nPh = r.int(0, PHASES_MAX)
-    for (let i = 0; i < nPh; i++) r.fields(PHASE_FIELDS)
+    for (let i = 0; i < nPh; i++) r.fields(PHASE)
     const nF = r.int(0, FAULTS_MAX)
-    for (let i = 0; i < nF; i++) r.fields(FAULT_FIELDS)
+    for (let i = 0; i < nF; i++) r.fields(FAULT)
     head["outcome"] = r.int(0, 3)
     if (r.pos !== r.end) throw NOT_A_RECORD
     return head as unknown as RecordHead

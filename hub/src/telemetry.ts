@@ -10,7 +10,7 @@
 import type { HubContext } from "./context"
 import { badRequest } from "./errors"
 import { hubManifest } from "./library/manifest"
-import { PHASE_NAMES } from "../../src/core/cycle/events"
+import { PHASE_COUNT } from "../../src/core/cycle/events"
 
 /** samples one request may carry: ~2 s of a 50 ms control loop at every other tick, in ~1.5 KB of JSON */
 export const TELEMETRY_BATCH_MAX = 64
@@ -31,7 +31,7 @@ const FIELDS = ["uptimeMs", "phase", "filmDeciC", "contactDeciC", "forceMilliN"]
 export function sampleRanges(): [number, number][] {
     const l = hubManifest().limits
     return [
-        [0, UPTIME_MAX_MS], [0, PHASE_NAMES.length - 1],
+        [0, UPTIME_MAX_MS], [0, PHASE_COUNT - 1],
         [l.filmSensorMinDeciC, l.filmSensorMaxDeciC], [l.contactSensorMinDeciC, l.contactSensorMaxDeciC],
         [l.forceSensorMinMilliN, l.forceSensorMaxMilliN],
     ]

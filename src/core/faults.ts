@@ -50,13 +50,14 @@ export function isLatching(code: FaultCode): boolean {
         code !== FaultCode.AutotuneRejected && code !== FaultCode.PowerLost
 }
 
-/** Names by code (docs/faults.md), parsed from a string: as statements they cost ~120 bytes of
- * the firmware's 64 KB function area (README, "DeviceScript traps"). */
-const NAMES: string[] = JSON.parse(
-    '["none",null,null,null,null,null,null,null,null,null,"film over temperature","contact over temperature","over force",null,null,null,null,null,null,null,"thermal runaway: no rise while heating","heater rising while off","temperature outside hold band",null,null,null,null,null,null,null,"sensor reading implausible","sensor lost (no fresh reading)","sensor stuck","actuator not connected",null,null,null,null,null,null,"press stalled","press found no contact","phase timed out",null,null,null,null,null,null,null,"door opened","aborted",null,null,null,null,null,null,null,null,"control tick overrun","control logic error","power lost during a cycle",null,null,null,null,null,null,null,"autotune rejected"]')
+// Names by code (docs/faults.md), in a JSON string the compiler folds into a constant: parsed
+// only when a name is asked for (a fault, a technician's query), so the names are not held in
+// the heap (parsed at the top level they were, for the program's life); as statements they cost
+// ~120 bytes of the firmware's 64 KB function area (README, "DeviceScript traps").
+const NAMES = '["none",null,null,null,null,null,null,null,null,null,"film over temperature","contact over temperature","over force",null,null,null,null,null,null,null,"thermal runaway: no rise while heating","heater rising while off","temperature outside hold band",null,null,null,null,null,null,null,"sensor reading implausible","sensor lost (no fresh reading)","sensor stuck","actuator not connected",null,null,null,null,null,null,"press stalled","press found no contact","phase timed out",null,null,null,null,null,null,null,"door opened","aborted",null,null,null,null,null,null,null,null,"control tick overrun","control logic error","power lost during a cycle",null,null,null,null,null,null,null,"autotune rejected"]'
 
 export function faultName(code: FaultCode): string {
-    return NAMES[code] || "unknown fault"
+    return JSON.parse(NAMES)[code] || "unknown fault"
 }
 
 export function makeFault(code: FaultCode, sensor: SensorId, value: number, limit: number, atMs: number): Fault {

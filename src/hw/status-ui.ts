@@ -3,7 +3,7 @@
 // writes go through the housekeeping queue (housekeeping.ts), one after each control tick.
 import { Io } from "./roles"
 import { Controller } from "../core/controller"
-import { Phase, PHASE_NAMES } from "../core/cycle/events"
+import { Phase, phaseName } from "../core/cycle/events"
 import { ScanState } from "../core/fitting/scan-run"
 import { faultLabel } from "../core/faults"
 import { Housekeeping } from "./housekeeping"
@@ -22,7 +22,7 @@ export function statusLines(c: Controller, filmDeciC: number, forceMilliN: numbe
     const ph = c.phase()
     const f = c.latchedFault || (ph === Phase.Aborted || ph === Phase.Faulted ? c.recentFault : null)
     // a cycle is shown complete only once its record is durable
-    const name = (ph === Phase.Complete && saving ? "finishing" : PHASE_NAMES[ph]).toUpperCase()
+    const name = (ph === Phase.Complete && saving ? "finishing" : phaseName(ph)).toUpperCase()
     const o = c.outputs
     // a session prepared on the console waits for START: its patient reference in place of the idle line
     const l1 = patient && (ph === Phase.Idle || ph === Phase.Complete) ? "PT " + patient : o.filmTargetDeciC >= 0 ? name + " " + deci(filmDeciC) + "/" + deci(o.filmTargetDeciC) : name + " " + deci(filmDeciC) + "C"

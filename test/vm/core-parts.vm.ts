@@ -1,9 +1,12 @@
-// Press, phase-statistics, process-check and manifest vectors inside the DeviceScript VM.
+// Press, phase-statistics, process-check and manifest vectors inside the DeviceScript VM, and the
+// names cut or parsed from constant strings (phase and fault names).
 import { describe, test, expect } from "@devicescript/test"
 import { MANIFEST } from "../../src/gen/manifest"
 import { PRESS_VECTORS, runPressVector } from "../vectors/press"
 import { STATS_VECTORS, runStatsVector, PROCESS_VECTORS, runProcessVector } from "../vectors/cycle-parts"
 import { MANIFEST_VECTORS, runManifestVector } from "../vectors/manifest"
+import { Phase, PHASE_COUNT, phaseName } from "../../src/core/cycle/events"
+import { FaultCode, faultName } from "../../src/core/faults"
 
 describe("press vectors", () => {
     PRESS_VECTORS.forEach(v => {
@@ -38,5 +41,21 @@ describe("manifest vectors", () => {
             if (v.error === "") expect(msg).toBe("")
             else expect(msg.indexOf(v.error) >= 0).toBe(true)
         })
+    })
+})
+
+describe("names from constant strings", () => {
+    test("phase names by value, as in Node", () => {
+        const names: string[] = []
+        for (let p = 0; p < PHASE_COUNT; p++) names.push(phaseName(p))
+        expect(names.join(",")).toBe("idle,preflight,preheat,approach,press,cure,release,cool,complete,aborted,faulted,autotune,scan")
+        expect(phaseName(Phase.Scan)).toBe("scan")
+        expect(phaseName(PHASE_COUNT)).toBe("")
+    })
+    test("fault names by code", () => {
+        expect(faultName(FaultCode.FilmOverTemp)).toBe("film over temperature")
+        expect(faultName(FaultCode.AutotuneRejected)).toBe("autotune rejected")
+        expect(faultName(13)).toBe("unknown fault")
+        expect(faultName(99)).toBe("unknown fault")
     })
 })

@@ -6,7 +6,7 @@
 import { nodeCrypto } from "../../../src/node/crypto-node"
 import { toHex } from "../../../src/core/crypto"
 import { checkBundle, sealBundle } from "../../../src/core/bundle/codec"
-import { BUNDLE_FORMAT, type Bundle } from "../../../src/core/bundle/types"
+import { bundleFormat, type Bundle } from "../../../src/core/bundle/types"
 import type { RegulationProfile } from "../../../src/core/template/profile"
 import type { HubContext } from "../context"
 import { isUniqueViolation } from "./errors"
@@ -24,19 +24,20 @@ export interface BundleContent {
     profiles: RegulationProfile[]
     approved: string[]
     revoked: string[]
-    /** verified approvals that did not fit BUNDLE_FORMAT's limits (the oldest are left out) */
+    /** verified approvals that did not fit bundleFormat()'s limits (the oldest are left out) */
     omitted: number
 }
 
-/** What every device may currently run and must never run, within BUNDLE_FORMAT limits. */
+/** What every device may currently run and must never run, within bundleFormat()'s limits. */
 export async function bundleContent(ctx: HubContext): Promise<BundleContent | null> {
     const approvals = await verifiedApprovals(ctx)
+    const limits = bundleFormat()
     const profiles: RegulationProfile[] = []
     const approved: string[] = []
     let omitted = 0
     for (const a of approvals) {
         const known = profiles.some(p => p.profileId === a.profile.profileId && p.profileVersion === a.profile.profileVersion)
-        if (approved.length >= BUNDLE_FORMAT.approvedMax || (!known && profiles.length >= BUNDLE_FORMAT.profilesMax)) {
+        if (approved.length >= limits.approvedMax || (!known && profiles.length >= limits.profilesMax)) {
             omitted++
             continue
         }
@@ -45,7 +46,7 @@ export async function bundleContent(ctx: HubContext): Promise<BundleContent | nu
     }
     const revokedRows = await ctx.db.db.selectFrom("library_revocations").select("template_hash")
         .orderBy("revoked_at_ms", "desc").orderBy("template_hash").execute()
-    const revoked = revokedRows.slice(0, BUNDLE_FORMAT.revokedMax).map(r => r.template_hash)
+    const revoked = revokedRows.slice(0, limits.revokedMax).map(r => r.template_hash)
     if (approved.length === 0 && revoked.length === 0) return null
     if (profiles.length === 0) {
         // only revocations: the format still needs one profile; carry the newest published one

@@ -12,9 +12,8 @@ import { checkInt, checkText, checkArray, checkObject, checkHash, UNIX_S_MAX } f
 import { ByteWriter, writeText, writeInt } from "../codec/writer"
 import { ByteReader } from "../codec/reader"
 import { RegulationProfile, checkProfile, writeProfile, readProfile } from "../template/profile"
-import { Bundle, BUNDLE_FORMAT, BUNDLE_TAG, BUNDLE_FORMAT_VERSION, MAC_BYTES } from "./types"
+import { Bundle, bundleFormat, BUNDLE_TAG, BUNDLE_FORMAT_VERSION, MAC_BYTES } from "./types"
 
-const B = BUNDLE_FORMAT
 // a module constant, though only Node checks bundle objects: the names it lists early in the
 // device's start-up code get one-byte string indexes, which every use of them on the device
 // pays back (README, "DeviceScript traps"; measured: dropping it cost ~100 bytes)
@@ -48,6 +47,7 @@ function sortedHashes(v: any, max: number, field: string): string[] {
 /** Checks an untrusted bundle object; returns a clean copy with its sets sorted. */
 export function checkBundle(v: any): Bundle {
     checkObject(v, KEYS, "")
+    const B = bundleFormat()
     const profilesIn = checkArray(v.profiles, 1, B.profilesMax, "profiles")
     const profiles: RegulationProfile[] = []
     for (let i = 0; i < profilesIn.length; i++) profiles.push(checkProfile(profilesIn[i], "profiles[" + i + "]"))
@@ -70,6 +70,7 @@ export function checkBundle(v: any): Bundle {
 
 export function encodeBundle(input: Bundle): number[] {
     const b = checkBundle(input)
+    const B = bundleFormat()
     const w = new ByteWriter()
     w.byte(BUNDLE_TAG)
     w.byte(BUNDLE_FORMAT_VERSION)
@@ -100,6 +101,7 @@ function readHashes(r: ByteReader, max: number, field: string): string[] {
 
 /** Strict decode of bundle bytes (the MAC is checked by openBundle, before this). */
 export function decodeBundle(bytes: number[] | Buffer): Bundle {
+    const B = bundleFormat()
     const r = new ByteReader(bytes, "bundle")
     r.header(BUNDLE_TAG, BUNDLE_FORMAT_VERSION)
     const deviceId = r.text("deviceId", 1, B.deviceIdMax)

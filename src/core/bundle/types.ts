@@ -27,8 +27,11 @@ export interface BundleFormat {
     revokedMax: number
 }
 
-/** Bounds of the bundle format (parsed from a string, as the firmware's other tables). */
-export const BUNDLE_FORMAT: BundleFormat = JSON.parse('{"deviceIdMax":32,"profilesMax":4,"approvedMax":16,"revokedMax":16}')
+/** Bounds of the bundle format, parsed afresh on each call (from a string, as the firmware's other
+ *  tables; parsed at the top level, the heap held them). */
+export function bundleFormat(): BundleFormat {
+    return JSON.parse('{"deviceIdMax":32,"profilesMax":4,"approvedMax":16,"revokedMax":16}')
+}
 
 /** a device clock this far behind the bundle's issue time still accepts it (hub and device drift) */
 export const BUNDLE_CLOCK_SKEW_S = 300

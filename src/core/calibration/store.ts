@@ -31,10 +31,11 @@ export interface CalStatus {
     message: string
 }
 
-// per channel (parsed from strings, as the firmware's other tables): the settings key prefix
-// (BlobStore keys add "h", "a0", "b0", ...: at most 13 characters) and the name messages use
-const PREFIX: { [channel: string]: string } = JSON.parse('{"filmTemp":"calfilm","contactTemp":"calcont","force":"calforce"}')
-const NAMES: { [channel: string]: string } = JSON.parse('{"filmTemp":"film temperature","contactTemp":"contact temperature","force":"force"}')
+// per channel, in JSON strings the compiler folds into constants and parsed where used (parsed
+// at the top level, the heap held them): the settings key prefix (BlobStore keys add "h", "a0",
+// "b0", ...: at most 13 characters) and the name messages use
+const PREFIX = '{"filmTemp":"calfilm","contactTemp":"calcont","force":"calforce"}'
+const NAMES = '{"filmTemp":"film temperature","contactTemp":"contact temperature","force":"force"}'
 
 interface Entry {
     state: CalReason
@@ -115,14 +116,14 @@ export class CalibrationStore {
             const ch = CAL_CHANNELS[i]
             const c = this.entries[ch].cal
             if (c && nowUnixS >= c.expiresUnixS)
-                return blocked(ch, CalReason.Expired, NAMES[ch] + " calibration " + c.id + " expired: a technician must recalibrate it")
+                return blocked(ch, CalReason.Expired, JSON.parse(NAMES)[ch] + " calibration " + c.id + " expired: a technician must recalibrate it")
         }
         return { ok: true, channel: "", reason: CalReason.Ok, message: "calibration ok" }
     }
 }
 
 function blobOf(st: CalibrationStore, channel: string): BlobStore {
-    return new BlobStore(st.kv, st.crypto, PREFIX[channel])
+    return new BlobStore(st.kv, st.crypto, JSON.parse(PREFIX)[channel])
 }
 
 /**
@@ -144,7 +145,7 @@ function blocked(channel: string, reason: CalReason, message: string): CalStatus
 }
 
 function statusText(channel: string, st: CalReason): string {
-    const what = NAMES[channel] + " calibration "
+    const what = JSON.parse(NAMES)[channel] + " calibration "
     if (st === CalReason.Missing) return what + "missing: a technician must calibrate it before cycles can run"
     if (st === CalReason.OldFormat) return what + "stored in an old format: a technician must redo it"
     return what + "damaged in flash (checksum or contents): not used; a technician must redo it"

@@ -23,9 +23,18 @@ export enum Phase {
     Scan = 12,
 }
 
-/** Phase names by value (parsed from one string: array literals cost the firmware's start-up code) */
-export const PHASE_NAMES: string[] = JSON.parse(
-    '["idle","preflight","preheat","approach","press","cure","release","cool","complete","aborted","faulted","autotune","scan"]')
+// Phase names by value, each padded to 10 characters in one constant string: the compiler folds
+// it, so it costs neither start-up code nor heap (parsed into an array at the top level, the
+// names were held for the program's life: README, "DeviceScript traps").
+const PHASE_LIST = "idle      preflight preheat   approach  press     cure      release   cool      complete  aborted   faulted   autotune  scan      "
+/** how many phases have names (Phase values 0..PHASE_COUNT - 1) */
+export const PHASE_COUNT = 13
+
+/** A phase's name ("" past the last phase); allocates only the name (the status display asks 4 times a second). */
+export function phaseName(p: Phase): string {
+    const s = PHASE_LIST.slice(p * 10, p * 10 + 10)
+    return s.slice(0, s.indexOf(" "))
+}
 
 export enum Outcome {
     Complete = 1,

@@ -2,6 +2,7 @@
 // approval, geometry) is defined elsewhere; it hands the cycle one of these. Integers only.
 
 import type { Manifest } from "../manifest"
+import { TemplateKeys, templateKeys } from "../template/types"
 
 export interface ProcessParams {
     /** template id (content hash or catalogue id), recorded with the cycle */
@@ -29,8 +30,6 @@ export interface ProcessError {
     reason: string
 }
 
-const INT_FIELDS = ["filmDeciC", "soakMs", "forceMilliN", "rampMs", "cureDeciC", "cureMs", "coolDeciC", "contactMaxDeciC"]
-
 function range(p: any, field: string, lo: number, hi: number): ProcessError | null {
     const v = p[field]
     if (v < lo || v > hi) return { field: field, reason: v + " outside " + lo + ".." + hi }
@@ -42,7 +41,8 @@ export function checkProcess(p: ProcessParams, m: Manifest): ProcessError | null
     if (!p || typeof p !== "object") return { field: "(process)", reason: "missing" }
     if (typeof p.templateId !== "string" || p.templateId.length === 0 || p.templateId.length > 64)
         return { field: "templateId", reason: "must be a 1-64 character string" }
-    for (const f of INT_FIELDS) {
+    // the integer fields: a template's process fields (parsed here; a list at the top level would be held in the heap)
+    for (const f of templateKeys(TemplateKeys.Process)) {
         const v = (p as any)[f]
         if (typeof v !== "number" || Math.floor(v) !== v) return { field: f, reason: "must be an integer" }
     }

@@ -98,7 +98,6 @@ const WARMUP_CYCLES = 2
  */
 const MIN_HALF_CYCLE_WINDOWS = 2
 
-const PHASES = ["heat", "relay", "cool", "step", "done"]
 const HEAT = 0
 const RELAY = 1
 const COOL = 2
@@ -153,7 +152,8 @@ export class Autotuner {
     }
 
     phaseName(): string {
-        return PHASES[this.phase]
+        // a list built on each call, not a module-level one the heap would hold (asked only in a message)
+        return ["heat", "relay", "cool", "step", "done"][this.phase]
     }
 
     /** One control tick: returns the heater duty (permille) to apply until the next tick. */

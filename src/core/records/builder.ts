@@ -16,7 +16,7 @@ import { ValidationError } from "../codec/errors"
 import { ClockAnchor, wallUnixS } from "../wall-clock"
 import { FitSummary } from "../fitting/fit-result"
 import { ComplianceRecord, RecordKind } from "./types"
-import { PHASES_MAX, FAULTS_MAX, PHASE_FIELDS, FAULT_FIELDS, checkRecord } from "./codec"
+import { PHASES_MAX, FAULTS_MAX, RecordTable, recordFields, checkRecord } from "./codec"
 
 /** recorded for a measured value that was not a finite number: -(2^48 - 1) */
 export const NO_VALUE = -INT_MAX_ABS
@@ -29,9 +29,11 @@ function safeInt(v: any): number {
 
 /**
  * A copy of a phase summary or a fault with the record's fields (in the record's order), the
- * first `exact` as they are, the others measured values made safe integers.
+ * first `exact` as they are, the others measured values made safe integers. Parses the one
+ * table it needs (a few times a cycle, after a phase or a fault: not every tick).
  */
-function safeCopy(o: any, fields: any[][], exact: number): any {
+function safeCopy(o: any, table: RecordTable, exact: number): any {
+    const fields = recordFields(table)
     const out: any = {}
     for (let k = 0; k < fields.length; k++) out[fields[k][0]] = k < exact ? o[fields[k][0]] : safeInt(o[fields[k][0]])
     return out
@@ -87,13 +89,13 @@ export class CycleRecordBuilder {
         }
         if (e.kind === EventKind.FaultCleared) {
             const r = draftRecord(RecordKind.FaultClear, this.bootId, e.atMs, wallUnixS(anchor, e.atMs))
-            if (e.fault) r.faults = [safeCopy(e.fault, FAULT_FIELDS, 2)] // code and sensor as they are
+            if (e.fault) r.faults = [safeCopy(e.fault, RecordTable.Faults, 2)] // code and sensor as they are
             return r
         }
         if (!this.active) return null
         // a cycle has at most 7 phases and stops at its first fault: the caps never bite
-        if (e.kind === EventKind.PhaseEnd && e.summary && this.phases.length < PHASES_MAX) this.phases.push(safeCopy(e.summary, PHASE_FIELDS, 1)) // phase as it is
-        else if (e.kind === EventKind.Fault && e.fault && this.faults.length < FAULTS_MAX) this.faults.push(safeCopy(e.fault, FAULT_FIELDS, 2))
+        if (e.kind === EventKind.PhaseEnd && e.summary && this.phases.length < PHASES_MAX) this.phases.push(safeCopy(e.summary, RecordTable.Phases, 1)) // phase as it is
+        else if (e.kind === EventKind.Fault && e.fault && this.faults.length < FAULTS_MAX) this.faults.push(safeCopy(e.fault, RecordTable.Faults, 2))
         else if (e.kind === EventKind.Outcome) {
             this.active = false
             const r = draftRecord(RecordKind.Cycle, this.bootId, e.atMs, wallUnixS(anchor, e.atMs))

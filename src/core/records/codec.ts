@@ -15,29 +15,39 @@ import { ByteReader } from "../codec/reader"
 import { ComplianceRecord, RECORD_TAG, RECORD_FORMAT_VERSION } from "./types"
 
 /** [field, rule, min, max]: rule INT, TEXT (min/max are lengths) or HASH */
-type Spec = [string, number, number, number]
+export type FieldSpec = [string, number, number, number]
 const INT = 0
 const TEXT = 1
 
-// The field tables, parsed from one string: as array literals they cost ~700 bytes of the
-// firmware's 64 KB function area (README, "DeviceScript traps"). Bounds spelled out:
-// 9999999999 = SEQ_MAX, 1099511627775 = UNIX_S_MAX, 281474976710655 = INT_MAX_ABS (a unit test
-// holds them to the constants).
-const TABLES: Spec[][] = JSON.parse(
-    '[[["kind",0,1,5],["deviceId",1,1,32],["seq",0,1,9999999999],["prevHash",2,0,0],["bootId",0,0,1099511627775],["uptimeMs",0,0,281474976710655],["wallUnixS",0,0,1099511627775],["operatorId",1,0,32],["templateId",2,0,0],["templateHash",2,0,0],["bundleVersion",0,0,1099511627775]],' +
-    '[["rmsUm",0,0,1000000],["worstUm",0,0,1000000],["coveragePermille",0,0,1000],["scalePpm",0,0,10000000],["offsetXUm",0,-1000000,1000000],["offsetYUm",0,-1000000,1000000],["rotationMicroRad",0,-3141593,3141593],["accepted",0,0,1]],' +
-    '[["phase",0,0,255],["durationMs",0,0,281474976710655],["samples",0,0,281474976710655],["filmMinDeciC",0,-281474976710655,281474976710655],["filmMaxDeciC",0,-281474976710655,281474976710655],["filmMeanDeciC",0,-281474976710655,281474976710655],["contactMaxDeciC",0,-281474976710655,281474976710655],["forceMinMilliN",0,-281474976710655,281474976710655],["forceMaxMilliN",0,-281474976710655,281474976710655],["forceMeanMilliN",0,-281474976710655,281474976710655]],' +
-    '[["code",0,0,255],["sensor",0,0,255],["value",0,-281474976710655,281474976710655],["limit",0,-281474976710655,281474976710655],["atMs",0,0,281474976710655]]]')
-export const RECORD_HEAD = TABLES[0]
+/** The record's field tables (recordFields). */
+export enum RecordTable {
+    Head = 0,
+    Fit = 1,
+    Phases = 2,
+    Faults = 3,
+}
+
+// The field tables, each in a JSON string the compiler folds into a constant: as array literals
+// they cost ~700 bytes of the firmware's 64 KB function area, and parsed at the top level the
+// heap held them (~4 KB) for the program's life (README, "DeviceScript traps"); recordFields()
+// parses one when an encode or decode needs it. Bounds spelled out: 9999999999 = SEQ_MAX,
+// 1099511627775 = UNIX_S_MAX, 281474976710655 = INT_MAX_ABS (a unit test holds them to the constants).
+const HEAD = '[["kind",0,1,5],["deviceId",1,1,32],["seq",0,1,9999999999],["prevHash",2,0,0],["bootId",0,0,1099511627775],["uptimeMs",0,0,281474976710655],["wallUnixS",0,0,1099511627775],["operatorId",1,0,32],["templateId",2,0,0],["templateHash",2,0,0],["bundleVersion",0,0,1099511627775]]'
+const FIT = '[["rmsUm",0,0,1000000],["worstUm",0,0,1000000],["coveragePermille",0,0,1000],["scalePpm",0,0,10000000],["offsetXUm",0,-1000000,1000000],["offsetYUm",0,-1000000,1000000],["rotationMicroRad",0,-3141593,3141593],["accepted",0,0,1]]'
+const PHASES = '[["phase",0,0,255],["durationMs",0,0,281474976710655],["samples",0,0,281474976710655],["filmMinDeciC",0,-281474976710655,281474976710655],["filmMaxDeciC",0,-281474976710655,281474976710655],["filmMeanDeciC",0,-281474976710655,281474976710655],["contactMaxDeciC",0,-281474976710655,281474976710655],["forceMinMilliN",0,-281474976710655,281474976710655],["forceMaxMilliN",0,-281474976710655,281474976710655],["forceMeanMilliN",0,-281474976710655,281474976710655]]'
+const FAULTS = '[["code",0,0,255],["sensor",0,0,255],["value",0,-281474976710655,281474976710655],["limit",0,-281474976710655,281474976710655],["atMs",0,0,281474976710655]]'
+
+/** One field table, parsed afresh on each call: the caller keeps it as long as it needs it. */
+export function recordFields(t: RecordTable): FieldSpec[] {
+    return JSON.parse([HEAD, FIT, PHASES, FAULTS][t])
+}
+
 export const CALIBRATION_IDS_MAX = 4
 export const CALIBRATION_ID_MAX_CHARS = 16
-export const FIT_FIELDS = TABLES[1]
 export const PHASES_MAX = 12
-export const PHASE_FIELDS = TABLES[2]
 export const FAULTS_MAX = 4
-export const FAULT_FIELDS = TABLES[3]
 
-function putFields(w: ByteWriter, specs: Spec[], o: any, field: string) {
+function putFields(w: ByteWriter, specs: FieldSpec[], o: any, field: string) {
     if (!o || typeof o !== "object") throw new ValidationError("type", field, "must be an object")
     for (const s of specs) {
         const v = o[s[0]]
@@ -47,7 +57,7 @@ function putFields(w: ByteWriter, specs: Spec[], o: any, field: string) {
     }
 }
 
-function getFields(r: ByteReader, specs: Spec[], field: string): any {
+function getFields(r: ByteReader, specs: FieldSpec[], field: string): any {
     const o: any = {}
     for (const s of specs) {
         if (s[1] === INT) o[s[0]] = r.int(field, s[2], s[3], s[0])
@@ -58,13 +68,13 @@ function getFields(r: ByteReader, specs: Spec[], field: string): any {
 }
 
 /** A list of objects: count, then each one's fields; errors name field[i]. */
-function putList(w: ByteWriter, list: any, max: number, specs: Spec[], field: string) {
+function putList(w: ByteWriter, list: any, max: number, specs: FieldSpec[], field: string) {
     const items = checkArray(list, 0, max, field)
     w.intIn(items.length, 0, max, field, "")
     for (let i = 0; i < items.length; i++) putFields(w, specs, items[i], field + "[" + i + "]")
 }
 
-function getList(r: ByteReader, max: number, specs: Spec[], field: string): any[] {
+function getList(r: ByteReader, max: number, specs: FieldSpec[], field: string): any[] {
     const n = r.int(field, 0, max)
     const out: any[] = []
     for (let i = 0; i < n; i++) out.push(getFields(r, specs, field + "[" + i + "]"))
@@ -88,14 +98,14 @@ export function checkRecord(rec: ComplianceRecord) {
 function encodeInto(w: ByteWriter, rec: ComplianceRecord) {
     w.byte(RECORD_TAG)
     w.byte(RECORD_FORMAT_VERSION)
-    putFields(w, RECORD_HEAD, rec, "")
+    putFields(w, recordFields(RecordTable.Head), rec, "")
     const ids = checkArray(rec.calibrationIds, 0, CALIBRATION_IDS_MAX, "calibrationIds")
     w.intIn(ids.length, 0, CALIBRATION_IDS_MAX, "calibrationIds", "")
     for (let i = 0; i < ids.length; i++) w.textIn(ids[i], 1, CALIBRATION_ID_MAX_CHARS, "calibrationIds[" + i + "]", "")
     w.intIn(rec.fit ? 1 : 0, 0, 1, "fit", "")
-    if (rec.fit) putFields(w, FIT_FIELDS, rec.fit, "fit")
-    putList(w, rec.phases, PHASES_MAX, PHASE_FIELDS, "phases")
-    putList(w, rec.faults, FAULTS_MAX, FAULT_FIELDS, "faults")
+    if (rec.fit) putFields(w, recordFields(RecordTable.Fit), rec.fit, "fit")
+    putList(w, rec.phases, PHASES_MAX, recordFields(RecordTable.Phases), "phases")
+    putList(w, rec.faults, FAULTS_MAX, recordFields(RecordTable.Faults), "faults")
     w.intIn(rec.outcome, 0, 3, "outcome", "")
 }
 
@@ -103,13 +113,13 @@ function encodeInto(w: ByteWriter, rec: ComplianceRecord) {
 export function decodeRecord(body: number[]): ComplianceRecord {
     const r = new ByteReader(body, "record")
     r.header(RECORD_TAG, RECORD_FORMAT_VERSION)
-    const o: any = getFields(r, RECORD_HEAD, "")
+    const o: any = getFields(r, recordFields(RecordTable.Head), "")
     const nIds = r.int("calibrationIds", 0, CALIBRATION_IDS_MAX)
     o.calibrationIds = []
     for (let i = 0; i < nIds; i++) o.calibrationIds.push(r.text("calibrationIds[" + i + "]", 1, CALIBRATION_ID_MAX_CHARS))
-    o.fit = r.int("fit", 0, 1) === 1 ? getFields(r, FIT_FIELDS, "fit") : null
-    o.phases = getList(r, PHASES_MAX, PHASE_FIELDS, "phases")
-    o.faults = getList(r, FAULTS_MAX, FAULT_FIELDS, "faults")
+    o.fit = r.int("fit", 0, 1) === 1 ? getFields(r, recordFields(RecordTable.Fit), "fit") : null
+    o.phases = getList(r, PHASES_MAX, recordFields(RecordTable.Phases), "phases")
+    o.faults = getList(r, FAULTS_MAX, recordFields(RecordTable.Faults), "faults")
     o.outcome = r.int("outcome", 0, 3)
     r.end()
     return o as ComplianceRecord

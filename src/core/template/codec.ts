@@ -9,7 +9,7 @@ import { Crypto, sliceBytes } from "../crypto"
 import { ValidationError } from "../codec/errors"
 import { ByteWriter, writeText, writeInt } from "../codec/writer"
 import { ByteReader } from "../codec/reader"
-import { Template, TemplateProcess, TEMPLATE_FORMAT, PROCESS_KEYS } from "./types"
+import { Template, TemplateProcess, TemplateFormat, TemplateKeys, templateFormat, templateKeys } from "./types"
 import { checkTemplateShape, checkMaterial, checkTemplateProcess, checkArch, processMax } from "./shape"
 import { checkText, checkInt, UNIX_S_MAX } from "../codec/ints"
 
@@ -17,9 +17,8 @@ export const DESIGN_TAG = 0x44 // 'D'
 export const TEMPLATE_TAG = 0x54 // 'T'
 export const TEMPLATE_FORMAT_VERSION = 1
 
-const F = TEMPLATE_FORMAT
-
-function writeDesign(w: ByteWriter, t: Template) {
+/** F: templateFormat() */
+function writeDesign(w: ByteWriter, t: Template, F: TemplateFormat) {
     w.byte(DESIGN_TAG)
     w.byte(TEMPLATE_FORMAT_VERSION)
     writeInt(w, t.version, "version")
@@ -30,7 +29,7 @@ function writeDesign(w: ByteWriter, t: Template) {
     writeInt(w, m.filmThicknessUm, "material.filmThicknessUm")
     writeInt(w, m.softenDeciC, "material.softenDeciC")
     writeInt(w, m.materialMaxDeciC, "material.materialMaxDeciC")
-    for (const k of PROCESS_KEYS) writeInt(w, (t.process as any)[k], "process." + k)
+    for (const k of templateKeys(TemplateKeys.Process)) writeInt(w, (t.process as any)[k], "process." + k)
     writeInt(w, t.archPointsUm.length, "archPointsUm")
     for (const p of t.archPointsUm) {
         writeInt(w, p[0], "archPointsUm")
@@ -42,7 +41,7 @@ function writeDesign(w: ByteWriter, t: Template) {
 export function encodeDesign(t: Template): number[] {
     checkDesignFields(t)
     const w = new ByteWriter()
-    writeDesign(w, t)
+    writeDesign(w, t, templateFormat())
     return w.bytes
 }
 
@@ -60,10 +59,11 @@ export interface TemplateBytes {
 
 /** Template bytes of a template that passed checkTemplateShape (no second shape check). */
 export function encodeShaped(c: Template): TemplateBytes {
+    const F = templateFormat()
     const w = new ByteWriter()
     w.byte(TEMPLATE_TAG)
     w.byte(TEMPLATE_FORMAT_VERSION)
-    writeDesign(w, c)
+    writeDesign(w, c, F)
     const designEnd = w.bytes.length
     writeText(w, c.approval.profileId, F.profileIdMax, "approval.profileId")
     writeInt(w, c.approval.profileVersion, "approval.profileVersion")
@@ -96,6 +96,7 @@ export interface DecodedTemplate {
  * requires and re-encodes to these same bytes, so the device decides on it without either.
  */
 export function decodeTemplateBytes(bytes: number[] | Buffer, c: Crypto): DecodedTemplate {
+    const F = templateFormat()
     const r = new ByteReader(bytes, "template")
     r.header(TEMPLATE_TAG, TEMPLATE_FORMAT_VERSION)
     const designStart = r.pos
@@ -110,7 +111,7 @@ export function decodeTemplateBytes(bytes: number[] | Buffer, c: Crypto): Decode
         materialMaxDeciC: r.int("material.materialMaxDeciC", 0, F.tempMaxDeciC),
     }
     const proc: any = {}
-    for (const k of PROCESS_KEYS) proc[k] = r.int("process." + k, 0, processMax(k))
+    for (const k of templateKeys(TemplateKeys.Process)) proc[k] = r.int("process." + k, 0, processMax(k, F))
     const n = r.int("archPointsUm", F.archPointsMin, F.archPointsMax)
     const pts: number[][] = []
     for (let i = 0; i < n; i++) {
@@ -141,6 +142,7 @@ export function decodeTemplateBytes(bytes: number[] | Buffer, c: Crypto): Decode
 /** The design fields only (a draft has no id or approval yet). */
 function checkDesignFields(t: any) {
     if (!t || typeof t !== "object" || Array.isArray(t)) throw new ValidationError("type", "(template)", "must be an object")
+    const F = templateFormat()
     checkInt(t.version, 1, F.versionMax, "version")
     checkText(t.name, 1, F.textMax, "name")
     checkText(t.designer, 1, F.textMax, "designer")

@@ -6,7 +6,7 @@ import { ValidationError } from "../codec/errors"
 import { checkInt, checkText, checkObject, join, UNIX_S_MAX } from "../codec/ints"
 import { ByteWriter, writeText, writeInt } from "../codec/writer"
 import { ByteReader } from "../codec/reader"
-import { TEMPLATE_FORMAT } from "./types"
+import { templateFormat } from "./types"
 
 export interface RegulationProfile {
     profileId: string
@@ -35,31 +35,29 @@ export interface RegulationProfile {
 export const PROFILE_TAG = 0x50 // 'P'
 export const PROFILE_FORMAT_VERSION = 1
 
-const F = TEMPLATE_FORMAT
 /**
- * Every limit in encoding order, with the format range of its unit (TEMPLATE_FORMAT's
+ * Every limit in encoding order, with the format range of its unit (templateFormat()'s
  * tempMaxDeciC 3000, forceMaxMilliN 500000, durationMaxMs 86400000, thicknessMaxUm 10000,
- * archPointsMax 64; a unit test holds them to it). Parsed from a string: as array literals the
- * pairs cost ~300 bytes of the firmware's 64 KB function area (README, "DeviceScript traps").
+ * archPointsMax 64; a unit test holds them to it), parsed afresh on each call. In a string: as
+ * array literals the pairs cost ~300 bytes of the firmware's 64 KB function area, and parsed at
+ * the top level the heap held them (README, "DeviceScript traps").
  */
-export const PROFILE_LIMITS: [string, number][] = JSON.parse(
-    '[["filmMinDeciC",3000],["filmMaxDeciC",3000],["cureMinDeciC",3000],["cureMaxDeciC",3000],["contactMaxDeciC",3000],["coolMaxDeciC",3000],["forceMinMilliN",500000],["forceMaxMilliN",500000],["rampMinMs",86400000],["soakMaxMs",86400000],["cureMinMs",86400000],["cureMaxMs",86400000],["filmThicknessMinUm",10000],["filmThicknessMaxUm",10000],["archPointsMin",64]]')
-
-/** min <= max pairs (from a string, as PROFILE_LIMITS) */
-const ORDERED: string[][] = JSON.parse(
-    '[["filmMinDeciC","filmMaxDeciC"],["cureMinDeciC","cureMaxDeciC"],["forceMinMilliN","forceMaxMilliN"],["cureMinMs","cureMaxMs"],["filmThicknessMinUm","filmThicknessMaxUm"]]')
+export function profileLimits(): [string, number][] {
+    return JSON.parse('[["filmMinDeciC",3000],["filmMaxDeciC",3000],["cureMinDeciC",3000],["cureMaxDeciC",3000],["contactMaxDeciC",3000],["coolMaxDeciC",3000],["forceMinMilliN",500000],["forceMaxMilliN",500000],["rampMinMs",86400000],["soakMaxMs",86400000],["cureMinMs",86400000],["cureMaxMs",86400000],["filmThicknessMinUm",10000],["filmThicknessMaxUm",10000],["archPointsMin",64]]')
+}
 
 /** Checks an untrusted profile (shape, ranges, min <= max); returns a clean copy. */
 export function checkProfile(v: any, field: string): RegulationProfile {
     // the keys are listed here rather than at the top level, which the device image would run
+    const limits = profileLimits()
     const keys = ["profileId", "profileVersion"]
-    for (const l of PROFILE_LIMITS) keys.push(l[0])
+    for (const l of limits) keys.push(l[0])
     checkObject(v, keys, field)
     const p: any = {
-        profileId: checkText(v.profileId, 1, F.profileIdMax, join(field, "profileId")),
+        profileId: checkText(v.profileId, 1, templateFormat().profileIdMax, join(field, "profileId")),
         profileVersion: checkInt(v.profileVersion, 1, UNIX_S_MAX, join(field, "profileVersion")),
     }
-    for (const l of PROFILE_LIMITS) p[l[0]] = checkInt(v[l[0]], 0, l[1], join(field, l[0]))
+    for (const l of limits) p[l[0]] = checkInt(v[l[0]], 0, l[1], join(field, l[0]))
     return ordered(p as RegulationProfile, field)
 }
 
@@ -75,21 +73,24 @@ export function decodedProfile(p: any, field: string): RegulationProfile {
 }
 
 function ordered(p: RegulationProfile, field: string): RegulationProfile {
-    for (const pr of ORDERED) {
+    // the min <= max pairs, parsed here (at the top level the heap held them)
+    const pairs: string[][] = JSON.parse('[["filmMinDeciC","filmMaxDeciC"],["cureMinDeciC","cureMaxDeciC"],["forceMinMilliN","forceMaxMilliN"],["cureMinMs","cureMaxMs"],["filmThicknessMinUm","filmThicknessMaxUm"]]')
+    for (const pr of pairs) {
         if ((p as any)[pr[0]] > (p as any)[pr[1]])
             throw new ValidationError("profile_invalid", join(field, pr[0]), "must not exceed " + pr[1])
     }
-    if (p.archPointsMin < F.archPointsMin)
-        throw new ValidationError("profile_invalid", join(field, "archPointsMin"), "must be at least " + F.archPointsMin)
+    const min = templateFormat().archPointsMin
+    if (p.archPointsMin < min)
+        throw new ValidationError("profile_invalid", join(field, "archPointsMin"), "must be at least " + min)
     return p
 }
 
 export function writeProfile(w: ByteWriter, p: RegulationProfile) {
     w.byte(PROFILE_TAG)
     w.byte(PROFILE_FORMAT_VERSION)
-    writeText(w, p.profileId, F.profileIdMax, "profileId")
+    writeText(w, p.profileId, templateFormat().profileIdMax, "profileId")
     writeInt(w, p.profileVersion, "profileVersion")
-    for (const l of PROFILE_LIMITS) writeInt(w, (p as any)[l[0]], l[0])
+    for (const l of profileLimits()) writeInt(w, (p as any)[l[0]], l[0])
 }
 
 export function encodeProfile(p: RegulationProfile): number[] {
@@ -101,9 +102,9 @@ export function encodeProfile(p: RegulationProfile): number[] {
 export function readProfile(r: ByteReader, field: string): RegulationProfile {
     r.header(PROFILE_TAG, PROFILE_FORMAT_VERSION)
     const p: any = {
-        profileId: r.text(join(field, "profileId"), 1, F.profileIdMax),
+        profileId: r.text(join(field, "profileId"), 1, templateFormat().profileIdMax),
         profileVersion: r.int(join(field, "profileVersion"), 1, UNIX_S_MAX),
     }
-    for (const l of PROFILE_LIMITS) p[l[0]] = r.int(join(field, l[0]), 0, l[1])
+    for (const l of profileLimits()) p[l[0]] = r.int(join(field, l[0]), 0, l[1])
     return ordered(p as RegulationProfile, field)
 }

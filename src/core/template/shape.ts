@@ -4,19 +4,18 @@
 
 import { ValidationError } from "../codec/errors"
 import { checkInt, checkText, checkArray, checkObject, checkHash, join, isInt, UNIX_S_MAX } from "../codec/ints"
-import { Template, Material, TemplateProcess, Approval, TEMPLATE_FORMAT, TEMPLATE_KEYS, MATERIAL_KEYS, PROCESS_KEYS, APPROVAL_KEYS } from "./types"
+import { Template, Material, TemplateProcess, Approval, TemplateFormat, TemplateKeys, templateFormat, templateKeys } from "./types"
 
-const F = TEMPLATE_FORMAT
-
-/** the format range of each process field, by its unit */
-export function processMax(key: string): number {
+/** the format range of each process field, by its unit (F: templateFormat()) */
+export function processMax(key: string, F: TemplateFormat): number {
     if (key.indexOf("DeciC") > 0) return F.tempMaxDeciC
     if (key.indexOf("MilliN") > 0) return F.forceMaxMilliN
     return F.durationMaxMs
 }
 
 export function checkMaterial(v: any, field: string): Material {
-    checkObject(v, MATERIAL_KEYS, field)
+    checkObject(v, templateKeys(TemplateKeys.Material), field)
+    const F = templateFormat()
     return {
         materialId: checkText(v.materialId, 1, F.materialIdMax, join(field, "materialId")),
         filmThicknessUm: checkInt(v.filmThicknessUm, 1, F.thicknessMaxUm, join(field, "filmThicknessUm")),
@@ -26,14 +25,17 @@ export function checkMaterial(v: any, field: string): Material {
 }
 
 export function checkTemplateProcess(v: any, field: string): TemplateProcess {
-    checkObject(v, PROCESS_KEYS, field)
+    const keys = templateKeys(TemplateKeys.Process)
+    checkObject(v, keys, field)
+    const F = templateFormat()
     const p: any = {}
-    for (const k of PROCESS_KEYS) p[k] = checkInt(v[k], 0, processMax(k), join(field, k))
+    for (const k of keys) p[k] = checkInt(v[k], 0, processMax(k, F), join(field, k))
     return p as TemplateProcess
 }
 
 export function checkApproval(v: any, field: string): Approval {
-    checkObject(v, APPROVAL_KEYS, field)
+    checkObject(v, templateKeys(TemplateKeys.Approval), field)
+    const F = templateFormat()
     return {
         profileId: checkText(v.profileId, 1, F.profileIdMax, join(field, "profileId")),
         profileVersion: checkInt(v.profileVersion, 1, UNIX_S_MAX, join(field, "profileVersion")),
@@ -43,6 +45,7 @@ export function checkApproval(v: any, field: string): Approval {
 }
 
 export function checkArch(v: any, field: string): number[][] {
+    const F = templateFormat()
     const pts = checkArray(v, F.archPointsMin, F.archPointsMax, field)
     const out: number[][] = []
     const m = F.coordMaxAbsUm
@@ -62,7 +65,8 @@ export function checkArch(v: any, field: string): number[][] {
 
 /** The full template, id included (its value is checked against the content in validate.ts). */
 export function checkTemplateShape(v: any): Template {
-    checkObject(v, TEMPLATE_KEYS, "")
+    checkObject(v, templateKeys(TemplateKeys.Template), "")
+    const F = templateFormat()
     if (v.id === "") throw new ValidationError("missing", "id", "is empty: compute it with templateId()")
     return {
         id: checkHash(v.id, "id"),

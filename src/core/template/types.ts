@@ -71,24 +71,37 @@ export interface TemplateFormat {
     thicknessMaxUm: number
 }
 
-// Parsed from a string, as the firmware's other tables: as an object literal it runs in the
-// firmware's start-up code (README, "DeviceScript traps"); test/unit/parsed-tables holds the values.
-export const TEMPLATE_FORMAT: TemplateFormat = JSON.parse(
-    '{"versionMax":1000000,"textMax":32,"materialIdMax":16,"profileIdMax":16,"archPointsMin":3,"archPointsMax":64,' +
-    '"coordMaxAbsUm":100000,"tempMaxDeciC":3000,"forceMaxMilliN":500000,"durationMaxMs":86400000,"thicknessMaxUm":10000}')
+// In JSON strings the compiler folds into constants, parsed by the functions that need them: as
+// literals they run in the firmware's start-up code and cost its 64 KB function area, and parsed
+// at the top level the heap held them for the program's life (README, "DeviceScript traps");
+// test/unit/parsed-tables holds the values.
+const FORMAT = '{"versionMax":1000000,"textMax":32,"materialIdMax":16,"profileIdMax":16,"archPointsMin":3,"archPointsMax":64,' +
+    '"coordMaxAbsUm":100000,"tempMaxDeciC":3000,"forceMaxMilliN":500000,"durationMaxMs":86400000,"thicknessMaxUm":10000}'
+
+/** The format's bounds, parsed afresh on each call: keep the object for as long as a function needs it. */
+export function templateFormat(): TemplateFormat {
+    return JSON.parse(FORMAT)
+}
 
 /** consecutive arch points closer than this are duplicates; farther apart, a gap the fit can't use */
 export const ARCH_STEP_MIN_UM = 100
 export const ARCH_STEP_MAX_UM = 20000
 
-// The key lists, in encoding order, parsed from one string: as array literals they run in the
-// firmware's start-up code and cost its 64 KB function area (README, "DeviceScript traps").
-const KEYS: string[][] = JSON.parse(
-    '[["materialId","filmThicknessUm","softenDeciC","materialMaxDeciC"],' +
-    '["filmDeciC","soakMs","forceMilliN","rampMs","cureDeciC","cureMs","coolDeciC","contactMaxDeciC"],' +
-    '["profileId","profileVersion","reviewerId","approvedUnixS"],' +
-    '["id","version","name","designer","material","process","archPointsUm","approval"]]')
-export const MATERIAL_KEYS = KEYS[0]
-export const PROCESS_KEYS = KEYS[1]
-export const APPROVAL_KEYS = KEYS[2]
-export const TEMPLATE_KEYS = KEYS[3]
+/** The key lists of templateKeys(). */
+export enum TemplateKeys {
+    Material = 0,
+    Process = 1,
+    Approval = 2,
+    Template = 3,
+}
+
+// the key lists, in encoding order (as FORMAT)
+const MATERIAL = '["materialId","filmThicknessUm","softenDeciC","materialMaxDeciC"]'
+const PROCESS = '["filmDeciC","soakMs","forceMilliN","rampMs","cureDeciC","cureMs","coolDeciC","contactMaxDeciC"]'
+const APPROVAL = '["profileId","profileVersion","reviewerId","approvedUnixS"]'
+const TEMPLATE = '["id","version","name","designer","material","process","archPointsUm","approval"]'
+
+/** One key list, in encoding order, parsed afresh on each call. */
+export function templateKeys(k: TemplateKeys): string[] {
+    return JSON.parse([MATERIAL, PROCESS, APPROVAL, TEMPLATE][k])
+}

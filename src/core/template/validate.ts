@@ -20,7 +20,7 @@ export interface ValidTemplate {
     params: ProcessParams
 }
 
-/** The template's id and process fields (a shaped template's process has exactly PROCESS_KEYS). */
+/** The template's id and process fields (a shaped template's process has exactly templateKeys(TemplateKeys.Process)). */
 export function toProcessParams(t: Template): ProcessParams {
     return Object.assign({ templateId: t.id }, t.process)
 }
