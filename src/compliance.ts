@@ -57,7 +57,8 @@ if (ds.millis() < 0) console.log([
     "sinceMotor", "armedProcess", "sinceMs", "deciC", "minDeciC", "posUm", "contactUm", "phaseStartMs", "holdReached",
     "filmSum", "forceSum", "begin", "pid", "lastDuty", "limit", "startPressed", "maxGapMs", "maxTickMs", "ctx",
     "capacity", "dueMs", "lastTimeSyncUnixS", "recs", "hasRoom", "sendEvent", "isHome", "end", "settle", "prefix",
-    "technician", "reference", "offsetMicro", "gainPpm", "cap", "outcome", "ack"
+    "technician", "reference", "offsetMicro", "gainPpm", "cap", "outcome", "ack", "step", "filmDeciC", "forceMilliN", "contactMaxDeciC", "rampMs", "cureDeciC", "soakMs", "relay", "done", "cureMs", "coolDeciC",
+    "sessionId", "patientRef", "operatorId", "templateHash", "abort", "report", "open", "started", "live", "running"
 ])
 
 const REEVALUATE_MS = 5000

@@ -1,8 +1,9 @@
 // Measures the device image's GC heap in the DeviceScript VM (wasm32, the same 64 KB heap and
 // 32-bit layout as an ESP32): how much is free before the application starts, and how much is
 // free, and the largest free block, once the device is armed and idle, and again after a cycle. Runs the probe image
-// sim/firmware-heap.ts on a simulated bench (port 8082: one at a time).
-//   npm run heap [-- --at MS]
+// sim/firmware-heap.ts on a simulated bench (port 8082: one at a time). With --hub the device is
+// provisioned for a hub on 127.0.0.1, as npm start does: its sync, telemetry and session poll run.
+//   npm run heap [-- --hub] [-- --at MS]
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -11,7 +12,11 @@ import { devs } from "./devs"
 import { generateAll } from "./generate"
 import { SimSession, sleep, waitFor } from "../sim/session"
 import { BusSettingsKv } from "../sim/bus/settings-kv"
-import { firmwareDevice } from "../sim/provision"
+import { firmwareDevice, simArchPoints } from "../sim/provision"
+import { seedLibrary, registerDevice, provisionForHub } from "../sim/hub-link"
+import { openDb } from "../hub/src/db/index"
+import { buildHub } from "../hub/src/app"
+import type { AddressInfo } from "node:net"
 
 if (!process.env["SIM_DEBUG"]) console.debug = () => undefined
 const atArg = process.argv.indexOf("--at")
@@ -27,8 +32,21 @@ copyFileSync(resolve(ROOT, ".devicescript/bin/bytecode.devs"), file)
 
 const s = new SimSession(readManifest(), file, join(dir, "dev"), 1, "device")
 s.fitFirst = false
+const withHub = process.argv.includes("--hub")
+const db = withHub ? await openDb({ sqliteFile: join(dir, "hub.db") }) : null
+const hub = db ? await buildHub({ db, nowMs: () => Date.now() }) : null
 const results: string[] = []
 try {
+    if (hub && db) {
+        await hub.listen({ port: 0, host: "127.0.0.1" })
+        const url = `http://127.0.0.1:${(hub.server.address() as AddressInfo).port}`
+        const ctx = { db, nowMs: () => Date.now() }
+        await seedLibrary(ctx, simArchPoints(s.engine), "heap-probe-" + Date.now())
+        const dev = await registerDevice(ctx, "SFA1-HEAP01", url)
+        s.provisioner = bus => provisionForHub(bus, dev, url)
+        s.armTimeoutMs = 60_000
+        console.log(`with a hub on ${url}`)
+    }
     await s.open()
     for (const [mode, at, what] of [
         ["free", 0, "free after the modules' start-up code, before the application starts"],
@@ -44,7 +62,7 @@ try {
         if (at === "cycle") {
             // the operator's two presses: the fitting scan, then the cycle
             await s.boot()
-            await waitFor("the firmware to show it is armed", () => /\nSCAN: PRESS START/.test(s.engine.display), 30_000)
+            await waitFor("the firmware to show it is armed", () => /\nSCAN: PRESS START/.test(s.engine.display), 60_000)
             await s.fitArch()
             await s.press("start")
         } else s.vm.start()
@@ -60,6 +78,7 @@ try {
     await new BusSettingsKv(firmwareDevice(s.bus)).write("heapProbe", "")
 } finally {
     await s.close()
+    await hub?.close()
     rmSync(dir, { recursive: true, force: true })
 }
 process.exit(0)

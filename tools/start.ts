@@ -30,7 +30,7 @@ import { simArchPoints } from "../sim/provision"
 import { BusPortTakenError } from "../sim/bus/relay"
 import { telemetryOf } from "../hub/src/telemetry"
 import { prepareSession, listSessions } from "../hub/src/device-sessions"
-import { PHASE_NAMES, Phase } from "../src/core/cycle/events"
+import { phaseName, Phase } from "../src/core/cycle/events"
 
 interface Options {
     once: boolean
@@ -156,10 +156,10 @@ async function main(): Promise<number> {
         // the console's live plot: what the firmware posted while the cycle ran (src/live.ts)
         const live = telemetryOf(ctx).read(dev.deviceId, 0)
         const seen = [...new Set(live.samples.map(k => k[3]))]
-        step(`the hub's live telemetry holds ${live.samples.length} samples of cycle ${live.cycle} from the device, phases ${seen.map(p => PHASE_NAMES[p]).join(", ")}`)
+        step(`the hub's live telemetry holds ${live.samples.length} samples of cycle ${live.cycle} from the device, phases ${seen.map(p => phaseName(p)).join(", ")}`)
         if (live.cycle !== r.seq) throw new Error(`live telemetry is labelled cycle ${live.cycle}, the cycle's record is ${r.seq}`)
         for (const p of [Phase.Preheat, Phase.Approach, Phase.Press, Phase.Cure, Phase.Release, Phase.Cool])
-            if (!seen.includes(p)) throw new Error(`no live telemetry from the ${PHASE_NAMES[p]} phase`)
+            if (!seen.includes(p)) throw new Error(`no live telemetry from the ${phaseName(p)} phase`)
         // A known problem, reported rather than hidden: the device image's heap is nearly full, and
         // a sync round (a bundle install, the record upload after a cycle) sometimes runs out of
         // memory; the program panics and restarts, and its records survive (README, "Known problems").
