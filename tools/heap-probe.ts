@@ -62,7 +62,9 @@ try {
         if (at === "cycle") {
             // the operator's two presses: the fitting scan, then the cycle
             await s.boot()
-            await waitFor("the firmware to show it is armed", () => /\nSCAN: PRESS START/.test(s.engine.display), 60_000)
+            // (the display still shows the previous boot's text: wait for this boot's own word)
+            await waitFor("the firmware to arm", () => s.vm.lines.slice(from).some(l => /^armed /.test(l.text)), 60_000)
+            await waitFor("the firmware to show it is armed", () => /\nSCAN: PRESS START/.test(s.engine.display), 10_000)
             await s.fitArch()
             await s.press("start")
         } else s.vm.start()

@@ -160,11 +160,9 @@ async function main(): Promise<number> {
         if (live.cycle !== r.seq) throw new Error(`live telemetry is labelled cycle ${live.cycle}, the cycle's record is ${r.seq}`)
         for (const p of [Phase.Preheat, Phase.Approach, Phase.Press, Phase.Cure, Phase.Release, Phase.Cool])
             if (!seen.includes(p)) throw new Error(`no live telemetry from the ${phaseName(p)} phase`)
-        // A known problem, reported rather than hidden: the device image's heap is nearly full, and
-        // a sync round (a bundle install, the record upload after a cycle) sometimes runs out of
-        // memory; the program panics and restarts, and its records survive (README, "Known problems").
+        // a panic (an exception, the heap run out) restarts the program: the records survive it, but it is a defect
         const panics = s.vm.lines.filter(l => /^Exception: |^PANIC /.test(l.text)).map(l => l.text)
-        if (panics.length) step(`warning: the device panicked and restarted (${panics.join("; ")}); see README, "Known problems"`)
+        if (panics.length) throw new Error(`the device panicked and restarted (${panics.join("; ")}); npm run heap -- --hub measures its heap`)
         code = 0
     } catch (e) {
         if (e instanceof BusPortTakenError) console.error(`start: ${e.message}`)
