@@ -6,6 +6,7 @@ import { badRequest, conflict, notFound } from "./errors"
 import { isUniqueViolation } from "./db/index"
 import { currentHead } from "./ingest"
 import type { StatusBody } from "./routes/device"
+import { phaseName } from "../../src/core/cycle/events"
 
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9-]{1,32}$/
 /** new ids: model prefix and 40 random bits (no global counter: several hubs may provision at once) */
@@ -58,6 +59,17 @@ export async function recordStatus(ctx: HubContext, deviceId: string, s: StatusB
     }
     await ctx.db.db.insertInto("device_status").values({ device_id: deviceId, ...values })
         .onConflict(oc => oc.column("device_id").doUpdateSet(values)).execute()
+}
+
+/**
+ * A telemetry batch says the device is alive and which phase it is in: during a cycle the
+ * device sends no status (its sync waits for the cycle to end), so the fleet and device pages
+ * would show the phase it had before. Updates a status the device has already reported; the
+ * status it reports after the cycle replaces this one.
+ */
+export async function recordLivePhase(ctx: HubContext, deviceId: string, phase: number): Promise<void> {
+    await ctx.db.db.updateTable("device_status").set({ last_seen_ms: ctx.nowMs(), state: phaseName(phase) || String(phase), phase })
+        .where("device_id", "=", deviceId).execute()
 }
 
 export async function getDevice(ctx: HubContext, deviceId: string): Promise<DeviceView> {

@@ -105,6 +105,9 @@ describe.skipIf(!HAVE_CHROMIUM)("the console with the firmware in the VM " + SKI
         // 5 samples a second, posted once a second: ~25 more in 5 s (at least 15 allowing for a late post)
         expect(later - first).toBeGreaterThanOrEqual(15)
 
+        // the status panel follows the cycle (the hub takes the phase from the telemetry)
+        await page.waitForFunction(() => !["idle", "scan", "–"].includes((globalThis as any).document.getElementById("device-phase")?.textContent),
+            undefined, { timeout: 10_000 })
         // a page load during the live cycle: how long until its first point is drawn
         const loads: number[] = []
         for (let i = 0; i < 3; i++) {

@@ -51,6 +51,15 @@ describe("telemetry routes", () => {
     })
     afterEach(async () => h.close())
 
+    it("a batch updates the device's reported phase and last contact (no status comes during a cycle)", async () => {
+        await h.dev("POST", "status", { state: "idle", phase: 0, pending: 0, latchedFault: 0, head: { seq: 0, hash: "00".repeat(32) } })
+        h.clock.advanceS(30)
+        // phase 2 (preheat), then 5 (cure): the last sample's phase is the device's
+        await h.dev("POST", "telemetry", { cycle: 3, samples: [[5000, 2, 251, 240, 0], [5200, 5, 700, 300, 20000]] })
+        const d = (await h.staff("operator", "GET", "/api/devices/" + DEVICE_ID)).json()
+        expect(d).toMatchObject({ state: "cure", phase: 5, lastSeenMs: h.clock.ms })
+    })
+
     it("a batch is kept and read back by poll, numbered, with the cycle", async () => {
         const r = await h.dev("POST", "telemetry", { cycle: 12, samples: [[5000, 2, 251, 240, 0], [5050, 3, 255, 241, 1200]] })
         expect(r.statusCode).toBe(200)
