@@ -24,6 +24,7 @@ import { RecordService } from "./records"
 import { DeviceSync, KEY_HUB_URL } from "./sync"
 import { AppOptions } from "./app"
 import { FitGlue } from "./fit"
+import { ScanState } from "./core/fitting/scan-run"
 import { Sessions, operator } from "./session"
 import { Telemetry } from "./live"
 import { SensorInputs } from "./hw/sensor-inputs"
@@ -64,6 +65,8 @@ if (ds.millis() < 0) console.log([
 const REEVALUATE_MS = 5000
 /** a technician's remote fault clear (npm run tech -- clear-fault): JSON { by, code, atUnixS } */
 export const KEY_CLEAR_REQ = "CLEAR_REQ"
+/** written by the technician's calibrate command after it stored a calibration: load them again */
+export const KEY_CAL_RELOAD = "CAL_RELOAD"
 /** the calibration ids last recorded, so a new calibration gets its record once */
 const KEY_CAL_IDS = "calIds"
 
@@ -103,11 +106,15 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
             const r = new RecordService(q, builder, anchor)
             recs = r
             await r.recoverInterrupted()
-            const calIds = cal.ids().join(",")
-            if (q && calIds !== ((await kv.read(KEY_CAL_IDS)) || ",,")) {
-                r.note(RecordKind.Calibration, "", 0, cal.ids())
-                await kv.write(KEY_CAL_IDS, calIds)
+            // a calibration new since the last record gets its own record (at boot, and when one is applied)
+            const noteCalibrations = async () => {
+                const calIds = cal.ids().join(",")
+                if (q && calIds !== ((await kv.read(KEY_CAL_IDS)) || ",,")) {
+                    r.note(RecordKind.Calibration, "", 0, cal.ids())
+                    await kv.write(KEY_CAL_IDS, calIds)
+                }
             }
+            await noteCalibrations()
             const t = new Trust(kv, id, cal, builder, ctrl)
             trust = t
             fit = new FitGlue(ctrl, builder, () => t.arch)
@@ -122,7 +129,17 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
             await t.evaluate(wallUnixS(anchor(), ds.millis()))
             setInterval(async () => {
                 await clearRequested(ctrl, r)
-                await t.evaluate(wallUnixS(anchor(), ds.millis()))
+                // a technician's new calibration (npm run tech -- calibrate): applied while nothing
+                // runs, since a cycle or a scan must keep the calibration it started with
+                const sc = ctrl.scan
+                const apply = !ctrl.cycle.running() && !ctrl.autotune && !(sc && sc.state === ScanState.Running) && !!(await readSetting<any>(KEY_CAL_RELOAD, ""))
+                if (apply) {
+                    await deleteSetting(KEY_CAL_RELOAD)
+                    await cal.load()
+                    await noteCalibrations()
+                    console.log("calibrations applied: " + cal.ids().join(","))
+                }
+                await t.evaluate(wallUnixS(anchor(), ds.millis()), apply)
             }, REEVALUATE_MS)
         },
         notReady: () => (trust ? trust.notReady : "starting"),

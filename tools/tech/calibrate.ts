@@ -16,6 +16,9 @@ import { CHANNEL_NAMES, dateOf, loadCalibration } from "./device-state"
 import { MILLI_N_PER_KG } from "./self-test"
 import type { JDService } from "jacdac-ts"
 
+/** the settings key the firmware's KEY_CAL_RELOAD names (src/compliance.ts) */
+export const KEY_CAL_RELOAD = "CAL_RELOAD"
+
 export const CALIBRATE_USAGE = "calibrate --channel filmTemp|contactTemp|force --technician NAME [--reference TEXT] [--days N] [--readings N]\n" +
     "          [--low-ref V --high-ref V --yes [--settle-ms N]] [--bus HOST:PORT] [--device ID]\n" +
     "    guided two-point calibration: apply the low then the high reference, type the reference instrument's values\n" +
@@ -202,7 +205,9 @@ export async function calibrate(argv: string[], io: TechIo): Promise<number> {
             throw new TechError(`the calibration read back from the device does not verify (${back.state === "ok" ? "another record: " + back.cal.id : back.why})`,
                 "check the USB link and calibrate again; until then the channel's previous calibration (if any) is what the device loads")
         io.out(`calibration ${cal.id} for ${channel} stored and verified on the device`)
-        io.out("the firmware loads calibrations at boot: restart the device (power cycle) to apply it, then run npm run tech -- self-test")
+        // the firmware reads this key every 5 s and loads its calibrations again while idle (src/compliance.ts)
+        await link.kv.write(KEY_CAL_RELOAD, "1")
+        io.out("the device applies it within 5 s once idle (a running cycle or scan finishes with the calibration it started with), then records it; then run npm run tech -- self-test")
         return 0
     } finally {
         await link.close()
