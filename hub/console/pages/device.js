@@ -24,9 +24,14 @@ export async function page(main, me, deviceId) {
     }
     main.append(cycles)
 
+    /** the hub's last record number when the past cycles were loaded: a new record reloads them */
+    let cyclesAtSeq = -1
+
     async function refreshStatus() {
         try {
             const d = await api("GET", "/api/devices/" + encodeURIComponent(deviceId))
+            if (cyclesAtSeq >= 0 && d.head.seq !== cyclesAtSeq) loadCycles()
+            cyclesAtSeq = d.head.seq
             const f = d.latchedFault ? guidance.get(d.latchedFault) : null
             fill(status, h("h2", { id: "status-h" }, "Status"), h("dl", { class: "facts" },
                 h("dt", {}, "State"), h("dd", { id: "device-state" }, d.state ?? "not reported yet"),
