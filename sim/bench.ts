@@ -1,14 +1,21 @@
-// npm run bench -- [--json FILE] [--breaches N] [--seed N] [--no-hub]
+// npm run bench -- [--json FILE] [--cycles N] [--breaches N] [--seed N] [--target esp32c3|esp32s3 [--host-coremark N]] [--no-hub]
 // Runs the firmware in the DeviceScript VM against the simulator (real time, no clock scaling)
 // and measures, on the bus:
 //   control-period:  intervals between the firmware's heater relay writes (one per control tick)
-//                    over a nominal cycle: mean, jitter (|interval - period|) p50/p99/max;
+//                    over N nominal cycles (default 1; 20 with --target): mean, jitter
+//                    (|interval - period|) p50/p99/max; the firmware's own figures per cycle
+//                    (worst gap between tick starts, late ticks, longest tick), faults in a
+//                    nominal cycle (false faults), and the longest a ready fiber waited for the
+//                    VM (sim/firmware-lag.ts: the longest run without a yield);
 //   safety-reaction: time from the first sensor sample beyond the film hard limit sent on the
 //                    bus to the firmware's first heater-off write, over N injected breaches
-//                    (each while heating at full duty; fault cleared by the technician gesture).
+//                    (each while heating at full duty; fault cleared by the technician gesture);
+//   host:            what the host did to the run (sim/host-sched.ts): waits for a CPU, gaps in
+//                    the simulator's own sensor reports;
 //   hub:             the hub's benchmarks (hub/bench: ingest throughput against a raw-insert
 //                    ceiling on SQLite and PostgreSQL, sync latency with 1,000 protocol
 //                    clients), unless --no-hub; `npm run bench:hub` runs them alone, with tables.
+// --target runs the VM at that chip's speed (docs/target-speed.md) and skips the hub.
 // Prints a table and writes one JSON object keyed by benchmark name.
 import { writeFileSync, mkdirSync } from "node:fs"
 import { resolve, join, dirname } from "node:path"
@@ -16,6 +23,8 @@ import { ROOT, readManifest } from "../tools/manifest-node"
 import { buildFirmware } from "./firmware"
 import { SimSession, sleep, waitFor } from "./session"
 import { runHubBench } from "../hub/bench/index"
+import { calibrateReservation } from "./host-sched"
+import { HOST_COREMARK, parseTarget, processFactor, slowdownFactor, VM_WASM_SHARE } from "./target-speed"
 
 function arg(name: string, def: string): string {
     const i = process.argv.indexOf(name)
@@ -42,37 +51,70 @@ async function main() {
     const json = resolve(arg("--json", join(ROOT, "bench-output/bench.json")))
     const breaches = Number(arg("--breaches", "20"))
     const seed = Number(arg("--seed", "1"))
+    const targetId = arg("--target", "")
+    const cycles = Number(arg("--cycles", targetId ? "20" : "1"))
+    if (!Number.isInteger(cycles) || cycles < 1) throw new Error("--cycles must be a positive integer")
     const m = readManifest()
     const P = m.control.periodMs
     const out = join(ROOT, "bench-output")
     const devsFile = buildFirmware(join(out, "firmware"), "bench")
-    const wall0 = Date.now()
-    const s = new SimSession(m, devsFile, join(out, "device"), seed, "bench")
     const results: Record<string, unknown> = {}
+    const s = new SimSession(m, devsFile, join(out, "device"), seed, "bench")
+    if (targetId) {
+        const chip = parseTarget(targetId)
+        const hostCoremark = Number(arg("--host-coremark", String(HOST_COREMARK)))
+        const factor = slowdownFactor(chip, hostCoremark)
+        const pf = processFactor(factor)
+        console.log(`bench: target ${chip.id}: its interpreter runs ${factor.toFixed(1)}x slower than this host's WASM VM (host CoreMark ${hostCoremark}; ${chip.source}); ` +
+            `the VM process, ${Math.round(VM_WASM_SHARE * 100)} % interpreter, runs ${pf.toFixed(1)}x slower`)
+        const r = calibrateReservation(pf, line => console.log(line))
+        s.atTargetSpeed(r)
+        results["target"] = { chip: chip.id, chipCoremark: chip.coremark, hostCoremark, interpreterFactor: r2(factor), wasmShare: VM_WASM_SHARE, processFactor: r2(pf), reservation: r }
+    }
+    const wall0 = Date.now()
     try {
         await s.open()
         const e = s.engine
 
-        // 1. control period over one nominal cycle
-        console.log("bench: nominal cycle for the control period ...")
-        const w0 = e.relayWrites.length
-        await s.press("start")
-        await waitFor("the nominal cycle to complete", () => s.last("outcome") !== undefined, 180_000)
-        const writes = e.relayWrites.slice(w0)
+        // 1. control period over nominal cycles
         const iv: number[] = []
-        for (let i = 1; i < writes.length; i++) iv.push(writes[i].t - writes[i - 1].t)
-        const jitter = iv.map(d => Math.abs(d - P))
-        const cycleS = (writes[writes.length - 1].t - writes[0].t) / 1000
-        const period: Record<string, unknown> = {
-            unit: "ms", targetMs: P, cycleSeconds: r2(cycleS), intervals: stats(iv), jitter: stats(jitter),
-            overrunsOverOverrunMs: iv.filter(d => d > m.control.overrunMs).length,
+        const perCycle: { outcome: string; maxGapMs: number | null; lateTicks: number | null; maxTickMs: number | null; faults: string[] }[] = []
+        for (let k = 0; k < cycles; k++) {
+            process.stdout.write(`\rbench: nominal cycle ${k + 1}/${cycles} for the control period ...`)
+            const t0 = e.now()
+            const w0 = e.relayWrites.length
+            await s.press("start")
+            await waitFor("the nominal cycle to end", () => s.first("outcome", t0) !== undefined || s.first("preflight", t0) !== undefined, 300_000)
+            const refused = s.first("preflight", t0)
+            const writes = e.relayWrites.slice(w0)
+            for (let i = 1; i < writes.length; i++) iv.push(writes[i].t - writes[i - 1].t)
+            // the firmware's timing line follows its outcome line
+            await waitFor("the firmware's timing line", () => s.first("timing", t0) !== undefined, 5000).catch(() => undefined)
+            const tm = s.first("timing", t0)
+            const tv = tm ? tm.value.split(" ").map(Number) : []
+            const faults = s.events.filter(v => v.kind === "fault" && v.t >= t0).map(v => v.value)
+            perCycle.push({
+                outcome: refused ? "refused " + refused.value : s.first("outcome", t0)!.value, maxGapMs: tm ? tv[0] : null, lateTicks: tm ? tv[1] : null,
+                maxTickMs: tm ? tv[2] : null, faults,
+            })
+            // a nominal cycle that faulted: the technician's clear (START + ABORT 5 s), then the next one
+            if (faults.length || refused) await clearFault(s, t0)
+            await sleep(1000)
         }
-        results["control-period"] = period
-        await sleep(1000)
-        // the firmware's own figures for the same cycle (its "timing" line: gaps between tick starts)
-        const tm = s.last("timing")
-        period["firmwareMaxGapMs"] = tm ? Number(tm.value.split(" ")[0]) : null
-        period["firmwareLateTicks"] = tm ? Number(tm.value.split(" ")[1]) : null
+        process.stdout.write("\n")
+        const jitter = iv.map(d => Math.abs(d - P))
+        const worst = (f: (c: (typeof perCycle)[0]) => number | null) => Math.max(...perCycle.map(c => f(c) ?? NaN))
+        const lags = s.events.filter(v => v.kind === "lag").map(v => Number(v.value))
+        results["control-period"] = {
+            unit: "ms", targetMs: P, cycles, intervals: stats(iv), jitter: stats(jitter),
+            overrunsOverOverrunMs: iv.filter(d => d > m.control.overrunMs).length,
+            notComplete: perCycle.filter(c => c.outcome !== "complete").length,
+            falseFaults: perCycle.reduce((n, c) => n + c.faults.length, 0),
+            firmwareMaxGapMs: worst(c => c.maxGapMs), firmwareLateTicks: perCycle.reduce((n, c) => n + (c.lateTicks ?? 0), 0),
+            firmwareMaxTickMs: worst(c => c.maxTickMs),
+            lagMaxMs: lags.length ? Math.max(...lags) : null,
+            perCycle,
+        }
 
         // 2. reaction to hard-limit breaches
         const reactions: number[] = []
@@ -91,13 +133,7 @@ async function main() {
             const off = bad === null ? null : e.relayOffAfter(bad)
             if (bad !== null && off !== null) reactions.push(off - bad)
             e.sensorFaults.filmTemp = null
-            // technician clears the latched fault: START + ABORT held 5 s
-            e.startPressed = true
-            e.abortPressed = true
-            await waitFor("the fault to clear", () => s.events.some(v => v.kind === "cleared" && v.t >= t0), 10_000)
-            e.startPressed = false
-            e.abortPressed = false
-            await sleep(300)
+            await clearFault(s, t0)
         }
         process.stdout.write("\n")
         const st = stats(reactions)
@@ -107,24 +143,44 @@ async function main() {
             limitTicks: 2,
         }
         results["run"] = { wallSeconds: r2((Date.now() - wall0) / 1000), firmwareSeconds: r2(e.now() / 1000), seed }
+        results["host"] = { maxWaitMs: s.stalls.maxWaitMs, waits: s.stalls.stalls.length, reportGaps: e.reportGaps.length, maxReportGapMs: Math.max(0, ...e.reportGaps.map(g => g.gapMs)) }
     } finally {
         await s.close()
     }
-    if (!process.argv.includes("--no-hub")) {
+    if (!process.argv.includes("--no-hub") && !targetId) {
         console.log("\nbench: hub (ingest throughput, sync latency; `npm run bench:hub` prints its tables) ...")
         results["hub"] = await runHubBench({ log: (line: string) => console.log(line) })
     }
-    const cp = results["control-period"] as { intervals: ReturnType<typeof stats>; jitter: ReturnType<typeof stats>; cycleSeconds: number }
-    const sr = results["safety-reaction"] as { reactionMs: ReturnType<typeof stats>; breaches: number }
-    console.log("\nbenchmark                 n      mean    p50     p99     max   (ms)")
+    const cp = results["control-period"] as { intervals: ReturnType<typeof stats>; jitter: ReturnType<typeof stats>; cycles: number; falseFaults: number; notComplete: number;
+        firmwareMaxGapMs: number; firmwareLateTicks: number; firmwareMaxTickMs: number; lagMaxMs: number | null }
+    const sr = results["safety-reaction"] as { reactionMs: ReturnType<typeof stats>; breaches: number; reactionTicks: { max: number } }
+    const h = results["host"] as { maxWaitMs: { [k: string]: number }; reportGaps: number; maxReportGapMs: number }
+    console.log(`\nbenchmark${targetId ? " at " + targetId + " speed" : ""}        n      mean    p50     p99     max   (ms)`)
     console.log(`control period          ${String(cp.intervals.n).padStart(5)} ${fmt(cp.intervals.mean)} ${fmt(cp.intervals.p50)} ${fmt(cp.intervals.p99)} ${fmt(cp.intervals.max)}`)
     console.log(`control jitter          ${String(cp.jitter.n).padStart(5)} ${fmt(cp.jitter.mean)} ${fmt(cp.jitter.p50)} ${fmt(cp.jitter.p99)} ${fmt(cp.jitter.max)}`)
-    const fw = results["control-period"] as { firmwareMaxGapMs: number | null; firmwareLateTicks: number | null }
-    console.log(`firmware tick timing    worst gap between tick starts ${fw.firmwareMaxGapMs ?? "?"} ms, late ticks ${fw.firmwareLateTicks ?? "?"}`)
-    console.log(`hard-limit reaction     ${String(sr.breaches).padStart(5)} ${fmt(sr.reactionMs.mean)} ${fmt(sr.reactionMs.p50)} ${fmt(sr.reactionMs.p99)} ${fmt(sr.reactionMs.max)}`)
+    console.log(`hard-limit reaction     ${String(sr.breaches).padStart(5)} ${fmt(sr.reactionMs.mean)} ${fmt(sr.reactionMs.p50)} ${fmt(sr.reactionMs.p99)} ${fmt(sr.reactionMs.max)}  (${sr.reactionTicks.max} ticks at most)`)
+    console.log(`nominal cycles          ${cp.cycles}, not complete ${cp.notComplete}, faults ${cp.falseFaults}`)
+    console.log(`firmware tick timing    worst gap between tick starts ${cp.firmwareMaxGapMs} ms, late ticks ${cp.firmwareLateTicks}, longest tick ${cp.firmwareMaxTickMs} ms`)
+    console.log(`longest run w/o yield   ${cp.lagMaxMs ?? "?"} ms (the longest a ready fiber waited)`)
+    console.log(`host                    largest wait for a CPU: sim ${h.maxWaitMs["sim"] ?? 0} ms, vm ${h.maxWaitMs["vm"] ?? 0} ms; simulator report gaps ${h.reportGaps} (max ${h.maxReportGapMs} ms)`)
     mkdirSync(dirname(json), { recursive: true })
     writeFileSync(json, JSON.stringify(results, null, 2) + "\n")
     console.log(`\nwrote ${json}`)
+}
+
+/** The technician clears a latched fault: START + ABORT held 5 s (nothing to do when none latched). */
+async function clearFault(s: SimSession, since: number) {
+    const e = s.engine
+    if (!s.events.some(v => v.kind === "fault" && v.t >= since && v.value !== "E50" && v.value !== "E51")) return
+    e.startPressed = true
+    e.abortPressed = true
+    try {
+        await waitFor("the fault to clear", () => s.events.some(v => v.kind === "cleared" && v.t >= since), 15_000)
+    } finally {
+        e.startPressed = false
+        e.abortPressed = false
+    }
+    await sleep(300)
 }
 
 function fmt(v: number) {

@@ -76,6 +76,13 @@ export class SimEngine {
     phase = "boot"
     display = ""
     samplesSent = 0
+    /**
+     * Gaps of more than two report periods between the simulator's own sensor reports: real
+     * sensors never pause, so each is the host failing to run the simulator on time (a stall),
+     * and the firmware may rightly call a sensor lost (E31) after one.
+     */
+    readonly reportGaps: { t: number; gapMs: number }[] = []
+    private lastReportMs = -1
 
     constructor(readonly seed: number, readonly oneShotMs: number) {
         this.rng = new Rng(seed)
@@ -101,6 +108,7 @@ export class SimEngine {
     start() {
         this.t0 = performance.now()
         this.lastStepMs = 0
+        this.lastReportMs = -1
         this.timers.push(setInterval(() => this.physics(), PHYSICS_STEP_MS))
         this.timers.push(setInterval(() => this.report(), REPORT_MS))
         this.timers.push(setInterval(() => this.record(), TRACE_MS))
@@ -158,6 +166,8 @@ export class SimEngine {
     private report() {
         const s = this.services
         const t = this.now()
+        if (this.lastReportMs >= 0 && t - this.lastReportMs > 2 * REPORT_MS) this.reportGaps.push({ t: Math.round(t), gapMs: Math.round(t - this.lastReportMs) })
+        this.lastReportMs = t
         const film = this.reading("filmTemp", this.thermal.filmC())
         const tip = this.reading("contactTemp", this.thermal.tipC())
         const kg = this.reading("force", this.press.loadCellKg())

@@ -3,6 +3,7 @@
 // without an approval check, and keeping no compliance records, so that a benchmark can run
 // more cycles than the record queue holds without a hub to acknowledge them. The scenarios
 // run the device image (sim/firmware-device.ts). Never built for a board.
+import "./firmware-lag"
 import { startApplicator } from "../src/app"
 import { SettingsKv } from "../src/hw/kv-settings"
 import { dsCrypto } from "../src/hw/crypto-ds"

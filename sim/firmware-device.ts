@@ -4,6 +4,7 @@
 // just before it boots the VM and the image starts its clock from it. With a hub (npm start)
 // there is no simClock and the clock comes from the hub's MAC'd time answer, as on a device.
 import { readSetting } from "@devicescript/settings"
+import "./firmware-lag"
 import { startApplicator } from "../src/app"
 import { complianceOptions } from "../src/compliance"
 import { ClockAnchor } from "../src/core/wall-clock"

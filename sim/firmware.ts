@@ -9,6 +9,7 @@ import { createInterface } from "node:readline"
 import { ROOT } from "../tools/manifest-node"
 import { generateAll } from "../tools/generate"
 import { devs } from "../tools/devs"
+import { elevate, reserve } from "./host-sched"
 
 const CLI = resolve(ROOT, "node_modules/@devicescript/cli/built/devicescript-cli.cjs")
 
@@ -45,11 +46,21 @@ for (const sig of ["SIGINT", "SIGTERM"] as const)
         process.exit(130)
     })
 
+/**
+ * How the VM process is scheduled (sim/host-sched.ts): "rt" real-time priority at host speed;
+ * a reservation runs it at a target chip's speed (from its first line on: the CLI's own start-up
+ * in Node is not the chip's work); null as the host pleases.
+ */
+export type VmSched = { kind: "rt" } | { kind: "reserve"; runtimeNs: number; periodNs: number } | null
+
 /** One VM process; start() again after kill() is a power cycle with the same flash. */
 export class FirmwareVm {
     private child: ChildProcess | null = null
     readonly lines: FirmwareLine[] = []
     private listeners: ((l: FirmwareLine) => void)[] = []
+    sched: VmSched = null
+    /** false when the scheduling asked for could not be applied to the running VM */
+    schedApplied = true
 
     constructor(readonly devsFile: string, readonly workDir: string, readonly deviceId: string, readonly clock: () => number) {}
 
@@ -82,15 +93,24 @@ export class FirmwareVm {
     start() {
         if (this.child) throw new Error("firmware already running")
         mkdirSync(this.workDir, { recursive: true })
-        const child = spawn(process.execPath, [CLI, "run", this.devsFile, "--tcp", "--device-id", this.deviceId], {
+        // SIM_VM_NODE_ARGS: node options for the VM process (e.g. --cpu-prof, to see where its time goes)
+        const nodeArgs = (process.env["SIM_VM_NODE_ARGS"] ?? "").split(" ").filter(a => a)
+        const child = spawn(process.execPath, [...nodeArgs, CLI, "run", this.devsFile, "--tcp", "--device-id", this.deviceId], {
             cwd: this.workDir,
             stdio: ["ignore", "pipe", "pipe"],
             env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
         })
         this.child = child
         LIVE.add(child)
+        const sched = this.sched
+        let reserved = false
+        if (sched && sched.kind === "rt" && child.pid) this.schedApplied = elevate(child.pid)
         const take = (s: NodeJS.ReadableStream) =>
             createInterface({ input: s }).on("line", raw => {
+                if (sched && sched.kind === "reserve" && !reserved && child.pid) {
+                    reserved = true
+                    this.schedApplied = reserve(child.pid, sched.runtimeNs, sched.periodNs)
+                }
                 // eslint-disable-next-line no-control-regex
                 const text = raw.replace(/\x1b\[[0-9;]*m/g, "").replace(/^WASM> /, "")
                 const l = { t: this.clock(), text }
@@ -107,6 +127,11 @@ export class FirmwareVm {
 
     running(): boolean {
         return this.child !== null
+    }
+
+    /** the VM process's pid while it runs */
+    pid(): number | null {
+        return this.child?.pid ?? null
     }
 
     /** SIGKILL: the program stops mid-instruction, as in a crash or a power cut. */

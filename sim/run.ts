@@ -1,9 +1,12 @@
-// npm run sim -- --scenario NAME [--seed N] [--json FILE] [--out DIR] | --all [--jobs N] | --list
+// npm run sim -- --scenario NAME [--seed N] [--json FILE] [--out DIR] [--target CHIP] | --all [--jobs N] | --list
 // Runs scenarios one at a time (the DeviceScript bus port 8082 is shared), shows a live
 // progress line, prints a summary table, writes an SVG plot per scenario, and exits non-zero
 // when any expectation fails. --jobs N runs N workers at once, each in its own network
-// namespace (`unshare -rn`: a private loopback, so each has its own port 8082); where that is
-// not allowed it says so and runs them one at a time.
+// namespace (`unshare -n` as root, else `unshare -rn`: a private loopback, so each has its own
+// port 8082); where that is not allowed it says so and runs them one at a time.
+// The simulator and the VM run at real-time priority where allowed (sim/host-sched.ts); a
+// scenario that failed on a fault a host stall explains is marked STALL and run again (twice at
+// most). --target esp32c3|esp32s3 runs the firmware at that chip's speed (docs/target-speed.md).
 import { spawn, spawnSync } from "node:child_process"
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { resolve, join } from "node:path"
@@ -13,11 +16,16 @@ import { buildFirmware } from "./firmware"
 import { runScenario, type ScenarioReport } from "./runner"
 import { plotSvg } from "./plot"
 import { BusPortTakenError } from "./bus/relay"
+import { calibrateReservation, type Reservation } from "./host-sched"
+import { HOST_COREMARK, parseTarget, processFactor, slowdownFactor, VM_WASM_SHARE } from "./target-speed"
+
+/** runs of one scenario at most, when host stalls spoil them (ScenarioReport.stalled) */
+const STALL_RUNS = 3
 
 function usage(msg?: string): never {
     if (msg) console.error(`sim: ${msg}`)
-    console.error("usage: npm run sim -- --scenario NAME [--seed N] [--json FILE] [--out DIR] [--quiet]\n" +
-        "       npm run sim -- --all [--seed N] [--json FILE] [--jobs N]\n       npm run sim -- --list")
+    console.error("usage: npm run sim -- --scenario NAME [--seed N] [--json FILE] [--out DIR] [--quiet] [--target esp32c3|esp32s3 [--host-coremark N]]\n" +
+        "       npm run sim -- --all [--seed N] [--json FILE] [--jobs N] [--target ...]\n       npm run sim -- --list")
     process.exit(2)
 }
 
@@ -25,6 +33,7 @@ function parse(argv: string[]) {
     const o = {
         scenario: "", all: false, list: false, seed: 1, json: "", out: resolve(ROOT, "test-output/sim"), quiet: false,
         jobs: 1, /** a worker's share: scenario names, and the image already built */ names: "", devs: "",
+        target: "", hostCoremark: HOST_COREMARK, /** a worker's reservation, calibrated by its parent */ reservation: "",
     }
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]
@@ -41,7 +50,18 @@ function parse(argv: string[]) {
         else if (a === "--jobs") {
             o.jobs = Number(val())
             if (!Number.isInteger(o.jobs) || o.jobs < 1 || o.jobs > 8) usage("--jobs must be an integer 1..8")
+        } else if (a === "--target") {
+            o.target = val()
+            try {
+                parseTarget(o.target)
+            } catch (e) {
+                usage((e as Error).message)
+            }
+        } else if (a === "--host-coremark") {
+            o.hostCoremark = Number(val())
+            if (!(o.hostCoremark > 0)) usage("--host-coremark must be a positive number (CoreMark iterations/s on one core)")
         } else if (a === "--worker-scenarios") o.names = val()
+        else if (a === "--worker-reservation") o.reservation = val()
         else if (a === "--worker-devs") o.devs = resolve(val())
         else usage(`unknown option ${a}`)
     }
@@ -50,7 +70,7 @@ function parse(argv: string[]) {
 
 function row(r: ScenarioReport): string {
     const react = r.reactionMs === null ? "-" : `${r.reactionMs} ms / ${r.reactionTicks} t`
-    return `${r.passed ? "PASS" : "FAIL"}  ${r.scenario.padEnd(22)} ${String(r.outcome ?? "-").padEnd(9)} ` +
+    return `${r.passed ? "PASS" : r.stalled ? "STALL" : "FAIL"}${r.passed || !r.stalled ? " " : ""} ${r.scenario.padEnd(22)} ${String(r.outcome ?? "-").padEnd(9)} ` +
         `${(r.faultCode === null ? "-" : "E" + r.faultCode).padEnd(5)} ${react.padEnd(16)} ` +
         `${r.maxFilmC.toFixed(1).padStart(6)} ${r.maxTipC.toFixed(1).padStart(6)} ${r.maxForceN.toFixed(1).padStart(6)} ${(r.wallMs / 1000).toFixed(1).padStart(6)} s`
 }
@@ -74,9 +94,25 @@ async function main() {
     const manifest = readManifest()
     mkdirSync(o.out, { recursive: true })
     const devsFile = o.devs || buildFirmware(join(o.out, "firmware"))
+    let reservation: Reservation | undefined
+    if (o.reservation) reservation = JSON.parse(o.reservation) as Reservation
+    else if (o.target) {
+        const chip = parseTarget(o.target)
+        const factor = slowdownFactor(chip, o.hostCoremark)
+        const pf = processFactor(factor)
+        console.log(`sim: target ${chip.id}: its interpreter runs ${factor.toFixed(1)}x slower than this host's WASM VM (host CoreMark ${o.hostCoremark}, ${chip.source}); ` +
+            `the VM process, ${Math.round(VM_WASM_SHARE * 100)} % interpreter, runs ${pf.toFixed(1)}x slower`)
+        try {
+            reservation = calibrateReservation(pf, line => console.log(line))
+        } catch (e) {
+            console.error(`sim: ${(e as Error).message}`)
+            process.exit(2)
+        }
+        o.reservation = JSON.stringify(reservation)
+    }
     if (o.jobs > 1 && list.length > 1) {
         if (canIsolate()) return runJobs(o, list, devsFile)
-        console.log(`sim: --jobs ${o.jobs}: no private network namespace here (unshare -rn failed); running one at a time`)
+        console.log(`sim: --jobs ${o.jobs}: no private network namespace here (unshare ${unshareFlags()} failed); running one at a time`)
     }
     // the first scenario provisions the device over the bus; the others start from its flash
     const flashSnapshot = join(o.out, "firmware", `provisioned-seed${o.seed}${o.names ? "-" + list[0].name : ""}.bin`)
@@ -93,14 +129,18 @@ async function main() {
             }
         }
         let r: ScenarioReport
-        try {
-            r = await runScenario(sc, { seed: o.seed, manifest, devsFile, workDir: join(o.out, o.names ? "device-" + list[0].name : "device"), progress, flashSnapshot })
-        } catch (e) {
-            if (e instanceof BusPortTakenError) {
-                console.error(`\nsim: ${e.message}`)
-                process.exit(3)
+        for (let run = 1; ; run++) {
+            try {
+                r = await runScenario(sc, { seed: o.seed, manifest, devsFile, workDir: join(o.out, o.names ? "device-" + list[0].name : "device"), progress, flashSnapshot, reservation })
+            } catch (e) {
+                if (e instanceof BusPortTakenError) {
+                    console.error(`\nsim: ${e.message}`)
+                    process.exit(3)
+                }
+                throw e
             }
-            throw e
+            if (!r.stalled || run >= STALL_RUNS) break
+            console.log(`\nsim: ${sc.name}: ${r.stalled}; running it again (${run + 1}/${STALL_RUNS})`)
         }
         if (tty) process.stdout.write("\r" + " ".repeat(100) + "\r")
         const plot = join(o.out, `${sc.name}.svg`)
@@ -112,6 +152,7 @@ async function main() {
         reports.push(r)
         if (!o.quiet || !r.passed) console.log(row(r))
         for (const f of r.failures) console.log(`      ${f}`)
+        if (r.stalled) console.log(`      ${r.stalled}: the host is too loaded for this run to prove anything`)
     }
     console.log("\n      scenario               outcome   fault reaction          film°C  tip°C  forceN   wall")
     for (const r of reports) console.log(row(r))
@@ -124,9 +165,17 @@ async function main() {
     process.exit(failed ? 1 : 0)
 }
 
+/**
+ * unshare's flags for a private loopback: as root `-n` alone, so the worker keeps the right to
+ * real-time priority (a user namespace, -r, would drop it); else `-rn`.
+ */
+function unshareFlags(): string {
+    return typeof process.getuid === "function" && process.getuid() === 0 ? "-n" : "-rn"
+}
+
 /** True when this machine lets a process have its own network namespace (its own 127.0.0.1:8082). */
 function canIsolate(): boolean {
-    const r = spawnSync("unshare", ["-rn", "sh", "-c", "ip link set lo up"], { stdio: "ignore" })
+    const r = spawnSync("unshare", [unshareFlags(), "sh", "-c", "ip link set lo up"], { stdio: "ignore" })
     return r.status === 0
 }
 
@@ -150,10 +199,10 @@ async function runJobs(o: ReturnType<typeof parse>, list: Scenario[], devsFile: 
         const json = join(o.out, `worker-${i}.json`)
         rmSync(json, { force: true })
         const args = [tsx, "sim/run.ts", "--worker-scenarios", share.map(s => s.name).join(","), "--worker-devs", devsFile,
-            "--seed", String(o.seed), "--out", o.out, "--json", json, "--quiet"]
-        const child = spawn("unshare", ["-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] })
+            "--seed", String(o.seed), "--out", o.out, "--json", json, "--quiet", ...(o.reservation ? ["--worker-reservation", o.reservation] : [])]
+        const child = spawn("unshare", [unshareFlags(), "sh", "-c", 'ip link set lo up && exec "$@"', "sh", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] })
         child.stdout.on("data", (b: Buffer) => {
-            for (const line of b.toString().split("\n")) if (/^(PASS|FAIL) |^      \S/.test(line) && !/^      scenario/.test(line)) process.stdout.write(`[${i}] ${line}\n`)
+            for (const line of b.toString().split("\n")) if (/^(PASS|FAIL|STALL) |^      \S/.test(line) && !/^      scenario/.test(line)) process.stdout.write(`[${i}] ${line}\n`)
         })
         child.on("exit", code => done(code ?? 1))
     })))

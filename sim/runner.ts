@@ -3,6 +3,8 @@
 import type { TracePoint } from "./engine"
 import { SimSession, waitFor, sleep } from "./session"
 import { readDeviceRecords, type DeviceRecords } from "./device-records"
+import { REPORT_MS } from "./engine"
+import type { HostStall, Reservation } from "./host-sched"
 
 const OUTCOME_NAMES: { [code: number]: string } = { 1: "complete", 2: "aborted", 3: "faulted" }
 import type { Scenario, Step, Action } from "./scenarios"
@@ -23,8 +25,13 @@ export interface ScenarioReport {
     passed: boolean
     failures: string[]
     outcome: string | null
-    /** The firmware's own tick timing over the cycle (its "timing" log line at the outcome), if it reported one. */
-    tickTiming: { maxGapMs: number; lateTicks: number } | null
+    /**
+     * The firmware's own tick timing over the cycle (its "timing" log line at the outcome), if it
+     * reported one: the worst gap between tick starts, ticks over two periods late, the longest tick
+     */
+    tickTiming: { maxGapMs: number; lateTicks: number; maxTickMs: number } | null
+    /** the longest a ready fiber waited for the VM over the run (sim/firmware-lag.ts), ms; null without the probe's lines */
+    lagMaxMs: number | null
     /** the device image's compliance records read back over the bus after the run, and verified */
     records: DeviceRecords | null
     faultCode: number | null
@@ -40,6 +47,18 @@ export interface ScenarioReport {
     maxForceN: number
     wallMs: number
     plot: string | null
+    /**
+     * What the host did to the run (sim/host-sched.ts): gaps in the simulator's own sensor
+     * reports, intervals in which the simulator or the VM waited for a CPU, and the largest wait
+     */
+    host: { reportGaps: { t: number; gapMs: number }[]; waits: HostStall[]; maxWaitMs: { [who: string]: number } }
+    /**
+     * Set when the run failed on a fault that a host stall explains (a lost sensor after the
+     * simulator itself stopped reporting, an overrun after the VM waited for a CPU): the run
+     * proves nothing either way, and `npm run sim` runs it again. The safety windows are not
+     * widened: the firmware was right to fault on what it saw.
+     */
+    stalled: string | null
     /** the firmware's console, each line with its simulated time in seconds */
     firmwareLog: string[]
     trace: TracePoint[]
@@ -54,6 +73,8 @@ export interface RunOptions {
     flashSnapshot?: string
     /** called about twice a second with a one-line status */
     progress?: (line: string) => void
+    /** runs the firmware at a target chip's speed (sim/host-sched.ts) */
+    reservation?: Reservation
 }
 
 /** The machine must be at rest this long before a scenario ends. */
@@ -65,10 +86,12 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
     const s = new SimSession(m, opt.devsFile, opt.workDir, opt.seed)
     s.flashSnapshot = opt.flashSnapshot ?? null
     s.fitFirst = sc.fit !== false
+    if (opt.reservation) s.atTargetSpeed(opt.reservation)
     const e = s.engine
     let progressTimer: NodeJS.Timeout | undefined
     let injectedAt: number | null = null
     let records: DeviceRecords | null = null
+    let stopped: string | null = null
     try {
         await s.open()
         if (opt.progress) {
@@ -107,11 +130,21 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
                 .catch(() => undefined) // judged below: no record is a failure there
         if (s.image === "device" && s.vm.running() && (s.last("outcome") !== undefined || sc.expect.recordFault !== undefined))
             records = await readDeviceRecords(s, m)
+    } catch (e) {
+        // the run could not go on (a wait timed out, the bus failed): judged as it stands, with its log
+        if (e instanceof Error && e.name === "BusPortTakenError") throw e
+        stopped = e instanceof Error ? e.message : String(e)
     } finally {
         if (progressTimer) clearInterval(progressTimer)
         await s.close()
     }
-    return judge(sc, opt, s, injectedAt, Date.now() - wall0, records)
+    const r = judge(sc, opt, s, injectedAt, Date.now() - wall0, records)
+    if (stopped) {
+        r.failures.unshift(`run stopped: ${stopped}`)
+        r.passed = false
+        if (!r.stalled) r.stalled = stallBefore(s)
+    }
+    return r
 }
 
 function lastSpeed(s: SimSession): number {
@@ -226,17 +259,22 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
     if (x.pressHome && !final.pressHome) failures.push(`press not home at the end (${final.pressPositionMm} mm)`)
     if (final.pressSpeedPermille !== 0) failures.push(`press still commanded to move (${final.pressSpeedPermille} permille)`)
     const tr = e.trace
+    const host = { reportGaps: e.reportGaps.slice(0, 50), waits: s.stalls.stalls.slice(0, 50), maxWaitMs: s.stalls.maxWaitMs }
+    const stalled = failures.length > 0 && fault ? stallExplains(Number(fault.value.slice(1)), fault.t, e.reportGaps, s.stalls.stalls, opt.manifest) : null
     const tm = s.last("timing")
-    const tickTiming = tm ? { maxGapMs: Number(tm.value.split(" ")[0]), lateTicks: Number(tm.value.split(" ")[1]) } : null
+    const tv = tm ? tm.value.split(" ").map(Number) : []
+    const tickTiming = tm ? { maxGapMs: tv[0], lateTicks: tv[1], maxTickMs: tv[2] } : null
+    const lags = s.events.filter(v => v.kind === "lag").map(v => Number(v.value))
     return {
         scenario: sc.name, seed: opt.seed, passed: failures.length === 0, failures, outcome, tickTiming, records, faultCode,
+        lagMaxMs: lags.length ? Math.max(...lags) : null,
         phases: s.events.filter(v => v.kind === "phase").map(v => ({ phase: v.value, t: Math.round(v.t) })),
         injectedAtMs: injectedAt === null ? null : Math.round(injectedAt),
         faultAtMs: fault ? Math.round(fault.t) : null,
         firstBadSampleMs: e.firstBreachMs === null ? null : Math.round(e.firstBreachMs),
         reactionMs, reactionTicks, finalOutputs: final,
         maxFilmC: Math.max(0, ...tr.map(p => p.filmC)), maxTipC: Math.max(0, ...tr.map(p => p.tipC)), maxForceN: Math.max(0, ...tr.map(p => p.forceN)),
-        wallMs, plot: null, trace: tr,
+        wallMs, plot: null, trace: tr, host, stalled,
         firmwareLog: s.vm.lines.map(l => `[${(l.t / 1000).toFixed(2)}] ${l.text}`),
     }
 }
@@ -247,4 +285,29 @@ function ticksBetween(e: { relayWrites: { t: number }[] }, from: number, to: num
     let n = 0
     for (const w of e.relayWrites) if (w.t > from && w.t <= to + 1) n++
     return n > 0 ? n : Math.ceil((to - from) / period)
+}
+
+/**
+ * Why a fault is the host's doing, or null: E31 (sensor lost) within 0.5 s after the simulator
+ * paused its own reports long enough for a reading to go stale (staleTicks periods less one
+ * report period), or E60 (tick overrun) within 1 s after the VM waited for a CPU about as long
+ * as the overrun bound less one period.
+ */
+export function stallExplains(code: number, faultMs: number, gaps: { t: number; gapMs: number }[], waits: HostStall[], m: Manifest): string | null {
+    const P = m.control.periodMs
+    if (code === 31) {
+        const g = gaps.find(x => x.t <= faultMs + P && x.t >= faultMs - 500 && x.gapMs >= m.safety.staleTicks * P - REPORT_MS)
+        if (g) return `E31 at ${Math.round(faultMs)} ms follows a ${g.gapMs} ms pause in the simulator's own sensor reports at ${g.t} ms: the host stalled the simulator`
+    }
+    if (code === 60) {
+        const w = waits.find(x => x.who === "vm" && x.t <= faultMs + 2 * P && x.t >= faultMs - 1000 && x.waitMs >= m.control.overrunMs - P)
+        if (w) return `E60 at ${Math.round(faultMs)} ms follows the VM waiting ${w.waitMs} ms for a CPU at ${w.t} ms: the host stalled the firmware`
+    }
+    return null
+}
+
+/** A run that stopped early after a firmware fault a host stall explains. */
+function stallBefore(s: SimSession): string | null {
+    const f = s.last("fault")
+    return f ? stallExplains(Number(f.value.slice(1)), f.t, s.engine.reportGaps, s.stalls.stalls, s.m) : null
 }

@@ -7,11 +7,15 @@ import { BusRelay } from "./bus/relay"
 import { TcpBusTransport } from "./bus/tcp-transport"
 import { SimEngine } from "./engine"
 import { FirmwareVm, type SimImage } from "./firmware"
+import { StallWatch, elevateSelf, realtimeAllowed, type Reservation } from "./host-sched"
 import { provision, provisionTrusted } from "./provision"
 import type { Manifest } from "../src/core/manifest"
 
 const OUTCOMES: { [code: string]: string } = { "1": "complete", "2": "aborted", "3": "faulted" }
 export const SIM_DEVICE_SERIAL = "5a11f11a0000a001"
+
+/** notes said once per process */
+const NOTED = new Set<string>()
 
 export function sleep(ms: number) {
     return new Promise(resolve => setTimeout(resolve, ms))
@@ -27,7 +31,7 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs: numb
 
 export interface LogEvent {
     t: number
-    kind: "phase" | "fault" | "outcome" | "cleared" | "preflight" | "timing"
+    kind: "phase" | "fault" | "outcome" | "cleared" | "preflight" | "timing" | "lag"
     value: string
 }
 
@@ -46,6 +50,8 @@ export class SimSession {
     scanTimeoutMs = 45_000
     /** open() runs the fitting calibration when the image asks for one (false: the caller does) */
     fitFirst = true
+    /** the host's stalls of the simulator ("sim") and the VM ("vm") while open */
+    readonly stalls: StallWatch
     /**
      * A file holding a provisioned device's flash: when it exists, open() starts the device from
      * it (one boot) instead of provisioning over the bus (two boots and ~50 settings writes);
@@ -58,6 +64,8 @@ export class SimSession {
     constructor(readonly m: Manifest, devsFile: string, workDir: string, seed: number, readonly image: SimImage = "device") {
         this.engine = new SimEngine(seed, m.control.heaterOneShotMs)
         this.vm = new FirmwareVm(devsFile, workDir, SIM_DEVICE_SERIAL, () => this.engine.now())
+        this.vm.sched = realtimeAllowed() ? { kind: "rt" } : null
+        this.stalls = new StallWatch(() => ({ sim: process.pid, vm: this.vm.pid() }), () => this.engine.now())
         this.vm.onLine(l => this.parse(l.t, l.text))
         // SIM_DEBUG=1 shows the firmware's console
         if (process.env["SIM_DEBUG"]) this.vm.onLine(l => console.log(`[vm ${(l.t / 1000).toFixed(2)}] ${l.text}`))
@@ -85,15 +93,28 @@ export class SimSession {
             e.phase = "idle"
         } else if ((r = /^preflight failed (\d+)/.exec(text))) {
             this.events.push({ t, kind: "preflight", value: r[1] })
-        } else if ((r = /^timing ticks \d+ maxGapMs (\d+) late (\d+)/.exec(text))) {
-            this.events.push({ t, kind: "timing", value: r[1] + " " + r[2] })
+        } else if ((r = /^timing ticks \d+ maxGapMs (\d+) late (\d+) skipped \d+ maxTickMs (\d+)/.exec(text))) {
+            this.events.push({ t, kind: "timing", value: r[1] + " " + r[2] + " " + r[3] })
+        } else if ((r = /^lag maxMs (\d+)/.exec(text))) {
+            this.events.push({ t, kind: "lag", value: r[1] })
         } else if (/ready: control period/.test(text)) this.ready++
+    }
+
+    /** Runs the firmware at a target chip's speed (sim/target-speed.ts); call before open(). */
+    atTargetSpeed(r: Reservation) {
+        this.vm.sched = { kind: "reserve", runtimeNs: r.runtimeNs, periodNs: r.periodNs }
     }
 
     /** Starts bus, physics and firmware; installs the sim template; returns once armed. */
     async open(): Promise<void> {
         await this.relay.listen() // a clear error if port 8082 is taken
         this.opened = true
+        const note = elevateSelf()
+        if (note && !NOTED.has(note)) {
+            NOTED.add(note)
+            console.warn(note)
+        }
+        this.stalls.start()
         this.engine.services.attach(this.bus)
         this.bus.start()
         await this.bus.connect()
@@ -102,18 +123,31 @@ export class SimSession {
         const snap = this.flashSnapshot
         if (snap && existsSync(snap)) this.vm.restoreFlash(snap)
         else {
-            await this.boot()
-            await waitFor("the firmware to bind its roles", () => this.engine.display.length > 0, 15_000)
-            if (this.provisioner) await this.provisioner(this.bus)
-            else if (this.image === "device") await provisionTrusted(this.bus, this.vm, this.engine, this.m)
-            else await provision(this.bus, this.vm, this.engine, this.m)
-            await this.vm.kill()
-            if (snap) this.vm.saveFlash(snap)
+            // provisioning is the technician's bench step, over the bus with acknowledged
+            // settings writes: at host speed (a target-speed VM cannot acknowledge in jacdac-ts's
+            // retry window); the device then boots at the speed asked for
+            const sched = this.vm.sched
+            if (sched?.kind === "reserve") this.vm.sched = realtimeAllowed() ? { kind: "rt" } : null
+            try {
+                await this.provisionOnce(snap)
+            } finally {
+                this.vm.sched = sched
+            }
         }
         await this.boot()
         await waitFor("the firmware to show it is armed", () => /\n(READY|SCAN): PRESS START/.test(this.engine.display), this.armTimeoutMs)
         // the device image scans the patient's arch before each cycle (src/fit.ts): the operator's first press
         if (this.fitFirst && this.engine.display.includes("\nSCAN: PRESS START")) await this.fitArch()
+    }
+
+    private async provisionOnce(snap: string | null) {
+        await this.boot()
+        await waitFor("the firmware to bind its roles", () => this.engine.display.length > 0, 15_000)
+        if (this.provisioner) await this.provisioner(this.bus)
+        else if (this.image === "device") await provisionTrusted(this.bus, this.vm, this.engine, this.m)
+        else await provision(this.bus, this.vm, this.engine, this.m)
+        await this.vm.kill()
+        if (snap) this.vm.saveFlash(snap)
     }
 
     /**
@@ -138,6 +172,7 @@ export class SimSession {
         const before = this.ready
         this.vm.start()
         await waitFor("the firmware to start", () => this.ready > before, 30_000)
+        if (this.vm.sched?.kind === "reserve" && !this.vm.schedApplied) throw new Error("target speed: the VM's CPU reservation could not be set (chrt -d)")
     }
 
     last(kind: LogEvent["kind"]): LogEvent | undefined {
@@ -161,6 +196,7 @@ export class SimSession {
 
     async close(): Promise<void> {
         await this.vm.kill()
+        this.stalls.stop()
         this.engine.stop()
         if (this.opened) {
             await this.bus.disconnect().catch(() => undefined)
