@@ -1,9 +1,12 @@
 // npm run build: validates the manifest, then compiles src/main.ts once per board listed in
 // devicescript.json (each board selected through the generated src/gen/board.ts), copies
-// each image to built/<board>/bytecode.devs and prints the bytecode sizes.
-// Exits non-zero if the manifest is invalid or any board fails to build. `npm run tech -- flash`
+// each image to built/<board>/bytecode.devs and prints the bytecode sizes and each image's
+// function area against the VM verifier's limit and the design's budget (75 % of it,
+// ../shared/DESIGN.md §3 "Budgets").
+// Exits non-zero if the manifest is invalid, any board fails to build, or an image's functions
+// pass the verifier's limit (the device would refuse it). `npm run tech -- flash`
 // builds its one board with buildBoards().
-import { copyFileSync, mkdirSync, statSync, writeFileSync } from "node:fs"
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { ROOT, readManifest } from "./manifest-node"
@@ -11,9 +14,30 @@ import { generateManifestModule, selectBoard } from "./generate"
 import { devs } from "./devs"
 import type { Manifest } from "../src/core/manifest"
 
+/**
+ * The VM's verifier rejects an image whose function data ends at or past offset 0x10000
+ * (error 1051, runtime/devicescript/verify.c): with the image's header and tables before it,
+ * a "Function TOTAL" of at most ~65,420 bytes (README, "DeviceScript traps").
+ */
+export const FUNCTION_AREA_LIMIT = 65_420
+/** each image stays within this share of the limit, for room to grow (../shared/DESIGN.md §3) */
+export const FUNCTION_AREA_BUDGET = 0.75
+
+/** "Function TOTAL" of the last build, from .devicescript/bin/bytecode-sizes.md (null when absent) */
+export function functionTotal(): number | null {
+    try {
+        const m = /^\s*(\d+) \| Function TOTAL/m.exec(readFileSync(resolve(ROOT, ".devicescript/bin/bytecode-sizes.md"), "utf8"))
+        return m ? Number(m[1]) : null
+    } catch {
+        return null
+    }
+}
+
 export interface BuiltBoard {
     board: string
     bytes: number
+    /** the function area the image uses (the verifier's limit: FUNCTION_AREA_LIMIT) */
+    functionBytes: number | null
     /** built/<board>/bytecode.devs */
     file: string
 }
@@ -44,7 +68,7 @@ export function buildBoards(m: Manifest, boards: string[]): { built: BuiltBoard[
             mkdirSync(out, { recursive: true })
             const file = resolve(out, "bytecode.devs")
             copyFileSync(resolve(ROOT, ".devicescript/bin/bytecode.devs"), file)
-            built.push({ board, bytes: statSync(file).size, file })
+            built.push({ board, bytes: statSync(file).size, functionBytes: functionTotal(), file })
         }
     } finally {
         selectBoard(m, m.boards[0])
@@ -62,11 +86,21 @@ function main(): number {
     }
     const { built: rows, failed } = buildBoards(m, m.boards)
     for (const f of failed) console.error(`build: ${f.board} failed:\n${f.output}`)
-    console.log("\nboard        bytecode")
-    for (const r of rows) console.log(`${r.board.padEnd(12)} ${r.bytes} bytes (${(r.bytes / 1024).toFixed(1)} KiB)`)
+    const budget = Math.floor(FUNCTION_AREA_LIMIT * FUNCTION_AREA_BUDGET)
+    console.log(`\nboard        bytecode              functions (limit ${FUNCTION_AREA_LIMIT} B, budget ${budget} B = ${FUNCTION_AREA_BUDGET * 100} %)`)
+    let overLimit = 0
+    for (const r of rows) {
+        const f = r.functionBytes
+        const verdict = f === null ? "unknown" : f > FUNCTION_AREA_LIMIT ? "OVER THE LIMIT: the VM refuses this image" : f > budget ? "over budget" : "within budget"
+        if (f !== null && f > FUNCTION_AREA_LIMIT) overLimit++
+        console.log(`${r.board.padEnd(12)} ${`${r.bytes} bytes (${(r.bytes / 1024).toFixed(1)} KiB)`.padEnd(21)} ` +
+            `${f === null ? "?" : `${f} B (${((100 * f) / FUNCTION_AREA_LIMIT).toFixed(1)} %)`}  ${verdict}`)
+    }
+    if (rows.some(r => r.functionBytes !== null && r.functionBytes > budget))
+        console.log("over budget: one image holds controller and network code; the two-node split (controller and link, issue 12) is what brings each under 75 %")
     mkdirSync(resolve(ROOT, "built"), { recursive: true })
-    writeFileSync(resolve(ROOT, "built/sizes.json"), JSON.stringify(Object.fromEntries(rows.map(r => [r.board, r.bytes])), null, 2) + "\n")
-    return failed.length ? 1 : 0
+    writeFileSync(resolve(ROOT, "built/sizes.json"), JSON.stringify(Object.fromEntries(rows.map(r => [r.board, { bytes: r.bytes, functionBytes: r.functionBytes }])), null, 2) + "\n")
+    return failed.length || overLimit ? 1 : 0
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) process.exit(main())
