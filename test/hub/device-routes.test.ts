@@ -2,7 +2,7 @@
 // HUB_TEST_PG_URL is set): authentication failures, bad input, and each ingest answer; plus one
 // real listen to see Content-Length on the wire.
 import { describe, it, expect, beforeEach, afterEach } from "vitest"
-import { createHash, generateKeyPairSync } from "node:crypto"
+import { createHash, createHmac, generateKeyPairSync } from "node:crypto"
 import { openBundle } from "../../src/core/bundle/codec"
 import { fromHex } from "../../src/core/crypto"
 import { nodeCrypto } from "../../src/node/crypto-node"
@@ -115,11 +115,15 @@ function routes(backend: Backend) {
     })
 
     describe("POST records", () => {
-        it("stores a batch, answers per record and the head", async () => {
+        /** the hub's ack as hub/README.md specifies it: HMAC-SHA256(device key, "ack\n" deviceId "\n" seq "\n" hash) */
+        const ackOf = (seq: number, hash: string) =>
+            ({ seq, hash, mac: createHmac("sha256", Buffer.from(KEY, "hex")).update(`ack\n${DEVICE_ID}\n${seq}\n${hash}`).digest("hex") })
+
+        it("stores a batch, answers per record and the head, and MACs its ack of the last record", async () => {
             const recs = chain(DEVICE_ID, KEY, 1, 3)
             const r = await h.dev("POST", "records", { records: recs.map(x => x.hex) })
             expect(r.statusCode).toBe(200)
-            expect(r.json()).toEqual({ results: [1, 2, 3].map(seq => ({ seq, status: "stored" })), expectedSeq: 4, head: { seq: 3, hash: recs[2].hash } })
+            expect(r.json()).toEqual({ results: [1, 2, 3].map(seq => ({ seq, status: "stored" })), expectedSeq: 4, head: { seq: 3, hash: recs[2].hash }, ack: ackOf(3, recs[2].hash) })
             expect(r.headers["content-length"]).toBe(String(r.rawPayload.length))
         })
 
@@ -128,13 +132,17 @@ function routes(backend: Backend) {
             await h.dev("POST", "records", { records: recs.slice(0, 2).map(x => x.hex) })
             const dup = await h.dev("POST", "records", { records: recs.slice(0, 3).map(x => x.hex) })
             expect(dup.json().results).toEqual([{ seq: 1, status: "duplicate" }, { seq: 2, status: "duplicate" }, { seq: 3, status: "stored" }])
+            expect(dup.json().ack).toEqual(ackOf(3, recs[2].hash))
+            // duplicates of an older head: the ack names the last of this batch, not the hub's head
+            const old = await h.dev("POST", "records", { records: recs.slice(0, 2).map(x => x.hex) })
+            expect(old.json().ack).toEqual(ackOf(2, recs[1].hash))
             const fork = seal(cycleRecord(DEVICE_ID, 3, recs[1].hash, "op-99"), KEY)
             const f = await h.dev("POST", "records", { records: [fork.hex] })
-            expect(f.json()).toEqual({ results: [{ seq: 3, status: "rejected", reason: "fork" }], expectedSeq: 4, head: { seq: 3, hash: recs[2].hash } })
+            expect(f.json()).toEqual({ results: [{ seq: 3, status: "rejected", reason: "fork" }], expectedSeq: 4, head: { seq: 3, hash: recs[2].hash }, ack: null })
             const alerts = await h.staff("auditor", "GET", "/api/devices/" + DEVICE_ID + "/alerts")
             expect(alerts.json().alerts.map((a: any) => [a.kind, a.seq])).toEqual([["fork", 3]])
             const gap = await h.dev("POST", "records", { records: [recs[4].hex] })
-            expect(gap.json()).toEqual({ results: [{ seq: 5, status: "rejected", reason: "gap" }], expectedSeq: 4, head: { seq: 3, hash: recs[2].hash } })
+            expect(gap.json()).toEqual({ results: [{ seq: 5, status: "rejected", reason: "gap" }], expectedSeq: 4, head: { seq: 3, hash: recs[2].hash }, ack: null })
             expect(await count("records")).toBe(3)
         })
 

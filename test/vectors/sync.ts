@@ -11,9 +11,9 @@
 import { Crypto, toHex } from "../../src/core/crypto"
 import { ZERO_HASH } from "../../src/core/codec/ints"
 import { sealBundle } from "../../src/core/bundle/codec"
-import { signRequest, signingString, timeMac, checkTimeAnswer, DEVICE_API } from "../../src/core/sync/signing"
+import { signRequest, signingString, timeMac, checkTimeAnswer, ackMac, checkAck, DEVICE_API } from "../../src/core/sync/signing"
 import { backoffDelayMs, SyncSchedule } from "../../src/core/sync/backoff"
-import { SyncRound, SyncInputs, SyncLimits, SyncRequest, Step } from "../../src/core/sync/planner"
+import { SyncRound, SyncInputs, SyncLimits, SyncRequest, Step, sealedHash } from "../../src/core/sync/planner"
 import { goldenBundle, GOLDEN_KEY, GOLDEN_DEVICE, GOLDEN_TEMPLATE_HASH, GOLDEN_TEMPLATE_HEX, GOLDEN_RECORD_HASH, rep } from "./golden"
 import { expectStr } from "./record-helpers"
 
@@ -29,6 +29,11 @@ export const TIME_GET_SIGNATURE = "551a1663a5313776b5c5f98cf3d542ac665b89c661ad8
 export const TIME_NONCE = "a1b2c3d4e5f60718"
 export const TIME_UNIX_S = 1750000321
 export const TIME_MAC = "3961f93edd17cffbff01441897a6717a48ae4b080651a0a450057f8bd4f5cae6"
+/**
+ * The hub's ack of record 17 with hash GOLDEN_RECORD_HASH for GOLDEN_DEVICE:
+ *   printf 'ack\nSFA1-000042\n17\n<GOLDEN_RECORD_HASH>' | openssl dgst -sha256 -mac HMAC -macopt hexkey:0001..1f
+ */
+export const ACK_MAC_17 = "e89255fe1248f2c50b40b7bd03a1b8851de680d0d851938b0bb2b1d8a6fdc2ba"
 const NONCE = "00112233445566778899aabbccddeeff"
 
 /** the hub's answers in order; a missing one is "no answer" (status 0) */
@@ -60,7 +65,20 @@ function results(from: number, statuses: string[], expectedSeq: number): Answer 
         if (s.indexOf("rejected:") === 0) out.push({ seq: from + i, status: "rejected", reason: s.slice(9) })
         else out.push({ seq: from + i, status: s })
     }
-    return { status: 200, body: { results: out, expectedSeq: expectedSeq, head: { seq: expectedSeq - 1, hash: rep("22", 32) } } }
+    return { status: 200, body: { results: out, expectedSeq: expectedSeq, head: { seq: expectedSeq - 1, hash: rep("22", 32) }, ack: "hub" } }
+}
+
+/**
+ * What the hub puts in `ack` (hub/src/record-ack.ts) for a records answer to r: its MAC over the
+ * last record of the answer's acknowledged run, with that record's hash. The round's checks of
+ * it are pinned by the forged, replayed and misdirected acks below, and ackMac by openssl.
+ */
+function hubAck(c: Crypto, r: SyncRequest, results: any[]): any {
+    let i = 0
+    while (i < results.length && i < r.sealed.length && (results[i].status === "stored" || results[i].status === "duplicate")) i++
+    if (i === 0) return null
+    const hash = sealedHash(c, r.sealed[i - 1])
+    return { seq: r.fromSeq + i - 1, hash: hash, mac: ackMac(c, GOLDEN_KEY, GOLDEN_DEVICE, r.fromSeq + i - 1, hash) }
 }
 
 function repeat(s: string, n: number): string[] {
@@ -93,8 +111,13 @@ async function runRound(c: Crypto, lim: SyncLimits, inp: SyncInputs, answers: An
             if (!round.fillRecords(r, sealed)) continue // nothing to send
         }
         if (r.step === Step.Records || r.step === Step.Status) bodies.push(r.body)
-        const a = k < answers.length ? answers[k] : { status: 0, body: null }
+        let a = k < answers.length ? answers[k] : { status: 0, body: null }
         k++
+        if (a.body && a.body.ack === "hub") {
+            // the hub's ack for this very request (a copy: answers may be reused)
+            const b = a.body
+            a = { status: a.status, body: { results: b.results, expectedSeq: b.expectedSeq, head: b.head, ack: hubAck(c, r, b.results) } }
+        }
         const fx = round.onResponse(r, a.status, a.body)
         let line = show(r) + " -> " + a.status
         if (fx.clockUnixS > 0) {
@@ -147,6 +170,58 @@ export const SYNC_CHECKS: SyncCheck[] = [
             checkTimeAnswer(c, GOLDEN_KEY, TIME_NONCE, null),
         ]
         return expectStr(got.join(","), "mac," + T + ",0,0,0,0,0")
+    } },
+    { name: "record ack: the hub's MAC as openssl computes it, refused for another seq, hash, key or mac", run: async c => {
+        const good = { seq: 17, hash: GOLDEN_RECORD_HASH, mac: ACK_MAC_17 }
+        const got = [
+            ackMac(c, GOLDEN_KEY, GOLDEN_DEVICE, 17, GOLDEN_RECORD_HASH) === ACK_MAC_17 ? "mac" : "mac?",
+            checkAck(c, GOLDEN_KEY, GOLDEN_DEVICE, 17, GOLDEN_RECORD_HASH, good),
+            checkAck(c, GOLDEN_KEY, GOLDEN_DEVICE, 18, GOLDEN_RECORD_HASH, good), // a later record
+            checkAck(c, GOLDEN_KEY, GOLDEN_DEVICE, 17, rep("11", 32), good), // our record 17 has another hash
+            checkAck(c, GOLDEN_KEY, "SFA1-000043", 17, GOLDEN_RECORD_HASH, good), // another device's ack
+            checkAck(c, rep("42", 32), GOLDEN_DEVICE, 17, GOLDEN_RECORD_HASH, good), // made without our key
+            checkAck(c, GOLDEN_KEY, GOLDEN_DEVICE, 17, GOLDEN_RECORD_HASH, { seq: 17, hash: GOLDEN_RECORD_HASH, mac: rep("00", 32) }),
+            checkAck(c, GOLDEN_KEY, GOLDEN_DEVICE, 17, GOLDEN_RECORD_HASH, { seq: "17", hash: GOLDEN_RECORD_HASH, mac: ACK_MAC_17 }),
+            checkAck(c, GOLDEN_KEY, GOLDEN_DEVICE, 17, GOLDEN_RECORD_HASH, null),
+        ]
+        return expectStr(got.join(","), "mac,true,false,false,false,false,false,false,false")
+    } },
+    { name: "record hash from sealed hex: SHA-256 of the bytes before the 32-byte MAC (openssl)", run: async c => {
+        // 01020304 then a 32-byte MAC: sha256(01020304); 32 bytes or fewer: sha256 of nothing
+        return expectStr(sealedHash(c, "01020304" + rep("ee", 32)) + " " + sealedHash(c, rep("ee", 32)),
+            "9f64a747e1b97f131fabb6b447296c9b6f0201e79fb3c5356e6c77e89b6a806a e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    } },
+    { name: "round: an answer whose ack is missing, forged, replayed or names more than it acknowledges releases nothing", run: async (c, pause) => {
+        const inp = inputs(2, 4) // records 2 and 3, each 40 bytes (8 of body, 32 of MAC)
+        inp.lastTimeSyncUnixS = T
+        const stored = (ack: any) => ({ status: 200, body: { results: [{ seq: 2, status: "stored" }, { seq: 3, status: "stored" }], expectedSeq: 4, head: { seq: 3, hash: rep("22", 32) }, ack: ack } })
+        const h2 = sealedHash(c, toHex(sealedOf(2, 40)))
+        const h3 = sealedHash(c, toHex(sealedOf(3, 40)))
+        const cases = [
+            null, // an answer from something that is not the hub, or a hub that does not sign
+            { seq: 3, hash: h3, mac: ackMac(c, rep("42", 32), GOLDEN_DEVICE, 3, h3) }, // forged without our key
+            { seq: 2, hash: h2, mac: ackMac(c, GOLDEN_KEY, GOLDEN_DEVICE, 2, h2) }, // the hub's real ack of an earlier answer, replayed
+            { seq: 3, hash: rep("33", 32), mac: ackMac(c, GOLDEN_KEY, GOLDEN_DEVICE, 3, rep("33", 32)) }, // the hub holds other bytes as record 3
+        ]
+        const out: string[] = []
+        for (let i = 0; i < cases.length; i++) {
+            const r = await runRound(c, LIMITS, inp, [{ status: 404, body: null }, stored(cases[i])], 40, pause)
+            out.push(r.trace.split(" t=" + T).join("") + " head=" + r.round.head)
+        }
+        // and the hub acknowledging record 2 only (3 refused as a fork), while the ack names 3
+        const partial = { status: 200, body: { results: [{ seq: 2, status: "stored" }, { seq: 3, status: "rejected", reason: "fork" }], expectedSeq: 3,
+            head: { seq: 2, hash: h2 }, ack: { seq: 3, hash: h3, mac: ackMac(c, GOLDEN_KEY, GOLDEN_DEVICE, 3, h3) } } }
+        const p = await runRound(c, LIMITS, inp, [{ status: 404, body: null }, partial], 40, pause)
+        out.push(p.trace.split(" t=" + T).join("") + " head=" + p.round.head)
+        const failed = "GET bundle -> 404; POST records 2..3 -> 200 | failed alerts=ack_unverified@3 head=2"
+        return expectStr(out.join(" / "), failed + " / " + failed + " / " + failed + " / " + failed + " / " +
+            "GET bundle -> 404; POST records 2..3 -> 200 | failed alerts=ack_unverified@2 head=2")
+    } },
+    { name: "round: the hub's own ack of 40-byte records releases them", run: async (c, pause) => {
+        const inp = inputs(2, 4)
+        inp.lastTimeSyncUnixS = T
+        const r = await runRound(c, LIMITS, inp, [{ status: 404, body: null }, results(2, ["stored", "duplicate"], 4), { status: 204, body: null }], 40, pause)
+        return expectStr(r.trace.split(" t=" + T).join("") + " head=" + r.round.head, "GET bundle -> 404; POST records 2..3 -> 200 ack=2..3; POST status -> 204 | ok head=4")
     } },
     { name: "backoff: doubling from base to cap, half fixed and half jitter", run: async () => {
         const got = [

@@ -7,6 +7,7 @@ import type { HubContext } from "../context"
 import { authenticateDevice, timeMac, type DeviceIdentity } from "../auth/device-hmac"
 import { badRequest, notFound, unauthorized } from "../errors"
 import { ingestRecords, BATCH_MAX } from "../ingest"
+import { recordAck } from "../record-ack"
 import { bundleForDevice } from "../library/bundles"
 import { approvedTemplate } from "../library/approvals"
 import { recordStatus } from "../devices"
@@ -105,7 +106,9 @@ export async function deviceRoutes(app: FastifyInstance, ctx: HubContext) {
         },
     }, async request => {
         const { records } = request.body as { records: string[] }
-        return ingestRecords(ctx, deviceOf(request), records)
+        const device = deviceOf(request)
+        const r = await ingestRecords(ctx, device, records)
+        return { ...r, ack: recordAck(device, records, r) }
     })
 
     app.post("/status", {

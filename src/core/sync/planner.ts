@@ -8,8 +8,10 @@
 // it passed in, fills a records request with the sealed records it read (fillRecords), sends
 // it under a timeout, and hands the answer to onResponse(), which says what to apply: a clock,
 // a bundle or template to install, a range of records to release from the queue. A record is
-// released only when the hub answered "stored" or "duplicate" (committed there); never on a
-// 5xx, a timeout, or a rejection. A rejected record stays on the device for good: fork, bad_mac,
+// released only when the hub answered "stored" or "duplicate" (committed there) and the
+// answer's `ack` carries the hub's MAC (signing.ts) over the last of them and its hash as the
+// device computes it from its own sealed bytes; never on a 5xx, a timeout, a rejection, or an
+// answer whose ack does not verify (raised as ack_unverified: nothing is released). A rejected record stays on the device for good: fork, bad_mac,
 // wrong_device and broken_chain are raised (alerts) and the upload stops until a technician
 // looks. A transport failure, 5xx or refused authentication ends the round as failed (backoff.ts).
 
@@ -18,7 +20,7 @@ import { isInt, ZERO_HASH } from "../codec/ints"
 import { ValidationError } from "../codec/errors"
 import { openBundle } from "../bundle/codec"
 import { checkInstall } from "../bundle/decide"
-import { DEVICE_API, checkTimeAnswer } from "./signing"
+import { DEVICE_API, checkTimeAnswer, checkAck } from "./signing"
 
 export enum Step {
     Time = 1,
@@ -85,6 +87,8 @@ export interface SyncRequest {
     /** records: the range in the body (toSeq set by fillRecords) */
     fromSeq: number
     toSeq: number
+    /** records: the sealed records in the body, hex (what an ack is checked against) */
+    sealed: string[]
 }
 
 /** What to apply after an answer; a field left at its zero value means nothing to do. */
@@ -103,7 +107,7 @@ export interface SyncEffects {
 
 export interface SyncAlert {
     /** fork, bad_mac, wrong_device, broken_chain, hub_behind, auth_refused, time_untrusted,
-     *  bundle_<ValidationError code>, template_mismatch, record_unreadable, refused */
+     *  bundle_<ValidationError code>, template_mismatch, record_unreadable, refused, ack_unverified */
     code: string
     /** the record concerned, 0 when none */
     seq: number
@@ -191,6 +195,7 @@ export class SyncRound {
                 ifNoneMatch: s === Step.Bundle && inp.bundleVersion > 0 ? "\"v" + inp.bundleVersion + "\"" : "",
                 fromSeq: records ? this.head : 0,
                 toSeq: records ? (last < inp.queueNext - 1 ? last : inp.queueNext - 1) : 0,
+                sealed: [],
             }
         }
     }
@@ -207,6 +212,7 @@ export class SyncRound {
             const hex = sealedHex[i]
             if (n > 0 && body.length + hex.length + 5 > this.lim.bodyMaxChars) break
             body += (n > 0 ? ",\"" : "\"") + hex + "\""
+            r.sealed.push(hex)
             n++
         }
         if (n === 0) {
@@ -292,6 +298,11 @@ export class SyncRound {
             let i = 0
             while (i < results.length && i <= span && results[i] && results[i].seq === r.fromSeq + i &&
                 (results[i].status === "stored" || results[i].status === "duplicate")) i++
+            if (i > 0 && !this.acks(r, i - 1, body.ack)) {
+                this.raise("ack_unverified", r.fromSeq + i - 1, "the answer's ack does not carry the hub's MAC over our record: nothing released")
+                this.uploadStopped = true
+                return this.fail(fx)
+            }
             if (i > 0) {
                 fx.ackFrom = r.fromSeq
                 fx.ackTo = r.fromSeq + i - 1
@@ -319,6 +330,13 @@ export class SyncRound {
         return fx
     }
 
+    /** the answer's ack is the hub's MAC over the k-th record of r, with the hash of our own sealed bytes */
+    private acks(r: SyncRequest, k: number, ack: any): boolean {
+        const hex = r.sealed[k]
+        if (!hex) return false
+        return checkAck(this.c, this.inp.keyHex, this.inp.deviceId, r.fromSeq + k, sealedHash(this.c, hex), ack)
+    }
+
     private fail(fx: SyncEffects): SyncEffects {
         this.ok = false
         this.step = Step.Done
@@ -328,6 +346,12 @@ export class SyncRound {
     private raise(code: string, seq: number, detail: string) {
         this.alerts.push({ code: code, seq: seq, detail: detail })
     }
+}
+
+/** a sealed record's hash from its hex: SHA-256 of its body, the bytes before the 32-byte MAC (records/codec.ts) */
+export function sealedHash(c: Crypto, sealedHex: string): string {
+    const b = hexBuffer(sealedHex)
+    return c.sha256Hex(b.slice(0, b.length > 32 ? b.length - 32 : 0))
 }
 
 /** approved hashes that are neither revoked nor installed, in the bundle's order */

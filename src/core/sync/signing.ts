@@ -2,7 +2,13 @@
 //   x-signature = hex HMAC-SHA256(device key, METHOD \n PATH \n sha256hex(body) \n timestamp \n nonce)
 // PATH carries the query as sent; a GET's body is empty. Bodies are built by this module's
 // callers from hex, integers and [a-z_] names only, so their UTF-8 bytes are their ASCII bytes.
-// The time answer is MAC'd too: the device trusts a clock only from the hub holding its key.
+// The answers the device acts on are MAC'd too, under the same key, so that nothing between the
+// hub and the device (a proxy, the clinic network, later the untrusted link node) can forge one:
+// the time (to the device's nonce), and the record acknowledgement:
+//   ack mac = hex HMAC-SHA256(device key, "ack" \n deviceId \n seq \n hash)
+// the hub's statement that it holds that device's record seq with that hash, and so (its chain
+// rules) every record before it. It needs no freshness: a replayed ack only names a record the
+// hub did hold.
 
 import { Crypto, asciiBytes, hexEqual } from "../crypto"
 import { isInt } from "../codec/ints"
@@ -48,4 +54,17 @@ export function checkTimeAnswer(c: Crypto, keyHex: string, sentNonce: string, bo
     const unixS = body.unixS
     if (!isInt(unixS) || unixS <= 0) return 0
     return hexEqual(timeMac(c, keyHex, sentNonce, unixS), body.mac) ? unixS : 0
+}
+
+export function ackMac(c: Crypto, keyHex: string, deviceId: string, seq: number, hashHex: string): string {
+    return c.hmacSha256Hex(keyHex, asciiBytes("ack\n" + deviceId + "\n" + seq + "\n" + hashHex))
+}
+
+/**
+ * True when `ack` ({ seq, hash, mac }) is the hub's MAC'd acknowledgement of record seq with
+ * hash hashHex (the device's own record's hash, never the answer's word for it).
+ */
+export function checkAck(c: Crypto, keyHex: string, deviceId: string, seq: number, hashHex: string, ack: any): boolean {
+    return !!ack && typeof ack === "object" && ack.seq === seq && ack.hash === hashHex && typeof ack.mac === "string" &&
+        hexEqual(ackMac(c, keyHex, deviceId, seq, hashHex), ack.mac)
 }
