@@ -47,9 +47,9 @@ for (const sig of ["SIGINT", "SIGTERM"] as const)
     })
 
 /**
- * How the VM process is scheduled (sim/host-sched.ts): "rt" real-time priority at host speed;
- * a reservation runs it at a target chip's speed (from its first line on: the CLI's own start-up
- * in Node is not the chip's work); null as the host pleases.
+ * How the VM process is scheduled (sim/host-sched.ts), from its first line on (the CLI's own
+ * start-up in Node is not the chip's work): "rt" real-time priority at host speed; a reservation
+ * runs it at a target chip's speed; null as the host pleases.
  */
 export type VmSched = { kind: "rt" } | { kind: "reserve"; runtimeNs: number; periodNs: number } | null
 
@@ -104,12 +104,11 @@ export class FirmwareVm {
         LIVE.add(child)
         const sched = this.sched
         let reserved = false
-        if (sched && sched.kind === "rt" && child.pid) this.schedApplied = elevate(child.pid)
         const take = (s: NodeJS.ReadableStream) =>
             createInterface({ input: s }).on("line", raw => {
-                if (sched && sched.kind === "reserve" && !reserved && child.pid) {
+                if (sched && !reserved && child.pid) {
                     reserved = true
-                    this.schedApplied = reserve(child.pid, sched.runtimeNs, sched.periodNs)
+                    this.schedApplied = sched.kind === "rt" ? elevate(child.pid) : reserve(child.pid, sched.runtimeNs, sched.periodNs)
                 }
                 // eslint-disable-next-line no-control-regex
                 const text = raw.replace(/\x1b\[[0-9;]*m/g, "").replace(/^WASM> /, "")

@@ -15,7 +15,10 @@ import { spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { RESERVATION_PERIOD_NS, fitRuntimeNs } from "./target-speed"
 
+/** the VMs' real-time priority; the simulator's is one above, so that the physics and the
+ *  sensors (the world) are never held up by a VM's long run (the firmware) */
 export const RT_PRIORITY = 20
+export const SIM_RT_PRIORITY = RT_PRIORITY + 1
 
 let rtChecked: boolean | null = null
 
@@ -42,7 +45,7 @@ let selfElevated = false
 export function elevateSelf(): string | null {
     if (selfElevated) return null
     if (!realtimeAllowed()) return "sim: not at real-time priority (needs root and chrt; SIM_RT=0 turns it off): host load can starve the simulator"
-    selfElevated = chrt(["-R", "-f", "-p", String(RT_PRIORITY), String(process.pid)])
+    selfElevated = chrt(["-R", "-f", "-p", String(SIM_RT_PRIORITY), String(process.pid)])
     return selfElevated ? null : "sim: chrt could not raise the simulator's priority"
 }
 
@@ -50,7 +53,9 @@ export function elevateSelf(): string | null {
  * pid's main thread (a VM's interpreter and bus I/O) at real-time priority, with reset-on-fork:
  * its helper threads (V8's compiler and GC workers) stay at normal priority, or a WASM compile
  * at start-up would hold both CPUs from the simulator for tens of ms (measured: 40-80 ms waits
- * when every thread of the VM was raised).
+ * when every thread of the VM was raised). Called once the VM has printed its first line: the
+ * CLI's own loading (~1 s of JavaScript) at real-time priority held a CPU from the other
+ * simulator run of `--jobs 2` for up to ~300 ms.
  */
 export function elevate(pid: number): boolean {
     return realtimeAllowed() && chrt(["-R", "-f", "-p", String(RT_PRIORITY), String(pid)])
