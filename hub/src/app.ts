@@ -13,6 +13,7 @@ import { telemetryRoutes } from "./routes/telemetry"
 import { recordRoutes } from "./routes/records"
 import { publicRoutes } from "./routes/public"
 import { consoleRoutes } from "./routes/console"
+import { hubTextKeyword, withTextRule } from "./schema-text"
 
 /** staff bodies are small; routes that need more set their own bodyLimit */
 export const DEFAULT_BODY_LIMIT = 64 * 1024
@@ -22,7 +23,18 @@ export async function buildHub(ctx: HubContext): Promise<FastifyInstance> {
         logger: false,
         bodyLimit: DEFAULT_BODY_LIMIT,
         return503OnClosing: true,
-        ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+        ajv: {
+            customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
+            plugins: [hubTextKeyword],
+        },
+    })
+    // no control characters in any string a request carries (schema-text.ts)
+    app.addHook("onRoute", route => {
+        const s = route.schema as Record<string, unknown> | undefined
+        if (!s) return
+        route.schema = { ...s }
+        for (const part of ["body", "querystring", "params", "headers"] as const)
+            if (s[part]) (route.schema as Record<string, unknown>)[part] = withTextRule(s[part])
     })
     app.decorate("hubCtx", ctx)
     app.setErrorHandler((err: FastifyError | HubError, request, reply) => {
