@@ -14,15 +14,42 @@ import { recordRoutes } from "./routes/records"
 import { publicRoutes } from "./routes/public"
 import { consoleRoutes } from "./routes/console"
 import { hubTextKeyword, withTextRule } from "./schema-text"
+import { httpSecurity } from "./http-security"
 
 /** staff bodies are small; routes that need more set their own bodyLimit */
 export const DEFAULT_BODY_LIMIT = 64 * 1024
 
-export async function buildHub(ctx: HubContext): Promise<FastifyInstance> {
+/** How long a client may take, in ms (Node's http server enforces them). A device sends its
+ *  largest body (~130 KB of records) in well under a second on a clinic's WiFi. */
+export interface HubTimeouts {
+    /** from the connection's first byte to the end of the request's headers */
+    headersMs: number
+    /** from the first byte to the end of the request's body */
+    requestMs: number
+    /** a connection with no traffic either way (the telemetry stream writes every 15 s) */
+    idleMs: number
+    /** how often Node checks the two above */
+    checkEveryMs: number
+}
+
+export const DEFAULT_TIMEOUTS: HubTimeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 60_000, checkEveryMs: 1_000 }
+
+export interface HubOptions {
+    /** serve https with this key and certificate (the session cookie is then Secure) */
+    https?: { key: string | Buffer; cert: string | Buffer }
+    timeouts?: Partial<HubTimeouts>
+}
+
+export async function buildHub(ctx: HubContext, opts: HubOptions = {}): Promise<FastifyInstance> {
+    const t = { ...DEFAULT_TIMEOUTS, ...opts.timeouts }
+    const nodeServer = { headersTimeout: t.headersMs, requestTimeout: t.requestMs, connectionsCheckingInterval: t.checkEveryMs }
     const app = Fastify({
         logger: false,
         bodyLimit: DEFAULT_BODY_LIMIT,
         return503OnClosing: true,
+        ...(opts.https ? { https: { ...opts.https, ...nodeServer } } : { http: nodeServer }),
+        requestTimeout: t.requestMs,
+        connectionTimeout: t.idleMs,
         ajv: {
             customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
             plugins: [hubTextKeyword],
@@ -51,6 +78,8 @@ export async function buildHub(ctx: HubContext): Promise<FastifyInstance> {
     })
     app.setNotFoundHandler((request, reply) =>
         reply.code(404).send({ error: { code: "no_route", message: "no route " + request.method + " " + request.url.split("?")[0] } }))
+
+    await httpSecurity(app, ctx)
 
     await app.register(async inst => authRoutes(inst, ctx))
     await app.register(async inst => deviceAdminRoutes(inst, ctx))

@@ -55,7 +55,7 @@ export async function libraryHub(backend: Backend = sqliteBackend): Promise<Libr
     const tokens: Record<string, string> = {}
     for (const [name, role] of USERS) {
         await createUser(s.ctx, { name, password: "password-" + name, role })
-        const r = await app.inject({ method: "POST", url: "/api/auth/login", payload: { name, password: "password-" + name } })
+        const r = await app.inject({ method: "POST", url: "/api/auth/login", payload: { name, password: "password-" + name, bearer: true } })
         tokens[name] = r.json().token
     }
     return {

@@ -85,14 +85,7 @@ export async function logout(ctx: HubContext, token: string): Promise<void> {
 export function requestToken(request: FastifyRequest): string | null {
     const auth = request.headers.authorization
     if (typeof auth === "string" && auth.startsWith("Bearer ")) return auth.slice(7).trim() || null
-    const cookie = request.headers.cookie
-    if (typeof cookie === "string") {
-        for (const part of cookie.split(";")) {
-            const eq = part.indexOf("=")
-            if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim() || null
-        }
-    }
-    return null
+    return request.cookies?.[SESSION_COOKIE] || null
 }
 
 export async function staffForToken(ctx: HubContext, token: string): Promise<StaffIdentity | null> {
@@ -109,7 +102,7 @@ export async function staffForToken(ctx: HubContext, token: string): Promise<Sta
 export function requireRole(...roles: Role[]) {
     return async function (request: FastifyRequest, _reply: FastifyReply): Promise<void> {
         const token = requestToken(request)
-        if (!token) throw unauthorized("login_required", "log in first: send Authorization: Bearer <token> from POST /api/auth/login")
+        if (!token) throw unauthorized("login_required", "log in first: send Authorization: Bearer <token> from POST /api/auth/login with bearer: true")
         const staff = await staffForToken(request.server.hubCtx, token)
         if (!staff) throw unauthorized("session_invalid", "the session is unknown or expired: log in again")
         if (!roles.includes(staff.role)) throw forbidden("role " + staff.role + " may not do this (needs " + roles.join(" or ") + ")")
