@@ -15,6 +15,7 @@ import { publicRoutes } from "./routes/public"
 import { consoleRoutes } from "./routes/console"
 import { hubTextKeyword, withTextRule } from "./schema-text"
 import { httpSecurity } from "./http-security"
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "./auth/login-limits"
 
 /** staff bodies are small; routes that need more set their own bodyLimit */
 export const DEFAULT_BODY_LIMIT = 64 * 1024
@@ -38,6 +39,7 @@ export interface HubOptions {
     /** serve https with this key and certificate (the session cookie is then Secure) */
     https?: { key: string | Buffer; cert: string | Buffer }
     timeouts?: Partial<HubTimeouts>
+    loginLimits?: Partial<LoginLimits>
 }
 
 export async function buildHub(ctx: HubContext, opts: HubOptions = {}): Promise<FastifyInstance> {
@@ -65,7 +67,10 @@ export async function buildHub(ctx: HubContext, opts: HubOptions = {}): Promise<
     })
     app.decorate("hubCtx", ctx)
     app.setErrorHandler((err: FastifyError | HubError, request, reply) => {
-        if (err instanceof HubError) return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } })
+        if (err instanceof HubError) {
+            if (err.headers) reply.headers(err.headers)
+            return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } })
+        }
         if ((err as FastifyError).validation) {
             return reply.code(400).send({ error: { code: "bad_request", message: validationMessage(err as FastifyError) } })
         }
@@ -81,7 +86,7 @@ export async function buildHub(ctx: HubContext, opts: HubOptions = {}): Promise<
 
     await httpSecurity(app, ctx)
 
-    await app.register(async inst => authRoutes(inst, ctx))
+    await app.register(async inst => authRoutes(inst, ctx, { ...DEFAULT_LOGIN_LIMITS, ...opts.loginLimits }))
     await app.register(async inst => deviceAdminRoutes(inst, ctx))
     await app.register(async inst => deviceRoutes(inst, ctx), { prefix: "/api/device/v1" })
     await app.register(async inst => libraryRoutes(inst, ctx))

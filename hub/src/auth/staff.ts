@@ -5,6 +5,7 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto"
 import type { FastifyReply, FastifyRequest } from "fastify"
 import type { HubContext } from "../context"
 import { unauthorized, forbidden } from "../errors"
+import { gated } from "./login-limits"
 
 export const ROLES = ["operator", "technician", "reviewer", "auditor", "designer"] as const
 export type Role = (typeof ROLES)[number]
@@ -62,10 +63,11 @@ export async function login(ctx: HubContext, name: string, password: string): Pr
     const user = await ctx.db.db.selectFrom("users").selectAll().where("name", "=", name).executeTakeFirst()
     if (!user) {
         dummyHash ??= hashPassword("not a password")
-        await verifyPassword(password, await dummyHash)
+        const dummy = await dummyHash
+        await gated(ctx, () => verifyPassword(password, dummy))
         return null
     }
-    if (!(await verifyPassword(password, user.password_hash))) return null
+    if (!(await gated(ctx, () => verifyPassword(password, user.password_hash)))) return null
     const token = randomBytes(32).toString("hex")
     const now = ctx.nowMs()
     // a user's expired sessions go when they next log in: the table stays the size of who is active

@@ -5,10 +5,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify"
 import type { HubContext } from "../context"
 import { login, logout, requestToken, requireRole, staffOf, ROLES, SESSION_COOKIE, SESSION_TTL_MS } from "../auth/staff"
 import { unauthorized } from "../errors"
+import { loginLimiter, type LoginLimits } from "../auth/login-limits"
 
-export async function authRoutes(app: FastifyInstance, ctx: HubContext) {
+export async function authRoutes(app: FastifyInstance, ctx: HubContext, limits: LoginLimits) {
+    const limiter = await loginLimiter(app, ctx, limits)
     app.post("/api/auth/login", {
         bodyLimit: 1024,
+        onRequest: limiter.perAddress,
         schema: {
             body: {
                 type: "object", additionalProperties: false, required: ["name", "password"],
@@ -20,8 +23,12 @@ export async function authRoutes(app: FastifyInstance, ctx: HubContext) {
         },
     }, async (request, reply) => {
         const { name, password, bearer } = request.body as { name: string; password: string; bearer?: boolean }
+        await limiter.checkAccount(request, name)
         const s = await login(ctx, name, password)
-        if (!s) throw unauthorized("bad_login", "name or password is wrong")
+        if (!s) {
+            await limiter.failed(request, name)
+            throw unauthorized("bad_login", "name or password is wrong")
+        }
         const who = { name: s.staff.name, role: s.staff.role, expiresAtMs: s.expiresAtMs }
         if (bearer === true) return { token: s.token, ...who }
         setSessionCookie(request, reply, s.token, SESSION_TTL_MS / 1000)
