@@ -40,6 +40,8 @@ export interface HubOptions {
     https?: { key: string | Buffer; cert: string | Buffer }
     timeouts?: Partial<HubTimeouts>
     loginLimits?: Partial<LoginLimits>
+    /** how often an open telemetry stream writes a keepalive and re-checks its session (default 15 s) */
+    sseCheckMs?: number
 }
 
 export async function buildHub(ctx: HubContext, opts: HubOptions = {}): Promise<FastifyInstance> {
@@ -91,7 +93,7 @@ export async function buildHub(ctx: HubContext, opts: HubOptions = {}): Promise<
     await app.register(async inst => deviceRoutes(inst, ctx), { prefix: "/api/device/v1" })
     await app.register(async inst => libraryRoutes(inst, ctx))
     await app.register(async inst => sessionRoutes(inst, ctx))
-    await app.register(async inst => telemetryRoutes(inst, ctx))
+    await app.register(async inst => telemetryRoutes(inst, ctx, opts.sseCheckMs))
     await app.register(async inst => recordRoutes(inst, ctx))
     await app.register(async inst => publicRoutes(inst, ctx))
     await app.register(async inst => consoleRoutes(inst))

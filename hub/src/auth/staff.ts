@@ -80,7 +80,19 @@ export async function login(ctx: HubContext, name: string, password: string): Pr
 }
 
 export async function logout(ctx: HubContext, token: string): Promise<void> {
-    await ctx.db.db.deleteFrom("sessions").where("token_hash", "=", tokenHash(token)).execute()
+    const hash = tokenHash(token)
+    await ctx.db.db.deleteFrom("sessions").where("token_hash", "=", hash).execute()
+    for (const l of endListeners.get(ctx) ?? []) l(hash)
+}
+
+const endListeners = new WeakMap<HubContext, Set<(tokenHash: string) => void>>()
+
+/** Calls `l` with a session's token hash when it is logged out in this process; returns the unsubscribe. */
+export function onSessionEnd(ctx: HubContext, l: (tokenHash: string) => void): () => void {
+    let set = endListeners.get(ctx)
+    if (!set) endListeners.set(ctx, (set = new Set()))
+    set.add(l)
+    return () => set.delete(l)
 }
 
 /** The bearer token of a request: Authorization header first, then the console's cookie. */
