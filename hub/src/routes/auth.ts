@@ -35,7 +35,7 @@ export async function authRoutes(app: FastifyInstance, ctx: HubContext, limits: 
         return who
     })
 
-    app.post("/api/auth/logout", { preHandler: requireRole(...ROLES) }, async (request, reply) => {
+    app.post("/api/auth/logout", { preHandler: requireRole(...ROLES), bodyLimit: 64 }, async (request, reply) => {
         const token = requestToken(request)
         if (token) await logout(ctx, token)
         setSessionCookie(request, reply, "", 0)
