@@ -65,27 +65,23 @@ describe("timeouts", () => {
         expect(await closed).toMatch(/^(HTTP\/1\.1 408 |$)/)
     })
 
-    it("a device request with an unknown device id is refused before its body arrives", async () => {
-        const { s } = await rawClient()
-        const answer = firstAnswer(s)
-        const headers = signDeviceRequest({ deviceId: "SFA1-UNKNOWN", keyHex: KEY, method: "POST", path: "/api/device/v1/records", body: "", timestampS: Math.floor(h.clock.ms / 1000), nonce: freshNonce() })
-        s.write("POST /api/device/v1/records HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 131000\r\n" +
-            Object.entries(headers).map(([k, v]) => k + ": " + v + "\r\n").join("") + "\r\n{\"records\":[\"")
-        const a = await answer
-        s.destroy()
-        expect(a).toMatch(/^HTTP\/1\.1 401 /)
-        expect(a).toContain('"code":"unknown_device"')
-    })
-
-    it("and so is a known device's request with a stale timestamp", async () => {
-        const { s } = await rawClient()
-        const answer = firstAnswer(s)
-        const headers = signDeviceRequest({ deviceId: DEVICE_ID, keyHex: KEY, method: "POST", path: "/api/device/v1/records", body: "", timestampS: Math.floor(h.clock.ms / 1000) - 3600, nonce: freshNonce() })
-        s.write("POST /api/device/v1/records HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 131000\r\n" +
-            Object.entries(headers).map(([k, v]) => k + ": " + v + "\r\n").join("") + "\r\n{\"records\":[\"")
-        const a = await answer
-        s.destroy()
-        expect(a).toMatch(/^HTTP\/1\.1 401 /)
-        expect(a).toContain('"code":"stale_timestamp"')
-    })
+    /** [case, device id, timestamp offset s, expected code] */
+    const REFUSED: [string, string, number, string][] = [
+        ["an unknown device id", "SFA1-UNKNOWN", 0, "unknown_device"],
+        ["a known device's stale timestamp", DEVICE_ID, -3600, "stale_timestamp"],
+    ]
+    for (const [name, deviceId, offsetS, code] of REFUSED) {
+        it("a device upload with " + name + " is refused before its body arrives", async () => {
+            const { s } = await rawClient()
+            const answer = firstAnswer(s)
+            const headers = signDeviceRequest({ deviceId, keyHex: KEY, method: "POST", path: "/api/device/v1/records", body: "", timestampS: Math.floor(h.clock.ms / 1000) + offsetS, nonce: freshNonce() })
+            // 131,000 bytes announced, 13 sent
+            s.write("POST /api/device/v1/records HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 131000\r\n" +
+                Object.entries(headers).map(([k, v]) => k + ": " + v + "\r\n").join("") + "\r\n{\"records\":[\"")
+            const a = await answer
+            s.destroy()
+            expect(a).toMatch(/^HTTP\/1\.1 401 /)
+            expect(a).toContain('"code":"' + code + '"')
+        })
+    }
 })
