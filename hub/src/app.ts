@@ -44,6 +44,19 @@ export interface HubOptions {
     sseCheckMs?: number
 }
 
+export interface HubRoute {
+    method: string
+    url: string
+    schema?: { body?: unknown; querystring?: unknown; params?: unknown }
+}
+
+declare module "fastify" {
+    interface FastifyInstance {
+        /** every route as registered (method, URL pattern, request schema) */
+        hubRoutes: HubRoute[]
+    }
+}
+
 export async function buildHub(ctx: HubContext, opts: HubOptions = {}): Promise<FastifyInstance> {
     const t = { ...DEFAULT_TIMEOUTS, ...opts.timeouts }
     const nodeServer = { headersTimeout: t.headersMs, requestTimeout: t.requestMs, connectionsCheckingInterval: t.checkEveryMs }
@@ -54,13 +67,20 @@ export async function buildHub(ctx: HubContext, opts: HubOptions = {}): Promise<
         ...(opts.https ? { https: { ...opts.https, ...nodeServer } } : { http: nodeServer }),
         requestTimeout: t.requestMs,
         connectionTimeout: t.idleMs,
+        // the router's own refusals (a path parameter over 100 characters, bad percent-encoding) in the hub's error shape
+        frameworkErrors: (err, _request, reply) =>
+            reply.code(err.statusCode ?? 400).send({ error: { code: err.code === "FST_ERR_MAX_PARAM_LENGTH" ? "too_long" : "bad_url", message: err.message } }),
         ajv: {
             customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
             plugins: [hubTextKeyword],
         },
     })
+    // every route with its request schema, for the fuzz test (test/hub/staff-fuzz.test.ts) to cover each
+    const routes: HubRoute[] = []
+    app.decorate("hubRoutes", routes)
     // no control characters in any string a request carries (schema-text.ts)
     app.addHook("onRoute", route => {
+        for (const method of [route.method].flat()) routes.push({ method, url: route.url, schema: route.schema as HubRoute["schema"] })
         const s = route.schema as Record<string, unknown> | undefined
         if (!s) return
         route.schema = { ...s }
