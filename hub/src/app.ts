@@ -1,7 +1,7 @@
 // Builds the hub's Fastify app from its context; only the CLI's serve command listens.
 // Validation is strict: unknown fields are errors (removeAdditional off), types are not
 // coerced (a "5" is not a 5), and every failure answers { error: { code, message } }.
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify"
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify"
 import type { HubContext } from "./context"
 import { HubError } from "./errors"
 import { authRoutes } from "./routes/auth"
@@ -68,7 +68,7 @@ export async function buildHub(ctx: HubContext, opts: HubOptions = {}): Promise<
         requestTimeout: t.requestMs,
         connectionTimeout: t.idleMs,
         // the router's own refusals (a path parameter over 100 characters, bad percent-encoding) in the hub's error shape
-        frameworkErrors: (err, _request, reply) =>
+        frameworkErrors: (err, _request, reply: FastifyReply) =>
             reply.code(err.statusCode ?? 400).send({ error: { code: err.code === "FST_ERR_MAX_PARAM_LENGTH" ? "too_long" : "bad_url", message: err.message } }),
         ajv: {
             customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },

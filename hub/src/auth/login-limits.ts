@@ -9,7 +9,7 @@
 //     behind one NAT log in a few times an hour; a guesser is held to this rate).
 //   scrypt: `scryptRunning` at once, `scryptWaiting` in line, past that 429 login_busy at once.
 import type { FastifyInstance, FastifyRequest } from "fastify"
-import rateLimit from "@fastify/rate-limit"
+import rateLimit, { type CreateRateLimitOptions } from "@fastify/rate-limit"
 import type { HubContext } from "../context"
 import { HubError } from "../errors"
 import { Gate } from "./gate"
@@ -70,17 +70,18 @@ export async function loginLimiter(app: FastifyInstance, ctx: HubContext, limits
     await app.register(rateLimit, { global: false, cache: REMEMBERED })
     const byAddress = app.createRateLimit({ max: limits.addressAttempts, timeWindow: limits.addressWindowMs })
     const accountKey = (request: FastifyRequest) => "account:" + (request.body as { name: string }).name
-    const byAccount = app.createRateLimit({ max: limits.accountFailures, timeWindow: limits.accountWindowMs, continueExceeding: true, keyGenerator: accountKey })
+    // continueExceeding (a refused attempt starts the window again) is a plugin option its createRateLimit type leaves out
+    const byAccount = app.createRateLimit({ max: limits.accountFailures, timeWindow: limits.accountWindowMs, continueExceeding: true, keyGenerator: accountKey } as CreateRateLimitOptions)
     return {
         async perAddress(request) {
             const r = await byAddress(request)
-            if (r.isExceeded) throw tooMany(r.ttlInSeconds, "too many logins from this address")
+            if (!r.isAllowed && r.isExceeded) throw tooMany(r.ttlInSeconds, "too many logins from this address")
         },
         async checkAccount(request) {
             const seen = await byAccount(request, { increment: false })
             if (seen.isAllowed || seen.remaining > 0) return
             const r = await byAccount(request)
-            throw tooMany(r.ttlInSeconds, "too many failed logins for this name")
+            throw tooMany(r.isAllowed ? 1 : r.ttlInSeconds, "too many failed logins for this name")
         },
         async failed(request) {
             await byAccount(request)
