@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest"
 import { createUser } from "../../hub/src/users"
 import { passwordProblem } from "../../hub/src/auth/password-policy"
 import { HubError } from "../../hub/src/errors"
-import { libraryStore, type LibraryStore } from "./library-fixture"
+import { libraryStore, USERS, LIBRARY_PASSWORD, type LibraryStore } from "./library-fixture"
 import { FIXTURE_PASSWORD } from "./hub-fixture"
 import { PASSWORD as CONSOLE_PASSWORD } from "../console/fixture"
 
@@ -36,7 +36,7 @@ const REFUSED: [string, string][] = [
     ["x".repeat(257), "at most 256 characters"],
 ]
 
-const ACCEPTED = ["correct horse battery", "Tr4ms-and-t3a-at-noon", FIXTURE_PASSWORD, CONSOLE_PASSWORD, "firmware-console-pw", "password-rev-017"]
+const ACCEPTED = ["correct horse battery", "Tr4ms-and-t3a-at-noon", FIXTURE_PASSWORD, CONSOLE_PASSWORD, "firmware-console-pw", "sync-glue-test-pw", "s3cret-lantern-path"]
 
 describe("password rule", () => {
     for (const [pw, why] of REFUSED) {
@@ -50,6 +50,8 @@ describe("password rule", () => {
 
     it("accepts long, uncommon passwords, the test fixtures' among them", async () => {
         for (const pw of ACCEPTED) expect([pw, passwordProblem(pw, "ana")]).toEqual([pw, null])
+        for (const [name] of USERS) expect([name, passwordProblem(LIBRARY_PASSWORD, name)]).toEqual([name, null])
+        expect(passwordProblem("password-op-1", "op-1")).toContain("the user's name")
         await createUser(s.ctx, { name: "ana", password: ACCEPTED[0], role: "operator" })
         const users = await s.db.db.selectFrom("users").select("name").execute()
         expect(users.map(u => u.name)).toEqual(["ana"])

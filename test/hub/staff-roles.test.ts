@@ -59,10 +59,10 @@ function roles(backend: Backend) {
         })
 
         it("login: right password gives an HttpOnly cookie (no token in the answer) that works; wrong gives 401; logout ends it", async () => {
-            await createUser(h.ctx, { name: "op-login", password: "s3cret-password", role: "operator" })
+            await createUser(h.ctx, { name: "op-login", password: "s3cret-lantern-path", role: "operator" })
             const bad = await h.app.inject({ method: "POST", url: "/api/auth/login", payload: { name: "op-login", password: "nope-nope" } })
             expect([bad.statusCode, bad.json().error.code]).toEqual([401, "bad_login"])
-            const r = await h.app.inject({ method: "POST", url: "/api/auth/login", payload: { name: "op-login", password: "s3cret-password" } })
+            const r = await h.app.inject({ method: "POST", url: "/api/auth/login", payload: { name: "op-login", password: "s3cret-lantern-path" } })
             expect(r.statusCode).toBe(200)
             expect(r.json()).toEqual({ name: "op-login", role: "operator", expiresAtMs: h.clock.ms + SESSION_TTL_MS })
             const cookie = String(r.headers["set-cookie"])
@@ -74,7 +74,7 @@ function roles(backend: Backend) {
             expect(out.statusCode).toBe(204)
             const after = await h.app.inject({ method: "GET", url: "/api/auth/me", headers: { authorization: "Bearer " + token } })
             expect([after.statusCode, after.json().error.code]).toEqual([401, "session_invalid"])
-            const extra = await h.app.inject({ method: "POST", url: "/api/auth/login", payload: { name: "op-login", password: "s3cret-password", role: "auditor" } })
+            const extra = await h.app.inject({ method: "POST", url: "/api/auth/login", payload: { name: "op-login", password: "s3cret-lantern-path", role: "auditor" } })
             expect([extra.statusCode, extra.json().error.message]).toEqual([400, expect.stringContaining("'role'")])
         })
     })
