@@ -26,6 +26,7 @@ import { auditExport } from "../hub/src/audit-check"
 import { buildFirmware } from "../sim/firmware"
 import { SimSession, sleep, waitFor } from "../sim/session"
 import { seedLibrary, registerDevice, provisionForHub } from "../sim/hub-link"
+import { passwordProblem } from "../hub/src/auth/password-policy"
 import { simArchPoints } from "../sim/provision"
 import { BusPortTakenError } from "../sim/bus/relay"
 import { telemetryOf } from "../hub/src/telemetry"
@@ -65,7 +66,10 @@ function parse(argv: string[]): Options {
 function demoPassword(dir: string): string {
     const f = join(dir, "demo-password.txt")
     if (existsSync(f)) return readFileSync(f, "utf8").trim()
-    const p = randomBytes(9).toString("base64url")
+    // 12 random characters meet the hub's password rule (hub/src/auth/password-policy.ts); a draw it
+    // would refuse (about never: none in 200,000 tries) is drawn again
+    let p = randomBytes(9).toString("base64url")
+    while (passwordProblem(p)) p = randomBytes(9).toString("base64url")
     writeFileSync(f, p + "\n", { mode: 0o600 })
     return p
 }

@@ -1,7 +1,8 @@
 // One error model for the hub: a typed error with an HTTP status and a stable code; app.ts
 // turns it (and Fastify's own validation errors) into { error: { code, message } }.
 export class HubError extends Error {
-    constructor(readonly statusCode: number, readonly code: string, message: string) {
+    /** headers: extra answer headers, e.g. Retry-After of a 429 */
+    constructor(readonly statusCode: number, readonly code: string, message: string, readonly headers?: Record<string, string>) {
         super(message)
         this.name = "HubError"
     }

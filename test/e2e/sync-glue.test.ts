@@ -54,7 +54,7 @@ afterAll(async () => {
 describe("the firmware's hub sync in the VM", () => {
     it("arms from what it fetched and uploads its records, which the hub holds once each, verified", async () => {
         const m = readManifest()
-        const seed = await seedLibrary(ctx, simArchPoints(new SimEngine(1, m.control.heaterOneShotMs)), "password-123")
+        const seed = await seedLibrary(ctx, simArchPoints(new SimEngine(1, m.control.heaterOneShotMs)), "sync-glue-test-pw")
         const dev = await registerDevice(ctx, "SFA1-VMTEST1", hubUrl)
         const target = {
             hubUrl, deadUrl: await deadUrl(), deviceId: dev.deviceId, keyHex: dev.keyHex,

@@ -9,25 +9,11 @@ import { nodeCrypto } from "../../src/node/crypto-node"
 import { signDeviceRequest } from "../../hub/src/auth/device-hmac"
 import { routeHub, KEY, DEVICE_ID, type RouteHub } from "./hub-fixture"
 import { chain, freshNonce } from "./support"
+import { rng, type Rng } from "./fuzz-rng"
 
 /** requests per part; four parts make the 10,000 per run */
 const PER_PART = 2500
 
-/** mulberry32: a small seeded PRNG */
-function rng(seed: number) {
-    let a = seed >>> 0
-    const next = () => {
-        a = (a + 0x6d2b79f5) >>> 0
-        let t = a
-        t = Math.imul(t ^ (t >>> 15), t | 1)
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
-    const int = (n: number) => Math.floor(next() * n)
-    const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]
-    return { next, int, pick }
-}
-type Rng = ReturnType<typeof rng>
 
 const ODD_VALUES: unknown[] = [null, true, 0, -1, 1.5, 1e300, -0, "", "x", "ab".repeat(40), [], {}, [[]], { a: 1 }, "\u0000", "\ud800", "é", 2 ** 53 + 1]
 

@@ -28,6 +28,9 @@ export interface LibraryHub extends LibraryStore {
     tokens: Record<string, string>
 }
 
+/** every library user's password (it must pass hub/src/auth/password-policy.ts) */
+export const LIBRARY_PASSWORD = "library-fixture-pw"
+
 /** users: name -> role; the golden approval names reviewer rev-017 */
 export const USERS: [string, Role][] = [
     ["op-1", "operator"], ["tech-1", "technician"], ["rev-017", "reviewer"], ["rev-2", "reviewer"],
@@ -54,8 +57,8 @@ export async function libraryHub(backend: Backend = sqliteBackend): Promise<Libr
     const app = await buildHub(s.ctx)
     const tokens: Record<string, string> = {}
     for (const [name, role] of USERS) {
-        await createUser(s.ctx, { name, password: "password-" + name, role })
-        const r = await app.inject({ method: "POST", url: "/api/auth/login", payload: { name, password: "password-" + name } })
+        await createUser(s.ctx, { name, password: LIBRARY_PASSWORD, role })
+        const r = await app.inject({ method: "POST", url: "/api/auth/login", payload: { name, password: LIBRARY_PASSWORD, bearer: true } })
         tokens[name] = r.json().token
     }
     return {

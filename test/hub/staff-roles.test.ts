@@ -1,7 +1,7 @@
 // Who may do what on the staff routes: every route against every role and no login.
 // 401 = no valid session, 403 = logged in with a role that may not.
 import { describe, it, expect, beforeAll, afterAll } from "vitest"
-import { ROLES, type Role } from "../../hub/src/auth/staff"
+import { ROLES, SESSION_TTL_MS, type Role } from "../../hub/src/auth/staff"
 import { createUser } from "../../hub/src/users"
 import { routeHub, DEVICE_ID, type RouteHub } from "./hub-fixture"
 import { sqliteBackend, pgBackend, PG_URL, PG_SKIP_REASON, type Backend } from "./support"
@@ -58,22 +58,23 @@ function roles(backend: Backend) {
             expect([again.statusCode, again.json().error.code]).toEqual([409, "device_exists"])
         })
 
-        it("login: right password gives a token (and an HttpOnly cookie) that works; wrong gives 401; logout ends it", async () => {
-            await createUser(h.ctx, { name: "op-login", password: "s3cret-password", role: "operator" })
+        it("login: right password gives an HttpOnly cookie (no token in the answer) that works; wrong gives 401; logout ends it", async () => {
+            await createUser(h.ctx, { name: "op-login", password: "s3cret-lantern-path", role: "operator" })
             const bad = await h.app.inject({ method: "POST", url: "/api/auth/login", payload: { name: "op-login", password: "nope-nope" } })
             expect([bad.statusCode, bad.json().error.code]).toEqual([401, "bad_login"])
-            const r = await h.app.inject({ method: "POST", url: "/api/auth/login", payload: { name: "op-login", password: "s3cret-password" } })
+            const r = await h.app.inject({ method: "POST", url: "/api/auth/login", payload: { name: "op-login", password: "s3cret-lantern-path" } })
             expect(r.statusCode).toBe(200)
-            const { token, role } = r.json()
-            expect(role).toBe("operator")
-            expect(String(r.headers["set-cookie"])).toMatch(/^hub_session=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=\//)
+            expect(r.json()).toEqual({ name: "op-login", role: "operator", expiresAtMs: h.clock.ms + SESSION_TTL_MS })
+            const cookie = String(r.headers["set-cookie"])
+            expect(cookie).toMatch(/^hub_session=[0-9a-f]{64}; Max-Age=43200; Path=\/; HttpOnly; SameSite=Strict$/)
+            const token = cookie.slice("hub_session=".length, cookie.indexOf(";"))
             const byCookie = await h.app.inject({ method: "GET", url: "/api/auth/me", headers: { cookie: "hub_session=" + token } })
             expect(byCookie.json()).toMatchObject({ name: "op-login", role: "operator" })
             const out = await h.app.inject({ method: "POST", url: "/api/auth/logout", headers: { authorization: "Bearer " + token } })
             expect(out.statusCode).toBe(204)
             const after = await h.app.inject({ method: "GET", url: "/api/auth/me", headers: { authorization: "Bearer " + token } })
             expect([after.statusCode, after.json().error.code]).toEqual([401, "session_invalid"])
-            const extra = await h.app.inject({ method: "POST", url: "/api/auth/login", payload: { name: "op-login", password: "s3cret-password", role: "auditor" } })
+            const extra = await h.app.inject({ method: "POST", url: "/api/auth/login", payload: { name: "op-login", password: "s3cret-lantern-path", role: "auditor" } })
             expect([extra.statusCode, extra.json().error.message]).toEqual([400, expect.stringContaining("'role'")])
         })
     })

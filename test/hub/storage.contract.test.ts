@@ -77,7 +77,7 @@ function contract(backend: Backend) {
         expect(row.token_hash).not.toContain(s!.token) // only its hash is stored
         clock.ms += SESSION_TTL_MS
         expect(await staffForToken(ctx, s!.token)).toBeNull()
-        const e = await httpError(createUser(ctx, { name: "ana", password: "another pw", role: "operator" }))
+        const e = await httpError(createUser(ctx, { name: "ana", password: "another passphrase", role: "operator" }))
         expect([e.statusCode, e.code]).toEqual([409, "name_taken"])
     })
 

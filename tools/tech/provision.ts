@@ -90,7 +90,7 @@ export async function provision(argv: string[], io: TechIo): Promise<number> {
     const password = await readPassword(io, user)
 
     io.out(`logging in to ${hub} as ${user}...`)
-    const login = await call(hub, "POST", "/api/auth/login", { name: user, password })
+    const login = await call(hub, "POST", "/api/auth/login", { name: user, password, bearer: true })
     if (login.status === 401) throw new TechError(`the hub refused the login for '${user}' (${hubError(login)})`, "check the user name and password (HUB_PASSWORD or stdin); a hub administrator can create a technician account with `npm run hub -- user add --role technician`")
     if (login.status !== 200 || typeof login.body?.token !== "string")
         throw new TechError(`login failed (${hubError(login)})`, "check that --hub points at a Smile Film hub")

@@ -84,25 +84,41 @@ function header(h: AuthInput["headers"], name: string): string {
 
 const lastPrune = new WeakMap<HubContext, number>()
 
-/** Checks a device request; stores its nonce and the device's last-seen time. Throws 401. */
-export async function authenticateDevice(ctx: HubContext, a: AuthInput): Promise<DeviceIdentity> {
-    const deviceId = header(a.headers, "x-device-id")
-    const timestamp = header(a.headers, "x-timestamp")
-    const nonce = header(a.headers, "x-nonce")
-    const signature = header(a.headers, "x-signature")
+export interface DeviceHeaders {
+    deviceId: string
+    timestamp: string
+    nonce: string
+    signature: string
+    keyHex: string
+}
+
+/** The checks that need no body (run as soon as the headers are in, so a refused upload is not
+ *  read): each header's form, a registered device, a fresh timestamp. Throws 401. */
+export async function precheckDevice(ctx: HubContext, headers: AuthInput["headers"], allowZeroTimestamp: boolean): Promise<DeviceHeaders> {
+    const deviceId = header(headers, "x-device-id")
+    const timestamp = header(headers, "x-timestamp")
+    const nonce = header(headers, "x-nonce")
+    const signature = header(headers, "x-signature")
     if (!DEVICE_ID_PATTERN.test(deviceId)) throw unauthorized("bad_header", "x-device-id must be 1-32 printable ASCII characters")
     if (!TIMESTAMP_PATTERN.test(timestamp)) throw unauthorized("bad_header", "x-timestamp must be unix seconds (decimal digits)")
     if (!NONCE_PATTERN.test(nonce)) throw unauthorized("bad_header", "x-nonce must be 16-64 lowercase hex digits")
     if (!/^[0-9a-f]{64}$/.test(signature)) throw unauthorized("bad_header", "x-signature must be 64 lowercase hex digits")
     const device = await ctx.db.db.selectFrom("devices").select(["id", "key_hex"]).where("id", "=", deviceId).executeTakeFirst()
     if (!device) throw unauthorized("unknown_device", "device " + deviceId + " is not registered at this hub")
-    const want = Buffer.from(deviceSignature(device.key_hex, a.method, a.url, a.body, timestamp, nonce), "hex")
+    const nowS = Math.floor(ctx.nowMs() / 1000)
+    const ts = Number(timestamp)
+    if (!(ts === 0 && allowZeroTimestamp) && Math.abs(nowS - ts) > STALE_S)
+        throw unauthorized("stale_timestamp", "x-timestamp " + ts + " is more than " + STALE_S + " s from the hub's clock " + nowS + ": sync time first")
+    return { deviceId, timestamp, nonce, signature, keyHex: device.key_hex }
+}
+
+/** Checks a device request (after precheckDevice when `pre` is given); stores its nonce and the device's last-seen time. Throws 401. */
+export async function authenticateDevice(ctx: HubContext, a: AuthInput, pre?: DeviceHeaders): Promise<DeviceIdentity> {
+    const { deviceId, timestamp, nonce, signature, keyHex } = pre ?? await precheckDevice(ctx, a.headers, a.allowZeroTimestamp)
+    const want = Buffer.from(deviceSignature(keyHex, a.method, a.url, a.body, timestamp, nonce), "hex")
     if (!timingSafeEqual(want, Buffer.from(signature, "hex")))
         throw unauthorized("bad_signature", "x-signature does not verify under this device's key (method, path, body, timestamp, nonce)")
     const nowMs = ctx.nowMs()
-    const ts = Number(timestamp)
-    if (!(ts === 0 && a.allowZeroTimestamp) && Math.abs(Math.floor(nowMs / 1000) - ts) > STALE_S)
-        throw unauthorized("stale_timestamp", "x-timestamp " + ts + " is more than " + STALE_S + " s from the hub's clock " + Math.floor(nowMs / 1000) + ": sync time first")
     const fresh = await ctx.db.db.transaction().execute(async trx => {
         const ins = await trx.insertInto("device_nonces")
             .values({ device_id: deviceId, nonce, seen_at_ms: nowMs })
@@ -120,7 +136,7 @@ export async function authenticateDevice(ctx: HubContext, a: AuthInput): Promise
         lastPrune.set(ctx, nowMs)
         await pruneNonces(ctx, nowMs)
     }
-    return { deviceId, keyHex: device.key_hex }
+    return { deviceId, keyHex }
 }
 
 /** Deletes nonces too old to be replayed (their timestamps would be stale). */

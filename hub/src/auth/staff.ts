@@ -5,6 +5,7 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto"
 import type { FastifyReply, FastifyRequest } from "fastify"
 import type { HubContext } from "../context"
 import { unauthorized, forbidden } from "../errors"
+import { gated } from "./login-limits"
 
 export const ROLES = ["operator", "technician", "reviewer", "auditor", "designer"] as const
 export type Role = (typeof ROLES)[number]
@@ -62,10 +63,11 @@ export async function login(ctx: HubContext, name: string, password: string): Pr
     const user = await ctx.db.db.selectFrom("users").selectAll().where("name", "=", name).executeTakeFirst()
     if (!user) {
         dummyHash ??= hashPassword("not a password")
-        await verifyPassword(password, await dummyHash)
+        const dummy = await dummyHash
+        await gated(ctx, () => verifyPassword(password, dummy))
         return null
     }
-    if (!(await verifyPassword(password, user.password_hash))) return null
+    if (!(await gated(ctx, () => verifyPassword(password, user.password_hash)))) return null
     const token = randomBytes(32).toString("hex")
     const now = ctx.nowMs()
     // a user's expired sessions go when they next log in: the table stays the size of who is active
@@ -78,21 +80,26 @@ export async function login(ctx: HubContext, name: string, password: string): Pr
 }
 
 export async function logout(ctx: HubContext, token: string): Promise<void> {
-    await ctx.db.db.deleteFrom("sessions").where("token_hash", "=", tokenHash(token)).execute()
+    const hash = tokenHash(token)
+    await ctx.db.db.deleteFrom("sessions").where("token_hash", "=", hash).execute()
+    for (const l of endListeners.get(ctx) ?? []) l(hash)
+}
+
+const endListeners = new WeakMap<HubContext, Set<(tokenHash: string) => void>>()
+
+/** Calls `l` with a session's token hash when it is logged out in this process; returns the unsubscribe. */
+export function onSessionEnd(ctx: HubContext, l: (tokenHash: string) => void): () => void {
+    let set = endListeners.get(ctx)
+    if (!set) endListeners.set(ctx, (set = new Set()))
+    set.add(l)
+    return () => set.delete(l)
 }
 
 /** The bearer token of a request: Authorization header first, then the console's cookie. */
 export function requestToken(request: FastifyRequest): string | null {
     const auth = request.headers.authorization
     if (typeof auth === "string" && auth.startsWith("Bearer ")) return auth.slice(7).trim() || null
-    const cookie = request.headers.cookie
-    if (typeof cookie === "string") {
-        for (const part of cookie.split(";")) {
-            const eq = part.indexOf("=")
-            if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim() || null
-        }
-    }
-    return null
+    return request.cookies?.[SESSION_COOKIE] || null
 }
 
 export async function staffForToken(ctx: HubContext, token: string): Promise<StaffIdentity | null> {
@@ -109,7 +116,7 @@ export async function staffForToken(ctx: HubContext, token: string): Promise<Sta
 export function requireRole(...roles: Role[]) {
     return async function (request: FastifyRequest, _reply: FastifyReply): Promise<void> {
         const token = requestToken(request)
-        if (!token) throw unauthorized("login_required", "log in first: send Authorization: Bearer <token> from POST /api/auth/login")
+        if (!token) throw unauthorized("login_required", "log in first: send Authorization: Bearer <token> from POST /api/auth/login with bearer: true")
         const staff = await staffForToken(request.server.hubCtx, token)
         if (!staff) throw unauthorized("session_invalid", "the session is unknown or expired: log in again")
         if (!roles.includes(staff.role)) throw forbidden("role " + staff.role + " may not do this (needs " + roles.join(" or ") + ")")

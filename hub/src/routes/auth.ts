@@ -1,32 +1,51 @@
-// Staff login/logout and "who am I".
-import type { FastifyInstance } from "fastify"
+// Staff login/logout and "who am I". A console login gets the session as an HttpOnly cookie
+// only (page script never holds the token); a script asks for the token with `bearer: true`
+// and gets no cookie.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify"
 import type { HubContext } from "../context"
 import { login, logout, requestToken, requireRole, staffOf, ROLES, SESSION_COOKIE, SESSION_TTL_MS } from "../auth/staff"
 import { unauthorized } from "../errors"
+import { loginLimiter, type LoginLimits } from "../auth/login-limits"
 
-export async function authRoutes(app: FastifyInstance, ctx: HubContext) {
+export async function authRoutes(app: FastifyInstance, ctx: HubContext, limits: LoginLimits) {
+    const limiter = await loginLimiter(app, ctx, limits)
     app.post("/api/auth/login", {
         bodyLimit: 1024,
+        onRequest: limiter.perAddress,
         schema: {
             body: {
                 type: "object", additionalProperties: false, required: ["name", "password"],
-                properties: { name: { type: "string", minLength: 1, maxLength: 32 }, password: { type: "string", minLength: 1, maxLength: 256 } },
+                properties: {
+                    name: { type: "string", minLength: 1, maxLength: 32 }, password: { type: "string", minLength: 1, maxLength: 256 },
+                    bearer: { type: "boolean" },
+                },
             },
         },
     }, async (request, reply) => {
-        const { name, password } = request.body as { name: string; password: string }
+        const { name, password, bearer } = request.body as { name: string; password: string; bearer?: boolean }
+        await limiter.checkAccount(request, name)
         const s = await login(ctx, name, password)
-        if (!s) throw unauthorized("bad_login", "name or password is wrong")
-        reply.header("set-cookie", SESSION_COOKIE + "=" + s.token + "; HttpOnly; SameSite=Strict; Path=/; Max-Age=" + SESSION_TTL_MS / 1000)
-        return { token: s.token, name: s.staff.name, role: s.staff.role, expiresAtMs: s.expiresAtMs }
+        if (!s) {
+            await limiter.failed(request, name)
+            throw unauthorized("bad_login", "name or password is wrong")
+        }
+        const who = { name: s.staff.name, role: s.staff.role, expiresAtMs: s.expiresAtMs }
+        if (bearer === true) return { token: s.token, ...who }
+        setSessionCookie(request, reply, s.token, SESSION_TTL_MS / 1000)
+        return who
     })
 
-    app.post("/api/auth/logout", { preHandler: requireRole(...ROLES) }, async (request, reply) => {
+    app.post("/api/auth/logout", { preHandler: requireRole(...ROLES), bodyLimit: 64 }, async (request, reply) => {
         const token = requestToken(request)
         if (token) await logout(ctx, token)
-        reply.header("set-cookie", SESSION_COOKIE + "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+        setSessionCookie(request, reply, "", 0)
         return reply.code(204).send()
     })
 
     app.get("/api/auth/me", { preHandler: requireRole(...ROLES) }, async request => staffOf(request))
+}
+
+/** The console's session cookie; Secure when the hub is reached over https. */
+function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, maxAgeS: number) {
+    reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: "strict", path: "/", maxAge: maxAgeS, secure: request.protocol === "https" })
 }

@@ -4,7 +4,7 @@
 // fetch cannot read chunked bodies).
 import type { FastifyInstance, FastifyRequest } from "fastify"
 import type { HubContext } from "../context"
-import { authenticateDevice, timeMac, type DeviceIdentity } from "../auth/device-hmac"
+import { authenticateDevice, precheckDevice, timeMac, type DeviceHeaders, type DeviceIdentity } from "../auth/device-hmac"
 import { badRequest, notFound, unauthorized } from "../errors"
 import { ingestRecords, BATCH_MAX } from "../ingest"
 import { recordAck } from "../record-ack"
@@ -17,6 +17,8 @@ import { deviceLiveRoutes } from "./device-live"
 declare module "fastify" {
     interface FastifyRequest {
         rawBody?: Buffer
+        /** the headers' checks, done before the body is read */
+        deviceHeaders?: DeviceHeaders
         device?: DeviceIdentity
     }
     interface FastifyContextConfig {
@@ -46,11 +48,16 @@ export async function deviceRoutes(app: FastifyInstance, ctx: HubContext) {
             done(badRequest("malformed_json", "the body is not valid JSON: " + (e as Error).message), undefined)
         }
     })
+    // what the headers alone can refuse is refused before the body is read (an unknown device,
+    // a stale timestamp); the signature over the body is checked once it is in
+    app.addHook("onRequest", async request => {
+        request.deviceHeaders = await precheckDevice(ctx, request.headers, request.routeOptions.config.clockless === true)
+    })
     app.addHook("preValidation", async request => {
         request.device = await authenticateDevice(ctx, {
             method: request.method, url: request.url, headers: request.headers, body: request.rawBody ?? Buffer.alloc(0),
             allowZeroTimestamp: request.routeOptions.config.clockless === true,
-        })
+        }, request.deviceHeaders)
     })
 
     app.get("/time", {

@@ -20,7 +20,8 @@ const PROFILE_ID = { type: "string", pattern: "^[\\x20-\\x7e]{1,16}$" }
 const UINT = "^(0|[1-9][0-9]{0,12})$"
 const NO_QUERY = { type: "object", additionalProperties: false, properties: {} }
 const ID_PARAMS = { type: "object", additionalProperties: false, required: ["id"], properties: { id: HASH } }
-const REASON = { type: "string", maxLength: 2000 }
+// free text may have line breaks (schema-text.ts)
+const REASON = { type: "string", maxLength: 2000, hubText: "multiline" }
 const SMALL_BODY = 4 * 1024
 // 64 arch points of two 7-digit coordinates and the rest of a template fit in well under 16 KiB
 const TEMPLATE_BODY = 16 * 1024
@@ -60,7 +61,7 @@ export async function libraryRoutes(app: FastifyInstance, ctx: HubContext) {
 
     app.post("/api/library/reviewer-keys", {
         preValidation: requireRole("reviewer"), bodyLimit: SMALL_BODY,
-        schema: { body: object(["publicKeyPem"], { publicKeyPem: { type: "string", minLength: 1, maxLength: 2048 } }) },
+        schema: { body: object(["publicKeyPem"], { publicKeyPem: { type: "string", minLength: 1, maxLength: 2048, hubText: "multiline" } }) },
     }, async (request, reply) => reply.code(201).send(await registerReviewerKey(ctx, staffOf(request).name, (request.body as { publicKeyPem: string }).publicKeyPem)))
 
     app.post("/api/library/templates", {

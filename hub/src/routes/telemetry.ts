@@ -1,17 +1,19 @@
 // Staff routes for a device's live telemetry: a poll (`?after=N`: the samples after the N-th)
 // and a Server-Sent Events stream (the console's live plot). Without `after`, both start at
 // the latest cycle's first sample. Samples are [n, cycle, uptimeMs, phase, filmDeciC,
-// contactDeciC, forceMilliN] (telemetry.ts).
+// contactDeciC, forceMilliN] (telemetry.ts). A stream lives only as long as the session that
+// opened it: a logout in this process ends it at once, and every `checkMs` (with the keepalive)
+// the session is looked up again, so an expired, deleted or re-roled session ends it too
+// (a last event `end`, then the hub closes the stream).
 import type { FastifyInstance, FastifyRequest } from "fastify"
-import type { ServerResponse } from "node:http"
 import type { HubContext } from "../context"
-import { requireRole } from "../auth/staff"
+import { requireRole, requestToken, staffForToken, tokenHash, onSessionEnd } from "../auth/staff"
 import { getDevice, DEVICE_ID_PATTERN } from "../devices"
 import { telemetryOf, type KeptSample } from "../telemetry"
 
 const ID_PARAMS = { type: "object", additionalProperties: false, required: ["id"], properties: { id: { type: "string", pattern: DEVICE_ID_PATTERN.source } } }
 const AFTER_QUERY = { type: "object", additionalProperties: false, properties: { after: { type: "string", pattern: "^(0|[1-9][0-9]{0,14})$" } } }
-/** a comment line this often keeps proxies and the browser from closing an idle stream */
+/** a comment line this often keeps proxies and the browser from closing an idle stream; the session is checked as often */
 export const SSE_KEEPALIVE_MS = 15_000
 export const TELEMETRY_ROLES = ["operator", "technician", "auditor"] as const
 
@@ -24,10 +26,23 @@ function startAt(ctx: HubContext, request: FastifyRequest, id: string): number {
     return telemetryOf(ctx).cycleStart(id)
 }
 
-export async function telemetryRoutes(app: FastifyInstance, ctx: HubContext) {
-    const streams = new Set<ServerResponse>()
+interface OpenStream {
+    /** of the session that opened it */
+    tokenHash: string
+    /** ends the stream (with a last event), once */
+    close(last?: string): void
+}
+
+const SESSION_ENDED = "event: end\ndata: " + JSON.stringify({ reason: "session_ended" }) + "\n\n"
+
+export async function telemetryRoutes(app: FastifyInstance, ctx: HubContext, checkMs = SSE_KEEPALIVE_MS) {
+    const streams = new Set<OpenStream>()
+    const unlisten = onSessionEnd(ctx, hash => {
+        for (const s of streams) if (s.tokenHash === hash) s.close(SESSION_ENDED)
+    })
     app.addHook("onClose", async () => {
-        for (const s of streams) s.end()
+        unlisten()
+        for (const s of streams) s.close()
     })
 
     app.get("/api/devices/:id/telemetry", {
@@ -56,12 +71,26 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: HubContext) {
         raw.write("event: hello\ndata: " + JSON.stringify({ cycle: backlog.cycle, last: backlog.last }) + "\n\n")
         if (backlog.samples.length > 0) send(backlog.samples)
         const unsubscribe = store.subscribe(id, send)
-        const keepalive = setInterval(() => raw.write(": keepalive\n\n"), SSE_KEEPALIVE_MS)
-        streams.add(raw)
-        raw.on("close", () => {
-            clearInterval(keepalive)
-            unsubscribe()
-            streams.delete(raw)
-        })
+        const token = requestToken(request) ?? ""
+        let open = true
+        const keepalive = setInterval(async () => {
+            raw.write(": keepalive\n\n")
+            // a database hiccup is not an ended session: the next check decides
+            const staff = await staffForToken(ctx, token).catch(() => undefined)
+            if (open && staff !== undefined && (!staff || !(TELEMETRY_ROLES as readonly string[]).includes(staff.role))) stream.close(SESSION_ENDED)
+        }, checkMs)
+        const stream: OpenStream = {
+            tokenHash: tokenHash(token),
+            close(last = "") {
+                if (!open) return
+                open = false
+                clearInterval(keepalive)
+                unsubscribe()
+                streams.delete(stream)
+                raw.end(last)
+            },
+        }
+        streams.add(stream)
+        raw.on("close", () => stream.close())
     })
 }
