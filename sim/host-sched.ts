@@ -38,6 +38,17 @@ function chrt(args: string[]): boolean {
 let selfElevated = false
 
 /**
+ * Back to normal priority between runs: what the simulator does after a run (plots, reports,
+ * the next run's set-up) is not the world's real time, and at real-time priority it held a CPU
+ * from the other --jobs worker's firmware.
+ */
+export function lowerSelf() {
+    if (!selfElevated) return
+    selfElevated = false
+    chrt(["-o", "-p", "0", String(process.pid)])
+}
+
+/**
  * This process's main thread at real-time priority, with reset-on-fork: the threads and
  * children it starts later (a browser in a test, worker threads) run at normal priority. The
  * VMs get theirs explicitly (elevate). Returns a note when it cannot.

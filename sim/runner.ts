@@ -289,15 +289,19 @@ function ticksBetween(e: { relayWrites: { t: number }[] }, from: number, to: num
 
 /**
  * Why a fault is the host's doing, or null: E31 (sensor lost) within 0.5 s after the simulator
- * paused its own reports long enough for a reading to go stale (staleTicks periods less one
- * report period), or E60 (tick overrun) within 1 s after the VM waited for a CPU about as long
- * as the overrun bound less one period.
+ * paused its own reports, or the VM waited for a CPU, long enough for a reading to go stale
+ * (staleTicks periods less one report period); or E60 (tick overrun) within 1 s after the VM
+ * waited for a CPU about as long as the overrun bound less one period.
  */
 export function stallExplains(code: number, faultMs: number, gaps: { t: number; gapMs: number }[], waits: HostStall[], m: Manifest): string | null {
     const P = m.control.periodMs
     if (code === 31) {
-        const g = gaps.find(x => x.t <= faultMs + P && x.t >= faultMs - 500 && x.gapMs >= m.safety.staleTicks * P - REPORT_MS)
+        const stale = m.safety.staleTicks * P - REPORT_MS
+        const g = gaps.find(x => x.t <= faultMs + P && x.t >= faultMs - 500 && x.gapMs >= stale)
         if (g) return `E31 at ${Math.round(faultMs)} ms follows a ${g.gapMs} ms pause in the simulator's own sensor reports at ${g.t} ms: the host stalled the simulator`
+        // the VM's wait is sampled every 100 ms: the sample after the fault may hold it
+        const w = waits.find(x => x.who === "vm" && x.t <= faultMs + 2 * P + 100 && x.t >= faultMs - 500 && x.waitMs >= stale)
+        if (w) return `E31 at ${Math.round(faultMs)} ms follows the VM waiting ${w.waitMs} ms for a CPU at ${w.t} ms: the host stalled the firmware`
     }
     if (code === 60) {
         const w = waits.find(x => x.who === "vm" && x.t <= faultMs + 2 * P && x.t >= faultMs - 1000 && x.waitMs >= m.control.overrunMs - P)

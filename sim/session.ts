@@ -7,7 +7,7 @@ import { BusRelay } from "./bus/relay"
 import { TcpBusTransport } from "./bus/tcp-transport"
 import { SimEngine } from "./engine"
 import { FirmwareVm, type SimImage } from "./firmware"
-import { StallWatch, elevateSelf, realtimeAllowed, type Reservation } from "./host-sched"
+import { StallWatch, elevateSelf, lowerSelf, realtimeAllowed, type Reservation } from "./host-sched"
 import { provision, provisionTrusted } from "./provision"
 import type { Manifest } from "../src/core/manifest"
 
@@ -196,6 +196,7 @@ export class SimSession {
 
     async close(): Promise<void> {
         await this.vm.kill()
+        lowerSelf()
         this.stalls.stop()
         this.engine.stop()
         if (this.opened) {

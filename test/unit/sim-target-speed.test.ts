@@ -79,6 +79,10 @@ describe("a fault the host explains", () => {
     it("E31 after a 70 ms pause is not: the firmware saw a reading at most 95 ms old", () => {
         expect(stallExplains(31, 10_000, [{ t: 9_900, gapMs: 70 }], [], m)).toBeNull()
     })
+    it("E31 after the VM waited 80 ms for a CPU is a stall; 70 ms is not", () => {
+        expect(stallExplains(31, 10_000, [], [{ who: "vm", t: 10_050, waitMs: 80 }], m)).toMatch(/VM waiting 80 ms/)
+        expect(stallExplains(31, 10_000, [], [{ who: "vm", t: 10_050, waitMs: 70 }], m)).toBeNull()
+    })
     it("a pause long before the fault, or another fault code, explains nothing", () => {
         expect(stallExplains(31, 10_000, [{ t: 9_400, gapMs: 200 }], [], m)).toBeNull()
         expect(stallExplains(12, 10_000, [{ t: 9_950, gapMs: 200 }], [], m)).toBeNull()
