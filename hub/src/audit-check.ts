@@ -78,11 +78,11 @@ export function firstDifference(shown: unknown, sealed: unknown, path: string): 
         const s = sealed as Record<string, unknown>
         const o = shown as Record<string, unknown>
         for (const k of Object.keys(s)) {
-            if (!(k in o)) return `${path}.${k}: missing, sealed bytes say ${JSON.stringify(s[k])}`
+            if (!Object.hasOwn(o, k)) return `${path}.${k}: missing, sealed bytes say ${JSON.stringify(s[k])}`
             const d = firstDifference(o[k], s[k], `${path}.${k}`)
             if (d) return d
         }
-        for (const k of Object.keys(o)) if (!(k in s)) return `${path}.${k}: not in the sealed record`
+        for (const k of Object.keys(o)) if (!Object.hasOwn(s, k)) return `${path}.${k}: not in the sealed record`
         return null
     }
     return shown === sealed ? null : `${path}: shows ${JSON.stringify(shown)}, sealed bytes say ${JSON.stringify(sealed)}`
@@ -126,6 +126,8 @@ export function auditExport(file: ExportFile, opts: AuditOptions = {}): AuditRep
     const add = (code: string, seq: number, position: number, detail: string) =>
         findings.push({ code, seq, where: position >= 0 ? file.entries[position].where : "", position, detail })
     let device = opts.deviceId ?? file.deviceId ?? ""
+    // a JSON export always names its device; "" would otherwise fall back to the first record's
+    if (file.deviceId === "") add("wrong_device", -1, -1, "the export names no device (deviceId is \"\")")
     if (opts.deviceId !== undefined && file.deviceId !== undefined && file.deviceId !== opts.deviceId)
         add("wrong_device", -1, -1, `the export says device ${file.deviceId}, the audit was asked for ${opts.deviceId}`)
 

@@ -56,7 +56,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function fields(o: Record<string, unknown>, known: string[], where: string) {
-    for (const k of known) if (!(k in o)) throw new ExportFormatError(`${where}${k}: missing`)
+    for (const k of known) if (!Object.hasOwn(o, k)) throw new ExportFormatError(`${where}${k}: missing`)
     for (const k of Object.keys(o)) if (!known.includes(k)) throw new ExportFormatError(`${where}${k}: unknown field (format version ${EXPORT_FORMAT_VERSION} has ${known.join(", ")})`)
 }
 
