@@ -4,8 +4,11 @@
 // unknown field, or a CSV row of the wrong width throws ExportFormatError (the CLI's exit 2).
 // Whether the contents hold is the audit's question, not this reader's.
 
+import type { Checkpoint } from "./checkpoint"
+
 export const EXPORT_FORMAT = "smile-film-record-export"
-export const EXPORT_FORMAT_VERSION = 1
+/** version 1: no checkpoint; version 2 adds the hub's signed checkpoint (JSON field, CSV row) */
+export const EXPORT_FORMAT_VERSIONS = [1, 2]
 export const CSV_COLUMNS = ["seq", "kind", "hash", "prev_hash", "wall_unix_s", "outcome", "template_hash", "operator_id", "received_at_ms", "sealed_hex"] as const
 export type CsvColumn = (typeof CSV_COLUMNS)[number]
 
@@ -30,8 +33,12 @@ export interface ExportEntry {
     csv?: Record<CsvColumn, string>
 }
 
+/** the hub's signed checkpoint as the file shows it (hub/src/checkpoint.ts) */
+export type FileCheckpoint = Checkpoint
+
 export interface ExportFile {
     kind: "json" | "csv"
+    checkpoint?: FileCheckpoint
     /** JSON only: the export's own device id, head and time */
     deviceId?: string
     head?: { seq: number; hash: string }
@@ -48,7 +55,11 @@ export function readExport(text: string): ExportFile {
     throw new ExportFormatError(`not a record export: expected JSON (an object with "format": "${EXPORT_FORMAT}") or CSV with the header ${CSV_COLUMNS.join(",")}`)
 }
 
-const TOP_FIELDS = ["format", "formatVersion", "deviceId", "exportedAtUnixS", "head", "records"]
+const TOP_FIELDS_V1 = ["format", "formatVersion", "deviceId", "exportedAtUnixS", "head", "records"]
+const TOP_FIELDS_V2 = ["format", "formatVersion", "deviceId", "exportedAtUnixS", "head", "checkpoint", "records"]
+const CHECKPOINT_FIELDS = ["deviceId", "seq", "hash", "atUnixS", "keyId", "signatureHex"]
+/** the first cell of a CSV export's checkpoint row */
+export const CSV_CHECKPOINT = "#checkpoint"
 const ENTRY_FIELDS = ["seq", "hash", "prevHash", "receivedAtMs", "sealedHex", "record"]
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -57,7 +68,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function fields(o: Record<string, unknown>, known: string[], where: string) {
     for (const k of known) if (!Object.hasOwn(o, k)) throw new ExportFormatError(`${where}${k}: missing`)
-    for (const k of Object.keys(o)) if (!known.includes(k)) throw new ExportFormatError(`${where}${k}: unknown field (format version ${EXPORT_FORMAT_VERSION} has ${known.join(", ")})`)
+    for (const k of Object.keys(o)) if (!known.includes(k)) throw new ExportFormatError(`${where}${k}: unknown field (expected ${known.join(", ")})`)
 }
 
 function int(o: Record<string, unknown>, k: string, where: string): number {
@@ -81,9 +92,10 @@ function readJson(text: string): ExportFile {
     }
     if (!isObject(doc)) throw new ExportFormatError("not a record export: the JSON is not an object")
     if (doc["format"] !== EXPORT_FORMAT) throw new ExportFormatError(`format: expected "${EXPORT_FORMAT}", found ${JSON.stringify(doc["format"])}`)
-    if (doc["formatVersion"] !== EXPORT_FORMAT_VERSION)
-        throw new ExportFormatError(`formatVersion: this audit reads version ${EXPORT_FORMAT_VERSION}, found ${JSON.stringify(doc["formatVersion"])}`)
-    fields(doc, TOP_FIELDS, "")
+    const version = doc["formatVersion"]
+    if (version !== 1 && version !== 2)
+        throw new ExportFormatError(`formatVersion: this audit reads versions ${EXPORT_FORMAT_VERSIONS.join(" and ")}, found ${JSON.stringify(version)}`)
+    fields(doc, version === 1 ? TOP_FIELDS_V1 : TOP_FIELDS_V2, "")
     const head = doc["head"]
     if (!isObject(head)) throw new ExportFormatError("head: must be an object { seq, hash }")
     fields(head, ["seq", "hash"], "head.")
@@ -102,8 +114,18 @@ function readJson(text: string): ExportFile {
             },
         }
     })
+    let checkpoint: FileCheckpoint | undefined
+    if (version === 2) {
+        const c = doc["checkpoint"]
+        if (!isObject(c)) throw new ExportFormatError("checkpoint: must be an object { " + CHECKPOINT_FIELDS.join(", ") + " }")
+        fields(c, CHECKPOINT_FIELDS, "checkpoint.")
+        checkpoint = {
+            deviceId: str(c, "deviceId", "checkpoint."), seq: int(c, "seq", "checkpoint."), hash: str(c, "hash", "checkpoint."),
+            atUnixS: int(c, "atUnixS", "checkpoint."), keyId: str(c, "keyId", "checkpoint."), signatureHex: str(c, "signatureHex", "checkpoint."),
+        }
+    }
     return {
-        kind: "json", deviceId: str(doc, "deviceId", ""), exportedAtUnixS: int(doc, "exportedAtUnixS", ""),
+        kind: "json", checkpoint, deviceId: str(doc, "deviceId", ""), exportedAtUnixS: int(doc, "exportedAtUnixS", ""),
         head: { seq: int(head, "seq", "head."), hash: str(head, "hash", "head.") }, entries,
     }
 }
@@ -171,12 +193,34 @@ function readCsv(text: string): ExportFile {
         throw new ExportFormatError(`CSV header: ${[
             missing.length ? "missing " + missing.join(", ") : "", unknown.length ? "unknown " + unknown.join(", ") : "",
             repeated.length ? "repeated " + repeated.join(", ") : ""].filter(s => s).join("; ")} (expected ${CSV_COLUMNS.join(",")})`)
-    const entries = rows.slice(1).map((r, i): ExportEntry => {
+    let checkpoint: FileCheckpoint | undefined
+    const entries: ExportEntry[] = []
+    rows.slice(1).forEach((r, i) => {
         const where = `row ${i + 1}, line ${r.line}`
         if (r.cells.length !== header.length) throw new ExportFormatError(`CSV ${where}: ${r.cells.length} fields, the header has ${header.length}`)
+        if (r.cells[0] === CSV_CHECKPOINT) {
+            if (checkpoint) throw new ExportFormatError(`CSV ${where}: a second checkpoint row`)
+            checkpoint = csvCheckpoint(r.cells, where)
+            return
+        }
         const csv = {} as Record<CsvColumn, string>
-        header.forEach((h, k) => { csv[h as CsvColumn] = r.cells[k] })
-        return { where, sealedHex: csv.sealed_hex, csv }
+        header.forEach((h, k) => { csv[h as CsvColumn] = unneutralised(r.cells[k]) })
+        entries.push({ where, sealedHex: csv.sealed_hex, csv })
     })
-    return { kind: "csv", entries }
+    return { kind: "csv", checkpoint, entries }
+}
+
+/** The export puts ' before a cell a spreadsheet would run as a formula (and before one starting with '): one comes off. */
+export function unneutralised(cell: string): string {
+    return cell.startsWith("'") ? cell.slice(1) : cell
+}
+
+/** #checkpoint, deviceId, seq, hash, atUnixS, keyId, signatureHex (then empty cells) */
+function csvCheckpoint(cells: string[], where: string): FileCheckpoint {
+    const [, deviceId, seq, hash, atUnixS, keyId, signatureHex] = cells.map(unneutralised)
+    const n = (v: string, name: string) => {
+        if (!/^(0|[1-9][0-9]{0,15})$/.test(v)) throw new ExportFormatError(`CSV ${where}: checkpoint ${name} must be a non-negative integer, is ${JSON.stringify(v)}`)
+        return Number(v)
+    }
+    return { deviceId, seq: n(seq, "seq"), hash, atUnixS: n(atUnixS, "atUnixS"), keyId, signatureHex }
 }
