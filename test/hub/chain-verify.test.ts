@@ -8,7 +8,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest"
 import { ingestRecords } from "../../hub/src/ingest"
 import { chainStatus, VERIFY_PAGE } from "../../hub/src/records-query"
 import { routeHub, KEY, DEVICE_ID, type RouteHub } from "./hub-fixture"
-import { chain, type SealedHex } from "./support"
+import { chain, turnsDuring, type SealedHex } from "./support"
 
 let h: RouteHub
 let recs: SealedHex[]
@@ -101,17 +101,7 @@ describe("chain verification shares the event loop", () => {
     afterAll(async () => big?.close())
 
     it("yields at least once per page, and callers at the same time share one run", async () => {
-        let turns = 0
-        let done = false
-        const spin = (async () => {
-            while (!done) {
-                await new Promise(r => setImmediate(r))
-                turns++
-            }
-        })()
-        const [a, b] = await Promise.all([chainStatus(big.ctx, DEVICE_ID), chainStatus(big.ctx, DEVICE_ID)])
-        done = true
-        await spin
+        const { result: [a, b], turns } = await turnsDuring(() => Promise.all([chainStatus(big.ctx, DEVICE_ID), chainStatus(big.ctx, DEVICE_ID)]))
         expect(a).toMatchObject({ ok: true, recordsRead: 4 * VERIFY_PAGE })
         expect(b).toBe(a)
         expect(turns).toBeGreaterThanOrEqual(3) // 4 pages: a turn between each two

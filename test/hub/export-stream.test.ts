@@ -9,7 +9,7 @@ import { openExport, exportText, EXPORT_PAGE } from "../../hub/src/export"
 import { readExport } from "../../hub/src/audit-read"
 import { auditExport } from "../../hub/src/audit-check"
 import { routeHub, KEY, DEVICE_ID, type RouteHub } from "./hub-fixture"
-import { chain, seal, cycleRecord, type SealedHex } from "./support"
+import { chain, seal, cycleRecord, turnsDuring, type SealedHex } from "./support"
 
 const N = 2500 // three pages: 1000, 1000, 500
 
@@ -58,17 +58,9 @@ describe("export: streamed a page at a time", () => {
     })
 
     it("lets other work run between pages (at least one event-loop turn per page)", async () => {
-        let turns = 0
-        let done = false
-        const spin = (async () => {
-            while (!done) {
-                await new Promise(r => setImmediate(r))
-                turns++
-            }
-        })()
-        for await (const _ of (await openExport(h.ctx, DEVICE_ID)).chunks("json")) void _
-        done = true
-        await spin
+        const { turns } = await turnsDuring(async () => {
+            for await (const _ of (await openExport(h.ctx, DEVICE_ID)).chunks("json")) void _
+        })
         expect(turns).toBeGreaterThanOrEqual(3)
     })
 
