@@ -57,7 +57,7 @@ export function readExport(text: string): ExportFile {
 
 const TOP_FIELDS_V1 = ["format", "formatVersion", "deviceId", "exportedAtUnixS", "head", "records"]
 const TOP_FIELDS_V2 = ["format", "formatVersion", "deviceId", "exportedAtUnixS", "head", "checkpoint", "records"]
-const CHECKPOINT_FIELDS = ["deviceId", "seq", "hash", "atUnixS", "keyId", "signatureHex"]
+const CHECKPOINT_FIELDS = ["deviceId", "publicId", "seq", "hash", "atUnixS", "keyId", "signatureHex"]
 /** the first cell of a CSV export's checkpoint row */
 export const CSV_CHECKPOINT = "#checkpoint"
 const ENTRY_FIELDS = ["seq", "hash", "prevHash", "receivedAtMs", "sealedHex", "record"]
@@ -120,7 +120,7 @@ function readJson(text: string): ExportFile {
         if (!isObject(c)) throw new ExportFormatError("checkpoint: must be an object { " + CHECKPOINT_FIELDS.join(", ") + " }")
         fields(c, CHECKPOINT_FIELDS, "checkpoint.")
         checkpoint = {
-            deviceId: str(c, "deviceId", "checkpoint."), seq: int(c, "seq", "checkpoint."), hash: str(c, "hash", "checkpoint."),
+            deviceId: str(c, "deviceId", "checkpoint."), publicId: str(c, "publicId", "checkpoint."), seq: int(c, "seq", "checkpoint."), hash: str(c, "hash", "checkpoint."),
             atUnixS: int(c, "atUnixS", "checkpoint."), keyId: str(c, "keyId", "checkpoint."), signatureHex: str(c, "signatureHex", "checkpoint."),
         }
     }
@@ -215,12 +215,12 @@ export function unneutralised(cell: string): string {
     return cell.startsWith("'") ? cell.slice(1) : cell
 }
 
-/** #checkpoint, deviceId, seq, hash, atUnixS, keyId, signatureHex (then empty cells) */
+/** #checkpoint, deviceId, publicId, seq, hash, atUnixS, keyId, signatureHex (then empty cells) */
 function csvCheckpoint(cells: string[], where: string): FileCheckpoint {
-    const [, deviceId, seq, hash, atUnixS, keyId, signatureHex] = cells.map(unneutralised)
+    const [, deviceId, publicId, seq, hash, atUnixS, keyId, signatureHex] = cells.map(unneutralised)
     const n = (v: string, name: string) => {
         if (!/^(0|[1-9][0-9]{0,15})$/.test(v)) throw new ExportFormatError(`CSV ${where}: checkpoint ${name} must be a non-negative integer, is ${JSON.stringify(v)}`)
         return Number(v)
     }
-    return { deviceId, seq: n(seq, "seq"), hash, atUnixS: n(atUnixS, "atUnixS"), keyId, signatureHex }
+    return { deviceId, publicId, seq: n(seq, "seq"), hash, atUnixS: n(atUnixS, "atUnixS"), keyId, signatureHex }
 }

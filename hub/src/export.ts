@@ -57,7 +57,8 @@ export async function openExport(ctx: HubContext, deviceId: string): Promise<Exp
     const top = await db.selectFrom("records").select(["seq", "hash"]).where("device_id", "=", deviceId).orderBy("seq", "desc").limit(1).executeTakeFirst()
     const head = top ? { seq: Number(top.seq), hash: top.hash } : { seq: 0, hash: ZERO_HASH }
     const exportedAtUnixS = Math.floor(ctx.nowMs() / 1000)
-    const checkpoint = signCheckpoint((await hubKeys(ctx.db)).signing, deviceId, head, exportedAtUnixS)
+    const keys = await hubKeys(ctx.db)
+    const checkpoint = signCheckpoint(keys.signing, deviceId, keys.devicePublicId(deviceId), head, exportedAtUnixS)
     const header: ExportHeader = { format: EXPORT_FORMAT, formatVersion: EXPORT_FORMAT_VERSION, deviceId, exportedAtUnixS, head, checkpoint }
     const s: ExportStream = {
         header, written: 0,
@@ -108,7 +109,7 @@ async function* jsonChunks(header: ExportHeader, src: AsyncGenerator<ExportedRec
 }
 
 export const CSV_HEADER = "seq,kind,hash,prev_hash,wall_unix_s,outcome,template_hash,operator_id,received_at_ms,sealed_hex"
-/** the checkpoint row's first cell; its other cells: deviceId, seq, hash, atUnixS, keyId, signatureHex, then 3 empty */
+/** the checkpoint row's first cell; its other cells: deviceId, publicId, seq, hash, atUnixS, keyId, signatureHex, then 2 empty */
 export const CSV_CHECKPOINT = "#checkpoint"
 
 /**
@@ -129,7 +130,7 @@ function csvRow(cells: (string | number)[]): string {
 
 async function* csvChunks(header: ExportHeader, src: AsyncGenerator<ExportedRecord[]>): AsyncGenerator<string> {
     const c = header.checkpoint
-    yield CSV_HEADER + "\r\n" + csvRow([CSV_CHECKPOINT, c.deviceId, c.seq, c.hash, c.atUnixS, c.keyId, c.signatureHex, "", "", ""])
+    yield CSV_HEADER + "\r\n" + csvRow([CSV_CHECKPOINT, c.deviceId, c.publicId, c.seq, c.hash, c.atUnixS, c.keyId, c.signatureHex, "", ""])
     for await (const page of src) {
         let out = ""
         for (const r of page)

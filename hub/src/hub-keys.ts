@@ -22,6 +22,8 @@ export interface HubKeys {
     signing: HubSigningKey
     /** a staff login name -> its public pseudonym ("staff-" and 16 hex digits): stable, not reversible without the hub's key */
     pseudonym(name: string): string
+    /** a device id -> the pseudonym the transparency page shows it under ("dev-" and 16 hex digits) */
+    devicePublicId(deviceId: string): string
 }
 
 const loaded = new WeakMap<HubDb, Promise<HubKeys>>()
@@ -40,16 +42,18 @@ async function load(hub: HubDb): Promise<HubKeys> {
     const publicKey = createPublicKey(privateKey)
     const pseudonymKey = Buffer.from(await secret(hub, PSEUDONYM_KEY, () => randomBytes(32).toString("hex")), "hex")
     const names = new Map<string, string>()
+    const of = (prefix: string, space: string, name: string) => {
+        let p = names.get(space + name)
+        if (p === undefined) {
+            p = prefix + createHmac("sha256", pseudonymKey).update(space + "\n" + name).digest("hex").slice(0, 16)
+            names.set(space + name, p)
+        }
+        return p
+    }
     return {
         signing: { privateKey, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(), keyId: reviewerKeyId(publicKey) },
-        pseudonym(name: string) {
-            let p = names.get(name)
-            if (p === undefined) {
-                p = "staff-" + createHmac("sha256", pseudonymKey).update("staff\n" + name).digest("hex").slice(0, 16)
-                names.set(name, p)
-            }
-            return p
-        },
+        pseudonym: name => of("staff-", "staff", name),
+        devicePublicId: deviceId => of("dev-", "device", deviceId),
     }
 }
 

@@ -56,10 +56,10 @@ function truncatedJson(n: number): any {
 }
 
 describe("the signed checkpoint in an export", () => {
-    it("signs the head: 'smile-film-checkpoint/1' device seq hash time, one per line, under the published key", () => {
+    it("signs the head: 'smile-film-checkpoint/1' device publicId seq hash time, one per line, under the published key", () => {
         const doc = JSON.parse(json)
-        expect(doc.checkpoint).toMatchObject({ deviceId: DEVICE_ID, seq: 10, hash: recs[9].hash, atUnixS: 1_750_000_000 })
-        expect(checkpointMessage(doc.checkpoint).toString()).toBe(`smile-film-checkpoint/1\n${DEVICE_ID}\n10\n${recs[9].hash}\n1750000000\n`)
+        expect(doc.checkpoint).toMatchObject({ deviceId: DEVICE_ID, publicId: expect.stringMatching(/^dev-[0-9a-f]{16}$/), seq: 10, hash: recs[9].hash, atUnixS: 1_750_000_000 })
+        expect(checkpointMessage(doc.checkpoint).toString()).toBe(`smile-film-checkpoint/1\n${DEVICE_ID}\n${doc.checkpoint.publicId}\n10\n${recs[9].hash}\n1750000000\n`)
         const r = audit(json, { keyHex: KEY, hubKeyPem })
         expect(r).toMatchObject({ ok: true, checkpoint: "verified" })
         expect(audit(csv, { keyHex: KEY, hubKeyPem })).toMatchObject({ ok: true, checkpoint: "verified" })

@@ -46,8 +46,8 @@ describe("export over the API", () => {
         const lines = r.body.split("\r\n")
         expect(lines.length).toBe(4) // header, checkpoint, one record, "" after the last CRLF
         expect(lines[0]).toBe("seq,kind,hash,prev_hash,wall_unix_s,outcome,template_hash,operator_id,received_at_ms,sealed_hex")
-        // #checkpoint, device, seq, hash, atUnixS, keyId, signature, 3 empty cells (docs/records.md §10)
-        expect(lines[1]).toMatch(new RegExp("^#checkpoint," + DEVICE_ID + ",1," + r1.hash + ",1750000000,[0-9a-f]{64},[0-9a-f]{128},,,$"))
+        // #checkpoint, device, publicId, seq, hash, atUnixS, keyId, signature, 2 empty cells (docs/records.md §10)
+        expect(lines[1]).toMatch(new RegExp("^#checkpoint," + DEVICE_ID + ",dev-[0-9a-f]{16},1," + r1.hash + ",1750000000,[0-9a-f]{64},[0-9a-f]{128},,$"))
         expect(lines[2]).toBe(["1", "1", r1.hash, ZERO_HASH, "1750000060", "1", TEMPLATE_HASH, '"op,""7"""', "1750000000000", r1.hex].join(","))
         expect(lines[3]).toBe("")
     })
