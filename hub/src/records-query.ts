@@ -91,7 +91,7 @@ export interface ChainStatus {
 }
 
 /** records verified per step; the event loop serves other requests between steps */
-export const VERIFY_PAGE = 500
+export const VERIFY_PAGE = 200
 const FINDINGS_SHOWN = 20
 const running = new WeakMap<HubDb, Map<string, Promise<ChainStatus>>>()
 

@@ -7,7 +7,10 @@ import { readExport } from "../../hub/src/audit-read"
 import { auditExport } from "../../hub/src/audit-check"
 import { KEY, sealedChain, jsonExport } from "./audit-fixture"
 
-const CHAIN = sealedChain(5)
+// the golden record has a fit; record 3 also gets a fault (E51, aborted: docs/faults.md)
+const CHAIN = sealedChain(5, undefined, undefined, r => {
+    if (r.seq === 3) r.faults = [{ code: 51, sensor: 0, value: 1, limit: 0, atMs: 1_234_000 }]
+})
 
 function auditText(text: string) {
     return auditExport(readExport(text), { keyHex: KEY })
@@ -24,8 +27,10 @@ function withExtra(name: string, at: (doc: any) => any): string {
 
 const NAMES = ["constructor", "toString", "valueOf", "hasOwnProperty", "__proto__"]
 describe("audit: an extra field named like an Object.prototype member is found", () => {
-    it("the fixture's record 3 has a phase to put a field into", () => {
+    it("the fixture's record 3 has a phase, a fit and a fault to put a field into", () => {
         expect(CHAIN[2].record.phases.length).toBeGreaterThan(0)
+        expect(CHAIN[2].record.fit).not.toBeNull()
+        expect(CHAIN[2].record.faults.length).toBe(1)
     })
     for (const name of NAMES) {
         it(`"${name}" added to the decoded record is a field_mismatch at seq 3`, () => {
@@ -36,6 +41,13 @@ describe("audit: an extra field named like an Object.prototype member is found",
             expect(r.findings.map(f => f.code + "@" + f.seq)).toEqual(["field_mismatch@3"])
             expect(r.findings[0].detail).toBe(`record.${name}: not in the sealed record`)
         })
+        for (const [where, at] of [["fit", (d: any) => d.records[2].record.fit], ["faults[0]", (d: any) => d.records[2].record.faults[0]]] as const) {
+            it(`"${name}" added to ${where} is a field_mismatch at seq 3`, () => {
+                const r = auditText(withExtra(name, at))
+                expect(r.findings.map(f => f.code + "@" + f.seq)).toEqual(["field_mismatch@3"])
+                expect(r.findings[0].detail).toBe(`record.${where}.${name}: not in the sealed record`)
+            })
+        }
         it(`"${name}" added to a phase summary is a field_mismatch at seq 3`, () => {
             const r = auditText(withExtra(name, d => d.records[2].record.phases[0]))
             expect(r.findings.map(f => f.code + "@" + f.seq)).toEqual(["field_mismatch@3"])
