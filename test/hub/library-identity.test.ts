@@ -42,7 +42,11 @@ function suite(backend: Backend) {
         expect(notMine.statusCode).toBe(403)
         expect(notMine.json().error).toMatchObject({ code: "designer_not_yours", field: "designer" })
         expect((await h.db.db.selectFrom("library_templates").select("designer").execute()).map(r => r.designer)).toEqual(["open-smile"])
+        const nameOf = async (user: string) => (await h.app.inject({ method: "GET", url: "/api/library/designer-name", headers: auth(h, user) })).json().designer
+        expect(await nameOf("des-2")).toBeNull()
         expect((await submit(h.app, "des-2", design(t => { t.designer = "dr-lee" }))).statusCode).toBe(201)
+        expect([await nameOf("des-1"), await nameOf("des-2")]).toEqual(["open-smile", "dr-lee"])
+        expect((await h.app.inject({ method: "GET", url: "/api/library/designer-name", headers: auth(h, "rev-017") })).statusCode).toBe(403)
     })
 
     it("two accounts on two hub processes submitting into one new lineage at once: one wins, the other gets 409", async () => {

@@ -104,6 +104,12 @@ async function bindDesigner(trx: Kysely<HubSchema>, submitter: string, designer:
         throw new LibraryError(403, "designer_not_yours", "designer", "your account publishes as " + JSON.stringify(mine.designer) + "; a design's designer must be that name")
 }
 
+/** the designer name bound to this account, or null before its first submission */
+export async function designerNameOf(ctx: HubContext, submitter: string): Promise<string | null> {
+    const r = await ctx.db.db.selectFrom("library_designers").select("designer").where("owner", "=", submitter).executeTakeFirst()
+    return r?.designer ?? null
+}
+
 export interface TemplateQuery {
     q?: string
     designer?: string

@@ -9,7 +9,7 @@ import { requireRole, staffOf } from "../auth/staff"
 import { LibraryError } from "../library/errors"
 import { publishProfile, listProfiles } from "../library/profiles"
 import { registerReviewerKey, listReviewerKeys } from "../library/keys"
-import { submitTemplate, listTemplates, templateRow, previousVersion, summary, TEMPLATE_STATUSES } from "../library/templates"
+import { submitTemplate, designerNameOf, listTemplates, templateRow, previousVersion, summary, TEMPLATE_STATUSES } from "../library/templates"
 import { approvalToSign, decide, revoke, history, type Decision } from "../library/reviews"
 import { approvedTemplate } from "../library/approvals"
 import { diffDesigns } from "../library/diff"
@@ -92,6 +92,11 @@ export async function libraryRoutes(app: FastifyInstance, ctx: HubContext) {
         const b = request.body as { template: unknown; profileId: string }
         return reply.code(201).send(await submitTemplate(ctx, staffOf(request).name, b.template, b.profileId))
     })
+
+    // the designer name this account publishes under (null before its first submission): the editor's default
+    app.get("/api/library/designer-name", {
+        preValidation: requireRole("designer"), schema: { querystring: NO_QUERY },
+    }, async request => ({ designer: await designerNameOf(ctx, staffOf(request).name) }))
 
     // the editor's live check: the submission's validation, nothing stored
     app.post("/api/library/templates/check", {
