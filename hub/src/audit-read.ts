@@ -90,6 +90,51 @@ function readJson(text: string): ExportFile {
     } catch (e) {
         throw new ExportFormatError(`not valid JSON: ${(e as Error).message}`)
     }
+    return readJsonDoc(doc)
+}
+
+/** V8 cannot hold a string much over 512 MB (a JSON export of ~190,000 records); above this, files are read line by line */
+export const ONE_STRING_MAX_BYTES = 256 * 1024 * 1024
+
+/**
+ * Reads an export from its bytes. Files up to oneStringMaxBytes as readExport; a larger JSON
+ * export must be in the hub's own layout (export.ts): the top-level object up to
+ * `"records":[` on the first line, then one record per line (a comma after all but the
+ * last), then `]}`. Each line is parsed alone, so no string holds the whole file.
+ */
+export function readExportBytes(buf: Buffer, oneStringMaxBytes = ONE_STRING_MAX_BYTES): ExportFile {
+    if (buf.length <= oneStringMaxBytes) return readExport(buf.toString("utf8"))
+    const lines: string[] = []
+    for (let at = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0; at < buf.length; ) {
+        let end = buf.indexOf(0x0a, at)
+        if (end < 0) end = buf.length
+        const line = buf.toString("utf8", at, end).trim()
+        if (line !== "") lines.push(line)
+        at = end + 1
+    }
+    const layout = `a file of ${buf.length} bytes is read line by line: it must be a JSON export in the hub's layout (the top-level fields and "records":[ on the first line, one record per line, ]} on the last)`
+    const top = lines[0] ?? ""
+    if (!top.startsWith("{")) throw new ExportFormatError(`${layout}; this is not JSON (a CSV export this large is not read)`)
+    if (!top.endsWith("\"records\":[") || lines[lines.length - 1] !== "]}") throw new ExportFormatError(layout)
+    const parse = (text: string, what: string): unknown => {
+        try {
+            return JSON.parse(text)
+        } catch (e) {
+            throw new ExportFormatError(`${what}: not valid JSON: ${(e as Error).message}`)
+        }
+    }
+    const doc = parse(top + "]}", "line 1")
+    const records = (doc as { records: unknown[] }).records
+    for (let i = 1; i < lines.length - 1; i++) {
+        const last = i === lines.length - 2
+        const l = lines[i]
+        if (!last && !l.endsWith(",")) throw new ExportFormatError(`line ${i + 1}: a record line other than the last must end with a comma; ${layout}`)
+        records.push(parse(last ? l : l.slice(0, -1), `line ${i + 1}`))
+    }
+    return readJsonDoc(doc)
+}
+
+function readJsonDoc(doc: unknown): ExportFile {
     if (!isObject(doc)) throw new ExportFormatError("not a record export: the JSON is not an object")
     if (doc["format"] !== EXPORT_FORMAT) throw new ExportFormatError(`format: expected "${EXPORT_FORMAT}", found ${JSON.stringify(doc["format"])}`)
     const version = doc["formatVersion"]

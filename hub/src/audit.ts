@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs"
 import { createPublicKey } from "node:crypto"
 import { resolve } from "node:path"
-import { readExport, ExportFormatError, ExportFile } from "./audit-read"
+import { readExportBytes, ExportFormatError, ExportFile } from "./audit-read"
 import { auditExport, AuditOptions, AuditReport, AuditFinding } from "./audit-check"
 
 export const EXIT_OK = 0
@@ -131,16 +131,16 @@ export function runAudit(argv: string[], print: (s: string) => void, printErr: (
         printErr(`audit: ${e.message}\n${USAGE}`)
         return EXIT_UNREADABLE
     }
-    let text: string
+    let bytes: Buffer
     try {
-        text = readFileSync(args.file, "utf8")
+        bytes = readFileSync(args.file)
     } catch (e) {
         printErr(`audit: cannot read ${args.file}: ${(e as Error).message}`)
         return EXIT_UNREADABLE
     }
     let file: ExportFile
     try {
-        file = readExport(text)
+        file = readExportBytes(bytes)
     } catch (e) {
         if (!(e instanceof ExportFormatError)) throw e
         printErr(`audit: ${args.file}: ${e.message}`)

@@ -6,7 +6,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest"
 import { ZERO_HASH } from "../../src/core/codec/ints"
 import { ingestRecords } from "../../hub/src/ingest"
 import { openExport, exportText, EXPORT_PAGE } from "../../hub/src/export"
-import { readExport } from "../../hub/src/audit-read"
+import { readExport, readExportBytes, ExportFormatError } from "../../hub/src/audit-read"
 import { auditExport } from "../../hub/src/audit-check"
 import { routeHub, KEY, DEVICE_ID, type RouteHub } from "./hub-fixture"
 import { chain, seal, cycleRecord, turnsDuring, type SealedHex } from "./support"
@@ -76,6 +76,31 @@ describe("export: streamed a page at a time", () => {
         expect(doc.checkpoint).toMatchObject({ deviceId: DEVICE_ID, seq: N, hash: recs[N - 1].hash })
         expect(doc.records.length).toBe(N)
         expect(auditExport(readExport(text), { keyHex: KEY }).ok).toBe(true)
+    })
+})
+
+describe("audit: a JSON export too large for one string is read line by line", () => {
+    let h: RouteHub
+    beforeAll(async () => {
+        h = await routeHub()
+        await ingestAll(h, chain(DEVICE_ID, KEY, 1, 40))
+    })
+    afterAll(async () => h?.close())
+
+    // the 200,000-record JSON export is ~565 MB (bench/export.ts): more than V8's ~512 MB string
+    it("the hub's layout read line by line gives what reading it whole gives", async () => {
+        const text = await exportText(h.ctx, DEVICE_ID, "json")
+        const whole = readExport(text)
+        const byLine = readExportBytes(Buffer.from(text), 0) // 0: every file counts as too large
+        expect(byLine).toEqual(whole)
+        expect(byLine.entries.length).toBe(40)
+        expect(auditExport(byLine, { keyHex: KEY }).ok).toBe(true)
+    })
+
+    it("another layout that large is a clear format error, not a crash", async () => {
+        const pretty = JSON.stringify(JSON.parse(await exportText(h.ctx, DEVICE_ID, "json")), null, 2)
+        expect(() => readExportBytes(Buffer.from(pretty), 0)).toThrow(ExportFormatError)
+        expect(() => readExportBytes(Buffer.from(pretty), 0)).toThrow(/read line by line: it must be a JSON export in the hub's layout/)
     })
 })
 
