@@ -57,7 +57,7 @@ function resetPeak(pid: number): number {
     return procKb(pid, "VmRSS")
 }
 
-async function seed(dataDir: string, file: string, n: number, log: (s: string) => void) {
+export async function seed(dataDir: string, file: string, n: number, log: (s: string) => void) {
     const { openDb } = await import("../src/db/index")
     const hub = await openDb({ sqliteFile: file })
     try {
