@@ -1,4 +1,4 @@
-// tsx hub/bench/cli.ts [--json FILE] [--quick] [--no-pg] [--clients N]
+// tsx hub/bench/cli.ts [--json FILE] [--quick] [--no-pg] [--clients N] [--no-export | --export-only]
 // Runs the hub benchmarks, prints tables, writes the result as JSON (default
 // bench-output/hub-bench.json). Exit 2 on bad arguments, 1 when a benchmark fails or any sync
 // request got an unexpected answer.
@@ -12,15 +12,17 @@ import { table } from "./stats"
 const ROOT = resolve(import.meta.dirname, "../..")
 
 function parse(argv: string[]) {
-    const o = { json: join(ROOT, "bench-output/hub-bench.json"), quick: false, pg: true, clients: 0 }
+    const o = { json: join(ROOT, "bench-output/hub-bench.json"), quick: false, pg: true, clients: 0, export: true as boolean | "only" }
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]
         if (a === "--quick") o.quick = true
         else if (a === "--no-pg") o.pg = false
+        else if (a === "--no-export") o.export = false
+        else if (a === "--export-only") o.export = "only"
         else if (a === "--json" && argv[i + 1]) o.json = resolve(argv[++i])
         else if (a === "--clients" && argv[i + 1] && /^[1-9][0-9]{0,4}$/.test(argv[i + 1])) o.clients = Number(argv[++i])
         else {
-            console.error(`hub bench: bad argument ${a}\nusage: tsx hub/bench/cli.ts [--json FILE] [--quick] [--no-pg] [--clients N]`)
+            console.error(`hub bench: bad argument ${a}\nusage: tsx hub/bench/cli.ts [--json FILE] [--quick] [--no-pg] [--clients N] [--no-export | --export-only]`)
             process.exit(2)
         }
     }
@@ -47,7 +49,13 @@ function syncTables(name: string, v: SyncResult | string): string {
 
 async function main() {
     const o = parse(process.argv.slice(2))
-    const r = await runHubBench({ quick: o.quick, pg: o.pg, clients: o.clients || undefined, log: s => console.log(s) })
+    const r = await runHubBench({ quick: o.quick, pg: o.pg, clients: o.clients || undefined, export: o.export, log: s => console.log(s) })
+    if (o.export === "only") {
+        mkdirSync(dirname(o.json), { recursive: true })
+        writeFileSync(o.json, JSON.stringify({ hub: r }, null, 2) + "\n")
+        console.log(`\nhub bench (export only): ${r["wallS"]} s, JSON in ${o.json}`)
+        return
+    }
     const ingest = r["ingest"] as Record<string, unknown>
     console.log("\n" + ingestTable("sqlite", ingest["sqlite"]) + "\n\n" + ingestTable("postgres", ingest["postgres"]))
     console.log("\ningest CPU per record outside the database (us): " + JSON.stringify(r["ingestProfileUs"]))

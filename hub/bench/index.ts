@@ -10,6 +10,7 @@ import { profileCpu } from "./profile"
 import { runSync, type SyncPlan, type SyncResult } from "./sync"
 import { pgStore, sqliteStore } from "./stores"
 import { r2 } from "./stats"
+import { runExportBench } from "./export"
 
 export interface HubBenchOptions {
     /** a smoke run: small n, one burst of sync rounds */
@@ -19,6 +20,8 @@ export interface HubBenchOptions {
     pg?: boolean
     /** simulated devices for the sync benchmark (default 1000; 250 with quick) */
     clients?: number
+    /** false skips the export benchmark (export.ts); "only" runs nothing else */
+    export?: boolean | "only"
 }
 
 /** the goal, per backend at each batch size */
@@ -52,6 +55,11 @@ export async function runHubBench(opts: HubBenchOptions = {}): Promise<Record<st
         mode: quick ? "quick" : "full",
         machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "", node: process.version, tmpdir: os.tmpdir() },
         goal: GOAL,
+    }
+    if (opts.export === "only") {
+        out["export"] = await runExportBench({ quick, log })
+        out["wallS"] = r2((performance.now() - wall0) / 1000)
+        return out
     }
 
     // records are sealed once (as the devices would) and reused by every point: each point
@@ -130,6 +138,7 @@ export async function runHubBench(opts: HubBenchOptions = {}): Promise<Record<st
     } finally {
         await pgServer?.stop()
     }
+    if (opts.export !== false) out["export"] = await runExportBench({ quick, log })
     out["wallS"] = r2((performance.now() - wall0) / 1000)
     return out
 }

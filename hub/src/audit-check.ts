@@ -7,7 +7,11 @@
 //   field_mismatch    a human-visible field (JSON seq/prevHash/record, a CSV column) differs
 //                     from the sealed bytes: an edit of what people read, without re-sealing
 //   hash_mismatch     the listed hash is not SHA-256 of the body
-//   head_mismatch     the export's head (or the trusted head given) does not match its last record
+//   head_mismatch     the export's head, its checkpoint or the trusted head given does not match
+//                     its last record
+//   no_checkpoint     --hub-key given, but the export carries no signed checkpoint
+//   bad_checkpoint    the checkpoint's signature does not verify under the hub's public key
+//                     (or it names another key or device)
 // Without the key the MACs cannot be checked (bad_mac is not reported): the chain then proves
 // only that the records are consistent with the head hash, which must be trusted from elsewhere.
 
@@ -18,6 +22,7 @@ import { ChainVerifier, VerifyOptions } from "../../src/core/records/verify"
 import { ComplianceRecord } from "../../src/core/records/types"
 import { nodeCrypto } from "../../src/node/crypto-node"
 import { ExportEntry, ExportFile } from "./audit-read"
+import { verifyCheckpoint } from "./checkpoint"
 
 export interface AuditOptions {
     /** the device key (64 hex digits); without it MACs are not checked */
@@ -28,6 +33,8 @@ export interface AuditOptions {
     trustedHead?: { seq: number; hash: string }
     /** accept an export that starts after seq 1 (its first prevHash is then taken on trust) */
     fromFirst?: boolean
+    /** the hub's Ed25519 public key (SPKI PEM, GET /api/hub-key): the export's checkpoint must verify under it */
+    hubKeyPem?: string
 }
 
 export interface AuditFinding {
@@ -53,6 +60,8 @@ export interface AuditReport {
     /** the seq the contiguity and chain checks start from (1 unless fromFirst) */
     checkedFromSeq: number
     macsChecked: boolean
+    /** "verified" (signature good under --hub-key), "unverified" (present, no hub key given), "none" */
+    checkpoint: "verified" | "unverified" | "none"
     /** every finding, ordered by seq then position: findings[0] names the first broken record */
     findings: AuditFinding[]
 }
@@ -78,11 +87,11 @@ export function firstDifference(shown: unknown, sealed: unknown, path: string): 
         const s = sealed as Record<string, unknown>
         const o = shown as Record<string, unknown>
         for (const k of Object.keys(s)) {
-            if (!(k in o)) return `${path}.${k}: missing, sealed bytes say ${JSON.stringify(s[k])}`
+            if (!Object.hasOwn(o, k)) return `${path}.${k}: missing, sealed bytes say ${JSON.stringify(s[k])}`
             const d = firstDifference(o[k], s[k], `${path}.${k}`)
             if (d) return d
         }
-        for (const k of Object.keys(o)) if (!(k in s)) return `${path}.${k}: not in the sealed record`
+        for (const k of Object.keys(o)) if (!Object.hasOwn(s, k)) return `${path}.${k}: not in the sealed record`
         return null
     }
     return shown === sealed ? null : `${path}: shows ${JSON.stringify(shown)}, sealed bytes say ${JSON.stringify(sealed)}`
@@ -125,7 +134,9 @@ export function auditExport(file: ExportFile, opts: AuditOptions = {}): AuditRep
     const findings: AuditFinding[] = []
     const add = (code: string, seq: number, position: number, detail: string) =>
         findings.push({ code, seq, where: position >= 0 ? file.entries[position].where : "", position, detail })
-    let device = opts.deviceId ?? file.deviceId ?? ""
+    let device = opts.deviceId ?? file.deviceId ?? file.checkpoint?.deviceId ?? ""
+    // a JSON export always names its device; "" would otherwise fall back to the first record's
+    if (file.deviceId === "") add("wrong_device", -1, -1, "the export names no device (deviceId is \"\")")
     if (opts.deviceId !== undefined && file.deviceId !== undefined && file.deviceId !== opts.deviceId)
         add("wrong_device", -1, -1, `the export says device ${file.deviceId}, the audit was asked for ${opts.deviceId}`)
 
@@ -144,6 +155,9 @@ export function auditExport(file: ExportFile, opts: AuditOptions = {}): AuditRep
     const heads: [string, { seq: number; hash: string }][] = []
     if (file.head) heads.push(["the export's head", file.head])
     if (opts.trustedHead) heads.push(["the trusted head", opts.trustedHead])
+    const checkpoint = checkCheckpoint(file, opts, device, (code, detail) => add(code, -1, -1, detail))
+    // without the hub's key the checkpoint is one more claimed head; with it, the one that counts
+    if (file.checkpoint) heads.push([checkpoint === "verified" ? "the hub's signed checkpoint" : "the export's checkpoint", file.checkpoint])
     const vo: VerifyOptions = { deviceId: device }
     if (!opts.fromFirst) {
         vo.anchorSeq = 0 // the chain must start at seq 1 with the zero prevHash
@@ -193,6 +207,22 @@ export function auditExport(file: ExportFile, opts: AuditOptions = {}): AuditRep
     for (const s of hashes.keys()) if (firstSeq === 0 || s < firstSeq) firstSeq = s
     return {
         ok: findings.length === 0, deviceId: device, records: file.entries.length,
-        firstSeq, lastSeq: r.lastSeq, lastHash: r.lastHash, checkedFromSeq: opts.fromFirst && firstSeq > 0 ? firstSeq : 1, macsChecked, findings,
+        firstSeq, lastSeq: r.lastSeq, lastHash: r.lastHash, checkedFromSeq: opts.fromFirst && firstSeq > 0 ? firstSeq : 1, macsChecked, checkpoint, findings,
     }
+}
+
+/** the checkpoint against the hub's key: findings through `add`, and what can be said of it */
+function checkCheckpoint(file: ExportFile, opts: AuditOptions, device: string, add: (code: string, detail: string) => void): AuditReport["checkpoint"] {
+    const c = file.checkpoint
+    if (opts.hubKeyPem === undefined) return c ? "unverified" : "none"
+    if (!c) {
+        add("no_checkpoint", "the export carries no checkpoint signed by the hub (format version 1, or the checkpoint was removed)")
+        return "none"
+    }
+    if (!verifyCheckpoint(opts.hubKeyPem, c)) {
+        add("bad_checkpoint", `the checkpoint (seq ${c.seq}, hash ${c.hash}) is not signed by the given hub key: it was edited, or comes from another hub`)
+        return "unverified"
+    }
+    if (c.deviceId !== device) add("bad_checkpoint", `the checkpoint is of device ${c.deviceId}, the export of ${device}`)
+    return "verified"
 }

@@ -1,17 +1,18 @@
-// npm run audit -- FILE [--key HEX | --key-file PATH] [--device ID] [--head SEQ:HASH] [--from-first]
+// npm run audit -- FILE [--key HEX | --key-file PATH] [--hub-key PEMFILE] [--device ID] [--head SEQ:HASH] [--from-first]
 // Verifies a device's record export (JSON or CSV, from the hub) with no database, using
 // src/core only. Exit 0: every record holds. Exit 1: something does not; the first broken
 // record is named, then every finding. Exit 2: not a readable export, or bad arguments.
 import { readFileSync } from "node:fs"
+import { createPublicKey } from "node:crypto"
 import { resolve } from "node:path"
-import { readExport, ExportFormatError, ExportFile } from "./audit-read"
+import { readExportBytes, ExportFormatError, ExportFile } from "./audit-read"
 import { auditExport, AuditOptions, AuditReport, AuditFinding } from "./audit-check"
 
 export const EXIT_OK = 0
 export const EXIT_FINDINGS = 1
 export const EXIT_UNREADABLE = 2
 
-const USAGE = "usage: npm run audit -- FILE [--key HEX | --key-file PATH] [--device ID] [--head SEQ:HASH] [--from-first]"
+const USAGE = "usage: npm run audit -- FILE [--key HEX | --key-file PATH] [--hub-key PEMFILE] [--device ID] [--head SEQ:HASH] [--from-first]"
 const HEX64 = /^[0-9a-fA-F]{64}$/
 
 class UsageError extends Error {}
@@ -34,16 +35,12 @@ export function parseArgs(argv: string[]): AuditArgs {
         if (a === "--key" || a === "--key-file") {
             keySources++
             const v = value(++i, a)
-            let key = v
-            if (a === "--key-file") {
-                try {
-                    key = readFileSync(v, "utf8").trim()
-                } catch (e) {
-                    throw new UsageError(`--key-file ${v}: ${(e as Error).message}`)
-                }
-            }
-            if (!HEX64.test(key)) throw new UsageError(`${a}: the device key is 64 hex digits (32 bytes)`)
+            const key = a === "--key-file" ? keyFromFile(v) : v
+            if (!HEX64.test(key)) throw new UsageError(`${a}: the device key is 64 hex digits (32 bytes)${a === "--key-file" ? ", alone or as a DEVICE_KEY=... line" : ""}`)
             opts.keyHex = key.toLowerCase()
+        } else if (a === "--hub-key") {
+            const v = value(++i, a)
+            opts.hubKeyPem = hubKeyFromFile(v)
         } else if (a === "--device") opts.deviceId = value(++i, a)
         else if (a === "--head") {
             const m = /^(\d+):([0-9a-f]{64})$/.exec(value(++i, a))
@@ -57,6 +54,34 @@ export function parseArgs(argv: string[]): AuditArgs {
     if (keySources > 1) throw new UsageError("give --key or --key-file, not both")
     if (file === undefined) throw new UsageError("FILE is missing")
     return { file, opts }
+}
+
+function readText(flag: string, path: string): string {
+    try {
+        return readFileSync(path, "utf8")
+    } catch (e) {
+        throw new UsageError(`${flag} ${path}: ${(e as Error).message}`)
+    }
+}
+
+/** the key alone (64 hex digits), or the .env.local the hub issued at provisioning (its DEVICE_KEY= line) */
+export function keyFromFile(path: string): string {
+    const text = readText("--key-file", path)
+    const line = text.split(/\r?\n/).map(l => l.trim()).find(l => l.startsWith("DEVICE_KEY="))
+    return line !== undefined ? line.slice("DEVICE_KEY=".length).trim() : text.trim()
+}
+
+/** an Ed25519 public key, PEM (SPKI), as GET /api/hub-key's publicKeyPem */
+function hubKeyFromFile(path: string): string {
+    const pem = readText("--hub-key", path)
+    let type: string | undefined
+    try {
+        type = createPublicKey({ key: pem, format: "pem", type: "spki" }).asymmetricKeyType
+    } catch (e) {
+        throw new UsageError(`--hub-key ${path}: not a PEM public key (${(e as Error).message})`)
+    }
+    if (type !== "ed25519" || /PRIVATE KEY/.test(pem)) throw new UsageError(`--hub-key ${path}: must be the hub's Ed25519 public key (GET /api/hub-key), got ${/PRIVATE KEY/.test(pem) ? "a private key" : type}`)
+    return pem
 }
 
 function line(f: AuditFinding): string {
@@ -77,6 +102,13 @@ export function formatReport(name: string, file: ExportFile, r: AuditReport): st
     else
         out.push("MACs: NOT checked (no --key or --key-file). Integrity is chain-only: it holds only relative to a trusted head hash." +
             `\n  Compare seq ${r.lastSeq} hash ${r.lastHash} with the head the device or the hub reports (or pass --head SEQ:HASH).`)
+    if (file.checkpoint) {
+        const c = file.checkpoint
+        const what = `seq ${c.seq}, hash ${c.hash}, signed ${new Date(c.atUnixS * 1000).toISOString()} by hub key ${c.keyId}`
+        if (r.checkpoint === "verified") out.push(`checkpoint: ${what}: signature verified with the given hub key`)
+        else if (r.checkpoint === "unverified" && r.findings.some(f => f.code === "bad_checkpoint")) out.push(`checkpoint: ${what}: signature does NOT verify`)
+        else out.push(`checkpoint: ${what}: NOT verified (no --hub-key): a truncated or rewritten export shows only against the hub's key or a trusted head`)
+    } else out.push("checkpoint: none in this export")
     if (r.ok) {
         out.push(`OK: all ${r.records} records hold (canonical bytes, shown fields, hashes, sequence, chain, device, head${r.macsChecked ? ", MACs" : ""})`)
     } else {
@@ -99,16 +131,16 @@ export function runAudit(argv: string[], print: (s: string) => void, printErr: (
         printErr(`audit: ${e.message}\n${USAGE}`)
         return EXIT_UNREADABLE
     }
-    let text: string
+    let bytes: Buffer
     try {
-        text = readFileSync(args.file, "utf8")
+        bytes = readFileSync(args.file)
     } catch (e) {
         printErr(`audit: cannot read ${args.file}: ${(e as Error).message}`)
         return EXIT_UNREADABLE
     }
     let file: ExportFile
     try {
-        file = readExport(text)
+        file = readExportBytes(bytes)
     } catch (e) {
         if (!(e instanceof ExportFormatError)) throw e
         printErr(`audit: ${args.file}: ${e.message}`)

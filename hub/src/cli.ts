@@ -3,13 +3,15 @@
 //   export --data DIR --device ID --out FILE [--format json|csv] [--pg URL]
 //   user add --data DIR --name N --role R [--pg URL]       (password from HUB_PASSWORD or stdin)
 // HUB_DATABASE_URL selects PostgreSQL when --pg is not given; otherwise SQLite DIR/hub.db.
-import { existsSync, mkdirSync, writeFileSync, readFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, createWriteStream } from "node:fs"
+import { Readable } from "node:stream"
+import { pipeline } from "node:stream/promises"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { openDb, type HubDb } from "./db/index"
 import type { HubContext, HubLog } from "./context"
 import { buildHub } from "./app"
-import { exportDevice, exportCsv, exportJson } from "./export"
+import { openExport } from "./export"
 import { createUser } from "./users"
 import { ROLES, type Role } from "./auth/staff"
 import { HubError } from "./errors"
@@ -95,9 +97,9 @@ async function exportCmd(args: string[], env: NodeJS.ProcessEnv): Promise<number
     if (!o["pg"] && !env["HUB_DATABASE_URL"]) need(o, "data")
     const db = await open(o, env, false)
     try {
-        const e = await exportDevice({ db, nowMs: () => Date.now() }, deviceId)
-        writeFileSync(out, format === "csv" ? exportCsv(e) : exportJson(e))
-        console.log("exported " + e.records.length + " records of " + deviceId + " (head seq " + e.head.seq + ") to " + out)
+        const e = await openExport({ db, nowMs: () => Date.now() }, deviceId)
+        await pipeline(Readable.from(e.chunks(format)), createWriteStream(out))
+        console.log("exported " + e.written + " records of " + deviceId + " (head seq " + e.header.head.seq + ") to " + out)
     } finally {
         await db.close()
     }

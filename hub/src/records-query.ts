@@ -1,11 +1,15 @@
 // Record views for the console: a filtered list across devices (device, template, date,
 // outcome), one record's detail, and a device's chain verification (src/core's verifier over
-// every stored record, under the device key, as an auditor's independent check would run it).
+// the stored records, under the device key, as an auditor's independent check would run it;
+// incremental from the last verified head, a page at a time).
 import type { HubContext } from "./context"
 import { notFound } from "./errors"
 import { getDevice } from "./devices"
 import { decodeRecord } from "../../src/core/records/codec"
-import { verifyRecords } from "../../src/core/records/verify"
+import { ChainVerifier, type Finding } from "../../src/core/records/verify"
+import { ZERO_HASH } from "../../src/core/codec/ints"
+import type { HubDb } from "./db/index"
+import { yieldToLoop } from "./event-loop"
 import { nodeCrypto } from "../../src/node/crypto-node"
 import type { ComplianceRecord } from "../../src/core/records/types"
 
@@ -73,31 +77,101 @@ export interface ChainStatus {
     head: { seq: number; hash: string }
     /** records the device reported holding that the hub does not have yet (not a fault: the queue drains) */
     pendingOnDevice: number
+    /** the first FINDINGS_SHOWN findings, by seq */
     findings: { code: string; seq: number; detail: string }[]
+    findingsTotal: number
     alerts: number
     checkedAtMs: number
+    /** this run verified the records after this seq (the verified head it started from; 0 = from the first record) */
+    verifiedFrom: number
+    /** records this run read and verified */
+    recordsRead: number
+    /** the stored verified head after this run: every record up to it verified with no finding */
+    verifiedHead: { seq: number; hash: string }
 }
 
-const PAGE = 1000
+/** records verified per step; the event loop serves other requests between steps */
+export const VERIFY_PAGE = 200
 const FINDINGS_SHOWN = 20
+const running = new WeakMap<HubDb, Map<string, Promise<ChainStatus>>>()
 
-export async function chainStatus(ctx: HubContext, deviceId: string): Promise<ChainStatus> {
+/**
+ * Verifies a device's chain at the hub with src/core's verifier, under the device key.
+ * Incremental: the last head verified with no finding is kept in the database (chain_verified),
+ * so a run reads only the records after it (and re-hashes the one at it: an edit there shows);
+ * `full` starts from seq 1, and a finding it makes clears the kept head. Callers asking for the
+ * same device at once share one run.
+ */
+export function chainStatus(ctx: HubContext, deviceId: string, opts: { full?: boolean } = {}): Promise<ChainStatus> {
+    let byDevice = running.get(ctx.db)
+    if (!byDevice) running.set(ctx.db, byDevice = new Map())
+    const key = (opts.full ? "full\n" : "\n") + deviceId
+    let p = byDevice.get(key)
+    if (!p) {
+        const m = byDevice
+        p = verifyChain(ctx, deviceId, opts.full === true).finally(() => m.delete(key))
+        byDevice.set(key, p)
+    }
+    return p
+}
+
+async function verifyChain(ctx: HubContext, deviceId: string, full: boolean): Promise<ChainStatus> {
+    const db = ctx.db.db
     const d = await getDevice(ctx, deviceId)
-    const key = await ctx.db.db.selectFrom("devices").select("key_hex").where("id", "=", deviceId).executeTakeFirstOrThrow()
-    const sealed: number[][] = []
-    for (let after = 0; ; ) {
-        const rows = await ctx.db.db.selectFrom("records").select(["seq", "sealed_hex"]).where("device_id", "=", deviceId)
-            .where("seq", ">", after).orderBy("seq").limit(PAGE).execute()
-        for (const r of rows) sealed.push(Array.from(Buffer.from(r.sealed_hex, "hex")))
-        if (rows.length < PAGE) break
+    const key = await db.selectFrom("devices").select("key_hex").where("id", "=", deviceId).executeTakeFirstOrThrow()
+    const kept = full ? undefined : await db.selectFrom("chain_verified").select(["seq", "hash"]).where("device_id", "=", deviceId).executeTakeFirst()
+    const from = kept ? { seq: Number(kept.seq), hash: kept.hash } : { seq: 0, hash: ZERO_HASH }
+    const findings: Finding[] = []
+    if (kept) {
+        const at = await db.selectFrom("records").select("sealed_hex").where("device_id", "=", deviceId).where("seq", "=", from.seq).executeTakeFirst()
+        const now = at ? nodeCrypto.sha256Hex(Array.from(bodyOf(at.sealed_hex))) : "(no record)"
+        if (now !== from.hash)
+            findings.push({ code: "verified_head_changed", seq: from.seq, index: -1, detail: "record " + from.seq + " was verified with hash " + from.hash + ", it now hashes to " + now })
+    }
+    let prev = from
+    let clean: { seq: number; hash: string } | null = findings.length === 0 ? from : null
+    let read = 0
+    for (let after = from.seq; ; ) {
+        const rows = await db.selectFrom("records").select(["seq", "sealed_hex"]).where("device_id", "=", deviceId)
+            .where("seq", ">", after).orderBy("seq").limit(VERIFY_PAGE).execute()
+        if (rows.length === 0) break
+        const v = new ChainVerifier(key.key_hex, nodeCrypto, { deviceId, anchorSeq: prev.seq, anchorHash: prev.hash })
+        for (const r of rows) v.add(Array.from(Buffer.from(r.sealed_hex, "hex")))
+        const rep = v.finish()
+        findings.push(...rep.findings)
+        read += rows.length
+        prev = { seq: rep.lastSeq, hash: rep.lastHash }
+        clean = clean && rep.ok ? prev : null
         after = Number(rows[rows.length - 1].seq)
+        if (rows.length < VERIFY_PAGE) break
+        await yieldToLoop()
     }
-    const report = verifyRecords(sealed, key.key_hex, nodeCrypto, { deviceId })
-    const alerts = await ctx.db.db.selectFrom("alerts").select(eb => eb.fn.countAll<number>().as("n")).where("device_id", "=", deviceId).executeTakeFirstOrThrow()
+    const verifiedHead = await keepVerified(ctx, deviceId, from, clean, full && findings.length > 0)
+    const alerts = await db.selectFrom("alerts").select(eb => eb.fn.countAll<number>().as("n")).where("device_id", "=", deviceId).executeTakeFirstOrThrow()
+    findings.sort((a, b) => a.seq - b.seq)
     return {
-        deviceId, ok: report.ok, records: sealed.length, head: d.head,
+        deviceId, ok: findings.length === 0, records: d.head.seq, head: d.head,
         pendingOnDevice: d.reportedHead ? Math.max(0, d.reportedHead.seq - d.head.seq) : 0,
-        findings: report.findings.slice(0, FINDINGS_SHOWN).map(x => ({ code: x.code, seq: x.seq, detail: x.detail })),
-        alerts: Number(alerts.n), checkedAtMs: ctx.nowMs(),
+        findings: findings.slice(0, FINDINGS_SHOWN).map(x => ({ code: x.code, seq: x.seq, detail: x.detail })), findingsTotal: findings.length,
+        alerts: Number(alerts.n), checkedAtMs: ctx.nowMs(), verifiedFrom: from.seq, recordsRead: read, verifiedHead,
     }
+}
+
+function bodyOf(sealedHex: string): Buffer {
+    const b = Buffer.from(sealedHex, "hex")
+    return b.subarray(0, Math.max(0, b.length - 32))
+}
+
+/** moves the kept head forward only (another process may have gone further); a full run's finding clears it */
+async function keepVerified(ctx: HubContext, deviceId: string, from: { seq: number; hash: string }, clean: { seq: number; hash: string } | null, clear: boolean) {
+    const db = ctx.db.db
+    if (clear) await db.deleteFrom("chain_verified").where("device_id", "=", deviceId).execute()
+    else if (clean && clean.seq > from.seq) {
+        const row = { device_id: deviceId, seq: clean.seq, hash: clean.hash, verified_at_ms: ctx.nowMs() }
+        await db.insertInto("chain_verified").values(row)
+            .onConflict(oc => oc.column("device_id").doUpdateSet({ seq: clean.seq, hash: clean.hash, verified_at_ms: row.verified_at_ms })
+                .where("chain_verified.seq", "<", clean.seq)).execute()
+    }
+    const now = await db.selectFrom("chain_verified").select(["seq", "hash"]).where("device_id", "=", deviceId).executeTakeFirst()
+    return now ? { seq: Number(now.seq), hash: now.hash } : { seq: 0, hash: ZERO_HASH }
 }

@@ -88,6 +88,10 @@ describe.skipIf(!HAVE_CHROMIUM)("console library " + SKIP_REASON, () => {
         await w.logout()
         await p.goto(w.url + "/console/#/transparency")
         await p.locator("td", { hasText: "Name suggests use above the profile" }).waitFor()
+        // the hub's public key, as GET /api/hub-key gives it, for checking export checkpoints
+        const key = await (await p.request.get(w.url + "/api/hub-key")).json()
+        await p.getByText("key id " + key.keyId).waitFor()
+        expect(await p.getByLabel("Hub key").textContent()).toBe(key.publicKeyPem)
         await w.shot("transparency-decisions")
     })
 })

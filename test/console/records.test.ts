@@ -58,10 +58,12 @@ describe.skipIf(!HAVE_CHROMIUM)("console records " + SKIP_REASON, () => {
             const text = readFileSync(await download.path(), "utf8")
             if (fmt === "csv") {
                 expect(text.split("\r\n")[0]).toBe("seq,kind,hash,prev_hash,wall_unix_s,outcome,template_hash,operator_id,received_at_ms,sealed_hex")
-                expect(text.trim().split("\r\n")).toHaveLength(5)
+                const rows = text.trim().split("\r\n")
+                expect(rows).toHaveLength(6) // header, the hub's signed checkpoint, 4 records
+                expect(rows[1]).toMatch(new RegExp("^#checkpoint," + DEVICE_ID + ","))
             } else {
                 const e = JSON.parse(text)
-                expect(e).toMatchObject({ format: "smile-film-record-export", deviceId: DEVICE_ID, head: { seq: 4 } })
+                expect(e).toMatchObject({ format: "smile-film-record-export", formatVersion: 2, deviceId: DEVICE_ID, head: { seq: 4 }, checkpoint: { deviceId: DEVICE_ID, seq: 4 } })
                 expect(e.records.map((r: any) => r.record.outcome)).toEqual([1, 1, 2, 1])
             }
         }

@@ -8,7 +8,7 @@ import { resolve } from "node:path"
 import { openDb, type HubDb } from "../../hub/src/db/index"
 import { provisionDevice } from "../../hub/src/devices"
 import { ingestRecords } from "../../hub/src/ingest"
-import { exportDevice, exportJson, exportCsv } from "../../hub/src/export"
+import { exportText } from "../../hub/src/export"
 import { freshDatabase } from "../../tools/pg-server"
 import { sealedChain, writeTemp, removeTemp } from "./audit-fixture"
 import { tempDir, TestClock, ctxOf } from "./support"
@@ -45,8 +45,8 @@ describe.each(backends)("audit of a real hub export (%s)", (name, open) => {
                 const r = await ingestRecords(ctx, dev, list.slice(i, i + 32).map(s => s.sealedHex))
                 expect(r.results.every(x => x.status === "stored")).toBe(true)
             }
-            const json = writeTemp(`${name}.json`, exportJson(await exportDevice(ctx, dev.deviceId)))
-            const csv = writeTemp(`${name}.csv`, exportCsv(await exportDevice(ctx, dev.deviceId)))
+            const json = writeTemp(`${name}.json`, await exportText(ctx, dev.deviceId, "json"))
+            const csv = writeTemp(`${name}.csv`, await exportText(ctx, dev.deviceId, "csv"))
             for (const f of [json, csv]) {
                 const r = audit([f, "--key", dev.keyHex, "--device", dev.deviceId])
                 expect(r.out).toContain(`chain head (last record): seq 70, hash ${list[69].hash}`)
@@ -59,7 +59,7 @@ describe.each(backends)("audit of a real hub export (%s)", (name, open) => {
             const at = hex.length - 66
             await db.db.updateTable("records").set({ sealed_hex: hex.slice(0, at) + "06" + hex.slice(at + 2) })
                 .where("device_id", "=", dev.deviceId).where("seq", "=", 33).execute()
-            const bad = writeTemp(`${name}-edited.json`, exportJson(await exportDevice(ctx, dev.deviceId)))
+            const bad = writeTemp(`${name}-edited.json`, await exportText(ctx, dev.deviceId, "json"))
             const r = audit([bad, "--key", dev.keyHex])
             expect(r.code).toBe(1)
             expect(r.out).toContain("FAIL: first broken record: seq 33 (records[32]): bad_mac: MAC does not verify under the given key")

@@ -219,7 +219,7 @@ describe("audit: unreadable exports are refused by shape", () => {
         ["empty", () => "", /^not a record export/],
         ["a JSON array", () => "[1]", /^not a record export/],
         ["wrong format tag", () => JSON.stringify({ ...good(), format: "other" }), /^format: expected "smile-film-record-export", found "other"/],
-        ["wrong format version", () => JSON.stringify({ ...good(), formatVersion: 2 }), /^formatVersion: this audit reads version 1, found 2/],
+        ["wrong format version", () => JSON.stringify({ ...good(), formatVersion: 3 }), /^formatVersion: this audit reads versions 1 and 2, found 3/],
         ["missing records", () => { const d = good(); delete d.records; return JSON.stringify(d) }, /^records: missing/],
         ["unknown top-level field", () => JSON.stringify({ ...good(), extra: 1 }), /^extra: unknown field/],
         ["missing sealedHex", () => { const d = good(); delete d.records[1].sealedHex; return JSON.stringify(d) }, /^records\[1\]\.sealedHex: missing/],

@@ -31,8 +31,8 @@ describe("export over the API", () => {
         expect(r.headers["content-type"]).toContain("application/json")
         expect(r.headers["content-disposition"]).toBe('attachment; filename="SFA1-000042-records.json"')
         const e = r.json()
-        expect(Object.keys(e)).toEqual(["format", "formatVersion", "deviceId", "exportedAtUnixS", "head", "records"])
-        expect(e).toMatchObject({ format: "smile-film-record-export", formatVersion: 1, deviceId: DEVICE_ID, exportedAtUnixS: 1_750_000_010, head: { seq: 3, hash: recs[2].hash } })
+        expect(Object.keys(e)).toEqual(["format", "formatVersion", "deviceId", "exportedAtUnixS", "head", "checkpoint", "records"])
+        expect(e).toMatchObject({ format: "smile-film-record-export", formatVersion: 2, deviceId: DEVICE_ID, exportedAtUnixS: 1_750_000_010, head: { seq: 3, hash: recs[2].hash } })
         expect(e.records.map((x: any) => Object.keys(x))).toEqual(recs.map(() => ["seq", "hash", "prevHash", "receivedAtMs", "sealedHex", "record"]))
         expect(e.records[0]).toMatchObject({ seq: 1, hash: recs[0].hash, prevHash: ZERO_HASH, receivedAtMs: 1_750_000_000_000, sealedHex: recs[0].hex })
         expect(e.records[1].record).toMatchObject({ kind: 1, deviceId: DEVICE_ID, seq: 2, prevHash: recs[0].hash, wallUnixS: 1_750_000_120, operatorId: "op-7", templateHash: TEMPLATE_HASH, outcome: 1 })
@@ -43,9 +43,13 @@ describe("export over the API", () => {
         await h.dev("POST", "records", { records: [r1.hex] })
         const r = await h.staff("operator", "GET", "/api/devices/" + DEVICE_ID + "/records/export?format=csv")
         expect(r.headers["content-type"]).toContain("text/csv")
-        expect(r.body).toBe(
-            "seq,kind,hash,prev_hash,wall_unix_s,outcome,template_hash,operator_id,received_at_ms,sealed_hex\r\n" +
-            ["1", "1", r1.hash, ZERO_HASH, "1750000060", "1", TEMPLATE_HASH, '"op,""7"""', "1750000000000", r1.hex].join(",") + "\r\n")
+        const lines = r.body.split("\r\n")
+        expect(lines.length).toBe(4) // header, checkpoint, one record, "" after the last CRLF
+        expect(lines[0]).toBe("seq,kind,hash,prev_hash,wall_unix_s,outcome,template_hash,operator_id,received_at_ms,sealed_hex")
+        // #checkpoint, device, publicId, seq, hash, atUnixS, keyId, signature, 2 empty cells (docs/records.md §10)
+        expect(lines[1]).toMatch(new RegExp("^#checkpoint," + DEVICE_ID + ",dev-[0-9a-f]{16},1," + r1.hash + ",1750000000,[0-9a-f]{64},[0-9a-f]{128},,$"))
+        expect(lines[2]).toBe(["1", "1", r1.hash, ZERO_HASH, "1750000060", "1", TEMPLATE_HASH, '"op,""7"""', "1750000000000", r1.hex].join(","))
+        expect(lines[3]).toBe("")
     })
 
     it("an unknown device is 404; a bad format is 400", async () => {
@@ -90,7 +94,7 @@ describe("CLI", () => {
         expect(e.records.map((r: any) => r.sealedHex)).toEqual(recs.map(r => r.hex))
         const csv = join(t.dir, "e.csv")
         expect(await main(["export", "--data", t.dir, "--device", DEVICE_ID, "--out", csv, "--format", "csv"], {})).toBe(0)
-        expect(readFileSync(csv, "utf8").trimEnd().split("\r\n").length).toBe(5)
+        expect(readFileSync(csv, "utf8").trimEnd().split("\r\n").length).toBe(6) // header, checkpoint, 4 records
     })
 
     it("bad arguments exit non-zero with a message that names the problem (real process)", () => {

@@ -7,6 +7,7 @@ import { buildHub } from "../../hub/src/app"
 import type { HubContext } from "../../hub/src/context"
 import type { HubDb } from "../../hub/src/db/index"
 import { createUser } from "../../hub/src/users"
+import { hubKeys } from "../../hub/src/hub-keys"
 import type { Role } from "../../hub/src/auth/staff"
 import { templateId } from "../../src/core/template/codec"
 import { nodeCrypto } from "../../src/node/crypto-node"
@@ -68,6 +69,11 @@ export async function libraryHub(backend: Backend = sqliteBackend): Promise<Libr
             await s.close()
         },
     }
+}
+
+/** the pseudonym the library's answers show for a staff login name (hub-keys.ts) */
+export async function staffId(h: LibraryStore, name: string): Promise<string> {
+    return (await hubKeys(h.db)).pseudonym(name)
 }
 
 export function auth(h: LibraryHub, user: string) {

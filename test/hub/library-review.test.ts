@@ -7,7 +7,7 @@ import { goldenProfile, GOLDEN_TEMPLATE_HASH, GOLDEN_TEMPLATE_HEX, GOLDEN_TEMPLA
 import { fromHex } from "../../src/core/crypto"
 import { signTemplateApproval } from "../../hub/src/library/signing"
 import { approvedTemplate } from "../../hub/src/library/approvals"
-import { libraryHub, auth, design, reviewerKeys, type LibraryHub } from "./library-fixture"
+import { libraryHub, auth, design, reviewerKeys, staffId, type LibraryHub } from "./library-fixture"
 import { sqliteBackend, pgBackend, PG_URL, PG_SKIP_REASON, type Backend } from "./support"
 
 let h: LibraryHub
@@ -90,7 +90,7 @@ function suite(backend: Backend) {
             const r = await review("rev-2", GOLDEN_TEMPLATE_ID, { decision: "reject", reason: "contact limit too close to the device's" })
             expect(r.statusCode).toBe(201)
             first = (await item(GOLDEN_TEMPLATE_ID)).history[0]
-            expect(first).toMatchObject({ seq: 1, decision: "reject", reviewer: "rev-2", reason: "contact limit too close to the device's", templateHash: null })
+            expect(first).toMatchObject({ seq: 1, decision: "reject", reviewer: await staffId(h, "rev-2"), reason: "contact limit too close to the device's", templateHash: null })
             const noReason = await review("rev-2", GOLDEN_TEMPLATE_ID, { decision: "reject", reason: " " })
             expect(noReason.json().error).toMatchObject({ code: "missing", field: "reason" })
         })
@@ -104,7 +104,7 @@ function suite(backend: Backend) {
             expect(it1.approvedHash).toBe(GOLDEN_TEMPLATE_HASH)
             expect(it1.history).toHaveLength(2)
             expect(it1.history[0]).toEqual(first)
-            expect(it1.history[1]).toMatchObject({ seq: 2, decision: "approve", reviewer: "rev-017", templateHash: GOLDEN_TEMPLATE_HASH, signatureHex: sig, profileId: "DRC-2025", profileVersion: 3 })
+            expect(it1.history[1]).toMatchObject({ seq: 2, decision: "approve", reviewer: await staffId(h, "rev-017"), templateHash: GOLDEN_TEMPLATE_HASH, signatureHex: sig, profileId: "DRC-2025", profileVersion: 3 })
             expect(await approvedTemplate(h.ctx, GOLDEN_TEMPLATE_HASH)).toEqual({ hash: GOLDEN_TEMPLATE_HASH, bytesHex: GOLDEN_TEMPLATE_HEX })
         })
 
@@ -121,7 +121,7 @@ function suite(backend: Backend) {
             expect(it2.status).toBe("revoked")
             expect(it2.history).toHaveLength(3)
             expect(it2.history[0]).toEqual(first)
-            expect(it2.history[2]).toMatchObject({ decision: "revoke", reviewer: "rev-2", reason: "film batch recalled", templateHash: GOLDEN_TEMPLATE_HASH })
+            expect(it2.history[2]).toMatchObject({ decision: "revoke", reviewer: await staffId(h, "rev-2"), reason: "film batch recalled", templateHash: GOLDEN_TEMPLATE_HASH })
             expect(await approvedTemplate(h.ctx, GOLDEN_TEMPLATE_HASH)).toBeNull()
             const again = await h.app.inject({ method: "POST", url: "/api/library/templates/" + GOLDEN_TEMPLATE_ID + "/revocation", headers: auth(h, "rev-2"), payload: { reason: "twice" } })
             expect(again.json().error.code).toBe("not_approved")

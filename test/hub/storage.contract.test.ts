@@ -63,7 +63,7 @@ function contract(backend: Backend) {
         ctx = ctxOf(db, clock)
         expect(await storedSeqs(db, device.deviceId)).toEqual([1, 2])
         const ran = await db.db.selectFrom("kysely_migration" as any).select("name" as any).execute()
-        expect(ran.map((r: any) => r.name).sort()).toEqual(["0001_core", "0002_library", "0003_device_sessions"])
+        expect(ran.map((r: any) => r.name).sort()).toEqual(["0001_core", "0002_library", "0003_device_sessions", "0006_data_audit"])
     })
 
     it("users: login with the right password only; sessions expire after the TTL; names are unique", async () => {
@@ -215,7 +215,7 @@ function contract(backend: Backend) {
         await ingestRecords(ctx, device, recs.map(r => r.hex))
         const e = await exportDevice(ctx, device.deviceId)
         expect(e).toMatchObject({
-            format: "smile-film-record-export", formatVersion: 1, deviceId: device.deviceId,
+            format: "smile-film-record-export", formatVersion: 2, deviceId: device.deviceId,
             exportedAtUnixS: 1_750_000_000, head: { seq: 3, hash: recs[2].hash },
         })
         expect(e.records.map(r => [r.seq, r.hash, r.prevHash, r.sealedHex])).toEqual(recs.map(r => [r.seq, r.hash, r.prevHash, r.hex]))

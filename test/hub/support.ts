@@ -125,3 +125,21 @@ export function signed(device: { deviceId: string; keyHex: string }, clock: Test
     })
     return body.length === 0 ? h : { ...h, "content-type": "application/json" }
 }
+
+/** Runs fn; returns its result and how many event-loop turns (setImmediate) other code got meanwhile. */
+export async function turnsDuring<T>(fn: () => Promise<T>): Promise<{ result: T; turns: number }> {
+    let turns = 0
+    let done = false
+    const spin = (async () => {
+        while (!done) {
+            await new Promise(r => setImmediate(r))
+            turns++
+        }
+    })()
+    try {
+        return { result: await fn(), turns }
+    } finally {
+        done = true
+        await spin
+    }
+}

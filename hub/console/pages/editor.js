@@ -39,6 +39,8 @@ export async function page(main, me) {
     const profiles = (await api("GET", "/api/library/profiles")).profiles.filter((/** @type {any} */ p) => p.inForce)
     const device = await api("GET", "/api/library/device-limits")
     const library = (await api("GET", "/api/library/templates?limit=100")).templates
+    // an account publishes under one designer name, bound by its first submission
+    const bound = (await api("GET", "/api/library/designer-name")).designer
     if (profiles.length === 0) {
         main.append(h("h1", {}, "New design"), h("p", {}, "No regulation profile is published yet: the council publishes one first."))
         return
@@ -72,7 +74,7 @@ export async function page(main, me) {
         fill(form, 
             h("fieldset", {}, h("legend", {}, "Design"),
                 field("name", "Name", h("input", { id: "ed-name", value: d.name, maxlength: 32, required: true })),
-                field("designer", "Designer (as published)", h("input", { id: "ed-designer", value: d.designer || me.name, maxlength: 32, required: true })),
+                field("designer", "Designer (as published)", h("input", { id: "ed-designer", value: d.designer || bound || me.name, maxlength: 32, required: true })),
                 field("version", "Version", h("input", { id: "ed-version", type: "number", min: 1, step: 1, value: d.version, required: true }))),
             h("fieldset", {}, h("legend", {}, "Film and process"), FIELDS.map(([path, label, unit, scale, lim]) => {
                 const raw = getPath(d, /** @type {string} */ (path))

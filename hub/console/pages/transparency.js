@@ -1,7 +1,9 @@
 // @ts-check
 // Public and without login: the council's decisions with their reasons, applications per
 // approved template by outcome, and this hub's totals. Aggregate figures only: no patient
-// reference, operator, device id or reviewer appears (GET /api/transparency).
+// reference, operator, device id or reviewer appears (GET /api/transparency). Also the hub's
+// public key and each device's record head signed with it, under the device's public id, so an
+// auditor can hold an export against them (docs/records.md §10).
 import { api, h, when, table } from "../api.js"
 
 /** @param {HTMLElement} main */
@@ -23,5 +25,13 @@ export async function page(main) {
         t.decisions.length === 0 ? h("p", {}, "No decisions yet.") :
             table("Council decisions", ["When", "Template", "Decision", "Reason"], t.decisions.map((/** @type {any} */ d) => h("tr", {},
                 h("td", {}, when(d.atMs)), h("th", { scope: "row" }, d.templateName + " v" + d.version + " by " + d.designer),
-                h("td", {}, h("span", { class: "badge " + (d.decision === "approve" ? "approved" : "rejected") }, d.decision)), h("td", {}, d.reason || "–")))))
+                h("td", {}, h("span", { class: "badge " + (d.decision === "approve" ? "approved" : "rejected") }, d.decision)), h("td", {}, d.reason || "–")))),
+        h("h2", {}, "Signed record heads"),
+        h("p", {}, "Each device's last record as this hub holds it, signed with the hub key (Ed25519, key id " + t.hubKey.keyId + "). " +
+            "npm run audit -- FILE --hub-key checks an export against it."),
+        h("pre", { class: "key", "aria-label": "Hub key" }, t.hubKey.publicKeyPem),
+        t.checkpoints.length === 0 ? h("p", {}, "No records yet.") :
+            table("Signed record heads", ["Device (public id)", "Last record", "Hash", "Signed"], t.checkpoints.map((/** @type {any} */ c) => h("tr", {},
+                h("th", { scope: "row" }, c.publicId), h("td", { class: "num" }, c.seq), h("td", { class: "hash" }, c.hash.slice(0, 16) + "…"),
+                h("td", {}, when(c.atUnixS * 1000))))))
 }

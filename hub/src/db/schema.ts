@@ -2,5 +2,6 @@
 import type { CoreTables } from "./migrations/0001_core"
 import type { LibraryTables } from "./migrations/0002_library"
 import type { SessionTables } from "./migrations/0003_device_sessions"
+import type { DataAuditTables } from "./migrations/0006_data_audit"
 
-export type HubSchema = CoreTables & LibraryTables & SessionTables
+export type HubSchema = CoreTables & LibraryTables & SessionTables & DataAuditTables

@@ -12,8 +12,11 @@ export function signTemplateApproval(privateKeyPem: string, bytes: number[]): st
     return sign(null, Buffer.from(bytes), createPrivateKey(privateKeyPem)).toString("hex")
 }
 
-/** Parses a PEM public key; anything but Ed25519 is refused (400 bad_key). */
+/** Parses a PEM public key; a private key, or anything but Ed25519, is refused (400 bad_key). */
 export function parseReviewerKey(pem: string): KeyObject {
+    // createPublicKey would derive the public half of a private key: the hub must never be given one
+    if (/PRIVATE KEY-----/.test(pem) || isPrivateKey(pem))
+        throw new LibraryError(400, "bad_key", "publicKeyPem", "is a private key: register only the public half (-----BEGIN PUBLIC KEY-----); keep the private key on your machine")
     let key: KeyObject
     try {
         key = createPublicKey(pem)
@@ -23,6 +26,15 @@ export function parseReviewerKey(pem: string): KeyObject {
     if (key.asymmetricKeyType !== "ed25519")
         throw new LibraryError(400, "bad_key", "publicKeyPem", "must be an Ed25519 key, got " + key.asymmetricKeyType)
     return key
+}
+
+function isPrivateKey(pem: string): boolean {
+    try {
+        createPrivateKey(pem)
+        return true
+    } catch {
+        return false
+    }
 }
 
 /** SHA-256 (hex) of the raw 32-byte public key: the key's id, whatever PEM wrapping it came in. */

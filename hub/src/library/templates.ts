@@ -3,7 +3,7 @@
 // The hub validates it with src/core against the profile in force and the device hard limits
 // before storing anything; the approved template's bytes and hash come with the approval.
 
-import { sql } from "kysely"
+import { sql, type Kysely } from "kysely"
 import { nodeCrypto } from "../../../src/node/crypto-node"
 import { toHex } from "../../../src/core/crypto"
 import { validateTemplate } from "../../../src/core/template/validate"
@@ -60,25 +60,54 @@ export async function submitTemplate(ctx: HubContext, submitter: string, design:
         profileId: profile.profileId, profileVersion: profile.profileVersion, reviewerId: PENDING_REVIEWER, approvedUnixS: Math.floor(nowMs / 1000),
     }, profile)
     const lineage = lineageOf(t.designer, t.name)
-    const prior = await ctx.db.db.selectFrom("library_templates").select(["version", "submitted_by"])
-        .where("lineage", "=", lineage).orderBy("version", "desc").execute()
-    if (prior.length > 0 && prior.some(p => p.submitted_by !== submitter))
-        throw new LibraryError(403, "not_lineage_owner", "name", "\"" + t.name + "\" by " + t.designer + " was submitted by another user; choose another name")
-    if (prior.length > 0 && Number(prior[0].version) >= t.version)
-        throw new LibraryError(409, "version_not_newer", "version", "version " + prior[0].version + " of this design exists; submit a higher version")
     const row: HubSchema["library_templates"] = {
         template_id: t.id, lineage: lineage, version: t.version, name: t.name, designer: t.designer, submitted_by: submitter,
         profile_id: profile.profileId, profile_version: profile.profileVersion, design_json: JSON.stringify(designOf(t)),
         design_hex: toHex(encodeDesign(t)), status: "submitted", approved_hash: null, submitted_at_ms: nowMs,
     }
     try {
-        await ctx.db.db.insertInto("library_templates").values(row).execute()
+        // one transaction: the owner checks and the insert see the same state, and the designer
+        // name's unique key (library_designers) lets only one of two racing accounts take a name
+        await ctx.db.db.transaction().execute(async trx => {
+            const prior = await trx.selectFrom("library_templates").select(["version", "submitted_by"])
+                .where("lineage", "=", lineage).orderBy("version", "desc").execute()
+            if (prior.length > 0 && prior.some(p => p.submitted_by !== submitter))
+                throw new LibraryError(409, "not_lineage_owner", "name", "\"" + t.name + "\" by " + t.designer + " was submitted by another user; choose another name")
+            await bindDesigner(trx, submitter, t.designer, nowMs)
+            if (prior.length > 0 && Number(prior[0].version) >= t.version)
+                throw new LibraryError(409, "version_not_newer", "version", "version " + prior[0].version + " of this design exists; submit a higher version")
+            await trx.insertInto("library_templates").values(row).execute()
+        })
     } catch (e) {
         if (isUniqueViolation(e)) throw new LibraryError(409, "template_exists", "id", "design " + t.id + " is already in the library")
         throw e
     }
     ctx.log?.info("template submitted", { templateId: t.id, by: submitter })
     return summary(row)
+}
+
+/**
+ * A design's designer name belongs to one account, and an account publishes under one name
+ * (issue 13 item 12): the first submission binds them. A name another account holds is 409
+ * designer_taken, also for the loser of two accounts taking one name at once.
+ */
+async function bindDesigner(trx: Kysely<HubSchema>, submitter: string, designer: string, nowMs: number) {
+    // DO NOTHING waits for a concurrent binder to commit (PostgreSQL) and then leaves its row
+    await trx.insertInto("library_designers").values({ designer, owner: submitter, bound_at_ms: nowMs }).onConflict(oc => oc.doNothing()).execute()
+    const bound = await trx.selectFrom("library_designers").select(["designer", "owner"])
+        .where(eb => eb.or([eb("designer", "=", designer), eb("owner", "=", submitter)])).execute()
+    const byName = bound.find(b => b.designer === designer)
+    if (byName && byName.owner !== submitter)
+        throw new LibraryError(409, "designer_taken", "designer", "the designer name " + JSON.stringify(designer) + " belongs to another account")
+    const mine = bound.find(b => b.owner === submitter)
+    if (mine && mine.designer !== designer)
+        throw new LibraryError(403, "designer_not_yours", "designer", "your account publishes as " + JSON.stringify(mine.designer) + "; a design's designer must be that name")
+}
+
+/** the designer name bound to this account, or null before its first submission */
+export async function designerNameOf(ctx: HubContext, submitter: string): Promise<string | null> {
+    const r = await ctx.db.db.selectFrom("library_designers").select("designer").where("owner", "=", submitter).executeTakeFirst()
+    return r?.designer ?? null
 }
 
 export interface TemplateQuery {

@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify"
 import type { HubContext } from "../context"
 import { requireRole, staffOf } from "../auth/staff"
 import { provisionDevice, getDevice, listDevices, listAlerts, DEVICE_ID_PATTERN } from "../devices"
-import { exportDevice, exportCsv, exportJson } from "../export"
+import { Readable } from "node:stream"
+import { openExport } from "../export"
 import { decodeRecord } from "../../../src/core/records/codec"
 
 const ID_PARAMS = {
@@ -102,10 +103,11 @@ export async function deviceAdminRoutes(app: FastifyInstance, ctx: HubContext) {
     }, async (request, reply) => {
         const { id } = request.params as { id: string }
         const format = (request.query as { format?: string }).format ?? "json"
-        const e = await exportDevice(ctx, id)
+        const e = await openExport(ctx, id)
         const name = id + "-records." + format
         reply.header("content-disposition", 'attachment; filename="' + name + '"')
-        if (format === "csv") return reply.type("text/csv; charset=utf-8").send(exportCsv(e))
-        return reply.type("application/json; charset=utf-8").send(exportJson(e))
+        reply.type(format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8")
+        // streamed a page at a time (export.ts): constant memory whatever the device's history
+        return reply.send(Readable.from(e.chunks(format === "csv" ? "csv" : "json")))
     })
 }

@@ -9,11 +9,12 @@ import { requireRole, staffOf } from "../auth/staff"
 import { LibraryError } from "../library/errors"
 import { publishProfile, listProfiles } from "../library/profiles"
 import { registerReviewerKey, listReviewerKeys } from "../library/keys"
-import { submitTemplate, listTemplates, templateRow, previousVersion, summary, TEMPLATE_STATUSES } from "../library/templates"
+import { submitTemplate, designerNameOf, listTemplates, templateRow, previousVersion, summary, TEMPLATE_STATUSES } from "../library/templates"
 import { approvalToSign, decide, revoke, history, type Decision } from "../library/reviews"
 import { approvedTemplate } from "../library/approvals"
 import { diffDesigns } from "../library/diff"
 import { checkDesign, deviceLimits } from "../library/check"
+import { hubKeys } from "../hub-keys"
 
 const HASH = { type: "string", pattern: "^[0-9a-f]{64}$" }
 const PROFILE_ID = { type: "string", pattern: "^[\\x20-\\x7e]{1,16}$" }
@@ -26,6 +27,18 @@ const SMALL_BODY = 4 * 1024
 // 64 arch points of two 7-digit coordinates and the rest of a template fit in well under 16 KiB
 const TEMPLATE_BODY = 16 * 1024
 
+/** fields that hold a staff login name in the library's answers */
+const STAFF_FIELDS = new Set(["reviewer", "submittedBy", "publishedBy"])
+
+/** the answer with every staff login name replaced by its stable pseudonym (hub-keys.ts) */
+function withPseudonyms(v: unknown, pseudonym: (name: string) => string): unknown {
+    if (Array.isArray(v)) return v.map(x => withPseudonyms(x, pseudonym))
+    if (typeof v !== "object" || v === null) return v
+    const out: Record<string, unknown> = {}
+    for (const [k, x] of Object.entries(v)) out[k] = STAFF_FIELDS.has(k) && typeof x === "string" ? pseudonym(x) : withPseudonyms(x, pseudonym)
+    return out
+}
+
 function object(required: string[], properties: Record<string, unknown>) {
     return { type: "object", additionalProperties: false, required, properties }
 }
@@ -36,6 +49,10 @@ export async function libraryRoutes(app: FastifyInstance, ctx: HubContext) {
         if (err instanceof LibraryError) return reply.code(err.statusCode).send({ error: { code: err.code, field: err.field, message: err.message } })
         throw err
     })
+
+    // login names are not public (the transparency page hides reviewers too): every answer of
+    // these routes names staff by pseudonym, "staff-" and 16 hex digits, the same on every call
+    app.addHook("preSerialization", async (_request, _reply, payload) => withPseudonyms(payload, (await hubKeys(ctx.db)).pseudonym))
 
     app.get("/api/library/profiles", {
         schema: { querystring: object([], { profileId: PROFILE_ID }) },
@@ -57,7 +74,12 @@ export async function libraryRoutes(app: FastifyInstance, ctx: HubContext) {
 
     app.get("/api/library/reviewer-keys", {
         schema: { querystring: object([], { reviewer: { type: "string", maxLength: 64 } }) },
-    }, async request => ({ keys: await listReviewerKeys(ctx, (request.query as { reviewer?: string }).reviewer) }))
+    }, async request => {
+        // `reviewer` is a pseudonym, as the answers show them
+        const reviewer = (request.query as { reviewer?: string }).reviewer
+        const { pseudonym } = await hubKeys(ctx.db)
+        return { keys: (await listReviewerKeys(ctx)).filter(k => reviewer === undefined || pseudonym(k.reviewer) === reviewer) }
+    })
 
     app.post("/api/library/reviewer-keys", {
         preValidation: requireRole("reviewer"), bodyLimit: SMALL_BODY,
@@ -71,6 +93,11 @@ export async function libraryRoutes(app: FastifyInstance, ctx: HubContext) {
         const b = request.body as { template: unknown; profileId: string }
         return reply.code(201).send(await submitTemplate(ctx, staffOf(request).name, b.template, b.profileId))
     })
+
+    // the designer name this account publishes under (null before its first submission): the editor's default
+    app.get("/api/library/designer-name", {
+        preValidation: requireRole("designer"), schema: { querystring: NO_QUERY },
+    }, async request => ({ designer: await designerNameOf(ctx, staffOf(request).name) }))
 
     // the editor's live check: the submission's validation, nothing stored
     app.post("/api/library/templates/check", {

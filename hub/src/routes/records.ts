@@ -55,8 +55,12 @@ export async function recordRoutes(app: FastifyInstance, ctx: HubContext) {
 
     app.get("/api/devices/:id/chain", {
         preHandler: requireRole(...ROLES),
-        schema: { params: { type: "object", additionalProperties: false, required: ["id"], properties: { id: DEVICE_ID } }, querystring: NO_QUERY },
-    }, async request => chainStatus(ctx, (request.params as { id: string }).id))
+        schema: {
+            params: { type: "object", additionalProperties: false, required: ["id"], properties: { id: DEVICE_ID } },
+            // full=1: from seq 1 again, not from the verified head
+            querystring: { type: "object", additionalProperties: false, properties: { full: { type: "string", enum: ["0", "1"] } } },
+        },
+    }, async request => chainStatus(ctx, (request.params as { id: string }).id, { full: (request.query as { full?: string }).full === "1" }))
 }
 
 function opt(v: string | undefined): number | undefined {
