@@ -12,6 +12,9 @@ import { dirname, join, resolve } from "node:path"
 import { freePort } from "../../tools/pg-server"
 import { provisionDevice } from "../src/devices"
 import { createUser } from "../src/users"
+
+/** the bench's auditor's password (it must pass hub/src/auth/password-policy.ts) */
+const BENCH_PASSWORD = "quartz-harbor-lantern-57"
 import { benchDevices, sealedChain, recordRow } from "./records"
 import { sqliteStore } from "./stores"
 import { latency, r2, type LatencyStats } from "./stats"
@@ -66,7 +69,7 @@ export async function seed(dataDir: string, file: string, n: number, log: (s: st
         await provisionDevice(ctx, { deviceId: dev.deviceId, createdBy: "bench", hubUrl: "http://127.0.0.1" })
         await hub.db.updateTable("devices").set({ key_hex: dev.keyHex }).where("id", "=", dev.deviceId).execute()
         await provisionDevice(ctx, { deviceId: "SFA1-XEMPTY", createdBy: "bench", hubUrl: "http://127.0.0.1" })
-        await createUser(ctx, { name: "bench-auditor", password: "bench-password", role: "auditor" })
+        await createUser(ctx, { name: "bench-auditor", password: BENCH_PASSWORD, role: "auditor" })
         // rows straight into the table (the ingest path is ingest.ts's benchmark); the
         // transparency trigger runs as it would at ingest
         const sqlite = hub.sqlite!
@@ -153,7 +156,7 @@ export async function runExportBench(opts: { quick: boolean; log: (s: string) =>
         const { child, url } = await startHub(dataDir)
         try {
             const pid = child.pid!
-            const login = await fetch(url + "/api/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "bench-auditor", password: "bench-password" }) })
+            const login = await fetch(url + "/api/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "bench-auditor", password: BENCH_PASSWORD, bearer: true }) })
             const token = ((await login.json()) as { token: string }).token
             const exportUrl = (id: string, f: string) => url + "/api/devices/" + id + "/records/export?format=" + f
             const exportJson = await exportStep(pid, exportUrl(dev.deviceId, "json"), token)
