@@ -6,6 +6,9 @@
 // from the hub's clock (except timestamp 0 on the clock-less time route), a nonce seen before.
 // Nonces are kept per device with the time they were seen; older than the staleness window
 // they cannot be replayed anyway (their timestamp is stale), so they are pruned.
+// The time route claims no nonce and writes nothing, not even the last contact: its answer is
+// MAC'd to the request's nonce, so a replayed request (timestamp 0 is never stale) yields an
+// answer no device accepts, and cannot make a silent device look alive.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto"
 import type { HubContext } from "../context"
 import { unauthorized } from "../errors"
@@ -72,8 +75,9 @@ export interface AuthInput {
     url: string
     headers: Record<string, string | string[] | undefined>
     body: Uint8Array
-    /** the time route: a device with no clock sends timestamp 0 */
-    allowZeroTimestamp: boolean
+    /** the time route: a device with no clock sends timestamp 0; its answer is MAC'd to the
+     *  request's nonce, so nothing is claimed or stored for it */
+    clockless: boolean
 }
 
 function header(h: AuthInput["headers"], name: string): string {
@@ -101,8 +105,13 @@ export async function authenticateDevice(ctx: HubContext, a: AuthInput): Promise
         throw unauthorized("bad_signature", "x-signature does not verify under this device's key (method, path, body, timestamp, nonce)")
     const nowMs = ctx.nowMs()
     const ts = Number(timestamp)
-    if (!(ts === 0 && a.allowZeroTimestamp) && Math.abs(Math.floor(nowMs / 1000) - ts) > STALE_S)
+    if (!(ts === 0 && a.clockless) && Math.abs(Math.floor(nowMs / 1000) - ts) > STALE_S)
         throw unauthorized("stale_timestamp", "x-timestamp " + ts + " is more than " + STALE_S + " s from the hub's clock " + Math.floor(nowMs / 1000) + ": sync time first")
+    // the time route's answer is bound to this request's nonce by its MAC: a replay teaches the
+    // replayer nothing the device would accept, so it is served without a claim and changes
+    // nothing (not even the last contact: a replayed timestamp-0 request cannot make a dead
+    // device look alive)
+    if (a.clockless) return { deviceId, keyHex: device.key_hex }
     const fresh = await ctx.db.db.transaction().execute(async trx => {
         const ins = await trx.insertInto("device_nonces")
             .values({ device_id: deviceId, nonce, seen_at_ms: nowMs })
