@@ -5,13 +5,15 @@
 // Rejected with 401 and a reason: unknown device, bad signature, a timestamp more than 300 s
 // from the hub's clock (except timestamp 0 on the clock-less time route), a nonce seen before.
 // Nonces are kept per device with the time they were seen; older than the staleness window
-// they cannot be replayed anyway (their timestamp is stale), so they are pruned.
+// they cannot be replayed anyway (their timestamp is stale), so they are pruned. A claim is
+// group-committed with other requests' (auth/nonces.ts), durable before the request is served.
 // The time route claims no nonce and writes nothing, not even the last contact: its answer is
 // MAC'd to the request's nonce, so a replayed request (timestamp 0 is never stale) yields an
 // answer no device accepts, and cannot make a silent device look alive.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto"
 import type { HubContext } from "../context"
 import { unauthorized } from "../errors"
+import { claimNonce } from "./nonces"
 
 export const STALE_S = 300
 /** nonces are kept twice the staleness window, plus a minute for clock steps */
@@ -112,18 +114,7 @@ export async function authenticateDevice(ctx: HubContext, a: AuthInput): Promise
     // nothing (not even the last contact: a replayed timestamp-0 request cannot make a dead
     // device look alive)
     if (a.clockless) return { deviceId, keyHex: device.key_hex }
-    const fresh = await ctx.db.db.transaction().execute(async trx => {
-        const ins = await trx.insertInto("device_nonces")
-            .values({ device_id: deviceId, nonce, seen_at_ms: nowMs })
-            .onConflict(oc => oc.columns(["device_id", "nonce"]).doNothing())
-            .executeTakeFirst()
-        if (Number(ins.numInsertedOrUpdatedRows ?? 0) === 0) return false
-        await trx.insertInto("device_status")
-            .values({ device_id: deviceId, last_seen_ms: nowMs, state: null, phase: null, pending: null, latched_fault: null, reported_head_seq: null, reported_head_hash: null, status_at_ms: null })
-            .onConflict(oc => oc.column("device_id").doUpdateSet({ last_seen_ms: nowMs }))
-            .execute()
-        return true
-    })
+    const fresh = await claimNonce(ctx.db, { deviceId, nonce, nowMs })
     if (!fresh) throw unauthorized("replayed_nonce", "x-nonce was used before: send a fresh nonce with every request")
     if (nowMs - (lastPrune.get(ctx) ?? 0) >= PRUNE_EVERY_MS) {
         lastPrune.set(ctx, nowMs)

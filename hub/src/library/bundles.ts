@@ -10,6 +10,7 @@ import { bundleFormat, type Bundle } from "../../../src/core/bundle/types"
 import type { RegulationProfile } from "../../../src/core/template/profile"
 import type { HubContext } from "../context"
 import { isUniqueViolation } from "./errors"
+import { groupWrite } from "../db/group-commit"
 import { verifiedApprovals } from "./approvals"
 
 // the other half of the device interface lives beside the checks it relies on
@@ -83,10 +84,10 @@ export async function bundleForDevice(ctx: HubContext, deviceId: string, deviceK
         }
         const sealed = seal(bundle, deviceKeyHex)
         try {
-            await ctx.db.db.insertInto("library_device_bundles").values({
+            await groupWrite(ctx.db, ctx.db.db.insertInto("library_device_bundles").values({
                 device_id: deviceId, version: bundle.bundleVersion, content_hash: contentHash, bundle_json: JSON.stringify(bundle),
                 issued_unix_s: bundle.issuedUnixS, expires_unix_s: bundle.expiresUnixS, omitted: content.omitted, created_at_ms: ctx.nowMs(),
-            }).execute()
+            }).compile())
         } catch (e) {
             // another hub process issued this version first: read what it issued and decide again
             if (isUniqueViolation(e) && attempt < ATTEMPTS) {
