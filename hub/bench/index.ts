@@ -98,7 +98,7 @@ async function ingestBench(quick: boolean, pgUrl: string | null, pgSkip: string 
 
     const ingest: Record<string, unknown> = {
         devices: DEVICES,
-        model: "one batch at a time (single writer), batches round-robin over the devices; hub = ingestRecords (decode, MAC, chain, head lookup, insert, one transaction per batch; PostgreSQL: the head check and insert in one statement when the batch continues the head); ceiling = raw inserts of the same rows, one transaction per batch; timed part in 4 chunks alternating hub/ceiling (ABBA)",
+        model: "one batch at a time (single writer), batches round-robin over the devices; hub = ingestRecords (decode, MAC, chain, head lookup, insert, one transaction per batch; PostgreSQL: the head check and insert in one statement when the batch continues the head); ceiling = raw inserts of the same rows, one transaction per batch; timed part in 16 chunks alternating hub/ceiling (ABBA, four times)",
     }
     const sqlitePoints: IngestPoint[] = []
     for (const p of ps) {
@@ -125,7 +125,7 @@ async function ingestBench(quick: boolean, pgUrl: string | null, pgSkip: string 
         prof["sqliteCeilingUsPerRecordBatch100"] = b100.ceiling.usPerRecord
         prof["sqliteHubMinusCheckBatch"] = r2(b100.hub.usPerRecord - (prof["checkBatch"] ?? 0))
     }
-    log(`ingest profile (us/record): checkBatch ${prof["checkBatch"]}, of which openSealed ${prof["openSealed"]} (src/core's openRecord: ${prof["coreOpenRecordOverArray"]})`)
+    log(`ingest profile (us/record): checkBatch ${prof["checkBatch"]}, of which the opener (hex, decode, HMAC, hash) ${prof["openHex"]} (src/core's openRecord: ${prof["coreOpenRecordOverArray"]})`)
     return { ingest, ingestProfileUs: prof }
 }
 
