@@ -2,9 +2,9 @@
 // nonce, its last contact, its status, a bundle it is issued, its records) must be durable
 // before the answer, and on SQLite each commit is an fsync: a thousand devices reconnecting at
 // once would queue a thousand fsyncs behind one writer. Instead, the writes of every request
-// that reached the database in the same turn of the event loop run in one transaction, each in
-// its own savepoint (one that throws is rolled back alone and rejects alone), and all of them
-// are resolved after the one COMMIT. Nobody is answered before that commit, so an answer still
+// that reached the database in the same turn of the event loop run in one transaction (one
+// that throws rejects alone: the rest run again without it), and all of them are resolved
+// after the one COMMIT. Nobody is answered before that commit, so an answer still
 // means durable.
 // Batcher is the queue itself (also used by auth/nonces.ts on PostgreSQL); sqliteGroup runs
 // synchronous better-sqlite3 work in such shared transactions.
@@ -63,18 +63,43 @@ interface SqliteGroup {
 
 const groups = new WeakMap<HubDb, SqliteGroup>()
 
+/** thrown out of a group transaction: the work at index failed (the transaction is rolled back) */
+class WorkFailed {
+    constructor(readonly index: number, readonly error: unknown) {}
+}
+
 function groupOf(hub: HubDb, db: Database.Database): SqliteGroup {
     let g = groups.get(hub)
     if (g) return g
-    // nested better-sqlite3 transaction functions are savepoints inside the outer one
-    const savepoint = db.transaction((w: SqliteWork) => w(db))
-    const all = db.transaction((works: SqliteWork[]) => works.map((w): PromiseSettledResult<unknown> => {
+    const all = db.transaction((works: SqliteWork[]) => works.map((w, i) => {
         try {
-            return { status: "fulfilled", value: savepoint(w) }
+            return w(db)
         } catch (e) {
-            return { status: "rejected", reason: e }
+            throw new WorkFailed(i, e)
         }
     }))
+    // Works run one after the other with no savepoint between them: a savepoint makes SQLite
+    // copy every page a statement first touches into a statement journal (a temp file past
+    // 64 KiB), which cost a 100-record upload more than its inserts. When one work throws, the
+    // whole transaction is rolled back and run again without it (works only touch the
+    // database, so a rerun in the same order reaches the same state).
+    const runAll = (works: SqliteWork[]): PromiseSettledResult<unknown>[] => {
+        const out: PromiseSettledResult<unknown>[] = new Array(works.length)
+        let live = works.map((_, i) => i)
+        while (live.length > 0) {
+            try {
+                // IMMEDIATE: the write lock before anything is read
+                const values = all.immediate(live.map(i => works[i]))
+                values.forEach((value, k) => { out[live[k]] = { status: "fulfilled", value } })
+                break
+            } catch (e) {
+                if (!(e instanceof WorkFailed)) throw e
+                out[live[e.index]] = { status: "rejected", reason: e.error }
+                live = live.filter((_, k) => k !== e.index)
+            }
+        }
+        return out
+    }
     const flush = (works: SqliteWork[]) =>
         // Kysely holds this one connection, behind a mutex, for the whole of each of its own
         // transactions (across awaits): going through it waits for them, instead of nesting
@@ -82,10 +107,9 @@ function groupOf(hub: HubDb, db: Database.Database): SqliteGroup {
         hub.db.connection().execute(async () => {
             for (let i = 1; ; i++) {
                 try {
-                    // IMMEDIATE: the write lock before anything is read (another process, a CLI
-                    // export, may hold it for a moment: busy_timeout, then a retry)
-                    return all.immediate(works)
+                    return runAll(works)
                 } catch (e) {
+                    // another process (a CLI export) held the lock past busy_timeout: run it all again
                     if (i >= RETRY_ATTEMPTS || !isRetryable(e)) throw e
                     await retryPause(i)
                 }
@@ -97,10 +121,10 @@ function groupOf(hub: HubDb, db: Database.Database): SqliteGroup {
 }
 
 /**
- * Runs work synchronously inside the next group transaction on the hub's SQLite database,
- * in its own savepoint; resolves with its value after the group's COMMIT. Work may run more
- * than once (the group is retried when another process holds the lock): it must only read and
- * write the database.
+ * Runs work synchronously inside the next group transaction on the hub's SQLite database;
+ * resolves with its value after the group's COMMIT, rejects with what it threw (its writes
+ * undone). Work may run more than once (when another work of its group throws, or another
+ * process holds the lock): it must only read and write the database.
  */
 export function sqliteGroup<T>(hub: HubDb, work: (db: Database.Database) => T): Promise<T> {
     if (!hub.sqlite) throw new Error("sqliteGroup: not a SQLite database")

@@ -1,5 +1,5 @@
 // The ingest transaction on SQLite: better-sqlite3 prepared statements (prepared once per
-// database handle), run synchronously in a savepoint of the next group commit
+// database handle), run synchronously as one work of the next group commit
 // (group-commit.ts): uploads of many devices that arrive together share one BEGIN IMMEDIATE ...
 // COMMIT, and so one fsync (WAL, synchronous=FULL, set by openDb). IMMEDIATE takes the write
 // lock before the head is read, so another process cannot write between the read and the
