@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto"
 import type { HubContext } from "./context"
 import { badRequest, conflict, notFound } from "./errors"
 import { isUniqueViolation } from "./db/index"
+import { groupWrite } from "./db/group-commit"
 import { currentHead } from "./ingest"
 import type { StatusBody } from "./routes/device"
 import { phaseName } from "../../src/core/cycle/events"
@@ -57,8 +58,8 @@ export async function recordStatus(ctx: HubContext, deviceId: string, s: StatusB
         last_seen_ms: now, state: s.state, phase: s.phase, pending: s.pending, latched_fault: s.latchedFault,
         reported_head_seq: s.head.seq, reported_head_hash: s.head.hash, status_at_ms: now,
     }
-    await ctx.db.db.insertInto("device_status").values({ device_id: deviceId, ...values })
-        .onConflict(oc => oc.column("device_id").doUpdateSet(values)).execute()
+    await groupWrite(ctx.db, ctx.db.db.insertInto("device_status").values({ device_id: deviceId, ...values })
+        .onConflict(oc => oc.column("device_id").doUpdateSet(values)).compile())
 }
 
 /**
@@ -68,8 +69,8 @@ export async function recordStatus(ctx: HubContext, deviceId: string, s: StatusB
  * status it reports after the cycle replaces this one.
  */
 export async function recordLivePhase(ctx: HubContext, deviceId: string, phase: number): Promise<void> {
-    await ctx.db.db.updateTable("device_status").set({ last_seen_ms: ctx.nowMs(), state: phaseName(phase) || String(phase), phase })
-        .where("device_id", "=", deviceId).execute()
+    await groupWrite(ctx.db, ctx.db.db.updateTable("device_status").set({ last_seen_ms: ctx.nowMs(), state: phaseName(phase) || String(phase), phase })
+        .where("device_id", "=", deviceId).compile())
 }
 
 export async function getDevice(ctx: HubContext, deviceId: string): Promise<DeviceView> {

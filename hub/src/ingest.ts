@@ -20,7 +20,7 @@ import type { HubSchema } from "./db/schema"
 import { recordTransaction, type Head } from "./db/record-tx"
 import { badRequest } from "./errors"
 import type { DeviceIdentity } from "./auth/device-hmac"
-import { openSealed, type OpenedHead, type RecordHead } from "./record-open"
+import { SealedOpener, type OpenedHead, type RecordHead } from "./record-open"
 
 export const BATCH_MAX = 32
 
@@ -58,16 +58,13 @@ const ALERTED = new Set(["fork", "bad_mac", "wrong_device", "broken_chain"])
 export function checkBatch(device: DeviceIdentity, sealedHex: string[], maxBatch = BATCH_MAX): Checked[] {
     if (!Array.isArray(sealedHex) || sealedHex.length < 1 || sealedHex.length > maxBatch)
         throw badRequest("bad_batch", "records must hold 1 to " + maxBatch + " sealed records")
-    const key = Buffer.from(device.keyHex, "hex")
+    const opener = new SealedOpener(Buffer.from(device.keyHex, "hex"))
     const out: Checked[] = []
     for (let i = 0; i < sealedHex.length; i++) {
         const hex = sealedHex[i]
-        const bytes = typeof hex === "string" ? Buffer.from(hex, "hex") : null
-        // Buffer.from stops at the first non-hex pair and takes upper case: the round trip is
-        // exact only for lowercase hex of even length (and is cheaper than a regex over it)
-        if (!bytes || bytes.length * 2 !== hex.length || bytes.toString("hex") !== hex)
-            throw badRequest("bad_record", "records[" + i + "] must be lowercase hex of even length")
-        const o = openSealed(bytes, key) ?? openWithCore(device, bytes, i)
+        const opened = typeof hex === "string" ? opener.openHex(hex) : "not_hex"
+        if (opened === "not_hex") throw badRequest("bad_record", "records[" + i + "] must be lowercase hex of even length")
+        const o = opened ?? openWithCore(device, Buffer.from(hex, "hex"), i)
         const problem = !o.macOk ? "bad_mac" : o.head.deviceId !== device.deviceId ? "wrong_device" : null
         out.push({ record: o.head, hash: o.hash, sealedHex: hex, problem })
     }

@@ -204,6 +204,8 @@ describe("checkBatch: the same answers as the ChainVerifier-based check", () => 
         ["a truncated record", [hexes[0], hexes[1].slice(0, 100)]],
         ["trailing bytes", [hexes[0], hexes[1] + "00"]],
         ["upper-case hex", [hexes[0].toUpperCase()]],
+        ["one upper-case digit", [hexes[0].replace(/[a-f]/, c => c.toUpperCase())]],
+        ["longer than any record (past the opener's first scratch)", [hexes[0], hexes[1] + "00".repeat(3000)]],
         ["odd length", [hexes[0] + "0"]],
         ["not hex", [hexes[0].slice(0, 10) + "zz" + hexes[0].slice(12)]],
         ["empty string", [""]],

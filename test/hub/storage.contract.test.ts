@@ -200,7 +200,7 @@ function contract(backend: Backend) {
     it("device nonces: a replay is refused; nonces older than the window are pruned", async () => {
         const path = "/api/device/v1/bundle"
         const h = signed(device, clock, "GET", path, "", { nonce: "00112233445566778899aabbccddeeff" })
-        const req = { method: "GET", url: path, headers: h, body: new Uint8Array(0), allowZeroTimestamp: false }
+        const req = { method: "GET", url: path, headers: h, body: new Uint8Array(0), clockless: false }
         expect(await authenticateDevice(ctx, req)).toEqual(device)
         const e = await httpError(authenticateDevice(ctx, req))
         expect([e.statusCode, e.code]).toEqual([401, "replayed_nonce"])

@@ -5,10 +5,15 @@
 // Rejected with 401 and a reason: unknown device, bad signature, a timestamp more than 300 s
 // from the hub's clock (except timestamp 0 on the clock-less time route), a nonce seen before.
 // Nonces are kept per device with the time they were seen; older than the staleness window
-// they cannot be replayed anyway (their timestamp is stale), so they are pruned.
+// they cannot be replayed anyway (their timestamp is stale), so they are pruned. A claim is
+// group-committed with other requests' (auth/nonces.ts), durable before the request is served.
+// The time route claims no nonce and writes nothing, not even the last contact: its answer is
+// MAC'd to the request's nonce, so a replayed request (timestamp 0 is never stale) yields an
+// answer no device accepts, and cannot make a silent device look alive.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto"
 import type { HubContext } from "../context"
 import { unauthorized } from "../errors"
+import { claimNonce } from "./nonces"
 
 export const STALE_S = 300
 /** nonces are kept twice the staleness window, plus a minute for clock steps */
@@ -72,8 +77,9 @@ export interface AuthInput {
     url: string
     headers: Record<string, string | string[] | undefined>
     body: Uint8Array
-    /** the time route: a device with no clock sends timestamp 0 */
-    allowZeroTimestamp: boolean
+    /** the time route: a device with no clock sends timestamp 0; its answer is MAC'd to the
+     *  request's nonce, so nothing is claimed or stored for it */
+    clockless: boolean
 }
 
 function header(h: AuthInput["headers"], name: string): string {
@@ -114,23 +120,17 @@ export async function precheckDevice(ctx: HubContext, headers: AuthInput["header
 
 /** Checks a device request (after precheckDevice when `pre` is given); stores its nonce and the device's last-seen time. Throws 401. */
 export async function authenticateDevice(ctx: HubContext, a: AuthInput, pre?: DeviceHeaders): Promise<DeviceIdentity> {
-    const { deviceId, timestamp, nonce, signature, keyHex } = pre ?? await precheckDevice(ctx, a.headers, a.allowZeroTimestamp)
+    const { deviceId, timestamp, nonce, signature, keyHex } = pre ?? await precheckDevice(ctx, a.headers, a.clockless)
     const want = Buffer.from(deviceSignature(keyHex, a.method, a.url, a.body, timestamp, nonce), "hex")
     if (!timingSafeEqual(want, Buffer.from(signature, "hex")))
         throw unauthorized("bad_signature", "x-signature does not verify under this device's key (method, path, body, timestamp, nonce)")
     const nowMs = ctx.nowMs()
-    const fresh = await ctx.db.db.transaction().execute(async trx => {
-        const ins = await trx.insertInto("device_nonces")
-            .values({ device_id: deviceId, nonce, seen_at_ms: nowMs })
-            .onConflict(oc => oc.columns(["device_id", "nonce"]).doNothing())
-            .executeTakeFirst()
-        if (Number(ins.numInsertedOrUpdatedRows ?? 0) === 0) return false
-        await trx.insertInto("device_status")
-            .values({ device_id: deviceId, last_seen_ms: nowMs, state: null, phase: null, pending: null, latched_fault: null, reported_head_seq: null, reported_head_hash: null, status_at_ms: null })
-            .onConflict(oc => oc.column("device_id").doUpdateSet({ last_seen_ms: nowMs }))
-            .execute()
-        return true
-    })
+    // the time route's answer is bound to this request's nonce by its MAC: a replay teaches the
+    // replayer nothing the device would accept, so it is served without a claim and changes
+    // nothing (not even the last contact: a replayed timestamp-0 request cannot make a dead
+    // device look alive); its timestamp was checked by precheckDevice
+    if (a.clockless) return { deviceId, keyHex }
+    const fresh = await claimNonce(ctx.db, { deviceId, nonce, nowMs })
     if (!fresh) throw unauthorized("replayed_nonce", "x-nonce was used before: send a fresh nonce with every request")
     if (nowMs - (lastPrune.get(ctx) ?? 0) >= PRUNE_EVERY_MS) {
         lastPrune.set(ctx, nowMs)

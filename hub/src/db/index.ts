@@ -3,7 +3,7 @@
 // PostgreSQL, holds an advisory lock, so several hub processes may start at once.
 import Database from "better-sqlite3"
 import pg from "pg"
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from "kysely"
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type SqliteDatabase } from "kysely"
 import type { HubSchema } from "./schema"
 import { MIGRATIONS } from "./migrations/index"
 
@@ -47,7 +47,7 @@ export async function openDb(opts: OpenDbOptions): Promise<HubDb> {
         // another process (a CLI export) may hold the write lock for a moment
         sqlite.pragma("busy_timeout = 5000")
         sqlite.pragma("foreign_keys = ON")
-        hub = { db: new Kysely<HubSchema>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: "sqlite", sqlite, close: async () => {} }
+        hub = { db: new Kysely<HubSchema>({ dialect: new SqliteDialect({ database: preparedOnce(sqlite) }) }), dialect: "sqlite", sqlite, close: async () => {} }
     } else {
         throw new Error("openDb: give sqliteFile or pgUrl")
     }
@@ -60,6 +60,28 @@ export async function openDb(opts: OpenDbOptions): Promise<HubDb> {
         throw e
     }
     return hub
+}
+
+const STATEMENTS_KEPT = 512
+
+/**
+ * The SQLite handle as Kysely sees it, with each statement prepared once per SQL text: Kysely's
+ * driver prepares every query it runs, which cost a device request more CPU than the query
+ * itself (a reconnect storm's profile). A statement still being iterated is not reused.
+ */
+function preparedOnce(sqlite: Database.Database): SqliteDatabase {
+    const kept = new Map<string, Database.Statement>()
+    return {
+        close: () => sqlite.close(),
+        prepare(sql: string) {
+            let s = kept.get(sql)
+            if (s && !s.busy) return s
+            s = sqlite.prepare(sql)
+            if (kept.size >= STATEMENTS_KEPT) kept.clear()
+            kept.set(sql, s)
+            return s
+        },
+    }
 }
 
 async function migrate(db: Kysely<HubSchema>) {

@@ -1,8 +1,11 @@
 // The ingest transaction on PostgreSQL: one pooled connection, named (server-side prepared)
-// statements, and the batch's rows inserted by one INSERT ... SELECT FROM unnest(arrays): one
-// statement text for every batch size, 11 parameters instead of 11 per row, so the server
-// parses and plans it once per connection. Two hubs racing on a device: the (device_id, seq)
-// key lets one insert land, the other's transaction fails and runs again, seeing duplicates.
+// statements, and the batch's rows inserted by one multi-row INSERT with one parameter per
+// value (the statement text for n rows is made once and prepared once per connection and
+// size: a device sends at most 32). Arrays of text (unnest) were tried before: pg escapes and
+// quotes every element of a text array and the server parses the array literal back, which
+// cost a hundred-record batch about a third more than plain parameters (bench/ingest.ts).
+// Two hubs racing on a device: the (device_id, seq) key lets one insert land, the other's
+// transaction fails and runs again, seeing duplicates.
 // The usual upload (the next records, chained onto the stored head) is first tried as one
 // statement that checks the head itself: one round trip and its own commit instead of four
 // (BEGIN, head, insert, COMMIT), which at small batches cost more than the fsync.
@@ -14,25 +17,45 @@ import { ZERO_HASH } from "../../../src/core/codec/ints"
 
 const HEAD = "SELECT seq, hash FROM records WHERE device_id = $1 ORDER BY seq DESC LIMIT 1"
 const HELD = "SELECT seq, hash FROM records WHERE device_id = $1 AND seq >= $2 AND seq <= $3"
-const INSERT_RECORDS =
-    "INSERT INTO records (device_id, seq, hash, prev_hash, kind, wall_unix_s, outcome, template_hash, operator_id, sealed_hex, received_at_ms) " +
-    "SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::integer[], $6::bigint[], $7::integer[], $8::text[], $9::text[], $10::text[], $11::bigint[])"
-// the same insert, made only if the device's head is still $12 (seq, 0 for none) and $13 (hash)
-const APPEND_RECORDS =
-    "WITH head AS (SELECT seq, hash FROM records WHERE device_id = $14 ORDER BY seq DESC LIMIT 1) " +
-    INSERT_RECORDS.replace("SELECT *", "SELECT r.*") + " AS r " +
-    "WHERE COALESCE((SELECT seq FROM head), 0) = $12::bigint AND COALESCE((SELECT hash FROM head), $15::text) = $13::text"
+const COLUMNS = "device_id, seq, hash, prev_hash, kind, wall_unix_s, outcome, template_hash, operator_id, sealed_hex, received_at_ms"
+const TYPES = ["text", "bigint", "text", "text", "integer", "bigint", "integer", "text", "text", "text", "bigint"]
 const INSERT_ALERT =
     "INSERT INTO alerts (id, device_id, kind, seq, detail, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING"
 
-/** rows in column order, one array per column (unnest's parameters) */
-function columns(rows: RecordsTable[]): unknown[][] {
-    const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []]
-    for (const r of rows) {
-        const v = [r.device_id, r.seq, r.hash, r.prev_hash, r.kind, r.wall_unix_s, r.outcome, r.template_hash, r.operator_id, r.sealed_hex, r.received_at_ms]
-        for (let j = 0; j < v.length; j++) cols[j].push(v[j])
+/** PostgreSQL takes at most 65,535 parameters a statement */
+const ROWS_MAX = 5000
+
+/** VALUES of n rows, typed, their parameters numbered from first */
+function valuesOf(n: number, first: number): string {
+    if (n > ROWS_MAX) throw new Error("ingest on PostgreSQL: at most " + ROWS_MAX + " records a batch, not " + n)
+    const rows: string[] = []
+    for (let i = 0; i < n; i++) rows.push("(" + TYPES.map((t, j) => "$" + (first + i * TYPES.length + j) + "::" + t).join(", ") + ")")
+    return "VALUES " + rows.join(", ")
+}
+
+const texts = new Map<string, string>()
+function cached(key: string, make: () => string): string {
+    let t = texts.get(key)
+    if (t === undefined) {
+        t = make()
+        texts.set(key, t)
     }
-    return cols
+    return t
+}
+
+const insertText = (n: number) => cached("i" + n, () => "INSERT INTO records (" + COLUMNS + ") " + valuesOf(n, 1))
+// the same insert, made only if the device's ($1) head is still $2 (seq, 0 for none) and $3 (hash; $4 is the hash of none)
+const appendText = (n: number) => cached("a" + n, () =>
+    "WITH head AS (SELECT seq, hash FROM records WHERE device_id = $1 ORDER BY seq DESC LIMIT 1) " +
+    "INSERT INTO records (" + COLUMNS + ") SELECT * FROM (" + valuesOf(n, 5) + ") AS r (" + COLUMNS + ") " +
+    "WHERE COALESCE((SELECT seq FROM head), 0) = $2::bigint AND COALESCE((SELECT hash FROM head), $4::text) = $3::text")
+
+/** the rows' values in column order, flat (the VALUES' parameters) */
+function flat(rows: RecordsTable[]): unknown[] {
+    const v: unknown[] = []
+    for (const r of rows)
+        v.push(r.device_id, r.seq, r.hash, r.prev_hash, r.kind, r.wall_unix_s, r.outcome, r.template_hash, r.operator_id, r.sealed_hex, r.received_at_ms)
+    return v
 }
 
 /**
@@ -45,7 +68,8 @@ async function tryAppend<T extends RecordWrites>(c: pg.PoolClient, deviceId: str
     const out = decide(presumed, new Map())
     if (out.alerts.length > 0 || out.rows.length !== last - first + 1) return null
     try {
-        const r = await c.query({ name: "ingest_append", text: APPEND_RECORDS, values: [...columns(out.rows), presumed.seq, presumed.hash, deviceId, ZERO_HASH] })
+        const n = out.rows.length
+        const r = await c.query({ name: "ingest_append_" + n, text: appendText(n), values: [deviceId, presumed.seq, presumed.hash, ZERO_HASH, ...flat(out.rows)] })
         return r.rowCount === out.rows.length ? out : null
     } catch (e) {
         if (isUniqueViolation(e)) return null
@@ -64,7 +88,8 @@ async function runOnce<T extends RecordWrites>(c: pg.PoolClient, deviceId: strin
         for (const r of held.rows) stored.set(Number(r.seq), r.hash)
     }
     const out = decide(head, stored)
-    if (out.rows.length > 0) await c.query({ name: "ingest_records", text: INSERT_RECORDS, values: columns(out.rows) })
+    const n = out.rows.length
+    if (n > 0) await c.query({ name: "ingest_records_" + n, text: insertText(n), values: flat(out.rows) })
     for (const a of out.alerts)
         await c.query({ name: "ingest_alert", text: INSERT_ALERT, values: [a.id, a.device_id, a.kind, a.seq, a.detail, a.created_at_ms] })
     await c.query("COMMIT")

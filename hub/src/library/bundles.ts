@@ -3,6 +3,7 @@
 // the current one has used up half its validity. Two hub processes may race: (device_id,
 // version) is the primary key, so one insert wins and the other re-reads and reuses it.
 
+import { createHash } from "node:crypto"
 import { nodeCrypto } from "../../../src/node/crypto-node"
 import { toHex } from "../../../src/core/crypto"
 import { checkBundle, sealBundle } from "../../../src/core/bundle/codec"
@@ -10,6 +11,7 @@ import { bundleFormat, type Bundle } from "../../../src/core/bundle/types"
 import type { RegulationProfile } from "../../../src/core/template/profile"
 import type { HubContext } from "../context"
 import { isUniqueViolation } from "./errors"
+import { groupWrite } from "../db/group-commit"
 import { verifiedApprovals } from "./approvals"
 
 // the other half of the device interface lives beside the checks it relies on
@@ -67,7 +69,9 @@ export async function bundleForDevice(ctx: HubContext, deviceId: string, deviceK
     if (!content) return null
     // checkBundle sorts the sets, so the content hash does not depend on query order
     const sorted = checkBundle({ deviceId, bundleVersion: 1, issuedUnixS: 1, expiresUnixS: 2, profiles: content.profiles, approved: content.approved, revoked: content.revoked })
-    const contentHash = nodeCrypto.sha256Hex(Array.from(Buffer.from(JSON.stringify([sorted.profiles, sorted.approved, sorted.revoked]))))
+    // SHA-256 of the UTF-8 bytes of the lists' JSON (node:crypto over the string: the same digest
+    // as over its bytes, without copying them into an array)
+    const contentHash = createHash("sha256").update(JSON.stringify([sorted.profiles, sorted.approved, sorted.revoked])).digest("hex")
     for (let attempt = 1; ; attempt++) {
         const last = await ctx.db.db.selectFrom("library_device_bundles").selectAll().where("device_id", "=", deviceId)
             .orderBy("version", "desc").limit(1).executeTakeFirst()
@@ -75,7 +79,7 @@ export async function bundleForDevice(ctx: HubContext, deviceId: string, deviceK
         if (last && last.content_hash === contentHash) {
             const issued = Number(last.issued_unix_s)
             const expires = Number(last.expires_unix_s)
-            if (nowS < issued + (expires - issued) / 2) return seal(JSON.parse(last.bundle_json), deviceKeyHex)
+            if (nowS < issued + (expires - issued) / 2) return sealedLater(Number(last.version), last.bundle_json, deviceKeyHex)
         }
         const bundle: Bundle = {
             deviceId, bundleVersion: (last ? Number(last.version) : 0) + 1, issuedUnixS: nowS, expiresUnixS: nowS + validityS,
@@ -83,10 +87,10 @@ export async function bundleForDevice(ctx: HubContext, deviceId: string, deviceK
         }
         const sealed = seal(bundle, deviceKeyHex)
         try {
-            await ctx.db.db.insertInto("library_device_bundles").values({
+            await groupWrite(ctx.db, ctx.db.db.insertInto("library_device_bundles").values({
                 device_id: deviceId, version: bundle.bundleVersion, content_hash: contentHash, bundle_json: JSON.stringify(bundle),
                 issued_unix_s: bundle.issuedUnixS, expires_unix_s: bundle.expiresUnixS, omitted: content.omitted, created_at_ms: ctx.nowMs(),
-            }).execute()
+            }).compile())
         } catch (e) {
             // another hub process issued this version first: read what it issued and decide again
             if (isUniqueViolation(e) && attempt < ATTEMPTS) {
@@ -97,6 +101,21 @@ export async function bundleForDevice(ctx: HubContext, deviceId: string, deviceK
         }
         ctx.log?.info("bundle issued", { deviceId, version: bundle.bundleVersion, approved: bundle.approved.length, revoked: bundle.revoked.length })
         return sealed
+    }
+}
+
+/**
+ * The version now, the sealed bytes when asked: a device that already holds this version
+ * (If-None-Match, the usual sync) is answered 304 without sealing it again.
+ */
+function sealedLater(version: number, bundleJson: string, keyHex: string): { version: number; sealedHex: string } {
+    let hex: string | null = null
+    return {
+        version,
+        get sealedHex() {
+            hex ??= seal(JSON.parse(bundleJson) as Bundle, keyHex).sealedHex
+            return hex
+        },
     }
 }
 

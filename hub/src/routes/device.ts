@@ -56,7 +56,7 @@ export async function deviceRoutes(app: FastifyInstance, ctx: HubContext) {
     app.addHook("preValidation", async request => {
         request.device = await authenticateDevice(ctx, {
             method: request.method, url: request.url, headers: request.headers, body: request.rawBody ?? Buffer.alloc(0),
-            allowZeroTimestamp: request.routeOptions.config.clockless === true,
+            clockless: request.routeOptions.config.clockless === true,
         }, request.deviceHeaders)
     })
 
