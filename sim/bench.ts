@@ -162,7 +162,7 @@ async function main() {
     console.log(`nominal cycles          ${cp.cycles}, not complete ${cp.notComplete}, faults ${cp.falseFaults}`)
     console.log(`firmware tick timing    worst gap between tick starts ${cp.firmwareMaxGapMs} ms, late ticks ${cp.firmwareLateTicks}, longest tick ${cp.firmwareMaxTickMs} ms`)
     console.log(`longest run w/o yield   ${cp.lagMaxMs ?? "?"} ms (the longest a ready fiber waited)`)
-    console.log(`host                    largest wait for a CPU: sim ${h.maxWaitMs["sim"] ?? 0} ms, vm ${h.maxWaitMs["vm"] ?? 0} ms; simulator report gaps ${h.reportGaps} (max ${h.maxReportGapMs} ms)`)
+    console.log(`host                    largest wait for a CPU: sim ${h.maxWaitMs["sim"] ?? 0} ms, vm ${h.maxWaitMs["vm"] ?? 0} ms${targetId ? " (the reservation's own throttling counts here)" : ""}; simulator report gaps ${h.reportGaps} (max ${h.maxReportGapMs} ms)`)
     mkdirSync(dirname(json), { recursive: true })
     writeFileSync(json, JSON.stringify(results, null, 2) + "\n")
     console.log(`\nwrote ${json}`)

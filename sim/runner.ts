@@ -142,7 +142,7 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
     if (stopped) {
         r.failures.unshift(`run stopped: ${stopped}`)
         r.passed = false
-        if (!r.stalled) r.stalled = stallBefore(s)
+        if (!r.stalled) r.stalled = stallBefore(s, opt)
     }
     return r
 }
@@ -260,7 +260,7 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
     if (final.pressSpeedPermille !== 0) failures.push(`press still commanded to move (${final.pressSpeedPermille} permille)`)
     const tr = e.trace
     const host = { reportGaps: e.reportGaps.slice(0, 50), waits: s.stalls.stalls.slice(0, 50), maxWaitMs: s.stalls.maxWaitMs }
-    const stalled = failures.length > 0 && fault ? stallExplains(Number(fault.value.slice(1)), fault.t, e.reportGaps, s.stalls.stalls, opt.manifest) : null
+    const stalled = failures.length > 0 && fault ? stallExplains(Number(fault.value.slice(1)), fault.t, e.reportGaps, hostWaits(s, opt), opt.manifest) : null
     const tm = s.last("timing")
     const tv = tm ? tm.value.split(" ").map(Number) : []
     const tickTiming = tm ? { maxGapMs: tv[0], lateTicks: tv[1], maxTickMs: tv[2] } : null
@@ -311,7 +311,16 @@ export function stallExplains(code: number, faultMs: number, gaps: { t: number; 
 }
 
 /** A run that stopped early after a firmware fault a host stall explains. */
-function stallBefore(s: SimSession): string | null {
+function stallBefore(s: SimSession, opt: RunOptions): string | null {
     const f = s.last("fault")
-    return f ? stallExplains(Number(f.value.slice(1)), f.t, s.engine.reportGaps, s.stalls.stalls, s.m) : null
+    return f ? stallExplains(Number(f.value.slice(1)), f.t, s.engine.reportGaps, hostWaits(s, opt), s.m) : null
+}
+
+/**
+ * The waits the host caused. At a target speed the VM's CPU reservation makes it wait by design
+ * (the kernel counts a throttled thread's wait like any other): that is the chip's slowness,
+ * never an excuse, so only the simulator's waits count then.
+ */
+function hostWaits(s: SimSession, opt: RunOptions): HostStall[] {
+    return opt.reservation ? s.stalls.stalls.filter(w => w.who !== "vm") : s.stalls.stalls
 }
