@@ -7,9 +7,10 @@ import { readSetting } from "@devicescript/settings"
 import "./firmware-lag"
 import { startApplicator } from "../src/app"
 import { complianceOptions } from "../src/compliance"
+import { directNetwork } from "../src/net-direct"
 import { ClockAnchor } from "../src/core/wall-clock"
 
 const v = await readSetting<any>("simClock", "")
 const unixS = typeof v === "string" ? parseInt(v) : 0
 const anchor: ClockAnchor | null = unixS > 0 ? { unixS: unixS, atUptimeMs: 0 } : null
-await startApplicator(complianceOptions(anchor))
+await startApplicator(complianceOptions(anchor, directNetwork))

@@ -16,17 +16,16 @@ import { RecordQueue } from "./core/records/queue"
 import { CycleRecordBuilder } from "./core/records/builder"
 import { RecordKind } from "./core/records/types"
 import { ClockAnchor, wallUnixS } from "./core/wall-clock"
+import { Kv } from "./core/store/kv"
 import { SettingsKv } from "./hw/kv-settings"
 import { dsCrypto } from "./hw/crypto-ds"
-import { loadIdentity } from "./identity"
+import { Identity, loadIdentity } from "./identity"
 import { Trust } from "./trust"
 import { RecordService } from "./records"
-import { DeviceSync, KEY_HUB_URL } from "./sync"
 import { AppOptions } from "./app"
 import { FitGlue } from "./fit"
 import { ScanState } from "./core/fitting/scan-run"
-import { Sessions, operator } from "./session"
-import { Telemetry } from "./live"
+import { operator } from "./core/records/operator"
 import { SensorInputs } from "./hw/sensor-inputs"
 
 // String priming (README, "DeviceScript traps"): the compiler numbers strings in the order it
@@ -70,6 +69,34 @@ export const KEY_CAL_RELOAD = "CAL_RELOAD"
 /** the calibration ids last recorded, so a new calibration gets its record once */
 const KEY_CAL_IDS = "calIds"
 
+/** The wall clock's anchor, shared by whoever sets it (the hub's or the link's MAC'd time) and every reader. */
+export interface ClockRef {
+    anchor: ClockAnchor | null
+}
+
+/** What the network side of a composition gets once the device's parts exist. */
+export interface Parts {
+    id: Identity
+    kv: Kv
+    trust: Trust
+    recs: RecordService
+    ctrl: Controller
+    builder: CycleRecordBuilder
+    clock: ClockRef
+}
+
+/**
+ * The network side: the controller's link service (src/link-server.ts) on the two-node
+ * applicator, the direct hub sync (src/net-direct.ts) in the simulator's one-node image. Called
+ * once the parts exist, only for a provisioned device with a record queue.
+ */
+export interface Network {
+    onEvent?: (e: ControlEvent) => void
+    patient?: () => string
+    live?: (s: SensorInputs, ctrl: Controller) => void
+}
+export type Connect = (p: Parts) => Promise<Network | null>
+
 /** Acts on a technician's remote fault clear when the named fault is the one latched; drops a stale request. */
 async function clearRequested(ctrl: Controller, recs: RecordService) {
     const lf = ctrl.latchedFault
@@ -86,17 +113,18 @@ async function clearRequested(ctrl: Controller, recs: RecordService) {
 
 /**
  * The application options. The wall clock starts from `clock` (null: unknown until the hub's
- * time answer arrives; the simulator's scenarios, which have no hub, pass one).
+ * time answer arrives; the simulator's scenarios, which have no hub, pass one); `connect` adds
+ * the network side.
  */
-export function complianceOptions(clock: ClockAnchor | null): AppOptions {
+export function complianceOptions(clock: ClockAnchor | null, connect: Connect): AppOptions {
     const kv = new SettingsKv()
     const cal = new CalibrationStore(kv, dsCrypto)
     let trust: Trust | null = null
     let recs: RecordService | null = null
-    let sync: DeviceSync | null = null
     let fit: FitGlue | null = null
-    let sessions: Sessions | null = null
-    const anchor = () => (sync ? sync.anchor : clock)
+    let net: Network | null = null
+    const ref: ClockRef = { anchor: clock }
+    const anchor = () => ref.anchor
     return {
         arm: async (ctrl: Controller) => {
             const id = await loadIdentity()
@@ -118,14 +146,7 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
             const t = new Trust(kv, id, cal, builder, ctrl)
             trust = t
             fit = new FitGlue(ctrl, builder, () => t.arch)
-            const hub = await readSetting<any>(KEY_HUB_URL, "")
-            if (id && q && typeof hub === "string" && hub.length > 0) {
-                const s = new DeviceSync(hub.charAt(hub.length - 1) === "/" ? hub.slice(0, hub.length - 1) : hub, id, kv, t, r, ctrl, clock)
-                r.onSaved = () => s.schedule.kick(ds.millis()) // a record was saved: get it off the device now (unless backing off)
-                sync = s
-                s.start()
-                sessions = new Sessions(s, ctrl, builder, () => r.queue.next)
-            } else console.warn("no hub address (" + KEY_HUB_URL + "): records stay on the device")
+            if (id && q) net = await connect({ id: id, kv: kv, trust: t, recs: r, ctrl: ctrl, builder: builder, clock: ref })
             await t.evaluate(wallUnixS(anchor(), ds.millis()))
             setInterval(async () => {
                 await clearRequested(ctrl, r)
@@ -149,13 +170,12 @@ export function complianceOptions(clock: ClockAnchor | null): AppOptions {
         onEvent: (e: ControlEvent) => {
             if (recs) recs.onEvent(e)
             if (fit) fit.onEvent(e)
-            if (sessions) sessions.onEvent(e)
+            if (net && net.onEvent) net.onEvent(e)
         },
         saving: () => !!recs && recs.pending.length > 0, // a finished record still waits to be written
-        patient: () => (sessions ? sessions.label() : ""),
+        patient: () => (net && net.patient ? net.patient() : ""),
         live: (s: SensorInputs, ctrl: Controller) => {
-            const r = recs
-            if (sync && r && r.queue) new Telemetry(sync, ctrl, s, () => r.queue.next)
+            if (net && net.live) net.live(s, ctrl)
         },
     }
 }

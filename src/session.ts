@@ -13,6 +13,7 @@ import { ControlEvent, EventKind, Phase } from "./core/cycle/events"
 import { DEVICE_API } from "./core/sync/signing"
 import { CycleRecordBuilder } from "./core/records/builder"
 import { DeviceSync } from "./sync"
+import { operator } from "./core/records/operator"
 
 const POLL_MS = 3000
 
@@ -89,11 +90,4 @@ export class Sessions {
             this.end(s.sessionId, e.code)
         }
     }
-}
-
-/** the staff user's name as a record's operator (1-32 of A-Z a-z 0-9 . _ -), else "" */
-export function operator(by: any): string {
-    let ok = typeof by === "string" && by.length > 0 && by.length <= 32
-    for (let i = 0; ok && i < by.length; i++) ok = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-".indexOf(by.charAt(i)) >= 0
-    return ok ? by : ""
 }

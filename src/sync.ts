@@ -14,7 +14,7 @@ import { BundleStore } from "./core/bundle/store"
 import { Bundle } from "./core/bundle/types"
 import { base64Buffer, toBase64 } from "./core/codec/base64"
 import { ValidationError } from "./core/codec/errors"
-import { ClockAnchor, wallUnixS } from "./core/wall-clock"
+import { wallUnixS } from "./core/wall-clock"
 import { SyncRound, SyncRequest, SyncEffects, SYNC_LIMITS, Step } from "./core/sync/planner"
 import { SyncSchedule, SYNC_TIMING } from "./core/sync/backoff"
 import { requestSignature } from "./core/sync/signing"
@@ -27,6 +27,7 @@ import { httpRequest } from "./hw/http"
 import { Identity } from "./identity"
 import { Trust, TEMPLATE_PREFIX } from "./trust"
 import { RecordService } from "./records"
+import { ClockRef } from "./compliance"
 
 /** the hub's base URL, e.g. http://192.168.1.10:8090 (written into .env.local by the hub) */
 export const KEY_HUB_URL = "HUB_URL"
@@ -42,7 +43,7 @@ export class DeviceSync {
     private running = false
 
     constructor(readonly hubUrl: string, readonly id: Identity, readonly kv: Kv, readonly trust: Trust,
-        readonly recs: RecordService, readonly ctrl: Controller, public anchor: ClockAnchor | null) {}
+        readonly recs: RecordService, readonly ctrl: Controller, readonly clock: ClockRef) {}
 
     start() {
         const self = this
@@ -88,7 +89,7 @@ export class DeviceSync {
         }, dsCrypto)
         let changed = false
         for (;;) {
-            const r = round.next(wallUnixS(this.anchor, ds.millis()), randomBuffer(16).toString("hex"))
+            const r = round.next(wallUnixS(this.clock.anchor, ds.millis()), randomBuffer(16).toString("hex"))
             if (!r || busy(this.ctrl)) break // the cycle's timing comes first; its record kicks the next round
             if (r.step === Step.Records) {
                 const sealed: string[] = []
@@ -106,7 +107,7 @@ export class DeviceSync {
         const delay = this.schedule.roundEnded(round.ok, now, Math.random())
         if (round.ok && round.head < q.next && round.alerts.length === 0) this.schedule.kick(now)
         if (!round.ok) console.warn("sync failed; next try in " + Math.round(delay / 1000) + " s")
-        if (changed) await this.trust.evaluate(wallUnixS(this.anchor, ds.millis()), true)
+        if (changed) await this.trust.evaluate(wallUnixS(this.clock.anchor, ds.millis()), true)
     }
 
     /** the installed bundle (null: none or unreadable) */
@@ -123,12 +124,12 @@ export class DeviceSync {
     private async apply(fx: SyncEffects, bundles: BundleStore): Promise<boolean> {
         let changed = false
         if (fx.clockUnixS > 0) {
-            if (!this.anchor) console.log("clock set from the hub: " + fx.clockUnixS)
-            this.anchor = { unixS: fx.clockUnixS, atUptimeMs: ds.millis() }
+            if (!this.clock.anchor) console.log("clock set from the hub: " + fx.clockUnixS)
+            this.clock.anchor = { unixS: fx.clockUnixS, atUptimeMs: ds.millis() }
             this.lastTimeSyncUnixS = fx.clockUnixS
         }
         if (fx.bundle) {
-            const b = await bundles.install(fx.bundle, wallUnixS(this.anchor, ds.millis()))
+            const b = await bundles.install(fx.bundle, wallUnixS(this.clock.anchor, ds.millis()))
             console.log("bundle " + b.bundleVersion + " installed")
             if (this.installed && b.revoked.indexOf(this.installed) >= 0)
                 this.recs.note(RecordKind.TemplateRevoke, this.installed, b.bundleVersion, [])
@@ -176,7 +177,7 @@ export class DeviceSync {
      * one socket) and the clock is known; null when it could not be sent.
      */
     async live(method: string, path: string, body: string): Promise<any[] | null> {
-        const ts = wallUnixS(this.anchor, ds.millis())
+        const ts = wallUnixS(this.clock.anchor, ds.millis())
         if (this.running || ts <= 0) return null
         this.running = true
         try {

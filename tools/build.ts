@@ -1,11 +1,13 @@
-// npm run build: validates the manifest, then compiles src/main.ts once per board listed in
-// devicescript.json (each board selected through the generated src/gen/board.ts), copies
-// each image to built/<board>/bytecode.devs and prints the bytecode sizes and each image's
-// function area against the VM verifier's limit and the design's budget (75 % of it,
-// ../shared/DESIGN.md §3 "Budgets").
+// npm run build: validates the manifest, then compiles each board's node image (NODE_IMAGES:
+// the controller, src/main.ts, for smile_c3; the link, src/link-main.ts, for smile_s3), each
+// board selected through the generated src/gen/board.ts, copies each image to
+// built/<board>/bytecode.devs and prints the bytecode sizes and each image's function area
+// against the VM verifier's limit and the design's budget (75 % of it, ../shared/DESIGN.md §3
+// "Budgets").
 // Exits non-zero if the manifest is invalid, any board fails to build, or an image's functions
-// pass the verifier's limit (the device would refuse it). `npm run tech -- flash`
-// builds its one board with buildBoards().
+// pass the verifier's limit (the device would refuse it) or its budget, unless BUDGET_WAIVERS
+// names the image (printed with its reason at every build). `npm run tech -- flash` builds its
+// one board with buildBoards().
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { pathToFileURL } from "node:url"
@@ -23,6 +25,27 @@ export const FUNCTION_AREA_LIMIT = 65_420
 /** each image stays within this share of the limit, for room to grow (../shared/DESIGN.md §3) */
 export const FUNCTION_AREA_BUDGET = 0.75
 
+/** the node image each board runs (docs/link-service.md): the controller and the link */
+export const NODE_IMAGES: Record<string, { entry: string; node: string }> = {
+    smile_c3: { entry: "src/main.ts", node: "controller" },
+    smile_s3: { entry: "src/link-main.ts", node: "link" },
+}
+
+/**
+ * Images allowed over the budget (never over the limit), each with why: the build prints the
+ * waiver every time and fails for any image over budget that is not named here.
+ */
+export const BUDGET_WAIVERS: Record<string, string> = {
+    controller: "the split moved the network code to the link (64,728 B -> ~60,600 B); the controller still needs a ~11.6 KB diet to reach 75 % (issue 12)",
+}
+
+/** the entry file of a board's image (throws for a board with none) */
+export function imageOf(board: string): { entry: string; node: string } {
+    const i = NODE_IMAGES[board]
+    if (!i) throw new Error(`no node image for board ${board} (tools/build.ts NODE_IMAGES: ${Object.keys(NODE_IMAGES).join(", ")})`)
+    return i
+}
+
 /** "Function TOTAL" of the last build, from .devicescript/bin/bytecode-sizes.md (null when absent) */
 export function functionTotal(): number | null {
     try {
@@ -35,6 +58,8 @@ export function functionTotal(): number | null {
 
 export interface BuiltBoard {
     board: string
+    /** "controller" or "link" */
+    node: string
     bytes: number
     /** the function area the image uses (the verifier's limit: FUNCTION_AREA_LIMIT) */
     functionBytes: number | null
@@ -43,7 +68,7 @@ export interface BuiltBoard {
 }
 
 /**
- * Compiles src/main.ts for each board (each selected through src/gen/board.ts) into
+ * Compiles each board's node image (each board selected through src/gen/board.ts) into
  * built/<board>/bytecode.devs. Returns what was built and, per failed board, the compiler's
  * output. Leaves the manifest's first board selected (for `devs run` and the VM tests).
  */
@@ -53,13 +78,15 @@ export function buildBoards(m: Manifest, boards: string[]): { built: BuiltBoard[
     const failed: { board: string; output: string }[] = []
     try {
         for (const board of boards) {
+            let image
             try {
+                image = imageOf(board)
                 selectBoard(m, board)
             } catch (e) {
                 failed.push({ board, output: (e as Error).message })
                 continue
             }
-            const r = devs(["build", "src/main.ts"], { quiet: true })
+            const r = devs(["build", image.entry], { quiet: true })
             if (r.status !== 0) {
                 failed.push({ board, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? r.error.message : ""}` })
                 continue
@@ -68,7 +95,7 @@ export function buildBoards(m: Manifest, boards: string[]): { built: BuiltBoard[
             mkdirSync(out, { recursive: true })
             const file = resolve(out, "bytecode.devs")
             copyFileSync(resolve(ROOT, ".devicescript/bin/bytecode.devs"), file)
-            built.push({ board, bytes: statSync(file).size, functionBytes: functionTotal(), file })
+            built.push({ board, node: image.node, bytes: statSync(file).size, functionBytes: functionTotal(), file })
         }
     } finally {
         selectBoard(m, m.boards[0])
@@ -87,20 +114,24 @@ function main(): number {
     const { built: rows, failed } = buildBoards(m, m.boards)
     for (const f of failed) console.error(`build: ${f.board} failed:\n${f.output}`)
     const budget = Math.floor(FUNCTION_AREA_LIMIT * FUNCTION_AREA_BUDGET)
-    console.log(`\nboard        bytecode              functions (limit ${FUNCTION_AREA_LIMIT} B, budget ${budget} B = ${FUNCTION_AREA_BUDGET * 100} %)`)
-    let overLimit = 0
+    console.log(`\nboard        node        bytecode              functions (limit ${FUNCTION_AREA_LIMIT} B, budget ${budget} B = ${FUNCTION_AREA_BUDGET * 100} %)`)
+    let bad = 0
     for (const r of rows) {
         const f = r.functionBytes
-        const verdict = f === null ? "unknown" : f > FUNCTION_AREA_LIMIT ? "OVER THE LIMIT: the VM refuses this image" : f > budget ? "over budget" : "within budget"
-        if (f !== null && f > FUNCTION_AREA_LIMIT) overLimit++
-        console.log(`${r.board.padEnd(12)} ${`${r.bytes} bytes (${(r.bytes / 1024).toFixed(1)} KiB)`.padEnd(21)} ` +
+        const waived = BUDGET_WAIVERS[r.node]
+        const verdict = f === null ? "unknown" : f > FUNCTION_AREA_LIMIT ? "OVER THE LIMIT: the VM refuses this image"
+            : f > budget ? (waived ? "OVER BUDGET (waived, see below)" : "OVER BUDGET") : "within budget"
+        if (f === null || f > FUNCTION_AREA_LIMIT || (f > budget && !waived)) bad++
+        console.log(`${r.board.padEnd(12)} ${r.node.padEnd(11)} ${`${r.bytes} bytes (${(r.bytes / 1024).toFixed(1)} KiB)`.padEnd(21)} ` +
             `${f === null ? "?" : `${f} B (${((100 * f) / FUNCTION_AREA_LIMIT).toFixed(1)} %)`}  ${verdict}`)
     }
-    if (rows.some(r => r.functionBytes !== null && r.functionBytes > budget))
-        console.log("over budget: one image holds controller and network code; the two-node split (controller and link, issue 12) is what brings each under 75 %")
+    for (const r of rows)
+        if (r.functionBytes !== null && r.functionBytes > budget && BUDGET_WAIVERS[r.node])
+            console.log(`budget waiver for the ${r.node}: ${BUDGET_WAIVERS[r.node]}`)
     mkdirSync(resolve(ROOT, "built"), { recursive: true })
-    writeFileSync(resolve(ROOT, "built/sizes.json"), JSON.stringify(Object.fromEntries(rows.map(r => [r.board, { bytes: r.bytes, functionBytes: r.functionBytes }])), null, 2) + "\n")
-    return failed.length || overLimit ? 1 : 0
+    writeFileSync(resolve(ROOT, "built/sizes.json"), JSON.stringify(Object.fromEntries(rows.map(r => [r.board, { node: r.node, bytes: r.bytes, functionBytes: r.functionBytes }])), null, 2) + "\n")
+    if (bad) console.error(`build: ${bad} image(s) over the limit or over budget without a waiver`)
+    return failed.length || bad ? 1 : 0
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) process.exit(main())

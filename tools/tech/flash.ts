@@ -15,7 +15,7 @@ import { existsSync, readFileSync, statSync, utimesSync } from "node:fs"
 import { connect } from "node:net"
 import { join, relative } from "node:path"
 import { ROOT, readManifest } from "../manifest-node"
-import { buildBoards } from "../build"
+import { buildBoards, imageOf } from "../build"
 import { selectBoard } from "../generate"
 import { DEVS_CLI } from "../devs"
 import { spawn } from "node:child_process"
@@ -123,7 +123,7 @@ export async function flash(argv: string[], io: TechIo): Promise<number> {
         io.out(`      ${rel} (${st.size} bytes, from ${st.mtime.toISOString().slice(0, 10)}; timestamp refreshed so devs uses it offline)`)
     } else io.out(`      ${rel} (${st.size} bytes)`)
 
-    io.out(`[3/4] building the firmware for ${board} (src/main.ts, about 10 s)...`)
+    io.out(`[3/4] building the ${imageOf(board).node} firmware for ${board} (${imageOf(board).entry}, about 10 s)...`)
     const m = readManifest()
     const { built, failed } = buildBoards(m, [board])
     if (failed.length) {
@@ -140,7 +140,7 @@ export async function flash(argv: string[], io: TechIo): Promise<number> {
     io.out(`      built/${board}/bytecode.devs, ${built[0].bytes} bytes`)
 
     const bundle = join(ROOT, "built", board, `bundle-${board}-${rt.offset}.bin`)
-    const bundleArgs = ["bundle", "src/main.ts", "--board", board, "--flash-file", relative(ROOT, bundle)]
+    const bundleArgs = ["bundle", imageOf(board).entry, "--board", board, "--flash-file", relative(ROOT, bundle)]
     const flashArgs = ["flash", "esp32", "--board", board, "--file", relative(ROOT, bundle), ...(port ? ["--port", port] : [])]
     const envLocal = join(ROOT, ".env.local")
     const identity = existsSync(envLocal) ? /^DEVICE_ID=(.*)$/m.exec(readFileSync(envLocal, "utf8"))?.[1] : undefined

@@ -8,13 +8,19 @@ import { unauthorized } from "../errors"
 import { checkSamples, telemetryOf, TELEMETRY_BATCH_MAX, CYCLE_MAX } from "../telemetry"
 import { recordLivePhase } from "../devices"
 import { sessionForDevice, abortPending, reportSessionState, SESSION_ID_PATTERN, SESSION_STATES, type SessionStateBody } from "../device-sessions"
+import { abortMac, sessionMac } from "../../../src/core/sync/signing"
+import { nodeCrypto } from "../../../src/node/crypto-node"
 
 /** 64 samples of five integers of at most 13 digits each, with brackets and commas: under 5 KB */
 export const TELEMETRY_BODY_LIMIT = 6 * 1024
 
 function deviceIdOf(request: FastifyRequest): string {
+    return deviceOf(request).deviceId
+}
+
+function deviceOf(request: FastifyRequest) {
     if (!request.device) throw unauthorized("device_auth", "device not authenticated")
-    return request.device.deviceId
+    return request.device
 }
 
 export async function deviceLiveRoutes(app: FastifyInstance, ctx: HubContext) {
@@ -33,20 +39,25 @@ export async function deviceLiveRoutes(app: FastifyInstance, ctx: HubContext) {
             },
         },
     }, async request => {
-        const deviceId = deviceIdOf(request)
+        const d = deviceOf(request)
         const b = request.body as { cycle: number; samples: number[][] }
-        const kept = telemetryOf(ctx).add(deviceId, b.cycle, checkSamples(b.samples))
-        if (kept.length) await recordLivePhase(ctx, deviceId, b.samples[b.samples.length - 1][1])
-        // the console's abort rides on the answer the device gets every ~2 s during a cycle
-        return { kept: kept.length, abort: await abortPending(ctx, deviceId) }
+        const kept = telemetryOf(ctx).add(d.deviceId, b.cycle, checkSamples(b.samples))
+        if (kept.length) await recordLivePhase(ctx, d.deviceId, b.samples[b.samples.length - 1][1])
+        // the console's abort rides on the answer the device gets every ~2 s during a cycle, MAC'd
+        // for the cycle it names (a two-node applicator's controller acts on nothing else)
+        const abort = await abortPending(ctx, d.deviceId)
+        return abort ? { kept: kept.length, abort, abortMac: abortMac(nodeCrypto, d.keyHex, d.deviceId, b.cycle) } : { kept: kept.length, abort }
     })
 
     app.get("/session", {
         schema: { querystring: { type: "object", additionalProperties: false, properties: {} } },
     }, async (request, reply) => {
-        const s = await sessionForDevice(ctx, deviceIdOf(request))
+        const d = deviceOf(request)
+        const s = await sessionForDevice(ctx, d.deviceId)
         if (!s) return reply.code(204).send()
-        return s
+        // MAC'd with its issue time: the controller takes an offer only fresh and from the hub
+        const issuedUnixS = Math.floor(ctx.nowMs() / 1000)
+        return { ...s, issuedUnixS, mac: sessionMac(nodeCrypto, d.keyHex, d.deviceId, s.sessionId, s.templateHash, s.operatorId, s.patientRef, issuedUnixS) }
     })
 
     app.post("/session/state", {

@@ -20,7 +20,7 @@ import { isInt, ZERO_HASH } from "../codec/ints"
 import { ValidationError } from "../codec/errors"
 import { openBundle } from "../bundle/codec"
 import { checkInstall } from "../bundle/decide"
-import { DEVICE_API, checkTimeAnswer, checkAck } from "./signing"
+import { DEVICE_API, checkTimeAnswer, checkAck, sealedBodyHash } from "./signing"
 
 export enum Step {
     Time = 1,
@@ -348,10 +348,9 @@ export class SyncRound {
     }
 }
 
-/** a sealed record's hash from its hex: SHA-256 of its body, the bytes before the 32-byte MAC (records/codec.ts) */
+/** a sealed record's hash from its hex (signing.ts sealedBodyHash) */
 export function sealedHash(c: Crypto, sealedHex: string): string {
-    const b = hexBuffer(sealedHex)
-    return c.sha256Hex(b.slice(0, b.length > 32 ? b.length - 32 : 0))
+    return sealedBodyHash(c, hexBuffer(sealedHex))
 }
 
 /** approved hashes that are neither revoked nor installed, in the bundle's order */

@@ -8,7 +8,14 @@
 //   ack mac = hex HMAC-SHA256(device key, "ack" \n deviceId \n seq \n hash)
 // the hub's statement that it holds that device's record seq with that hash, and so (its chain
 // rules) every record before it. It needs no freshness: a replayed ack only names a record the
-// hub did hold.
+// hub did hold. The two-node applicator's link carries two more to the controller
+// (docs/link-service.md):
+//   abort mac   = hex HMAC-SHA256(device key, "abort" \n deviceId \n cycle)
+//   session mac = hex HMAC-SHA256(device key, "session" \n deviceId \n sessionId \n templateHash
+//                 \n operatorId \n patientRef \n issuedUnixS)
+// An abort names the cycle (the sequence number its record takes, never reused), so a replayed
+// one cannot stop another cycle; a session offer is fresh for SESSION_FRESH_S around the
+// controller's clock.
 
 import { Crypto, asciiBytes, hexEqual } from "../crypto"
 import { isInt } from "../codec/ints"
@@ -67,4 +74,22 @@ export function ackMac(c: Crypto, keyHex: string, deviceId: string, seq: number,
 export function checkAck(c: Crypto, keyHex: string, deviceId: string, seq: number, hashHex: string, ack: any): boolean {
     return !!ack && typeof ack === "object" && ack.seq === seq && ack.hash === hashHex && typeof ack.mac === "string" &&
         hexEqual(ackMac(c, keyHex, deviceId, seq, hashHex), ack.mac)
+}
+
+/** a sealed record's hash from its bytes: SHA-256 of its body, the bytes before the 32-byte MAC (records/codec.ts) */
+export function sealedBodyHash(c: Crypto, sealed: Buffer): string {
+    return c.sha256Hex(sealed.slice(0, sealed.length > 32 ? sealed.length - 32 : 0))
+}
+
+export function abortMac(c: Crypto, keyHex: string, deviceId: string, cycle: number): string {
+    return c.hmacSha256Hex(keyHex, asciiBytes("abort\n" + deviceId + "\n" + cycle))
+}
+
+/** a session offer is taken within this many seconds of its issue time, either way */
+export const SESSION_FRESH_S = 120
+
+export function sessionMac(c: Crypto, keyHex: string, deviceId: string, sessionId: string, templateHash: string,
+    operatorId: string, patientRef: string, issuedUnixS: number): string {
+    return c.hmacSha256Hex(keyHex, asciiBytes("session\n" + deviceId + "\n" + sessionId + "\n" + templateHash + "\n" + operatorId +
+        "\n" + patientRef + "\n" + issuedUnixS))
 }
