@@ -11,6 +11,7 @@ import * as ds from "@devicescript/core"
 import { readSetting } from "@devicescript/settings"
 import { startApplicator } from "../src/app"
 import { complianceOptions } from "../src/compliance"
+import { linkNetwork } from "../src/link-server"
 import { ClockAnchor } from "../src/core/wall-clock"
 import { EventKind } from "../src/core/cycle/events"
 
@@ -45,7 +46,7 @@ async function measure() {
     }
 }
 if (mode && atMs === 0) await measure()
-const opts = complianceOptions(anchor)
+const opts = complianceOptions(anchor, linkNetwork)
 if (mode && probe.split(":")[1] === "cycle") {
     // 3 s after a cycle's outcome: its record saved, the next patient's scan pending
     const sink = opts.onEvent

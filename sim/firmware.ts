@@ -13,8 +13,8 @@ import { elevate, reserve } from "./host-sched"
 
 const CLI = resolve(ROOT, "node_modules/@devicescript/cli/built/devicescript-cli.cjs")
 
-/** The simulator's two images: the device composition (scenarios) and the bench image (npm run bench). */
-export type SimImage = "device" | "bench"
+/** The simulator's images: the controller (scenarios), the bench image (npm run bench) and the link node (npm start). */
+export type SimImage = "device" | "bench" | "link"
 
 /** Compiles an image (sim/firmware-<image>.ts, default board) into dir/<image>.devs. */
 export function buildFirmware(dir: string, image: SimImage = "device"): string {

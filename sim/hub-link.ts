@@ -1,9 +1,10 @@
 // The simulated device joined to a real hub, as a clinic would set one up: the hub holds a
 // published regulation profile, a design for the simulator's arch that a Council reviewer has
 // approved (an Ed25519 signature over the canonical template), and the device registered with
-// its key; the technician then writes the hub's .env.local values (DEVICE_ID, DEVICE_KEY,
-// HUB_URL) and the sensor calibrations into the device. Everything else (the clock, the
-// approval bundle, the template) the firmware fetches from the hub itself, over HTTP.
+// its keys; the technician then writes the hub's .env.local values into the two nodes (the
+// controller: DEVICE_ID, DEVICE_KEY and the sensor calibrations; the link: DEVICE_ID, LINK_KEY,
+// HUB_URL). Everything else (the clock, the approval bundle, the template) the link fetches from
+// the hub over HTTP and the controller verifies.
 import { generateKeyPairSync } from "node:crypto"
 import type { JDBus } from "jacdac-ts"
 import type { HubContext } from "../hub/src/context"
@@ -18,7 +19,7 @@ import { fromHex } from "../src/core/crypto"
 import { templateId } from "../src/core/template/codec"
 import { nodeCrypto } from "../src/node/crypto-node"
 import { BusSettingsKv } from "./bus/settings-kv"
-import { firmwareDevice, simProfile, simTemplate, writeSimCalibrations } from "./provision"
+import { firmwareDevice, simProfile, simTemplate, writeSimCalibrations, SIM_LINK_SERIAL } from "./provision"
 
 export const DEMO_DESIGNER = "sim-designer"
 export const DEMO_REVIEWER = "council-reviewer"
@@ -63,13 +64,20 @@ export async function registerDevice(ctx: HubContext, deviceId: string, hubUrl: 
     return provisionDevice(ctx, { deviceId, label: "simulated applicator", createdBy: "technician", hubUrl })
 }
 
-/** What a technician writes into the device: the hub's .env.local values and the calibrations. */
-export async function provisionForHub(bus: JDBus, dev: { deviceId: string; keyHex: string }, hubUrl: string): Promise<void> {
+/**
+ * What a technician writes into the two nodes from the hub's .env.local lines: the controller
+ * gets the device id, the device key and the calibrations; the link gets the device id, the
+ * transport key and the hub's address. Neither node gets the other's key.
+ */
+export async function provisionForHub(bus: JDBus, dev: { deviceId: string; keyHex: string; transportKeyHex: string }, hubUrl: string): Promise<void> {
     const kv = new BusSettingsKv(firmwareDevice(bus))
     await kv.write("DEVICE_ID", dev.deviceId)
     await kv.write("DEVICE_KEY", dev.keyHex)
-    await kv.write("HUB_URL", hubUrl)
     await writeSimCalibrations(kv, "technician", Math.floor(Date.now() / 1000))
+    const link = new BusSettingsKv(firmwareDevice(bus, SIM_LINK_SERIAL))
+    await link.write("DEVICE_ID", dev.deviceId)
+    await link.write("LINK_KEY", dev.transportKeyHex)
+    await link.write("HUB_URL", hubUrl)
     // the VM writes its flash file shortly after a settings change: let it land before a reboot
     await new Promise(resolve => setTimeout(resolve, 500))
 }

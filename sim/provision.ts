@@ -62,9 +62,14 @@ export function simDeviceKey(seed: number): string {
     return createHash("sha256").update(`smile-film-sim-device-key:${seed}`).digest("hex")
 }
 
-export function firmwareDevice(bus: JDBus): JDDevice {
-    const d = bus.devices({ serviceClass: SRV_SETTINGS })[0]
-    if (!d) throw new Error("the firmware's device (with a settings service) is not on the bus")
+/** the bus device ids of the simulated controller and link VMs (devs run --device-id) */
+export const SIM_DEVICE_SERIAL = "5a11f11a0000a001"
+export const SIM_LINK_SERIAL = "5a11f11a0000a002"
+
+/** A firmware VM's device on the bus (default: the controller), found by its device id. */
+export function firmwareDevice(bus: JDBus, serial = SIM_DEVICE_SERIAL): JDDevice {
+    const d = bus.devices({ serviceClass: SRV_SETTINGS }).find(x => x.deviceId === serial)
+    if (!d) throw new Error(`the firmware's device ${serial} (with a settings service) is not on the bus`)
     return d
 }
 

@@ -8,11 +8,11 @@ import { TcpBusTransport } from "./bus/tcp-transport"
 import { SimEngine } from "./engine"
 import { FirmwareVm, type SimImage } from "./firmware"
 import { StallWatch, elevateSelf, lowerSelf, realtimeAllowed, type Reservation } from "./host-sched"
-import { provision, provisionTrusted } from "./provision"
+import { provision, provisionTrusted, SIM_DEVICE_SERIAL, SIM_LINK_SERIAL } from "./provision"
 import type { Manifest } from "../src/core/manifest"
 
 const OUTCOMES: { [code: string]: string } = { "1": "complete", "2": "aborted", "3": "faulted" }
-export const SIM_DEVICE_SERIAL = "5a11f11a0000a001"
+export { SIM_DEVICE_SERIAL, SIM_LINK_SERIAL }
 
 /** notes said once per process */
 const NOTED = new Set<string>()
@@ -40,8 +40,11 @@ export class SimSession {
     readonly engine: SimEngine
     readonly bus = new JDBus([new TcpBusTransport(8082)], { client: false, disableRoleManager: true })
     readonly vm: FirmwareVm
+    /** the link node's VM (withLink()), or null: the scenarios run the controller alone */
+    link: FirmwareVm | null = null
     readonly events: LogEvent[] = []
     ready = 0
+    linkReady = 0
     /** replaces the scenarios' provisioning (npm start: the hub's .env.local values and calibrations) */
     provisioner: ((bus: JDBus) => Promise<void>) | null = null
     /** how long open() waits for the device to arm after provisioning */
@@ -73,6 +76,20 @@ export class SimSession {
             if (d.services({ serviceClass: SRV_ROLE_MANAGER }).length)
                 void this.engine.services.bindRoles(d).catch(() => { /* retried on the next announce */ })
         })
+    }
+
+    /**
+     * Adds the link node (sim/firmware-link.ts) as a second VM on the bus, with its own flash in
+     * workDir: it boots after the controller, and a provisioner writes its settings too.
+     */
+    withLink(devsFile: string, workDir: string) {
+        const l = new FirmwareVm(devsFile, workDir, SIM_LINK_SERIAL, () => this.engine.now())
+        l.sched = this.vm.sched
+        l.onLine(x => {
+            if (/^link ready/.test(x.text)) this.linkReady++
+        })
+        if (process.env["SIM_DEBUG"]) l.onLine(x => console.log(`[link ${(x.t / 1000).toFixed(2)}] ${x.text}`))
+        this.link = l
     }
 
     private parse(t: number, text: string) {
@@ -120,8 +137,12 @@ export class SimSession {
         await this.bus.connect()
         this.engine.start()
         this.vm.eraseFlash()
+        this.link?.eraseFlash()
         const snap = this.flashSnapshot
-        if (snap && existsSync(snap)) this.vm.restoreFlash(snap)
+        if (snap && existsSync(snap) && (!this.link || existsSync(snap + ".link"))) {
+            this.vm.restoreFlash(snap)
+            this.link?.restoreFlash(snap + ".link")
+        }
         else {
             // provisioning is the technician's bench step, over the bus with acknowledged
             // settings writes: at host speed (a target-speed VM cannot acknowledge in jacdac-ts's
@@ -147,7 +168,9 @@ export class SimSession {
         else if (this.image === "device") await provisionTrusted(this.bus, this.vm, this.engine, this.m)
         else await provision(this.bus, this.vm, this.engine, this.m)
         await this.vm.kill()
+        await this.link?.kill()
         if (snap) this.vm.saveFlash(snap)
+        if (snap && this.link) this.link.saveFlash(snap + ".link")
     }
 
     /**
@@ -167,12 +190,22 @@ export class SimSession {
         await waitFor("the press to be home after the scan", () => e.press.home() && e.press.speedMps() === 0, this.scanTimeoutMs)
     }
 
-    /** Starts the VM and waits for the firmware's ready line. */
+    /** Starts the VM (and the link's, if any) and waits for the firmware's ready line(s). */
     async boot(): Promise<void> {
         const before = this.ready
         this.vm.start()
         await waitFor("the firmware to start", () => this.ready > before, 30_000)
         if (this.vm.sched?.kind === "reserve" && !this.vm.schedApplied) throw new Error("target speed: the VM's CPU reservation could not be set (chrt -d)")
+        if (this.link) await this.bootLink()
+    }
+
+    /** Starts the link's VM (after a crash or a kill: a reboot of the link node) and waits for its ready line. */
+    async bootLink(): Promise<void> {
+        const l = this.link
+        if (!l) throw new Error("this bench has no link node (withLink)")
+        const before = this.linkReady
+        l.start()
+        await waitFor("the link node to start", () => this.linkReady > before, 30_000)
     }
 
     last(kind: LogEvent["kind"]): LogEvent | undefined {
@@ -196,6 +229,7 @@ export class SimSession {
 
     async close(): Promise<void> {
         await this.vm.kill()
+        await this.link?.kill()
         lowerSelf()
         this.stalls.stop()
         this.engine.stop()

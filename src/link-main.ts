@@ -4,61 +4,6 @@
 // controller only through the link service (services/smilelink.md, docs/link-service.md), and
 // the controller acts on nothing the hub did not MAC. A crash or a reboot here loses nothing:
 // records stay on the controller until the hub's MAC'd ack reaches it.
-import * as ds from "@devicescript/core"
-import { readSetting } from "@devicescript/settings"
-import { LinkRpc } from "./link/rpc"
-import { HubClient } from "./link/hub-client"
-import { LinkSync, St } from "./link/sync-round"
-import { telemetryOnce, sessionOnce } from "./link/live"
+import { startLink } from "./link/node"
 
-/** the settings a technician writes into the link (the hub's .env.local lines for the link) */
-export const KEY_DEVICE_ID = "DEVICE_ID"
-export const KEY_LINK_KEY = "LINK_KEY"
-export const KEY_HUB_URL = "HUB_URL"
-/** how often the link looks at the controller (a saved record, a cycle's start) */
-const POLL_MS = 1000
-/** sessions are asked for this often while idle */
-const SESSION_MS = 3000
-
-const id = await readSetting<any>(KEY_DEVICE_ID, "")
-const key = await readSetting<any>(KEY_LINK_KEY, "")
-const hubUrl = await readSetting<any>(KEY_HUB_URL, "")
-if (typeof id !== "string" || !id || typeof key !== "string" || key.length !== 64 || typeof hubUrl !== "string" || !hubUrl) {
-    console.warn("link not provisioned: DEVICE_ID, LINK_KEY (64 hex digits) and HUB_URL are needed; nothing is sent")
-} else {
-    const rpc = new LinkRpc()
-    const hub = new HubClient(hubUrl.charAt(hubUrl.length - 1) === "/" ? hubUrl.slice(0, hubUrl.length - 1) : hubUrl, id, key.toLowerCase())
-    const sync = new LinkSync(rpc, hub)
-    let lastSessionMs = 0
-    let lastNext = -1
-    let busy = false
-    console.log("link for " + id + " to " + hub.hubUrl)
-    setInterval(async () => {
-        if (busy) return
-        busy = true
-        try {
-            const st = await rpc.call("status")
-            const now = ds.millis()
-            const running = !!st && (st[St.State] === 2 || st[St.State] === 4)
-            if (st) await telemetryOnce(rpc, hub) // while a cycle runs, and its last samples after
-            if (st && !running) {
-                // a record was saved (or some wait): get them off the controller now, unless backing off
-                if (st[St.Next] !== lastNext || st[St.Head] < st[St.Next]) sync.schedule.kick(now)
-                lastNext = st[St.Next]
-                if (sync.schedule.due(now)) {
-                    const ok = await sync.round()
-                    const delay = sync.schedule.roundEnded(ok, ds.millis(), Math.random())
-                    if (!ok) console.warn("sync failed; next try in " + Math.round(delay / 1000) + " s")
-                }
-            }
-            if (st && ds.millis() - lastSessionMs >= SESSION_MS) {
-                lastSessionMs = ds.millis()
-                await sessionOnce(rpc, hub, !running) // a started session's report goes during its cycle too
-            }
-        } catch (e) {
-            // a bug or an unreadable answer must not panic the link: the next poll tries again
-            console.error("link: " + (e as Error).message)
-        }
-        busy = false
-    }, POLL_MS)
-}
+await startLink()

@@ -14,6 +14,7 @@ import { SimSession, sleep, waitFor } from "../sim/session"
 import { BusSettingsKv } from "../sim/bus/settings-kv"
 import { firmwareDevice, simArchPoints } from "../sim/provision"
 import { seedLibrary, registerDevice, provisionForHub } from "../sim/hub-link"
+import { buildFirmware } from "../sim/firmware"
 import { openDb } from "../hub/src/db/index"
 import { buildHub } from "../hub/src/app"
 import type { AddressInfo } from "node:net"
@@ -43,6 +44,7 @@ try {
         const ctx = { db, nowMs: () => Date.now() }
         await seedLibrary(ctx, simArchPoints(s.engine), "heap-probe-" + Date.now())
         const dev = await registerDevice(ctx, "SFA1-HEAP01", url)
+        s.withLink(buildFirmware(join(dir, "link"), "link"), join(dir, "linkdev"))
         s.provisioner = bus => provisionForHub(bus, dev, url)
         s.armTimeoutMs = 60_000
         console.log(`with a hub on ${url}`)

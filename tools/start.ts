@@ -93,26 +93,28 @@ async function main(): Promise<number> {
     const hubUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
     step(`hub on ${hubUrl} (SQLite ${join(dataDir, "hub.db")})`)
 
-    step("building the device image")
+    step("building the controller and link images")
     const devsFile = buildFirmware(join(dataDir, "sim", "firmware"), "device")
+    const linkFile = buildFirmware(join(dataDir, "sim", "firmware"), "link")
     const s = new SimSession(m, devsFile, join(dataDir, "sim", "device"), o.seed, "device")
+    s.withLink(linkFile, join(dataDir, "sim", "link"))
     const password = demoPassword(dataDir)
     const seed = await seedLibrary(ctx, simArchPoints(s.engine), password)
     step(`library: template ${seed.templateHash.slice(0, 12)} approved under the sim regulation profile`)
     const dev = await registerDevice(ctx, "SFA1-SIM-" + randomBytes(3).toString("hex").toUpperCase(), hubUrl)
-    step(`device ${dev.deviceId} registered; provisioning it over the bus`)
+    step(`device ${dev.deviceId} registered (device key for the controller, transport key for the link); provisioning both nodes over the bus`)
     s.provisioner = bus => provisionForHub(bus, dev, hubUrl)
     s.armTimeoutMs = 60_000
     s.fitFirst = false
     let code = 1
     try {
         await s.open()
-        step("device armed: it fetched the hub's time, its bundle and the template")
+        step("device armed: the link fetched the hub's time, the bundle and the template; the controller verified each")
         step("fitting calibration: START pressed; the press scans the simulated arch, the device fits the template")
         await s.fitArch()
         const fitLine = s.vm.lines.filter(l => /^fit \d/.test(l.text)).map(l => l.text).pop() ?? "fit: (no log line)"
         step(`${fitLine}; press home`)
-        // a session as an operator prepares it on the console: the device shows it and waits for START (src/session.ts)
+        // a session as an operator prepares it on the console: the device shows it and waits for START (src/link/live.ts to src/link-server.ts)
         const session = await prepareSession(ctx, dev.deviceId, "operator", { templateHash: seed.templateHash, patientRef: "PT-0001" })
         step(`session ${session.sessionId.slice(0, 8)} prepared on the hub by "operator" for patient reference PT-0001`)
         await waitFor("the device to show the session", () => s.engine.display.includes("PT PT-0001"), 20_000)
@@ -157,7 +159,7 @@ async function main(): Promise<number> {
         for (const until = Date.now() + 15_000; ended.status !== "ended" && Date.now() < until; ended = (await listSessions(ctx, dev.deviceId))[0]) await sleep(250)
         step(`the session is ${ended.status}: cycle ${ended.cycle}, outcome ${ended.outcome}; the record names its operator`)
         if (ended.status !== "ended" || ended.outcome !== 1 || ended.cycle !== r.seq) throw new Error(`the session did not end with the cycle: ${JSON.stringify(ended)}`)
-        // the console's live plot: what the firmware posted while the cycle ran (src/live.ts)
+        // the console's live plot: what the link posted from the controller's samples while the cycle ran (src/link/live.ts)
         const live = telemetryOf(ctx).read(dev.deviceId, 0)
         const seen = [...new Set(live.samples.map(k => k[3]))]
         step(`the hub's live telemetry holds ${live.samples.length} samples of cycle ${live.cycle} from the device, phases ${seen.map(p => phaseName(p)).join(", ")}`)
@@ -165,7 +167,7 @@ async function main(): Promise<number> {
         for (const p of [Phase.Preheat, Phase.Approach, Phase.Press, Phase.Cure, Phase.Release, Phase.Cool])
             if (!seen.includes(p)) throw new Error(`no live telemetry from the ${phaseName(p)} phase`)
         // a panic (an exception, the heap run out) restarts the program: the records survive it, but it is a defect
-        const panics = s.vm.lines.filter(l => /^Exception: |^PANIC /.test(l.text)).map(l => l.text)
+        const panics = [...s.vm.lines, ...(s.link?.lines ?? [])].filter(l => /^Exception: |^PANIC /.test(l.text)).map(l => l.text)
         if (panics.length) throw new Error(`the device panicked and restarted (${panics.join("; ")}); npm run heap -- --hub measures its heap`)
         code = 0
     } catch (e) {

@@ -146,7 +146,7 @@ export class LinkSync {
 
     /** sealed record seq from the controller, hex ("" when it does not hold it or does not answer) */
     private async read(seq: number): Promise<string> {
-        let buf: Buffer = null
+        let buf: Buffer | null = null
         for (let off = 0; !buf || off < buf.length;) {
             const c = await this.rpc.call("recordRead", [seq, off])
             if (!c || c[2] === 0 || c[0] !== seq || c[1] !== off || c[3].length === 0) return ""
@@ -154,7 +154,7 @@ export class LinkSync {
             buf.set(c[3], off)
             off += c[3].length
         }
-        return toHex(buf)
+        return buf ? toHex(buf) : ""
     }
 
     /** uploads records head..next-1; false when the round must stop (failed or refused) */

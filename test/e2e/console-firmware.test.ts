@@ -1,4 +1,4 @@
-// The staff console with the real firmware: the device image in the DeviceScript VM on the
+// The staff console with the real firmware: the controller and link images in DeviceScript VMs on the
 // simulator's bus (port 8082: this project runs one file at a time), provisioned for a real hub
 // on 127.0.0.1, and the console in Debian's chromium. An operator prepares a session in the
 // browser; the device shows its patient reference and waits; the simulated START button starts
@@ -48,7 +48,9 @@ describe.skipIf(!HAVE_CHROMIUM)("the console with the firmware in the VM " + SKI
         await app.listen({ port: 0, host: "127.0.0.1" })
         const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
         const devs = buildFirmware(join(dir, "firmware"), "device")
+        const link = buildFirmware(join(dir, "firmware"), "link")
         s = new SimSession(readManifest(), devs, join(dir, "device"), 3, "device")
+        s.withLink(link, join(dir, "link"))
         templateHash = (await seedLibrary(ctx, simArchPoints(s.engine), PASSWORD)).templateHash
         const dev = await registerDevice(ctx, "SFA1-CONSOLE-FW", url)
         deviceId = dev.deviceId

@@ -71,7 +71,7 @@ export const LINK_CHECKS: LinkCheck[] = [
         got.push(a.chunk(400, bytes(50, 144)), a.next)
         const all = a.take()
         let same = !!all && all.length === 450
-        for (let i = 0; same && i < 450; i++) same = all[i] === (i & 0xff)
+        for (let i = 0; all && same && i < 450; i++) same = all[i] === (i & 0xff)
         return expectStr(got.join(",") + " " + (short === null) + " " + same + " " + (a.take() === null),
             "1,1,1,4,0,1,0,0,1,1,0,1,400,0,450 true true true")
     } },
