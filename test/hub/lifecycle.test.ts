@@ -4,7 +4,11 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest"
 import { sql } from "kysely"
 import type { Role } from "../../hub/src/auth/staff"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { createUser } from "../../hub/src/users"
+import { runAudit } from "../../hub/src/audit"
 import { ackMac } from "../../src/core/sync/signing"
 import { nodeCrypto } from "../../src/node/crypto-node"
 import { routeHub, FIXTURE_PASSWORD, DEVICE_ID, type RouteHub } from "./hub-fixture"
@@ -248,6 +252,33 @@ function lifecycle(backend: Backend) {
             expect(c.json()).toMatchObject({ ok: true, records: 6, findingsTotal: 0 })
             const e = (await log("?target=SFA1-RK0001"))[0]
             expect([e.action, e.actor, e.detail]).toEqual(["device_key_rotate", "u-admin", "generation 1 -> 2"])
+
+            // the independent audit of the export: the new key alone finds records 1-4 not its own;
+            // with the retired key's .env.local (--retired-key-file) every record holds
+            const ex = await h.staff("auditor", "GET", "/api/devices/SFA1-RK0001/records/export?format=json")
+            const dir = mkdtempSync(join(tmpdir(), "lifecycle-audit-"))
+            try {
+                writeFileSync(join(dir, "export.json"), ex.body)
+                writeFileSync(join(dir, "old.env.local"), d.envLocal)
+                writeFileSync(join(dir, "new.env.local"), n.envLocal)
+                const audit = (...args: string[]) => {
+                    const out: string[] = []
+                    const code = runAudit([join(dir, "export.json"), "--key-file", join(dir, "new.env.local"), ...args], s => out.push(s), s => out.push(s))
+                    return { code, out: out.join("\n") }
+                }
+                const alone = audit()
+                expect(alone.code).toBe(1)
+                expect(alone.out.match(/^  seq [1-4] .*: bad_mac:/gm)).toHaveLength(4)
+                expect(alone.out).toContain("findings (4):")
+                const both = audit("--retired-key-file", join(dir, "old.env.local"))
+                expect(both.out).toContain("OK: all 6 records hold")
+                expect(both.out).toContain("or one of the 1 retired key(s) given")
+                expect(both.code).toBe(0)
+                // a record edited and re-sealed under neither key still fails
+                expect(audit("--retired-key", "cd".repeat(32)).code).toBe(1)
+            } finally {
+                rmSync(dir, { recursive: true, force: true })
+            }
         })
 
         it("within one batch, a record under an older key after one under a newer key is refused", async () => {
