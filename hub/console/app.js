@@ -14,8 +14,11 @@ const ROUTES = [
     ["review", "Review queue", ["reviewer"], "./pages/review.js"],
     ["editor", "New design", ["designer"], "./pages/editor.js"],
     ["records", "Records", ["operator", "auditor"], "./pages/records.js"],
+    ["admin", "Administration", ["admin"], "./pages/admin.js"],
+    ["staff-log", "Staff actions", ["auditor"], "./pages/staff-log.js"],
     ["templates", "Templates", ["public"], "./pages/templates.js"],
     ["transparency", "Transparency", ["public"], "./pages/transparency.js"],
+    ["account", "Account", ["operator", "technician", "reviewer", "auditor", "designer", "admin"], "./pages/account.js"],
     ["login", "", ["public"], "./pages/login.js"],
 ]
 
@@ -27,7 +30,7 @@ let cleanup
 /** @param {Me} who */
 function homeOf(who) {
     if (!who) return "transparency"
-    return { operator: "fleet", technician: "fleet", auditor: "records", reviewer: "review", designer: "editor" }[who.role] ?? "templates"
+    return { operator: "fleet", technician: "fleet", auditor: "records", reviewer: "review", designer: "editor", admin: "admin" }[who.role] ?? "templates"
 }
 
 /** @param {string} route @param {Me} who */

@@ -6,6 +6,7 @@ import type { HubContext } from "./context"
 import { HubError } from "./errors"
 import { authRoutes } from "./routes/auth"
 import { deviceAdminRoutes } from "./routes/devices"
+import { lifecycleRoutes } from "./routes/lifecycle"
 import { deviceRoutes } from "./routes/device"
 import { libraryRoutes } from "./routes/library"
 import { sessionRoutes } from "./routes/sessions"
@@ -110,6 +111,7 @@ export async function buildHub(ctx: HubContext, opts: HubOptions = {}): Promise<
 
     await app.register(async inst => authRoutes(inst, ctx, { ...DEFAULT_LOGIN_LIMITS, ...opts.loginLimits }))
     await app.register(async inst => deviceAdminRoutes(inst, ctx))
+    await app.register(async inst => lifecycleRoutes(inst, ctx))
     await app.register(async inst => deviceRoutes(inst, ctx), { prefix: "/api/device/v1" })
     await app.register(async inst => libraryRoutes(inst, ctx))
     await app.register(async inst => sessionRoutes(inst, ctx))

@@ -15,7 +15,7 @@
 // Without the key the MACs cannot be checked (bad_mac is not reported): the chain then proves
 // only that the records are consistent with the head hash, which must be trusted from elsewhere.
 
-import { fromHex } from "../../src/core/crypto"
+import { fromHex, toHex, type Crypto } from "../../src/core/crypto"
 import { ZERO_HASH } from "../../src/core/codec/ints"
 import { openRecord } from "../../src/core/records/codec"
 import { ChainVerifier, VerifyOptions } from "../../src/core/records/verify"
@@ -27,6 +27,8 @@ import { verifyCheckpoint } from "./checkpoint"
 export interface AuditOptions {
     /** the device key (64 hex digits); without it MACs are not checked */
     keyHex?: string
+    /** device keys retired by rotation: a record whose MAC does not verify under keyHex may verify under one of these */
+    retiredKeyHexes?: string[]
     /** the device the export must be of (default: the JSON export's deviceId, else the first record's) */
     deviceId?: string
     /** a head known from elsewhere (the device's display, the hub): the export must end there */
@@ -60,6 +62,8 @@ export interface AuditReport {
     /** the seq the contiguity and chain checks start from (1 unless fromFirst) */
     checkedFromSeq: number
     macsChecked: boolean
+    /** how many retired keys the MACs could also verify under */
+    retiredKeys: number
     /** "verified" (signature good under --hub-key), "unverified" (present, no hub key given), "none" */
     checkpoint: "verified" | "unverified" | "none"
     /** every finding, ordered by seq then position: findings[0] names the first broken record */
@@ -128,6 +132,36 @@ function listedSeq(e: ExportEntry): number {
     return Number.isSafeInteger(s) && s > 0 ? s : -1
 }
 
+/**
+ * src/core's verifier checks every record under one key. With retired device keys (a rotated
+ * device), its crypto answers a record's HMAC with the MAC under whichever given key, the
+ * current one first, reproduces the MAC the record carries (the record's bytes are announced
+ * before each open): a record verifies when one of the given keys made its MAC, and is bad_mac
+ * as usual otherwise. (The order of key generations along the chain is the hub's rule at
+ * ingest; the export does not say which key sealed what.)
+ */
+function keyring(retired: string[]): { crypto: Crypto; expect(sealed: number[]): void } {
+    if (retired.length === 0) return { crypto: nodeCrypto, expect() {} }
+    let mac = ""
+    return {
+        expect(sealed) {
+            mac = sealed.length >= 32 ? toHex(sealed.slice(sealed.length - 32)) : ""
+        },
+        crypto: {
+            sha256Hex: data => nodeCrypto.sha256Hex(data),
+            hmacSha256Hex(keyHex, data) {
+                const current = nodeCrypto.hmacSha256Hex(keyHex, data)
+                if (current === mac) return current
+                for (const k of retired) {
+                    const m = nodeCrypto.hmacSha256Hex(k, data)
+                    if (m === mac) return m
+                }
+                return current
+            },
+        },
+    }
+}
+
 /** Audits a parsed export; never throws for bad contents (those are findings). */
 export function auditExport(file: ExportFile, opts: AuditOptions = {}): AuditReport {
     const macsChecked = opts.keyHex !== undefined
@@ -141,9 +175,12 @@ export function auditExport(file: ExportFile, opts: AuditOptions = {}): AuditRep
         add("wrong_device", -1, -1, `the export says device ${file.deviceId}, the audit was asked for ${opts.deviceId}`)
 
     const hashes = new Map<number, string>()
+    const ring = keyring(opts.retiredKeyHexes ?? [])
     const opened: (Opened | null)[] = file.entries.map(e => {
         try {
-            const o = openRecord(fromHex(e.sealedHex), opts.keyHex ?? "", nodeCrypto)
+            const bytes = fromHex(e.sealedHex)
+            ring.expect(bytes)
+            const o = openRecord(bytes, opts.keyHex ?? "", ring.crypto)
             if (device === "") device = o.record.deviceId
             if (!hashes.has(o.record.seq)) hashes.set(o.record.seq, o.hash)
             return { record: o.record, hash: o.hash }
@@ -166,7 +203,7 @@ export function auditExport(file: ExportFile, opts: AuditOptions = {}): AuditRep
     const headSeqs = heads.map(h => h[1].seq)
     if (headSeqs.length) vo.lastSeq = Math.max(...headSeqs)
 
-    const v = new ChainVerifier(opts.keyHex ?? "", nodeCrypto, vo)
+    const v = new ChainVerifier(opts.keyHex ?? "", ring.crypto, vo)
     const notHex = new Set<number>()
     file.entries.forEach((e, i) => {
         let bytes: number[] = []
@@ -176,6 +213,7 @@ export function auditExport(file: ExportFile, opts: AuditOptions = {}): AuditRep
             notHex.add(i)
             add("not_hex", listedSeq(e), i, `sealedHex is not hex: ${(err as Error).message}`)
         }
+        ring.expect(bytes)
         v.add(bytes)
     })
     const r = v.finish()
@@ -207,7 +245,7 @@ export function auditExport(file: ExportFile, opts: AuditOptions = {}): AuditRep
     for (const s of hashes.keys()) if (firstSeq === 0 || s < firstSeq) firstSeq = s
     return {
         ok: findings.length === 0, deviceId: device, records: file.entries.length,
-        firstSeq, lastSeq: r.lastSeq, lastHash: r.lastHash, checkedFromSeq: opts.fromFirst && firstSeq > 0 ? firstSeq : 1, macsChecked, checkpoint, findings,
+        firstSeq, lastSeq: r.lastSeq, lastHash: r.lastHash, checkedFromSeq: opts.fromFirst && firstSeq > 0 ? firstSeq : 1, macsChecked, retiredKeys: macsChecked ? opts.retiredKeyHexes?.length ?? 0 : 0, checkpoint, findings,
     }
 }
 

@@ -12,7 +12,7 @@ export const EXIT_OK = 0
 export const EXIT_FINDINGS = 1
 export const EXIT_UNREADABLE = 2
 
-const USAGE = "usage: npm run audit -- FILE [--key HEX | --key-file PATH] [--hub-key PEMFILE] [--device ID] [--head SEQ:HASH] [--from-first]"
+const USAGE = "usage: npm run audit -- FILE [--key HEX | --key-file PATH] [--retired-key HEX | --retired-key-file PATH]... [--hub-key PEMFILE] [--device ID] [--head SEQ:HASH] [--from-first]"
 const HEX64 = /^[0-9a-fA-F]{64}$/
 
 class UsageError extends Error {}
@@ -38,6 +38,12 @@ export function parseArgs(argv: string[]): AuditArgs {
             const key = a === "--key-file" ? keyFromFile(v) : v
             if (!HEX64.test(key)) throw new UsageError(`${a}: the device key is 64 hex digits (32 bytes)${a === "--key-file" ? ", alone or as a DEVICE_KEY=... line" : ""}`)
             opts.keyHex = key.toLowerCase()
+        } else if (a === "--retired-key" || a === "--retired-key-file") {
+            // a device key retired by a rotation (the .env.local the hub issued with it): records sealed before it
+            const v = value(++i, a)
+            const key = a === "--retired-key-file" ? keyFromFile(v) : v
+            if (!HEX64.test(key)) throw new UsageError(`${a}: a retired device key is 64 hex digits (32 bytes)${a === "--retired-key-file" ? ", alone or as a DEVICE_KEY=... line" : ""}`)
+            ;(opts.retiredKeyHexes ??= []).push(key.toLowerCase())
         } else if (a === "--hub-key") {
             const v = value(++i, a)
             opts.hubKeyPem = hubKeyFromFile(v)
@@ -52,6 +58,7 @@ export function parseArgs(argv: string[]): AuditArgs {
         else throw new UsageError(`one FILE only (got ${file} and ${a})`)
     }
     if (keySources > 1) throw new UsageError("give --key or --key-file, not both")
+    if (opts.retiredKeyHexes && opts.keyHex === undefined) throw new UsageError("--retired-key needs the current key (--key or --key-file) too")
     if (file === undefined) throw new UsageError("FILE is missing")
     return { file, opts }
 }
@@ -98,7 +105,7 @@ export function formatReport(name: string, file: ExportFile, r: AuditReport): st
     out.push(`records: ${r.records}${r.records ? `, seq ${r.firstSeq}..${r.lastSeq}` : ""}; contiguity and chain checked from seq ${r.checkedFromSeq}` +
         (r.checkedFromSeq > 1 ? ` (--from-first: record ${r.checkedFromSeq}'s prevHash is taken on trust)` : ""))
     out.push(`chain head (last record): seq ${r.lastSeq}, hash ${r.lastHash}`)
-    if (r.macsChecked) out.push("MACs: checked with the given device key")
+    if (r.macsChecked) out.push("MACs: checked with the given device key" + (r.retiredKeys ? ` (or one of the ${r.retiredKeys} retired key(s) given)` : ""))
     else
         out.push("MACs: NOT checked (no --key or --key-file). Integrity is chain-only: it holds only relative to a trusted head hash." +
             `\n  Compare seq ${r.lastSeq} hash ${r.lastHash} with the head the device or the hub reports (or pass --head SEQ:HASH).`)

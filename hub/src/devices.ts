@@ -1,6 +1,7 @@
 // The device registry: provisioning (id and key, the key shown once), status as the device
 // reports it, and the views staff read.
 import { randomBytes } from "node:crypto"
+import { envLocalOf, newKeyHex } from "./lifecycle"
 import type { HubContext } from "./context"
 import { badRequest, conflict, notFound } from "./errors"
 import { isUniqueViolation } from "./db/index"
@@ -15,7 +16,10 @@ export const DEVICE_ID_PREFIX = "SFA1-"
 
 export interface ProvisionedDevice {
     deviceId: string
+    /** the device key (the controller's: record MACs, sealed bundles, the hub's MACs) */
     keyHex: string
+    /** the transport key (the link's: request signatures) */
+    transportKeyHex: string
     envLocal: string
 }
 
@@ -33,23 +37,29 @@ export interface DeviceView {
     statusAtMs: number | null
     /** the last record stored here */
     head: { seq: number; hash: string }
+    /** set once decommissioned: its requests are refused, its records stay */
+    decommissionedAtMs: number | null
+    /** the device key's generation (1 until the first rotation) */
+    keyGeneration: number
+    /** whether the hub holds a transport key for it (devices provisioned before transport keys have none) */
+    hasTransportKey: boolean
 }
 
 export async function provisionDevice(ctx: HubContext, o: { deviceId?: string; label?: string; createdBy: string; hubUrl: string }): Promise<ProvisionedDevice> {
     const deviceId = o.deviceId ?? DEVICE_ID_PREFIX + randomBytes(5).toString("hex").toUpperCase()
     if (!DEVICE_ID_PATTERN.test(deviceId)) throw badRequest("bad_device_id", "deviceId must be 1-32 of A-Z a-z 0-9 -")
-    const keyHex = randomBytes(32).toString("hex")
+    const keyHex = newKeyHex()
+    const transportKeyHex = newKeyHex()
     try {
         await ctx.db.db.insertInto("devices")
-            .values({ id: deviceId, key_hex: keyHex, label: o.label ?? "", created_at_ms: ctx.nowMs(), created_by: o.createdBy })
+            .values({ id: deviceId, key_hex: keyHex, transport_key_hex: transportKeyHex, label: o.label ?? "", created_at_ms: ctx.nowMs(), created_by: o.createdBy })
             .execute()
     } catch (e) {
         if (isUniqueViolation(e)) throw conflict("device_exists", "device " + deviceId + " is already registered; its key is not shown again")
         throw e
     }
-    const envLocal = "# written by the hub when " + deviceId + " was provisioned; keep it secret\n" +
-        "DEVICE_ID=" + deviceId + "\nDEVICE_KEY=" + keyHex + "\nHUB_URL=" + o.hubUrl + "\n"
-    return { deviceId, keyHex, envLocal }
+    const envLocal = envLocalOf({ deviceId, deviceKey: keyHex, linkKey: transportKeyHex, hubUrl: o.hubUrl, why: "was provisioned" })
+    return { deviceId, keyHex, transportKeyHex, envLocal }
 }
 
 export async function recordStatus(ctx: HubContext, deviceId: string, s: StatusBody): Promise<void> {
@@ -82,6 +92,8 @@ export async function getDevice(ctx: HubContext, deviceId: string): Promise<Devi
             "device_status.pending as pending", "device_status.latched_fault as latched_fault",
             "device_status.reported_head_seq as reported_head_seq", "device_status.reported_head_hash as reported_head_hash",
             "device_status.status_at_ms as status_at_ms",
+            "devices.decommissioned_at_ms as decommissioned_at_ms", "devices.key_generation as key_generation",
+            "devices.transport_key_hex as transport_key_hex",
         ])
         .where("devices.id", "=", deviceId).executeTakeFirst()
     if (!row) throw notFound("no device " + deviceId)
@@ -92,6 +104,8 @@ export async function getDevice(ctx: HubContext, deviceId: string): Promise<Devi
         reportedHead: row.reported_head_seq == null ? null : { seq: Number(row.reported_head_seq), hash: row.reported_head_hash ?? "" },
         statusAtMs: numOrNull(row.status_at_ms),
         head: await currentHead(ctx.db.db, deviceId),
+        decommissionedAtMs: numOrNull(row.decommissioned_at_ms), keyGeneration: Number(row.key_generation),
+        hasTransportKey: row.transport_key_hex !== null,
     }
 }
 

@@ -21,6 +21,7 @@ import { recordTransaction, type Head } from "./db/record-tx"
 import { badRequest } from "./errors"
 import type { DeviceIdentity } from "./auth/device-hmac"
 import { SealedOpener, type OpenedHead, type RecordHead } from "./record-open"
+import { closeRetiredKeys, retiredKeyFor, retiredKeys } from "./device-keys"
 
 export const BATCH_MAX = 32
 
@@ -44,6 +45,8 @@ export interface Checked {
     sealedHex: string
     /** a finding of the batch-local checks (bad_mac, wrong_device, broken_chain), if any */
     problem: string | null
+    /** the generation of the device key it verified under, when that is a retired one */
+    retiredGeneration?: number
 }
 
 // a record that fails these is refused and raised: someone holds bytes they should not
@@ -73,13 +76,39 @@ export function checkBatch(device: DeviceIdentity, sealedHex: string[], maxBatch
         if (out[i].record.seq !== want)
             throw badRequest("not_contiguous", "records must be contiguous: records[" + i + "] has seq " + out[i].record.seq + ", expected " + want)
     }
-    // the chain inside the batch; record 1 chains onto nothing; the first record of a later
-    // batch is checked against the stored head in the transaction
+    checkChain(out)
+    return out
+}
+
+/** the chain inside the batch; record 1 chains onto nothing; the first record of a later batch
+ *  is checked against the stored head in the transaction */
+function checkChain(out: Checked[]) {
     for (let i = 0; i < out.length; i++) {
         const want = i > 0 ? out[i - 1].hash : out[i].record.seq === 1 ? ZERO_HASH : null
         if (want !== null && out[i].record.prevHash !== want && !out[i].problem) out[i].problem = "broken_chain"
     }
-    return out
+}
+
+/**
+ * A rotated device (device-keys.ts): a record whose MAC fails under the current key may be one
+ * it sealed under a retired key; key generations never go down along the batch.
+ */
+async function checkRetiredKeys(db: Kysely<HubSchema>, device: DeviceIdentity, batch: Checked[]): Promise<void> {
+    if (!batch.some(c => c.problem === "bad_mac")) return
+    const retired = await retiredKeys(db, device.deviceId)
+    let newest = 0
+    for (const c of batch) {
+        if (c.problem !== "bad_mac") {
+            if (c.problem === null) newest = Number.MAX_SAFE_INTEGER
+            continue
+        }
+        const k = retiredKeyFor(Buffer.from(c.sealedHex, "hex"), c.record.seq, retired)
+        if (!k || k.generation < newest) continue
+        newest = k.generation
+        c.retiredGeneration = k.generation
+        c.problem = c.record.deviceId !== device.deviceId ? "wrong_device" : null
+    }
+    checkChain(batch)
 }
 
 /** The fast path found no record in these bytes: src/core says why (or, should it disagree, decides). */
@@ -113,11 +142,21 @@ function alertId(deviceId: string, kind: string, seq: number, hash: string): str
 /** opts.maxBatch: the device route allows BATCH_MAX; bulk callers (benchmarks, imports) may pass more */
 export async function ingestRecords(ctx: HubContext, device: DeviceIdentity, sealedHex: string[], opts: { maxBatch?: number } = {}): Promise<IngestResult> {
     const batch = checkBatch(device, sealedHex, opts.maxBatch ?? BATCH_MAX)
+    const rotated = (device.keyGeneration ?? 1) > 1
+    if (rotated) await checkRetiredKeys(ctx.db.db, device, batch)
     const first = batch[0].record.seq
     const last = batch[batch.length - 1].record.seq
     const presumed = { seq: first - 1, hash: batch[0].record.prevHash }
     const d = await recordTransaction(ctx.db, device.deviceId, first, last, presumed, (head, stored) => decide(device.deviceId, batch, head, stored, ctx.nowMs()))
     for (const a of d.alerts) ctx.log?.warn("record refused: " + a.kind, { deviceId: a.device_id, seq: a.seq, detail: a.detail })
+    if (rotated) {
+        const firstSeq = new Map<number, number>()
+        d.answer.results.forEach((r, i) => {
+            const gen = batch[i].retiredGeneration ?? (device.keyGeneration as number)
+            if (r.status === "stored" && !firstSeq.has(gen)) firstSeq.set(gen, r.seq)
+        })
+        await closeRetiredKeys(ctx.db.db, device.deviceId, firstSeq)
+    }
     return d.answer
 }
 

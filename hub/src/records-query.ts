@@ -12,6 +12,7 @@ import type { HubDb } from "./db/index"
 import { yieldToLoop } from "./event-loop"
 import { nodeCrypto } from "../../src/node/crypto-node"
 import type { ComplianceRecord } from "../../src/core/records/types"
+import { retiredKeys, runsByKey } from "./device-keys"
 
 export interface RecordFilter {
     device?: string
@@ -118,7 +119,8 @@ export function chainStatus(ctx: HubContext, deviceId: string, opts: { full?: bo
 async function verifyChain(ctx: HubContext, deviceId: string, full: boolean): Promise<ChainStatus> {
     const db = ctx.db.db
     const d = await getDevice(ctx, deviceId)
-    const key = await db.selectFrom("devices").select("key_hex").where("id", "=", deviceId).executeTakeFirstOrThrow()
+    const key = await db.selectFrom("devices").select(["key_hex", "key_generation"]).where("id", "=", deviceId).executeTakeFirstOrThrow()
+    const retired = Number(key.key_generation) > 1 ? await retiredKeys(db, deviceId) : []
     const kept = full ? undefined : await db.selectFrom("chain_verified").select(["seq", "hash"]).where("device_id", "=", deviceId).executeTakeFirst()
     const from = kept ? { seq: Number(kept.seq), hash: kept.hash } : { seq: 0, hash: ZERO_HASH }
     const findings: Finding[] = []
@@ -135,13 +137,16 @@ async function verifyChain(ctx: HubContext, deviceId: string, full: boolean): Pr
         const rows = await db.selectFrom("records").select(["seq", "sealed_hex"]).where("device_id", "=", deviceId)
             .where("seq", ">", after).orderBy("seq").limit(VERIFY_PAGE).execute()
         if (rows.length === 0) break
-        const v = new ChainVerifier(key.key_hex, nodeCrypto, { deviceId, anchorSeq: prev.seq, anchorHash: prev.hash })
-        for (const r of rows) v.add(Array.from(Buffer.from(r.sealed_hex, "hex")))
-        const rep = v.finish()
-        findings.push(...rep.findings)
+        // a rotated device's records: one verifier per run sealed under one key (device-keys.ts)
+        for (const run of runsByKey(rows, r => Buffer.from(r.sealed_hex, "hex"), key.key_hex, retired)) {
+            const v = new ChainVerifier(run.keyHex, nodeCrypto, { deviceId, anchorSeq: prev.seq, anchorHash: prev.hash })
+            for (const r of run.items) v.add(Array.from(Buffer.from(r.sealed_hex, "hex")))
+            const rep = v.finish()
+            findings.push(...rep.findings)
+            prev = { seq: rep.lastSeq, hash: rep.lastHash }
+            clean = clean && rep.ok ? prev : null
+        }
         read += rows.length
-        prev = { seq: rep.lastSeq, hash: rep.lastHash }
-        clean = clean && rep.ok ? prev : null
         after = Number(rows[rows.length - 1].seq)
         if (rows.length < VERIFY_PAGE) break
         await yieldToLoop()

@@ -101,7 +101,7 @@ export async function world(): Promise<World> {
             await page.locator(".me[data-role=" + role + "]").waitFor()
         },
         async logout() {
-            await page.getByRole("button", { name: "Log out" }).click()
+            await page.getByRole("button", { name: "Log out", exact: true }).click()
             await page.getByRole("link", { name: "Log in" }).waitFor()
         },
         async shot(name) {

@@ -7,13 +7,14 @@ import type { Role } from "../../hub/src/auth/staff"
 
 const NAV: Record<Role | "public", string[]> = {
     public: ["Templates", "Transparency"],
-    operator: ["Fleet", "Records", "Templates", "Transparency"],
-    technician: ["Fleet", "Templates", "Transparency"],
-    auditor: ["Fleet", "Records", "Templates", "Transparency"],
-    reviewer: ["Review queue", "Templates", "Transparency"],
-    designer: ["New design", "Templates", "Transparency"],
+    operator: ["Fleet", "Records", "Templates", "Transparency", "Account"],
+    technician: ["Fleet", "Templates", "Transparency", "Account"],
+    auditor: ["Fleet", "Records", "Staff actions", "Templates", "Transparency", "Account"],
+    reviewer: ["Review queue", "Templates", "Transparency", "Account"],
+    designer: ["New design", "Templates", "Transparency", "Account"],
+    admin: ["Administration", "Templates", "Transparency", "Account"],
 }
-const LANDING: Record<Role, string> = { operator: "Fleet", technician: "Fleet", auditor: "Records", reviewer: "Review queue", designer: "New design" }
+const LANDING: Record<Role, string> = { operator: "Fleet", technician: "Fleet", auditor: "Records", reviewer: "Review queue", designer: "New design", admin: "Administration" }
 
 describe.skipIf(!HAVE_CHROMIUM)("console roles " + SKIP_REASON, () => {
     let w: World
@@ -34,7 +35,7 @@ describe.skipIf(!HAVE_CHROMIUM)("console roles " + SKIP_REASON, () => {
         await w.shot("login")
     })
 
-    for (const role of ["operator", "technician", "auditor", "reviewer", "designer"] as Role[]) {
+    for (const role of ["operator", "technician", "auditor", "reviewer", "designer", "admin"] as Role[]) {
         it(role + ": lands on " + LANDING[role] + " with its own navigation", async () => {
             await w.login(role)
             await w.page.getByRole("heading", { name: LANDING[role], level: 1 }).waitFor()

@@ -23,7 +23,7 @@ function roles(backend: Backend) {
     const MATRIX: [string, string, unknown, Role[], number][] = [
         ["GET", "/api/auth/me", undefined, [...ROLES], 200],
         ["POST", "/api/devices", {}, ["technician"], 201],
-        ["GET", "/api/devices", undefined, ["operator", "technician", "auditor"], 200],
+        ["GET", "/api/devices", undefined, ["operator", "technician", "auditor", "admin"], 200],
         ["GET", DEV, undefined, ["operator", "technician", "auditor"], 200],
         ["GET", DEV + "/alerts", undefined, ["operator", "technician", "auditor"], 200],
         ["GET", DEV + "/records", undefined, ["operator", "auditor"], 200],

@@ -2,6 +2,8 @@
 //   x-device-id, x-timestamp (unix s), x-nonce (16-64 lowercase hex), x-signature =
 //   hex HMAC-SHA256(device key, METHOD \n PATH(with query) \n sha256hex(body) \n timestamp \n nonce)
 // where a GET has an empty body (its hash is SHA-256 of zero bytes, e3b0c442...).
+// The transport key is the link's (issue 12); while the firmware is one node, a signature under
+// the device key is accepted too (transitional: hub/README.md). A decommissioned device is refused.
 // Rejected with 401 and a reason: unknown device, bad signature, a timestamp more than 300 s
 // from the hub's clock (except timestamp 0 on the clock-less time route), a nonce seen before.
 // Nonces are kept per device with the time they were seen; older than the staleness window
@@ -26,7 +28,10 @@ const DEVICE_ID_PATTERN = /^[\x20-\x7e]{1,32}$/
 
 export interface DeviceIdentity {
     deviceId: string
+    /** the device key (the controller's): record MACs, time MACs, bundles, acks */
     keyHex: string
+    /** the device key's generation: above 1, retired keys may hold records still to come (ingest.ts) */
+    keyGeneration?: number
 }
 
 export function sha256Hex(body: Uint8Array | string): string {
@@ -96,6 +101,8 @@ export interface DeviceHeaders {
     nonce: string
     signature: string
     keyHex: string
+    transportKeyHex: string | null
+    keyGeneration: number
 }
 
 /** The checks that need no body (run as soon as the headers are in, so a refused upload is not
@@ -109,34 +116,38 @@ export async function precheckDevice(ctx: HubContext, headers: AuthInput["header
     if (!TIMESTAMP_PATTERN.test(timestamp)) throw unauthorized("bad_header", "x-timestamp must be unix seconds (decimal digits)")
     if (!NONCE_PATTERN.test(nonce)) throw unauthorized("bad_header", "x-nonce must be 16-64 lowercase hex digits")
     if (!/^[0-9a-f]{64}$/.test(signature)) throw unauthorized("bad_header", "x-signature must be 64 lowercase hex digits")
-    const device = await ctx.db.db.selectFrom("devices").select(["id", "key_hex"]).where("id", "=", deviceId).executeTakeFirst()
+    const device = await ctx.db.db.selectFrom("devices").select(["id", "key_hex", "transport_key_hex", "key_generation", "decommissioned_at_ms"])
+        .where("id", "=", deviceId).executeTakeFirst()
     if (!device) throw unauthorized("unknown_device", "device " + deviceId + " is not registered at this hub")
+    if (device.decommissioned_at_ms !== null) throw unauthorized("decommissioned", "device " + deviceId + " is decommissioned: this hub serves it no more")
     const nowS = Math.floor(ctx.nowMs() / 1000)
     const ts = Number(timestamp)
     if (!(ts === 0 && allowZeroTimestamp) && Math.abs(nowS - ts) > STALE_S)
         throw unauthorized("stale_timestamp", "x-timestamp " + ts + " is more than " + STALE_S + " s from the hub's clock " + nowS + ": sync time first")
-    return { deviceId, timestamp, nonce, signature, keyHex: device.key_hex }
+    return { deviceId, timestamp, nonce, signature, keyHex: device.key_hex, transportKeyHex: device.transport_key_hex, keyGeneration: Number(device.key_generation) }
 }
 
 /** Checks a device request (after precheckDevice when `pre` is given); stores its nonce and the device's last-seen time. Throws 401. */
 export async function authenticateDevice(ctx: HubContext, a: AuthInput, pre?: DeviceHeaders): Promise<DeviceIdentity> {
-    const { deviceId, timestamp, nonce, signature, keyHex } = pre ?? await precheckDevice(ctx, a.headers, a.clockless)
-    const want = Buffer.from(deviceSignature(keyHex, a.method, a.url, a.body, timestamp, nonce), "hex")
-    if (!timingSafeEqual(want, Buffer.from(signature, "hex")))
-        throw unauthorized("bad_signature", "x-signature does not verify under this device's key (method, path, body, timestamp, nonce)")
+    const { deviceId, timestamp, nonce, signature, keyHex, transportKeyHex, keyGeneration } = pre ?? await precheckDevice(ctx, a.headers, a.clockless)
+    const got = Buffer.from(signature, "hex")
+    const signedBy = (k: string) => timingSafeEqual(Buffer.from(deviceSignature(k, a.method, a.url, a.body, timestamp, nonce), "hex"), got)
+    // the transport key first; the device key while the firmware is one node (transitional)
+    if (!(transportKeyHex !== null && signedBy(transportKeyHex)) && !signedBy(keyHex))
+        throw unauthorized("bad_signature", "x-signature does not verify under this device's transport key or device key (method, path, body, timestamp, nonce)")
     const nowMs = ctx.nowMs()
     // the time route's answer is bound to this request's nonce by its MAC: a replay teaches the
     // replayer nothing the device would accept, so it is served without a claim and changes
     // nothing (not even the last contact: a replayed timestamp-0 request cannot make a dead
     // device look alive); its timestamp was checked by precheckDevice
-    if (a.clockless) return { deviceId, keyHex }
+    if (a.clockless) return { deviceId, keyHex, keyGeneration }
     const fresh = await claimNonce(ctx.db, { deviceId, nonce, nowMs })
     if (!fresh) throw unauthorized("replayed_nonce", "x-nonce was used before: send a fresh nonce with every request")
     if (nowMs - (lastPrune.get(ctx) ?? 0) >= PRUNE_EVERY_MS) {
         lastPrune.set(ctx, nowMs)
         await pruneNonces(ctx, nowMs)
     }
-    return { deviceId, keyHex }
+    return { deviceId, keyHex, keyGeneration }
 }
 
 /** Deletes nonces too old to be replayed (their timestamps would be stale). */

@@ -69,7 +69,9 @@ export async function loginLimiter(app: FastifyInstance, ctx: HubContext, limits
     scryptGateOf(ctx, limits)
     await app.register(rateLimit, { global: false, cache: REMEMBERED })
     const byAddress = app.createRateLimit({ max: limits.addressAttempts, timeWindow: limits.addressWindowMs })
-    const accountKey = (request: FastifyRequest) => "account:" + (request.body as { name: string }).name
+    // the name the caller passes (a login's, or the session user's on a password change)
+    const names = new WeakMap<FastifyRequest, string>()
+    const accountKey = (request: FastifyRequest) => "account:" + (names.get(request) ?? (request.body as { name: string }).name)
     // continueExceeding (a refused attempt starts the window again) is a plugin option its createRateLimit type leaves out
     const byAccount = app.createRateLimit({ max: limits.accountFailures, timeWindow: limits.accountWindowMs, continueExceeding: true, keyGenerator: accountKey } as CreateRateLimitOptions)
     return {
@@ -77,13 +79,15 @@ export async function loginLimiter(app: FastifyInstance, ctx: HubContext, limits
             const r = await byAddress(request)
             if (!r.isAllowed && r.isExceeded) throw tooMany(r.ttlInSeconds, "too many logins from this address")
         },
-        async checkAccount(request) {
+        async checkAccount(request, name) {
+            names.set(request, name)
             const seen = await byAccount(request, { increment: false })
             if (seen.isAllowed || seen.remaining > 0) return
             const r = await byAccount(request)
             throw tooMany(r.isAllowed ? 1 : r.ttlInSeconds, "too many failed logins for this name")
         },
-        async failed(request) {
+        async failed(request, name) {
+            names.set(request, name)
             await byAccount(request)
         },
     }

@@ -7,7 +7,9 @@ import type { HubContext } from "../context"
 import { unauthorized, forbidden } from "../errors"
 import { gated } from "./login-limits"
 
-export const ROLES = ["operator", "technician", "reviewer", "auditor", "designer"] as const
+// admin: staff accounts (disable, password reset, log out everywhere) and the device lifecycle
+// (decommission, key rotation with the technician); it reads no records and reviews nothing
+export const ROLES = ["operator", "technician", "reviewer", "auditor", "designer", "admin"] as const
 export type Role = (typeof ROLES)[number]
 
 export interface StaffIdentity {
@@ -68,6 +70,8 @@ export async function login(ctx: HubContext, name: string, password: string): Pr
         return null
     }
     if (!(await gated(ctx, () => verifyPassword(password, user.password_hash)))) return null
+    // told only to whoever knows the password: the account exists, and an administrator disabled it
+    if (user.disabled_at_ms !== null) throw unauthorized("account_disabled", "this account is disabled: ask an administrator")
     const token = randomBytes(32).toString("hex")
     const now = ctx.nowMs()
     // a user's expired sessions go when they next log in: the table stays the size of who is active
@@ -82,7 +86,12 @@ export async function login(ctx: HubContext, name: string, password: string): Pr
 export async function logout(ctx: HubContext, token: string): Promise<void> {
     const hash = tokenHash(token)
     await ctx.db.db.deleteFrom("sessions").where("token_hash", "=", hash).execute()
-    for (const l of endListeners.get(ctx) ?? []) l(hash)
+    sessionsEnded(ctx, [hash])
+}
+
+/** Tells this process's listeners (live streams) that these sessions ended; call after the delete commits. */
+export function sessionsEnded(ctx: HubContext, tokenHashes: string[]): void {
+    for (const hash of tokenHashes) for (const l of endListeners.get(ctx) ?? []) l(hash)
 }
 
 const endListeners = new WeakMap<HubContext, Set<(tokenHash: string) => void>>()
@@ -105,10 +114,11 @@ export function requestToken(request: FastifyRequest): string | null {
 export async function staffForToken(ctx: HubContext, token: string): Promise<StaffIdentity | null> {
     const row = await ctx.db.db.selectFrom("sessions")
         .innerJoin("users", "users.id", "sessions.user_id")
-        .select(["users.id as id", "users.name as name", "users.role as role", "sessions.expires_at_ms as exp"])
+        .select(["users.id as id", "users.name as name", "users.role as role", "sessions.expires_at_ms as exp", "users.disabled_at_ms as disabled"])
         .where("sessions.token_hash", "=", tokenHash(token))
         .executeTakeFirst()
-    if (!row || row.exp <= ctx.nowMs()) return null
+    // disabling deletes the user's sessions; the check here also covers a session opened in the same moment
+    if (!row || row.exp <= ctx.nowMs() || row.disabled !== null) return null
     return { userId: row.id, name: row.name, role: row.role as Role }
 }
 

@@ -3,5 +3,7 @@ import type { CoreTables } from "./migrations/0001_core"
 import type { LibraryTables } from "./migrations/0002_library"
 import type { SessionTables } from "./migrations/0003_device_sessions"
 import type { DataAuditTables } from "./migrations/0006_data_audit"
+import type { LifecycleTables, LifecycleUserColumns, LifecycleDeviceColumns } from "./migrations/0007_lifecycle"
 
-export type HubSchema = CoreTables & LibraryTables & SessionTables & DataAuditTables
+export type HubSchema = CoreTables & LibraryTables & SessionTables & DataAuditTables & LifecycleTables
+    & { users: LifecycleUserColumns; devices: LifecycleDeviceColumns }

@@ -4,7 +4,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify"
 import type { HubContext } from "../context"
 import { login, logout, requestToken, requireRole, staffOf, ROLES, SESSION_COOKIE, SESSION_TTL_MS } from "../auth/staff"
-import { unauthorized } from "../errors"
+import { HubError, unauthorized } from "../errors"
+import { changeOwnPassword, logoutEverywhere } from "../lifecycle"
+import { PASSWORD_SCHEMA } from "./lifecycle"
 import { loginLimiter, type LoginLimits } from "../auth/login-limits"
 
 export async function authRoutes(app: FastifyInstance, ctx: HubContext, limits: LoginLimits) {
@@ -43,6 +45,37 @@ export async function authRoutes(app: FastifyInstance, ctx: HubContext, limits: 
     })
 
     app.get("/api/auth/me", { preHandler: requireRole(...ROLES) }, async request => staffOf(request))
+
+    // the user's own password: the current one is checked like a login (its failures count
+    // against the name's login limit, so a stolen session cannot guess it), the policy applies
+    // to the new one, and every other session of the user ends
+    app.post("/api/auth/password", {
+        preHandler: requireRole(...ROLES),
+        bodyLimit: 1024,
+        schema: {
+            body: {
+                type: "object", additionalProperties: false, required: ["currentPassword", "newPassword"],
+                properties: { currentPassword: PASSWORD_SCHEMA, newPassword: PASSWORD_SCHEMA },
+            },
+        },
+    }, async request => {
+        const me = staffOf(request)
+        const { currentPassword, newPassword } = request.body as { currentPassword: string; newPassword: string }
+        await limiter.checkAccount(request, me.name)
+        try {
+            return await changeOwnPassword(ctx, me, requestToken(request) ?? "", currentPassword, newPassword)
+        } catch (e) {
+            if (e instanceof HubError && e.code === "bad_password_current") await limiter.failed(request, me.name)
+            throw e
+        }
+    })
+
+    // ends every session of the caller, this one included
+    app.post("/api/auth/logout-everywhere", { preHandler: requireRole(...ROLES), bodyLimit: 64 }, async (request, reply) => {
+        const r = await logoutEverywhere(ctx, staffOf(request), staffOf(request).name)
+        setSessionCookie(request, reply, "", 0)
+        return r
+    })
 }
 
 /** The console's session cookie; Secure when the hub is reached over https. */

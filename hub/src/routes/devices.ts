@@ -41,7 +41,8 @@ export async function deviceAdminRoutes(app: FastifyInstance, ctx: HubContext) {
     })
 
     app.get("/api/devices", {
-        preHandler: requireRole("operator", "technician", "auditor"),
+        // admin too: the administration page lists devices to decommission or re-key
+        preHandler: requireRole("operator", "technician", "auditor", "admin"),
         schema: {
             querystring: {
                 type: "object", additionalProperties: false,
