@@ -22,7 +22,7 @@ import { makeCalibration } from "../src/core/calibration/calibration"
 import { CalibrationStore, saveCalibration } from "../src/core/calibration/store"
 
 export const SIM_DEVICE_ID = "SFA1-SIM0001"
-const TEMPLATE_PREFIX = "tpl" // src/trust.ts TEMPLATE_PREFIX
+export const TEMPLATE_PREFIX = "tpl" // src/trust.ts TEMPLATE_PREFIX
 
 /** The sim template's process: the sim plant heats to 70 °C in ~10 s and cools in ~12 s. */
 export const SIM_TEMPLATE_PROCESS = {

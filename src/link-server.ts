@@ -34,6 +34,12 @@ import { SensorInputs } from "./hw/sensor-inputs"
 import { TEMPLATE_PREFIX } from "./trust"
 import { Parts, Network } from "./compliance"
 
+/**
+ * Link commands handled a second at most; the rest are dropped unanswered, before any work (a
+ * flood must not take the control loop's time). The link needs a few a second, ~25 during an
+ * install or a record upload (one at a time, each waiting for its report).
+ */
+const COMMANDS_PER_SECOND = 40
 /** live samples: 5 a second while a cycle runs; at most SAMPLES_MAX wait for the link (newer ones are dropped) */
 const SAMPLE_MS = 200
 const SAMPLES_MAX = 10
@@ -44,6 +50,7 @@ export class LinkServer extends Server {
     private clockGate = new ClockGate()
     private asm = new Assembly()
     private lastEnd = LinkResult.Malformed
+    private ending = false
     /** the installed bundle (null: none or unreadable) and template hash ("" none), re-read after an install */
     private bundle: Bundle | null = null
     private installed = ""
@@ -63,6 +70,7 @@ export class LinkServer extends Server {
 
     constructor(readonly p: Parts) {
         super(ds.SmileLink.spec)
+        this.perSecond = COMMANDS_PER_SECOND
     }
 
     async start() {
@@ -104,16 +112,15 @@ export class LinkServer extends Server {
         this.installed = t.status === BlobStatus.Ok ? dsCrypto.sha256Hex(base64Buffer(t.value, "(template)")) : ""
     }
 
-    status(): ds.AsyncValue<[number, number, number, number, number, number, number, Buffer, Buffer, string]> {
+    status(): any[] {
         const c = this.p.ctrl
         const q = this.p.recs.queue
         const lf = c.latchedFault
-        const sc = c.scan
         const nr = this.p.trust.notReady
-        const state = lf ? 3 : c.cycle.running() ? 2 : sc && sc.state === ScanState.Running ? 4 : nr ? 0 : 1
+        const state = lf ? 3 : c.cycle.running() ? 2 : this.busy() ? 4 : nr ? 0 : 1
         const b = this.bundle
-        return [state, c.phase(), lf ? lf.code : 0, q.head, q.next, b ? b.bundleVersion : 0, this.now(),
-            hexBuffer(q.next > 1 ? q.last : ZERO_HASH), hexBuffer(this.wanted() || ZERO_HASH), nr]
+        return [state, c.phase(), lf ? lf.code : 0, q.head, q.next, b ? b.bundleVersion : 0, this.now(), nr,
+            hexBuffer((q.next > 1 ? q.last : ZERO_HASH) + (this.wanted() || ZERO_HASH))]
     }
 
     /** an approved, unrevoked template the controller does not hold, while it holds none approved ("" none) */
@@ -124,13 +131,14 @@ export class LinkServer extends Server {
         return ""
     }
 
-    clockChallenge(): Buffer {
+    clockChallenge(): Buffer[] {
         const n = randomBuffer(16)
         this.clockGate.challenge(n, ds.millis())
-        return n
+        return [n] // a lone Buffer would be taken for the list of fields
     }
 
     clockSet(a: any): number {
+        if (!fields(a, "nb")) return LinkResult.Malformed
         const t = this.clockGate.accept(dsCrypto, this.p.id.keyHex, ds.millis(), a[0], a[1])
         if (!t) {
             console.warn("link: a time that is not the hub's answer to our challenge: refused")
@@ -143,19 +151,26 @@ export class LinkServer extends Server {
 
     installBegin(a: any): number {
         this.lastEnd = LinkResult.Malformed
+        if (!fields(a, "nn")) return LinkResult.Malformed
         return this.busy() ? LinkResult.Busy : this.asm.begin(a[1], a[0])
     }
 
     installChunk(a: any): [number, number] {
-        const r = this.asm.chunk(a[0], a[1])
+        const r = fields(a, "nb") ? this.asm.chunk(a[0], a[1]) : LinkResult.Malformed
         return [this.asm.next, r]
     }
 
     async installEnd(): Promise<number> {
+        while (this.ending) await ds.sleep(20) // a repeat while the first is verified and stored gets its answer
         const kind = this.asm.kind
         const bytes = this.asm.take()
         if (!bytes) return this.lastEnd // nothing assembled: a repeat of the last end, or out of order
-        this.lastEnd = this.busy() ? LinkResult.Busy : await this.install(kind, bytes)
+        this.ending = true
+        try {
+            this.lastEnd = this.busy() ? LinkResult.Busy : await this.install(kind, bytes)
+        } finally {
+            this.ending = false
+        }
         return this.lastEnd
     }
 
@@ -190,6 +205,8 @@ export class LinkServer extends Server {
 
     /** sealed record seq, read once for all its chunks (null: not held) */
     private async record(seq: number): Promise<Buffer | null> {
+        const q = this.p.recs.queue
+        if (seq < q.head || seq >= q.next) return null // released (or never written): the cache is no answer
         if (seq !== this.readSeq || !this.readBuf) {
             this.readBuf = null
             const t = await this.p.recs.queue.readText(seq)
@@ -201,6 +218,7 @@ export class LinkServer extends Server {
     }
 
     async recordRead(a: any): Promise<[number, number, number, Buffer]> {
+        if (!fields(a, "nn")) return [0, 0, 0, Buffer.alloc(0)]
         const seq: number = a[0]
         const off: number = a[1]
         let r: Buffer = null
@@ -213,11 +231,12 @@ export class LinkServer extends Server {
             }
         }
         if (!r || off > r.length) return [seq, off, 0, Buffer.alloc(0)]
-        return [seq, off, r.length, r.slice(off, off + CHUNK_MAX)]
+        return [seq, off, r.length, r.slice(off, Math.min(off + CHUNK_MAX, r.length))] // (the VM's slice does not clamp its end)
     }
 
     async recordAck(a: any): Promise<[number, number]> {
         const q = this.p.recs.queue
+        if (!fields(a, "nb")) return [q.head, LinkResult.Malformed]
         const seq: number = a[0]
         const mac: Buffer = a[1]
         if (seq < q.head) return [q.head, LinkResult.Ok] // released already
@@ -250,6 +269,7 @@ export class LinkServer extends Server {
 
     abort(a: any): number {
         const c = this.p.ctrl
+        if (!fields(a, "nb")) return LinkResult.Malformed
         const mac: Buffer = a[1]
         if (!c.cycle.running() || a[0] !== this.cycle || mac.length !== 32) return LinkResult.Malformed
         if (!hexEqual(abortMac(dsCrypto, this.p.id.keyHex, this.p.id.deviceId, this.cycle), toHex(mac))) {
@@ -262,18 +282,19 @@ export class LinkServer extends Server {
     }
 
     sessionOffer(a: any): number {
-        const id: string = a[3]
+        if (!fields(a, "nsssb")) return LinkResult.Malformed
+        const id: string = a[1]
         if (this.started) return LinkResult.Busy // the session's cycle runs: it ends with it
         if (!id) {
             this.session = null // none open (the link may always withdraw one: the START button still decides)
             return LinkResult.Ok
         }
         const now = this.now()
-        const hash = toHex(a[2])
-        const mac: Buffer = a[1]
+        const h: Buffer = a[4]
         const issued: number = a[0]
-        if (now <= 0 || issued < now - SESSION_FRESH_S || issued > now + SESSION_FRESH_S || mac.length !== 32 ||
-            !hexEqual(sessionMac(dsCrypto, this.p.id.keyHex, this.p.id.deviceId, id, hash, a[4], a[5], issued), toHex(mac))) {
+        const hash = toHex(h.slice(32, 64))
+        if (now <= 0 || issued < now - SESSION_FRESH_S || issued > now + SESSION_FRESH_S || h.length !== 64 ||
+            !hexEqual(sessionMac(dsCrypto, this.p.id.keyHex, this.p.id.deviceId, id, hash, a[2], a[3], issued), toHex(h.slice(0, 32)))) {
             console.warn("link: a session offer without a fresh hub MAC: refused")
             return LinkResult.Refused
         }
@@ -284,8 +305,8 @@ export class LinkServer extends Server {
             this.report = [0, 2, 0, id]
             return LinkResult.Ok
         }
-        if (!this.session || this.session.sessionId !== id) console.log("session " + id.slice(0, 8) + " for " + a[5])
-        this.session = { sessionId: id, templateHash: hash, operatorId: a[4], patientRef: a[5] }
+        if (!this.session || this.session.sessionId !== id) console.log("session " + id.slice(0, 8) + " for " + a[3])
+        this.session = { sessionId: id, templateHash: hash, operatorId: a[2], patientRef: a[3] }
         return LinkResult.Ok
     }
 
@@ -295,6 +316,7 @@ export class LinkServer extends Server {
     }
 
     sessionReportSent(a: any): number {
+        if (!fields(a, "ns")) return LinkResult.Malformed
         if (a[0] === this.report[1] && a[1] === this.report[3]) this.report = [0, 0, 0, ""]
         return LinkResult.Ok
     }
@@ -315,6 +337,20 @@ export class LinkServer extends Server {
             this.started = false
         }
     }
+}
+
+/**
+ * A command's decoded fields when there are enough of the kinds wanted ("n" number, "s" string,
+ * "b" bytes), else null: a link's packets are input, and a short one decodes short.
+ */
+function fields(a: any, kinds: string): any[] | null {
+    if (!Array.isArray(a) || a.length < kinds.length) return null
+    for (let i = 0; i < kinds.length; i++) {
+        const k = kinds.charAt(i)
+        const v = a[i]
+        if (k === "n" ? typeof v !== "number" : k === "s" ? typeof v !== "string" : !(v instanceof Buffer)) return null
+    }
+    return a
 }
 
 /** h is a template hash the bundle approves and does not revoke */

@@ -24,14 +24,15 @@ export class HubClient {
 
     /**
      * One signed request: [status (0: no usable answer), the parsed JSON body or null].
-     * timestampS: the link's clock unless given (0 on the time route of a link with no clock).
+     * timestampS: the link's clock unless given (0 on the time route of a link with no clock);
+     * nonce: a fresh one unless given (the time route's is the controller's challenge).
      */
-    async call(method: string, path: string, body: string, ifNoneMatch?: string, timestampS?: number): Promise<any[]> {
+    async call(method: string, path: string, body: string, ifNoneMatch?: string, timestampS?: number, nonceHex?: string): Promise<any[]> {
         while (this.busy) await ds.sleep(20)
         this.busy = true
         try {
             const ts = timestampS === undefined ? this.now() : timestampS
-            const nonce = randomBuffer(16).toString("hex")
+            const nonce = nonceHex || randomBuffer(16).toString("hex")
             let h = "x-device-id: " + this.deviceId + "\r\nx-timestamp: " + ts + "\r\nx-nonce: " + nonce + "\r\nx-signature: " +
                 requestSignature(dsCrypto, this.linkKeyHex, method, path, body, ts, nonce) + "\r\n"
             if (body) h += "content-type: application/json\r\n"

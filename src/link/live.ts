@@ -10,7 +10,7 @@ import { samplesJson } from "../core/link/gate"
 import { LinkRpc } from "./rpc"
 import { HubClient } from "./hub-client"
 
-const NO_HASH = Buffer.alloc(32)
+const NO_HASHES = Buffer.alloc(64)
 const SESSION_STATE = ["", "started", "ended"]
 
 /** Telemetry of the running cycle: the controller's samples to the hub, and the console's abort back. */
@@ -41,16 +41,16 @@ export async function sessionOnce(rpc: LinkRpc, hub: HubClient, offer: boolean) 
     if (!offer) return
     const a = await hub.call("GET", DEVICE_API + "session", "")
     const s = a[1]
-    if (a[0] === 204) await rpc.call("sessionOffer", [0, NO_HASH, NO_HASH, "", "", ""])
+    if (a[0] === 204) await rpc.call("sessionOffer", [0, "", "", "", NO_HASHES])
     else if (a[0] === 200 && s && typeof s.sessionId === "string") {
         if (s.abort) {
             // aborted on the console before its cycle started: withdrawn here, ended on the hub
-            await rpc.call("sessionOffer", [0, NO_HASH, NO_HASH, "", "", ""])
+            await rpc.call("sessionOffer", [0, "", "", "", NO_HASHES])
             await hub.call("POST", DEVICE_API + "session/state", "{\"sessionId\":\"" + s.sessionId + "\",\"state\":\"ended\",\"outcome\":0}")
             return
         }
         if (typeof s.mac !== "string" || s.mac.length !== 64 || typeof s.templateHash !== "string" || s.templateHash.length !== 64) return
-        const r = await rpc.call("sessionOffer", [s.issuedUnixS, hexBuffer(s.mac), hexBuffer(s.templateHash), s.sessionId, s.operatorId, s.patientRef])
+        const r = await rpc.call("sessionOffer", [s.issuedUnixS, s.sessionId, s.operatorId, s.patientRef, hexBuffer(s.mac + s.templateHash)])
         if (r) console.warn("the controller refused session " + s.sessionId.slice(0, 8) + " (" + r + ")")
     }
 }

@@ -17,12 +17,18 @@ export class LinkRpc {
     constructor() {
         const self = this
         this.role.report().subscribe((pkt: ds.Packet) => {
-            if (pkt.spec && pkt.spec.name === self.waiting) self.got = pkt.decode()
+            if (!pkt.spec || pkt.spec.name !== self.waiting) return
+            const v = pkt.decode()
+            // a one-field report decodes as its value, or as [value] for a bytes field
+            self.got = Array.isArray(v) && v.length === 1 ? v[0] : v
         })
     }
 
-    /** the report's fields (one field: its value; several: an array), or null when none came */
-    async call(name: string, args?: any[]): Promise<any> {
+    /**
+     * The report's fields (one field: its value; several: an array), or null when none came.
+     * waitMs: how long one try waits (longer for what writes flash: an install's end, an ack).
+     */
+    async call(name: string, args?: any[], waitMs?: number): Promise<any> {
         while (this.busy) await ds.sleep(5)
         this.busy = true
         try {
@@ -30,7 +36,7 @@ export class LinkRpc {
                 this.waiting = name
                 this.got = null
                 await (this.role as any)[name](args)
-                const until = ds.millis() + RETRY_MS
+                const until = ds.millis() + (waitMs || RETRY_MS)
                 while (this.got === null && ds.millis() < until) await ds.sleep(5)
                 if (this.got !== null) return this.got
             }

@@ -24,6 +24,8 @@ import { HubClient } from "./hub-client"
 const TIME_RESYNC_S = 21600
 /** records an upload at most (a sealed record is ~330 bytes: ~1.3 KB of body) */
 const BATCH_MAX = 2
+/** a try of a command that writes the controller's flash waits this long for its report */
+const SLOW_MS = 3000
 /** uploads a round at most; the rest waits for the next round */
 const UPLOADS_MAX = 24
 
@@ -36,9 +38,9 @@ export const enum St {
     Next = 4,
     BundleVersion = 5,
     Clock = 6,
-    LastHash = 7,
-    Want = 8,
-    NotReady = 9,
+    NotReady = 7,
+    /** last_hash then want_template, 32 bytes each */
+    Hashes = 8,
 }
 
 export class LinkSync {
@@ -68,7 +70,7 @@ export class LinkSync {
             st = await this.rpc.call("status")
             if (!st) return fail("the controller does not answer")
         }
-        const want = toHex(st[St.Want])
+        const want = toHex(st[St.Hashes].slice(32, 64))
         if (want !== ZERO_HASH) {
             a = await this.get("templates/" + want, "")
             if (!a) return false
@@ -83,7 +85,7 @@ export class LinkSync {
         const n: number = st[St.Next]
         const body = JSON.stringify({
             state: st[St.State] === 0 && st[St.Phase] === 0 ? "not_ready" : phaseName(st[St.Phase]), phase: st[St.Phase],
-            pending: n - st[St.Head], latchedFault: st[St.Fault], head: { seq: n - 1, hash: n > 1 ? toHex(st[St.LastHash]) : ZERO_HASH },
+            pending: n - st[St.Head], latchedFault: st[St.Fault], head: { seq: n - 1, hash: n > 1 ? toHex(st[St.Hashes].slice(0, 32)) : ZERO_HASH },
         })
         a = await this.hub.call("POST", DEVICE_API + "status", body)
         return a[0] === 200 || a[0] === 204 || fail("status report refused: " + a[0])
@@ -111,7 +113,7 @@ export class LinkSync {
         const nonce = await this.rpc.call("clockChallenge")
         if (!nonce) return fail("the controller does not answer")
         const hex = toHex(nonce)
-        const a = await this.hub.call("GET", DEVICE_API + "time?nonce=" + hex, "", "", 0)
+        const a = await this.hub.call("GET", DEVICE_API + "time?nonce=" + hex, "", "", 0, hex)
         if (!this.usable(a)) return false
         const b = a[1]
         if (a[0] !== 200 || !b || b.nonce !== hex || typeof b.unixS !== "number" || typeof b.mac !== "string" || b.mac.length !== 64)
@@ -135,12 +137,13 @@ export class LinkSync {
         let r = await this.rpc.call("installBegin", [bytes.length, kind])
         if (r !== LinkResult.Ok) return r === null ? LinkResult.Busy : r
         for (let off = 0; off < bytes.length;) {
-            const c = await this.rpc.call("installChunk", [off, bytes.slice(off, off + CHUNK_MAX)])
+            // (the end clamped here: the VM's Buffer.slice does not clamp it)
+            const c = await this.rpc.call("installChunk", [off, bytes.slice(off, Math.min(off + CHUNK_MAX, bytes.length))])
             if (!c) return LinkResult.Busy
             if (c[1] !== LinkResult.Ok) return c[1]
             off = c[0]
         }
-        r = await this.rpc.call("installEnd")
+        r = await this.rpc.call("installEnd", [], SLOW_MS)
         return r === null ? LinkResult.Busy : r
     }
 
@@ -179,7 +182,7 @@ export class LinkSync {
             if (i > 0) {
                 const ack = a[1].ack
                 const ok = !!ack && ack.seq === seq + i - 1 && typeof ack.mac === "string" && ack.mac.length === 64
-                const r = ok ? await this.rpc.call("recordAck", [seq + i - 1, hexBuffer(ack.mac)]) : null
+                const r = ok ? await this.rpc.call("recordAck", [seq + i - 1, hexBuffer(ack.mac)], SLOW_MS) : null
                 if (!r || r[1] !== LinkResult.Ok) return fail("the controller did not release record " + (seq + i - 1) + " (" + (r ? r[1] : "no ack") + ")")
                 seq = r[0]
             }

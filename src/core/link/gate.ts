@@ -57,43 +57,51 @@ export class ClockGate {
     }
 }
 
-/** One install in progress: bytes taken in order into a buffer of the announced length. */
+/** One install in progress: bytes taken in order into room for the announced length. */
 export class Assembly {
     kind = 0
-    buf: Buffer | null = null
     next = 0
+    /** the announced length (0: no install in progress) */
+    length = 0
+    /**
+     * The bytes' room, kept from one install to the next and grown only for a longer one: a link
+     * that begins over and over allocates nothing (each allocation of a few KB can fail on the
+     * controller's fragmented heap).
+     */
+    private room: Buffer | null = null
 
     begin(kind: number, length: number): LinkResult {
         this.kind = 0
-        this.buf = null
+        this.length = 0
         this.next = 0
         if (kind !== InstallKind.Bundle && kind !== InstallKind.Template) return LinkResult.Malformed
         if (!(length > 0)) return LinkResult.Malformed
         if (length > INSTALL_MAX) return LinkResult.TooLarge
+        if (!this.room || this.room.length < length) this.room = Buffer.alloc(length)
         this.kind = kind
-        this.buf = Buffer.alloc(length)
+        this.length = length
         return LinkResult.Ok
     }
 
     /** data at offset: stored when it is the next one, a repeat is answered Ok and not stored again */
     chunk(offset: number, data: Buffer): LinkResult {
-        const b = this.buf
-        if (!b || data.length === 0 || data.length > CHUNK_MAX) return LinkResult.Malformed
+        if (!this.length || !this.room || data.length === 0 || data.length > CHUNK_MAX) return LinkResult.Malformed
         if (offset + data.length <= this.next && offset >= 0) return LinkResult.Ok // a repeat of one taken
-        if (offset !== this.next || offset + data.length > b.length) return LinkResult.Malformed
-        b.set(data, offset)
+        if (offset !== this.next || offset + data.length > this.length) return LinkResult.Malformed
+        this.room.set(data, offset)
         this.next = offset + data.length
         return LinkResult.Ok
     }
 
-    /** the assembled bytes when all arrived (the install then ends), else null */
+    /** the assembled bytes (a copy) when all arrived (the install then ends), else null */
     take(): Buffer | null {
-        const b = this.buf
-        const done = !!b && this.next === b.length
-        this.buf = null
+        const done = this.length > 0 && this.next === this.length && !!this.room
+        const out = done ? Buffer.alloc(this.length) : null
+        if (out && this.room) for (let i = 0; i < this.length; i++) out[i] = this.room[i]
         this.kind = 0
+        this.length = 0
         this.next = 0
-        return done ? b : null
+        return out
     }
 }
 

@@ -25,6 +25,10 @@ type DsServer = typeof ds & {
 
 export class Server implements ds.ServerInterface {
     serviceIndex: number
+    /** commands taken per second at most (0: no limit); the rest of a second's are dropped unanswered */
+    perSecond = 0
+    private second = 0
+    private taken = 0
     /** constant registers by name, served when the server has no method or field of that name (or none) */
     regs: { [name: string]: any }
 
@@ -32,6 +36,17 @@ export class Server implements ds.ServerInterface {
 
     async _send(pkt: ds.Packet) {
         await (ds as DsServer)._serverSend(this.serviceIndex, pkt)
+    }
+
+    /** A command may be handled now (perSecond): false for one past this second's share. */
+    admit(): boolean {
+        if (!this.perSecond) return true
+        const now = ds.millis()
+        if (now - this.second >= 1000) {
+            this.second = now
+            this.taken = 0
+        }
+        return ++this.taken <= this.perSecond
     }
 
     /** Sends pkt as an event now and twice more (after ~20 and ~70 ms), on its own fiber. */
@@ -125,6 +140,10 @@ function announce(): number[] {
     return r
 }
 
+/** commands handled at once at most (each holds a fiber and its packet until its report is sent) */
+const ACTIONS_MAX = 3
+let actions = 0
+
 async function onServerPacket(pkt: ds.Packet) {
     if (pkt.isReport) return
     if (!servers) return
@@ -153,8 +172,20 @@ async function onServerPacket(pkt: ds.Packet) {
                     return
                 }
             } else if (m && pkt.isAction) {
-                const v = await m(pkt.decode())
-                if (pkt.spec.response) await server._send(pkt.spec.response.encode(v))
+                // a command from another device on the bus is input: beyond ACTIONS_MAX at once (a
+                // flood) it is dropped unanswered, and one that breaks its handler (a short or
+                // malformed payload from a faulty or hostile client) is logged and dropped; neither
+                // may take the heap or panic the program (it would restart the controller)
+                if (actions >= ACTIONS_MAX || !(server as Server).admit()) return
+                actions++
+                try {
+                    const v = await m(pkt.decode())
+                    if (pkt.spec.response) await server._send(pkt.spec.response.encode(v))
+                } catch (e) {
+                    console.error("command " + name + " dropped: " + (e as Error).message)
+                } finally {
+                    actions--
+                }
                 return
             }
         }
