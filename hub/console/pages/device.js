@@ -5,6 +5,7 @@
 import { api, h, say, errorText, ago, when, table, degC, newton, PHASES, OUTCOMES, faultTable, fill } from "../api.js"
 import { livePlot } from "./live-plot.js"
 import { sessionPanel } from "./session.js"
+import { onlineBadge, stateText, phaseText, ONLINE_RULE } from "../device-state.js"
 
 /** @param {HTMLElement} main @param {{ name: string, role: string }} me @param {string} deviceId */
 export async function page(main, me, deviceId) {
@@ -14,7 +15,7 @@ export async function page(main, me, deviceId) {
     const cycles = h("section", { class: "card wide", "aria-labelledby": "cycles-h" })
     const plot = livePlot(deviceId)
     main.append(h("h1", {}, "Device " + deviceId), h("div", { class: "grid" }, status, faults), h("section", { class: "card wide", "aria-label": "Live plot" }, plot.el))
-    /** @type {{ refresh: () => Promise<void>, stop: () => void } | null} */
+    /** @type {ReturnType<typeof sessionPanel> | null} */
     let panel = null
     if (me.role === "operator" || me.role === "technician") {
         panel = sessionPanel(deviceId, me.role === "operator", t => plot.setTargets(t))
@@ -33,9 +34,11 @@ export async function page(main, me, deviceId) {
             if (cyclesAtSeq >= 0 && d.head.seq !== cyclesAtSeq) loadCycles()
             cyclesAtSeq = d.head.seq
             const f = d.latchedFault ? guidance.get(d.latchedFault) : null
+            panel?.setFault(d.latchedFault ? stateText(d, guidance) : null)
             fill(status, h("h2", { id: "status-h" }, "Status"), h("dl", { class: "facts" },
-                h("dt", {}, "State"), h("dd", { id: "device-state" }, d.state ?? "not reported yet"),
-                h("dt", {}, "Phase"), h("dd", { id: "device-phase" }, d.phase === null ? "–" : PHASES[d.phase] ?? String(d.phase)),
+                h("dt", {}, "Connection"), h("dd", { id: "device-online" }, onlineBadge(d), " ", h("small", { class: "muted" }, ONLINE_RULE)),
+                h("dt", {}, "State"), h("dd", { id: "device-state", class: f ? "fault" : "" }, stateText(d, guidance)),
+                h("dt", {}, "Phase"), h("dd", { id: "device-phase" }, phaseText(d)),
                 h("dt", {}, "Last seen"), h("dd", {}, ago(d.lastSeenMs)),
                 h("dt", {}, "Records waiting on the device"), h("dd", {}, d.pending ?? "–"),
                 h("dt", {}, "Last record at the hub"), h("dd", {}, "seq " + d.head.seq),

@@ -35,7 +35,7 @@ export async function deviceLiveRoutes(app: FastifyInstance, ctx: HubContext) {
     }, async request => {
         const deviceId = deviceIdOf(request)
         const b = request.body as { cycle: number; samples: number[][] }
-        const kept = telemetryOf(ctx).add(deviceId, b.cycle, checkSamples(b.samples))
+        const kept = telemetryOf(ctx).add(deviceId, b.cycle, checkSamples(b.samples), ctx.nowMs())
         if (kept.length) await recordLivePhase(ctx, deviceId, b.samples[b.samples.length - 1][1])
         // the console's abort rides on the answer the device gets every ~2 s during a cycle
         return { kept: kept.length, abort: await abortPending(ctx, deviceId) }

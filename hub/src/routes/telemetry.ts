@@ -54,6 +54,12 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: HubContext, che
         return telemetryOf(ctx).read(id, startAt(ctx, request, id))
     })
 
+    // the fleet's live values: each device's latest sample, with when the hub kept it
+    app.get("/api/telemetry/latest", {
+        preHandler: requireRole(...TELEMETRY_ROLES),
+        schema: { querystring: { type: "object", additionalProperties: false, properties: {} } },
+    }, async () => ({ devices: telemetryOf(ctx).latest() }))
+
     app.get("/api/devices/:id/telemetry/stream", {
         preHandler: requireRole(...TELEMETRY_ROLES),
         schema: { params: ID_PARAMS, querystring: AFTER_QUERY },
