@@ -28,6 +28,7 @@ function suite(backend: Backend) {
     /** [method, url, body, roles allowed, success status] */
     const MATRIX: [string, string, unknown, Role[], number][] = [
         ["GET", DEV + "/telemetry", undefined, ["operator", "technician", "auditor"], 200],
+        ["GET", "/api/telemetry/latest", undefined, ["operator", "technician", "auditor"], 200],
         ["GET", DEV + "/sessions", undefined, ["operator", "technician"], 200],
         ["POST", DEV + "/abort", undefined, ["operator"], 409],
         ["GET", "/api/records", undefined, ["operator", "auditor"], 200],
@@ -62,6 +63,17 @@ function suite(backend: Backend) {
     it.each(PUBLIC)("public: %s needs no login", async url => {
         const r = await h.app.inject({ method: "GET", url })
         expect(r.statusCode).toBe(200)
+    })
+
+    it("telemetry/latest: each device's latest sample and when the hub kept it (the fleet's live values)", async () => {
+        const before = await h.staff("operator", "GET", "/api/telemetry/latest")
+        expect(before.json()).toEqual({ devices: [] })
+        const r = await h.dev("POST", "telemetry", { cycle: 7, samples: [[1000, 2, 500, 300, 0], [1050, 4, 702, 310, 18500]] })
+        expect(r.statusCode).toBe(200)
+        const after = (await h.staff("operator", "GET", "/api/telemetry/latest")).json()
+        expect(after.devices).toHaveLength(1)
+        expect(after.devices[0]).toMatchObject({ deviceId: DEVICE_ID, sample: [2, 7, 1050, 4, 702, 310, 18500] })
+        expect(after.devices[0].atMs).toBe(h.ctx.nowMs())
     })
 
     it("records: filter by device, template, outcome and date; newest first", async () => {
