@@ -4,7 +4,7 @@
 // canonical bytes (as the hub will serve them, GET .../approval) with the reviewer's key in
 // this page (signing-key.js) and sends only the signature.
 import { api, h, say, errorText, when, hubTimeS, fill } from "../api.js"
-import { designView } from "./templates.js"
+import { designView, revokeControl } from "./templates.js"
 import { keyPanel, hasKey, signHex, forgetKey } from "./signing-key.js"
 
 /** @param {HTMLElement} main @param {any} _me @param {string} id */
@@ -36,7 +36,7 @@ export async function page(main, _me, id) {
         const reject = h("button", { type: "button", class: "danger", id: "review-reject" }, "Reject")
         const decided = t.status !== "submitted" && t.status !== "rejected"
         fill(item, h("h2", { id: "item-h" }, t.name + " v" + t.version), designView(t),
-            decided ? h("p", {}, "Already " + t.status + ".") : h("div", { class: "decision" },
+            decided ? h("div", {}, h("p", {}, "Already " + t.status + "."), revokeControl(t, loadItem)) : h("div", { class: "decision" },
                 h("div", { class: "field" }, h("label", { for: "review-reason" }, "Reason (public)"), reason,
                     h("small", { id: "review-reason-help" }, "Published with the decision on the transparency page. Required to reject.")),
                 h("div", { class: "buttons" }, approveBtn, reject)))
