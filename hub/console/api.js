@@ -113,12 +113,26 @@ function append(el, children) {
     }
 }
 
-/** Tells the user something in the polite live region. @param {string} text @param {"ok"|"error"} [kind] */
-export function say(text, kind = "ok") {
+/** a message said for the page being navigated to (login, logout): kept by the next clearStatus */
+let carry = false
+
+/**
+ * Tells the user something in the polite live region; it lasts until the next page, unless
+ * `forNextPage` (a message about the navigation itself, such as "Logged in").
+ * @param {string} text @param {"ok"|"error"} [kind] @param {boolean} [forNextPage]
+ */
+export function say(text, kind = "ok", forNextPage = false) {
     const s = document.getElementById("status")
     if (!s) return
     s.textContent = text
     s.className = "status " + kind
+    carry = forNextPage
+}
+
+/** Called on every navigation: the previous page's message goes (one said for this page stays). */
+export function clearStatus() {
+    if (!carry) say("")
+    carry = false
 }
 
 /** @param {unknown} e */

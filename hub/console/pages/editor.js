@@ -170,7 +170,7 @@ export async function page(main, me) {
         if (!checked) return
         try {
             const t = await api("POST", "/api/library/templates", { template: checked, profileId: /** @type {HTMLSelectElement} */ (profileSel).value })
-            say("Submitted " + t.name + " v" + t.version + " for review.")
+            say("Submitted " + t.name + " v" + t.version + " for review.", "ok", true)
             location.hash = "#/templates/" + t.templateId
         } catch (e) {
             say("Submit refused: " + errorText(e), "error")
