@@ -35,6 +35,7 @@ export async function page(main, me, deviceId) {
             cyclesAtSeq = d.head.seq
             const f = d.latchedFault ? guidance.get(d.latchedFault) : null
             panel?.setFault(d.latchedFault ? stateText(d, guidance) : null)
+            plot.setFault(d.latchedFault ?? 0)
             fill(status, h("h2", { id: "status-h" }, "Status"), h("dl", { class: "facts" },
                 h("dt", {}, "Connection"), h("dd", { id: "device-online" }, onlineBadge(d), " ", h("small", { class: "muted" }, ONLINE_RULE)),
                 h("dt", {}, "State"), h("dd", { id: "device-state", class: f ? "fault" : "" }, stateText(d, guidance)),

@@ -1,0 +1,64 @@
+// The device page's live plot (uPlot): the y axes leave headroom above the data, phase labels
+// never overlap however close the phases are, the legend shows each series' value (with its
+// unit) under the cursor, and a fault is drawn as a marker named with the latched fault.
+import { describe, it, expect, beforeAll, afterAll } from "vitest"
+import { world, HAVE_CHROMIUM, SKIP_REASON, DEVICE_ID, type World } from "./fixture"
+import { FaultCode } from "../../src/core/faults"
+
+describe.skipIf(!HAVE_CHROMIUM)("console plots " + SKIP_REASON, () => {
+    let w: World
+    beforeAll(async () => {
+        w = await world()
+        await w.login("operator")
+    })
+    afterAll(async () => w?.close())
+
+    const drawn = (n: number) => w.page.waitForFunction(k => Number(document.getElementById("live-plot")?.dataset["drawn"]) >= k, n)
+
+    it("headroom above the data, legend values under the cursor, phase labels that never overlap", async () => {
+        const p = w.page
+        await p.goto(w.url + "/console/#/device/" + DEVICE_ID)
+        await p.locator("#live-plot").waitFor()
+        // phases one sample apart (preflight, preheat, approach, press, cure): their labels would collide on one row
+        const samples: number[][] = []
+        for (let i = 0; i < 60; i++) {
+            const phase = i < 1 ? 1 : i < 2 ? 2 : i < 3 ? 3 : i < 4 ? 4 : 5
+            samples.push([1000 + i * 50, phase, 600 + i * 2, 300, phase >= 4 ? 30000 : 0])
+        }
+        expect((await w.dev("POST", "telemetry", { cycle: 3, samples: samples.slice(0, 30) })).status).toBe(200)
+        expect((await w.dev("POST", "telemetry", { cycle: 3, samples: samples.slice(30) })).status).toBe(200)
+        await drawn(60)
+        const fig = p.locator("#live-plot")
+        // the highest film value is 71.8 °C and force 30 N: both scales reach past them
+        await expect.poll(async () => Number(await fig.getAttribute("data-temp-max"))).toBeGreaterThan(71.8 + 5)
+        expect(Number(await fig.getAttribute("data-force-max"))).toBeGreaterThan(30 + 1)
+        const boxes: { text: string; x: number; row: number; w: number }[] = await p.evaluate(() => (document.getElementById("live-plot") as any).labelBoxes)
+        expect(boxes.map(b => b.text)).toEqual(["preflight", "preheat", "approach", "press", "cure"])
+        for (let i = 0; i < boxes.length; i++)
+            for (let j = i + 1; j < boxes.length; j++)
+                if (boxes[i].row === boxes[j].row)
+                    expect(boxes[i].x + boxes[i].w <= boxes[j].x || boxes[j].x + boxes[j].w <= boxes[i].x, boxes[i].text + " / " + boxes[j].text).toBe(true)
+        expect(new Set(boxes.map(b => b.row)).size).toBeGreaterThan(1)
+        // the cursor over the plot: the legend names each value with its unit
+        const over = await p.locator("#live-plot .u-over").boundingBox()
+        await p.mouse.move(over!.x + over!.width * 0.75, over!.y + over!.height / 2)
+        const values = await p.locator("#live-plot .u-legend .u-value").allTextContents()
+        expect(values).toHaveLength(4)
+        expect(values[0]).toMatch(/^\d+\.\d s$/)
+        expect(values[1]).toMatch(/^\d+\.\d °C$/)
+        expect(values[2]).toBe("30.0 °C")
+        expect(values[3]).toBe("30.0 N")
+        await w.shot("plot-cursor")
+    })
+
+    it("a fault is drawn as a marker named with the latched fault", async () => {
+        const p = w.page
+        expect(await p.locator("#live-plot").getAttribute("data-fault-markers")).toBe("0")
+        expect((await w.dev("POST", "telemetry", { cycle: 3, samples: [[5000, 10, 700, 300, 0], [5050, 10, 690, 300, 0]] })).status).toBe(200)
+        expect((await w.dev("POST", "status", { state: "faulted", phase: 10, pending: 0, latchedFault: FaultCode.OverForce, head: { seq: 0, hash: "0".repeat(64) } })).status).toBe(204)
+        await p.waitForFunction(() => document.getElementById("live-plot")?.dataset["faultMarkers"] === "1")
+        await expect.poll(() => p.evaluate(() => (document.getElementById("live-plot") as any).labelBoxes.map((b: any) => b.text)), { timeout: 5000 })
+            .toContain("fault E" + FaultCode.OverForce)
+        await w.shot("plot-fault-marker")
+    })
+})
