@@ -9,7 +9,7 @@ import { FaultCode } from "../../src/core/faults"
 import { routeHub, DEVICE_ID, type RouteHub } from "./hub-fixture"
 import { submitGolden, approve } from "./console-fixture"
 import { design } from "./library-fixture"
-import { sqliteBackend, pgBackend, PG_URL, PG_SKIP_REASON, chain, type Backend } from "./support"
+import { sqliteBackend, pgBackend, PG_URL, PG_SKIP_REASON, chain, cycleRecord, seal, type Backend } from "./support"
 
 const DEV = "/api/devices/" + DEVICE_ID
 type Who = Role | null
@@ -29,6 +29,8 @@ function suite(backend: Backend) {
     const MATRIX: [string, string, unknown, Role[], number][] = [
         ["GET", DEV + "/telemetry", undefined, ["operator", "technician", "auditor"], 200],
         ["GET", "/api/telemetry/latest", undefined, ["operator", "technician", "auditor"], 200],
+        ["GET", "/api/patients/PT-1/cycles", undefined, ["operator"], 200],
+        ["GET", DEV + "/records/2/session", undefined, ["operator"], 404],
         ["GET", DEV + "/sessions", undefined, ["operator", "technician"], 200],
         ["POST", DEV + "/abort", undefined, ["operator"], 409],
         ["GET", "/api/records", undefined, ["operator", "auditor"], 200],
@@ -174,6 +176,47 @@ function suite(backend: Backend) {
 
 describe("console API (sqlite)", () => suite(sqliteBackend))
 describe.skipIf(!PG_URL)("console API (postgres) " + (PG_URL ? "" : PG_SKIP_REASON), () => suite(pgBackend))
+
+// patient references join sessions and records: their own hub, so the suite above keeps its record counts
+describe("console API: patient references (sqlite)", () => {
+    let h: RouteHub
+    let hash: string
+    beforeAll(async () => {
+        h = await routeHub(sqliteBackend)
+        hash = await approve(h, await submitGolden(h))
+        expect((await h.dev("POST", "records", { records: chain(DEVICE_ID, h.device.keyHex, 1, 3).map(x => x.hex) })).statusCode).toBe(200)
+    })
+    afterAll(async () => h.close())
+
+    it("patients: a session's cycle record is found by its patient reference, and a record names its session", async () => {
+        h.clock.advanceS(1000)
+        const prep = await h.staff("operator", "POST", DEV + "/session", { templateHash: hash, patientRef: "PT-77" })
+        expect(prep.statusCode).toBe(201)
+        const sessionId = prep.json().sessionId
+        expect((await h.dev("GET", "session")).statusCode).toBe(200)
+        h.clock.advanceS(2)
+        expect((await h.dev("POST", "session/state", { sessionId, state: "started", cycle: 1 })).statusCode).toBe(204)
+        // before its record arrives: the session is listed without one
+        let cycles = (await h.staff("operator", "GET", "/api/patients/PT-77/cycles")).json().cycles
+        expect(cycles).toHaveLength(1)
+        expect(cycles[0].record).toBeNull()
+        h.clock.advanceS(30)
+        const prev = chain(DEVICE_ID, h.device.keyHex, 1, 3)[2].hash
+        const rec = cycleRecord(DEVICE_ID, 4, prev, "u-operator")
+        rec.templateHash = hash
+        rec.wallUnixS = Math.floor(h.clock.ms / 1000)
+        expect((await h.dev("POST", "records", { records: [seal(rec, h.device.keyHex).hex] })).json().results[0].status).toBe("stored")
+        expect((await h.dev("POST", "session/state", { sessionId, state: "ended", outcome: 1 })).statusCode).toBe(204)
+        cycles = (await h.staff("operator", "GET", "/api/patients/PT-77/cycles")).json().cycles
+        expect(cycles.map((c: any) => [c.session.patientRef, c.session.outcome, c.record?.seq])).toEqual([["PT-77", 1, 4]])
+        expect((await h.staff("operator", "GET", "/api/patients/PT-78/cycles")).json().cycles).toEqual([])
+        const s4 = await h.staff("operator", "GET", DEV + "/records/4/session")
+        expect(s4.statusCode).toBe(200)
+        expect(s4.json()).toMatchObject({ sessionId, patientRef: "PT-77", preparedBy: "u-operator" })
+        // records made without a session (op-7's) have none
+        expect((await h.staff("operator", "GET", DEV + "/records/3/session")).statusCode).toBe(404)
+    })
+})
 
 describe("console static files", () => {
     let h: RouteHub
