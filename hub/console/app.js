@@ -14,6 +14,7 @@ const ROUTES = [
     ["review", "Review queue", ["reviewer"], "./pages/review.js"],
     ["editor", "New design", ["designer"], "./pages/editor.js"],
     ["records", "Records", ["operator", "auditor"], "./pages/records.js"],
+    ["patient", "", ["operator"], "./pages/patient.js"],
     ["templates", "Templates", ["public"], "./pages/templates.js"],
     ["transparency", "Transparency", ["public"], "./pages/transparency.js"],
     ["login", "", ["public"], "./pages/login.js"],

@@ -90,15 +90,40 @@ export function cycleSummary(rec, guidance) {
     const r = rec.record
     return h("details", { class: "cycle" },
         h("summary", {}, "seq " + rec.seq + " · " + (r.wallUnixS ? new Date(r.wallUnixS * 1000).toLocaleString() : "no wall time") + " · " + OUTCOMES[r.outcome] + (r.operatorId ? " · operator " + r.operatorId : "")),
-        table("Phases of record " + rec.seq, ["Phase", "Duration", "Film min / mean / max", "Contact max", "Force min / mean / max"],
-            r.phases.map((/** @type {any} */ p) => h("tr", {},
-                h("th", { scope: "row" }, PHASES[p.phase] ?? String(p.phase)),
-                h("td", { class: "num" }, (p.durationMs / 1000).toFixed(1) + " s"),
-                h("td", { class: "num" }, degC(p.filmMinDeciC) + " / " + degC(p.filmMeanDeciC) + " / " + degC(p.filmMaxDeciC)),
-                h("td", { class: "num" }, degC(p.contactMaxDeciC)),
-                h("td", { class: "num" }, newton(p.forceMinMilliN) + " / " + newton(p.forceMeanMilliN) + " / " + newton(p.forceMaxMilliN))))),
-        r.faults.length === 0 ? h("p", {}, "No faults.") : h("ul", { class: "faults" }, r.faults.map((/** @type {any} */ f) => {
+        phaseTable(rec),
+        r.kind !== 1 && r.faults.length === 0 ? null : r.faults.length === 0 ? h("p", {}, "No faults.") : h("ul", { class: "faults" }, r.faults.map((/** @type {any} */ f) => {
             const g = guidance.get(f.code)
             return h("li", {}, h("strong", {}, "E" + f.code + " " + (g ? g.name : "")), " (value " + f.value + ", limit " + f.limit + "). ", g ? g.action : "")
         })))
+}
+
+/**
+ * The phases a cycle went through: a phase that never ran (no time, no samples) is left out,
+ * and a phase without samples shows dashes, not zeros. Null for a record without phases.
+ * @param {any} rec
+ */
+export function phaseTable(rec) {
+    const ran = rec.record.phases.filter((/** @type {any} */ p) => p.durationMs > 0 || p.samples > 0)
+    if (ran.length === 0) return null
+    const v = (/** @type {any} */ p, /** @type {string} */ text) => p.samples > 0 ? text : "–"
+    return table("Phases of record " + rec.seq, ["Phase", "Duration", "Film min / mean / max", "Contact max", "Force min / mean / max"],
+        ran.map((/** @type {any} */ p) => h("tr", {},
+            h("th", { scope: "row" }, PHASES[p.phase] ?? String(p.phase)),
+            h("td", { class: "num" }, (p.durationMs / 1000).toFixed(1) + " s"),
+            h("td", { class: "num" }, v(p, degC(p.filmMinDeciC) + " / " + degC(p.filmMeanDeciC) + " / " + degC(p.filmMaxDeciC))),
+            h("td", { class: "num" }, v(p, degC(p.contactMaxDeciC))),
+            h("td", { class: "num" }, v(p, newton(p.forceMinMilliN) + " / " + newton(p.forceMeanMilliN) + " / " + newton(p.forceMaxMilliN))))))
+}
+
+/** The arch fit the cycle ran with (src/core/fitting/fit-result.ts FitSummary), in mm, % and degrees. @param {any} fit */
+export function fitFacts(fit) {
+    if (!fit) return h("p", { class: "fit" }, "No arch fit recorded with this cycle.")
+    const mm = (/** @type {number} */ um) => (um / 1000).toFixed(3) + " mm"
+    return h("dl", { class: "facts fit" },
+        h("dt", {}, "Fit"), h("dd", { class: fit.accepted ? "" : "fault" }, fit.accepted ? "accepted" : "rejected"),
+        h("dt", {}, "Fit error (RMS / worst)"), h("dd", {}, mm(fit.rmsUm) + " / " + mm(fit.worstUm)),
+        h("dt", {}, "Arch covered by the scan"), h("dd", {}, (fit.coveragePermille / 10).toFixed(1) + " %"),
+        h("dt", {}, "Scale"), h("dd", {}, (fit.scalePpm / 1e4).toFixed(2) + " % of the template"),
+        h("dt", {}, "Offset (x, y)"), h("dd", {}, mm(fit.offsetXUm) + ", " + mm(fit.offsetYUm)),
+        h("dt", {}, "Rotation"), h("dd", {}, (fit.rotationMicroRad / 1e6 * 180 / Math.PI).toFixed(2) + "°"))
 }

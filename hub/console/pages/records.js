@@ -3,10 +3,10 @@
 // record's detail (phases, faults with guidance, hashes); verify a device's chain at the hub;
 // export a device's records as CSV or JSON for the independent audit (npm run audit).
 import { api, h, say, errorText, when, table, OUTCOMES, KINDS, faultTable, fill } from "../api.js"
-import { cycleSummary } from "./device.js"
+import { cycleSummary, fitFacts } from "./device.js"
 
-/** @param {HTMLElement} main */
-export async function page(main) {
+/** @param {HTMLElement} main @param {{ name: string, role: string }} me */
+export async function page(main, me) {
     const guidance = await faultTable()
     const devices = (await api("GET", "/api/devices?limit=100").catch(() => ({ devices: [] }))).devices
     const templates = (await api("GET", "/api/library/templates?status=approved&limit=100")).templates
@@ -50,14 +50,21 @@ export async function page(main) {
         detail.hidden = false
         const summary = cycleSummary(r, guidance)
         summary.setAttribute("open", "")
+        const cycle = r.record.kind === 1
+        // the patient reference is the operators' (auditors verify records without it)
+        const patient = cycle && me.role === "operator" ? await api("GET", "/api/devices/" + encodeURIComponent(deviceId) + "/records/" + seq + "/session")
+            .then(s => h("a", { href: "#/patient/" + encodeURIComponent(s.patientRef) }, s.patientRef), () => "none (not started from a console session)") : null
+        const zero = /^0+$/.test(r.record.templateHash)
         fill(detail, h("h2", { id: "rec-detail-h", tabindex: "-1" }, "Record " + deviceId + " #" + seq),
             h("dl", { class: "facts" },
                 h("dt", {}, "Kind"), h("dd", {}, KINDS[r.record.kind]),
+                patient ? h("dt", {}, "Patient reference") : null, patient ? h("dd", { id: "rec-patient" }, patient) : null,
                 h("dt", {}, "Received"), h("dd", {}, when(r.receivedAtMs)),
-                h("dt", {}, "Template hash"), h("dd", { class: "hash" }, r.record.templateHash),
+                zero ? null : h("dt", {}, "Template hash"), zero ? null : h("dd", { class: "hash" }, r.record.templateHash),
                 h("dt", {}, "Hash"), h("dd", { class: "hash" }, r.hash),
                 h("dt", {}, "Previous hash"), h("dd", { class: "hash" }, r.prevHash),
                 h("dt", {}, "Boot / uptime"), h("dd", {}, r.record.bootId + " / " + (r.record.uptimeMs / 1000).toFixed(1) + " s")),
+            cycle ? h("h3", {}, "Arch fit") : null, cycle ? fitFacts(r.record.fit) : null,
             summary)
         ;/** @type {HTMLElement} */ (detail.querySelector("h2")).focus()
     }
@@ -88,7 +95,20 @@ export async function page(main) {
         ev.preventDefault()
         search()
     })
-    main.append(h("h1", {}, "Records"), form, results, detail, chainBox)
+    main.append(h("h1", {}, "Records"), ...(me.role === "operator" ? [patientSearch()] : []), form, results, detail, chainBox)
     await Promise.all([search(), chains()])
     void say
+}
+
+/** Operators: find a patient's cycles by the reference typed when the session was prepared (the printable report). */
+function patientSearch() {
+    const ref = h("input", { id: "rec-patient-ref", name: "patientRef", maxlength: 24, pattern: "[A-Za-z0-9._\\-]{1,24}", required: true, autocomplete: "off" })
+    const form = h("form", { class: "inline-form", role: "search", "aria-label": "Patient" },
+        h("div", { class: "field" }, h("label", { for: "rec-patient-ref" }, "Patient reference"), ref),
+        h("button", { type: "submit" }, "Find patient's cycles"))
+    form.addEventListener("submit", ev => {
+        ev.preventDefault()
+        location.hash = "#/patient/" + encodeURIComponent(/** @type {HTMLInputElement} */ (ref).value.trim())
+    })
+    return form
 }
