@@ -9,6 +9,8 @@ import { FaultCode } from "../../src/core/faults"
 import { routeHub, DEVICE_ID, type RouteHub } from "./hub-fixture"
 import { submitGolden, approve } from "./console-fixture"
 import { design } from "./library-fixture"
+import { draftRecord } from "../../src/core/records/builder"
+import { RecordKind, type ComplianceRecord } from "../../src/core/records/types"
 import { sqliteBackend, pgBackend, PG_URL, PG_SKIP_REASON, chain, cycleRecord, seal, type Backend } from "./support"
 
 const DEV = "/api/devices/" + DEVICE_ID
@@ -31,6 +33,7 @@ function suite(backend: Backend) {
         ["GET", "/api/telemetry/latest", undefined, ["operator", "technician", "auditor"], 200],
         ["GET", "/api/patients/PT-1/cycles", undefined, ["operator"], 200],
         ["GET", DEV + "/records/2/session", undefined, ["operator"], 404],
+        ["GET", DEV + "/maintenance", undefined, ["operator", "technician", "auditor"], 200],
         ["GET", DEV + "/sessions", undefined, ["operator", "technician"], 200],
         ["POST", DEV + "/abort", undefined, ["operator"], 409],
         ["GET", "/api/records", undefined, ["operator", "auditor"], 200],
@@ -177,8 +180,9 @@ function suite(backend: Backend) {
 describe("console API (sqlite)", () => suite(sqliteBackend))
 describe.skipIf(!PG_URL)("console API (postgres) " + (PG_URL ? "" : PG_SKIP_REASON), () => suite(pgBackend))
 
-// patient references join sessions and records: their own hub, so the suite above keeps its record counts
-describe("console API: patient references (sqlite)", () => {
+// patient references join sessions and records, and the maintenance view reads calibration and
+// fault-clear records: their own hub, so the suite above keeps its record counts
+describe("console API: patient references and maintenance (sqlite)", () => {
     let h: RouteHub
     let hash: string
     beforeAll(async () => {
@@ -215,6 +219,37 @@ describe("console API: patient references (sqlite)", () => {
         expect(s4.json()).toMatchObject({ sessionId, patientRef: "PT-77", preparedBy: "u-operator" })
         // records made without a session (op-7's) have none
         expect((await h.staff("operator", "GET", DEV + "/records/3/session")).statusCode).toBe(404)
+    })
+
+    it("maintenance: each channel's calibration in force and when it was first noted, the last fault clear", async () => {
+        expect((await h.staff("technician", "GET", DEV + "/maintenance")).json()).toEqual({ calibrations: null, lastFaultClear: null })
+        const prev = (await h.db.db.selectFrom("records").select(["hash", "seq"]).where("device_id", "=", DEVICE_ID).orderBy("seq", "desc").executeTakeFirstOrThrow())
+        let seq = Number(prev.seq)
+        let prevHash = prev.hash
+        const add = async (edit: (r: ComplianceRecord) => void) => {
+            seq++
+            const r = draftRecord(RecordKind.Calibration, 4, 1000 + seq, 1_760_000_000 + seq * 100)
+            r.deviceId = DEVICE_ID
+            r.seq = seq
+            r.prevHash = prevHash
+            edit(r)
+            const x = seal(r, h.device.keyHex)
+            expect((await h.dev("POST", "records", { records: [x.hex] })).json().results[0].status).toBe("stored")
+            prevHash = x.hash
+        }
+        const [a, b, c, d] = ["a".repeat(16), "b".repeat(16), "c".repeat(16), "d".repeat(16)]
+        await add(r => { r.calibrationIds = [a, b, c] })
+        const firstA = seq
+        await add(r => { r.calibrationIds = [a, b, d] }) // the force channel recalibrated
+        await add(r => { r.kind = RecordKind.FaultClear; r.operatorId = "tech-ann"; r.faults = [{ code: 31, sensor: 1, value: 0, limit: 0, atMs: 0 }] })
+        const m = (await h.staff("technician", "GET", DEV + "/maintenance")).json()
+        expect(m.calibrations).toEqual([
+            { channel: "filmTemp", id: a, notedAtUnixS: 1_760_000_000 + firstA * 100, seq: firstA },
+            { channel: "contactTemp", id: b, notedAtUnixS: 1_760_000_000 + firstA * 100, seq: firstA },
+            { channel: "force", id: d, notedAtUnixS: 1_760_000_000 + (firstA + 1) * 100, seq: firstA + 1 },
+        ])
+        expect(m.lastFaultClear).toEqual({ seq, atUnixS: 1_760_000_000 + seq * 100, by: "tech-ann", code: 31 })
+        expect((await h.staff("technician", "GET", "/api/devices/SFA1-NOPE/maintenance")).statusCode).toBe(404)
     })
 })
 
