@@ -23,7 +23,10 @@ export async function page(main, me, deviceId) {
     } else {
         plot.setTargets(null)
     }
-    main.append(cycles)
+    const upkeep = h("section", { class: "card wide", "aria-labelledby": "upkeep-h", id: "maintenance" })
+    // technicians first: their view of the device is its upkeep
+    if (me.role === "technician") main.append(upkeep, cycles)
+    else main.append(cycles, upkeep)
 
     /** the hub's last record number when the past cycles were loaded: a new record reloads them */
     let cyclesAtSeq = -1
@@ -31,7 +34,10 @@ export async function page(main, me, deviceId) {
     async function refreshStatus() {
         try {
             const d = await api("GET", "/api/devices/" + encodeURIComponent(deviceId))
-            if (cyclesAtSeq >= 0 && d.head.seq !== cyclesAtSeq) loadCycles()
+            if (cyclesAtSeq >= 0 && d.head.seq !== cyclesAtSeq) {
+                loadCycles()
+                loadUpkeep()
+            }
             cyclesAtSeq = d.head.seq
             const f = d.latchedFault ? guidance.get(d.latchedFault) : null
             panel?.setFault(d.latchedFault ? stateText(d, guidance) : null)
@@ -73,7 +79,15 @@ export async function page(main, me, deviceId) {
         }
     }
 
-    await Promise.all([refreshStatus(), loadAlerts(), loadCycles(), panel?.refresh()])
+    async function loadUpkeep() {
+        try {
+            fill(upkeep, h("h2", { id: "upkeep-h" }, "Calibration and upkeep"), maintenanceView(await api("GET", "/api/devices/" + encodeURIComponent(deviceId) + "/maintenance"), guidance))
+        } catch (e) {
+            fill(upkeep, h("h2", { id: "upkeep-h" }, "Calibration and upkeep"), h("p", { class: "error" }, errorText(e)))
+        }
+    }
+
+    await Promise.all([refreshStatus(), loadAlerts(), loadCycles(), loadUpkeep(), panel?.refresh()])
     const timer = setInterval(() => {
         refreshStatus()
         panel?.refresh()
@@ -126,4 +140,26 @@ export function fitFacts(fit) {
         h("dt", {}, "Scale"), h("dd", {}, (fit.scalePpm / 1e4).toFixed(2) + " % of the template"),
         h("dt", {}, "Offset (x, y)"), h("dd", {}, mm(fit.offsetXUm) + ", " + mm(fit.offsetYUm)),
         h("dt", {}, "Rotation"), h("dd", {}, (fit.rotationMicroRad / 1e6 * 180 / Math.PI).toFixed(2) + "°"))
+}
+
+const CHANNELS = /** @type {Record<string, string>} */ ({ filmTemp: "Film temperature", contactTemp: "Contact temperature", force: "Force" })
+
+/**
+ * What the hub knows of a device's upkeep (GET …/maintenance), and what it does not: due dates,
+ * firmware build and self-test results stay on the device.
+ * @param {any} m @param {Map<number, any>} guidance
+ */
+export function maintenanceView(m, guidance) {
+    const at = (/** @type {number} */ s) => s > 0 ? new Date(s * 1000).toLocaleString() : "device clock not set"
+    const g = m.lastFaultClear?.code ? guidance.get(m.lastFaultClear.code) : null
+    return h("div", {},
+        m.calibrations === null ? h("p", { id: "cal-none" }, "No calibration record from this device yet.") :
+            table("Calibrations in force", ["Channel", "Calibration id", "In force since"], m.calibrations.map((/** @type {any} */ c) => h("tr", { dataset: { channel: c.channel } },
+                h("th", { scope: "row" }, CHANNELS[c.channel] ?? c.channel),
+                h("td", { class: "hash" }, c.id ?? "not calibrated"),
+                h("td", {}, c.id ? at(c.notedAtUnixS) + " (record " + c.seq + ")" : "–")))),
+        h("p", { id: "last-fault-clear" }, m.lastFaultClear ? "Last fault clear: " + (m.lastFaultClear.code ? "E" + m.lastFaultClear.code + (g ? " " + g.name : "") : "a fault") +
+            " by " + (m.lastFaultClear.by || "the device's buttons") + ", " + at(m.lastFaultClear.atUnixS) + "." : "No fault clear recorded."),
+        h("p", { class: "muted", id: "not-reported" }, "Calibration due dates, the firmware build and self-test results are kept on the device and not reported to the hub: ",
+            h("code", {}, "npm run tech -- self-test"), " at the device shows them."))
 }
