@@ -1,7 +1,8 @@
 // WCAG AA contrast on every console page, per role, as rendered in chromium (contrast.ts says
 // what is measured). The Log in button in the top bar was near-white on white: it is measured
 // on its own first, then every page a role can open, with data on them (an approved and a
-// submitted template, a device with a latched fault, an editor showing an error).
+// submitted template, a device with a latched fault, an editor showing an error, the fleet with
+// an alarm, the hub-unreachable banner, a patient report, the not-found page).
 import { describe, it, expect, beforeAll, afterAll } from "vitest"
 import { world, approvedTemplate, HAVE_CHROMIUM, SKIP_REASON, DEVICE_ID, type World } from "./fixture"
 import { contrastFailures, type ContrastFailure } from "./contrast"
@@ -47,6 +48,8 @@ describe.skipIf(!HAVE_CHROMIUM)("console contrast (WCAG AA) " + SKIP_REASON, () 
         ["operator", "fleet", "Fleet"],
         ["operator", "device/" + DEVICE_ID, "Device " + DEVICE_ID],
         ["operator", "records", "Records"],
+        ["operator", "patient/PT-1", "Patient PT-1: cycle report"],
+        ["operator", "no-such-page", "Page not found"],
         ["technician", "fleet", "Fleet"],
         ["technician", "device/" + DEVICE_ID, "Device " + DEVICE_ID],
         ["auditor", "records", "Records"],
@@ -65,8 +68,21 @@ describe.skipIf(!HAVE_CHROMIUM)("console contrast (WCAG AA) " + SKIP_REASON, () 
             }
             all[role + " " + hash] = await check(hash, heading)
         }
-        // pages reached through data: a template's page, a review item, the editor's error
+        // pages reached through data: a template's page, a review item, the editor's error,
+        // the fleet with an alarm, the hub-unreachable banner
         all["public template"] = await check("templates/" + approvedId, /Demo arch v1/)
+        await w.login("operator")
+        await check("fleet", "Fleet")
+        await w.dev("POST", "status", { state: "press", phase: 4, pending: 0, latchedFault: 31, head: { seq: 0, hash: "0".repeat(64) } })
+        await w.page.waitForTimeout(2500)
+        await w.dev("POST", "status", { state: "complete", phase: 8, pending: 0, latchedFault: 31, head: { seq: 0, hash: "0".repeat(64) } })
+        await w.page.locator("#alarm-list li").first().waitFor({ timeout: 5000 })
+        all["operator fleet alarm"] = await contrastFailures(w.page)
+        await w.page.route("**/api/**", r => r.abort("connectionrefused"))
+        await w.page.locator("#hub-unreachable").waitFor({ timeout: 5000 })
+        all["operator hub unreachable"] = await contrastFailures(w.page)
+        await w.page.unroute("**/api/**")
+        await w.page.locator("#hub-unreachable").waitFor({ state: "hidden", timeout: 5000 })
         await w.logout()
         await w.login("reviewer")
         all["reviewer item"] = await check("review/" + submittedId, "Review queue")
@@ -79,6 +95,6 @@ describe.skipIf(!HAVE_CHROMIUM)("console contrast (WCAG AA) " + SKIP_REASON, () 
         await w.logout()
         const failing = Object.fromEntries(Object.entries(all).filter(([, f]) => f.length > 0))
         expect(failing).toEqual({})
-        expect(Object.keys(all).length).toBe(PAGES.length + 4)
+        expect(Object.keys(all).length).toBe(PAGES.length + 6)
     })
 })
