@@ -34,6 +34,8 @@ function suite(backend: Backend) {
         ["GET", "/api/patients/PT-1/cycles", undefined, ["operator"], 200],
         ["GET", DEV + "/records/2/session", undefined, ["operator"], 404],
         ["GET", DEV + "/maintenance", undefined, ["operator", "technician", "auditor"], 200],
+        ["GET", DEV + "/cycles", undefined, ["operator", "technician", "auditor"], 200],
+        ["GET", DEV + "/cycles/9/telemetry", undefined, ["operator", "technician", "auditor"], 404],
         ["GET", DEV + "/sessions", undefined, ["operator", "technician"], 200],
         ["POST", DEV + "/abort", undefined, ["operator"], 409],
         ["GET", "/api/records", undefined, ["operator", "auditor"], 200],
@@ -182,11 +184,11 @@ describe.skipIf(!PG_URL)("console API (postgres) " + (PG_URL ? "" : PG_SKIP_REAS
 
 // patient references join sessions and records, and the maintenance view reads calibration and
 // fault-clear records: their own hub, so the suite above keeps its record counts
-describe("console API: patient references and maintenance (sqlite)", () => {
+function extras(backend: Backend) {
     let h: RouteHub
     let hash: string
     beforeAll(async () => {
-        h = await routeHub(sqliteBackend)
+        h = await routeHub(backend)
         hash = await approve(h, await submitGolden(h))
         expect((await h.dev("POST", "records", { records: chain(DEVICE_ID, h.device.keyHex, 1, 3).map(x => x.hex) })).statusCode).toBe(200)
     })
@@ -251,7 +253,35 @@ describe("console API: patient references and maintenance (sqlite)", () => {
         expect(m.lastFaultClear).toEqual({ seq, atUnixS: 1_760_000_000 + seq * 100, by: "tech-ann", code: 31 })
         expect((await h.staff("technician", "GET", "/api/devices/SFA1-NOPE/maintenance")).statusCode).toBe(404)
     })
-})
+
+    it("past cycles' telemetry: kept per cycle in order, a retried batch once; at most 20 cycles and 30 days", async () => {
+        const post = async (cycle: number, samples: number[][]) => expect((await h.dev("POST", "telemetry", { cycle, samples })).statusCode).toBe(200)
+        await post(5, [[1000, 2, 500, 300, 0], [1050, 2, 510, 300, 0]])
+        await post(5, [[1000, 2, 500, 300, 0], [1050, 2, 510, 300, 0]]) // a retried post
+        await post(5, [[1100, 4, 700, 310, 18000]])
+        const list = (await h.staff("operator", "GET", DEV + "/cycles")).json()
+        expect(list.retention).toEqual({ cycles: 20, days: 30 })
+        expect(list.cycles.map((c: any) => [c.cycle, c.samples])).toEqual([[5, 3]])
+        const one = (await h.staff("technician", "GET", DEV + "/cycles/5/telemetry")).json()
+        expect(one).toEqual({ cycle: 5, samples: [[1000, 2, 500, 300, 0], [1050, 2, 510, 300, 0], [1100, 4, 700, 310, 18000]] })
+        // 21 more cycles: the oldest (5) goes, 20 stay
+        for (let c = 6; c <= 26; c++) {
+            h.clock.advanceS(1)
+            await post(c, [[2000, 2, 500, 300, 0]])
+        }
+        const after = (await h.staff("operator", "GET", DEV + "/cycles")).json().cycles.map((c: any) => c.cycle)
+        expect(after).toHaveLength(20)
+        expect(after[0]).toBe(26)
+        expect(after).not.toContain(5)
+        expect((await h.staff("operator", "GET", DEV + "/cycles/5/telemetry")).statusCode).toBe(404)
+        // a new cycle when the others are 31 days old: everything older than 30 days goes
+        await h.db.db.updateTable("cycle_telemetry").set({ received_at_ms: h.clock.ms - 31 * 86_400_000 }).execute()
+        await post(27, [[3000, 2, 500, 300, 0]])
+        expect((await h.staff("operator", "GET", DEV + "/cycles")).json().cycles.map((c: any) => c.cycle)).toEqual([27])
+    })
+}
+describe("console API: patients, maintenance, past cycles (sqlite)", () => extras(sqliteBackend))
+describe.skipIf(!PG_URL)("console API: patients, maintenance, past cycles (postgres) " + (PG_URL ? "" : PG_SKIP_REASON), () => extras(pgBackend))
 
 describe("console static files", () => {
     let h: RouteHub

@@ -3,5 +3,6 @@ import type { CoreTables } from "./migrations/0001_core"
 import type { LibraryTables } from "./migrations/0002_library"
 import type { SessionTables } from "./migrations/0003_device_sessions"
 import type { DataAuditTables } from "./migrations/0006_data_audit"
+import type { CycleTelemetryTables } from "./migrations/0008_cycle_telemetry"
 
-export type HubSchema = CoreTables & LibraryTables & SessionTables & DataAuditTables
+export type HubSchema = CoreTables & LibraryTables & SessionTables & DataAuditTables & CycleTelemetryTables

@@ -7,6 +7,7 @@ import type { HubContext } from "../context"
 import { unauthorized } from "../errors"
 import { checkSamples, telemetryOf, TELEMETRY_BATCH_MAX, CYCLE_MAX } from "../telemetry"
 import { recordLivePhase } from "../devices"
+import { keepCycleTelemetry } from "../cycle-telemetry"
 import { sessionForDevice, abortPending, reportSessionState, SESSION_ID_PATTERN, SESSION_STATES, type SessionStateBody } from "../device-sessions"
 
 /** 64 samples of five integers of at most 13 digits each, with brackets and commas: under 5 KB */
@@ -37,6 +38,8 @@ export async function deviceLiveRoutes(app: FastifyInstance, ctx: HubContext) {
         const b = request.body as { cycle: number; samples: number[][] }
         const kept = telemetryOf(ctx).add(deviceId, b.cycle, checkSamples(b.samples), ctx.nowMs())
         if (kept.length) await recordLivePhase(ctx, deviceId, b.samples[b.samples.length - 1][1])
+        // and for the plot of the cycle once it is past (cycle-telemetry.ts: bounded retention)
+        await keepCycleTelemetry(ctx, deviceId, b.cycle, kept)
         // the console's abort rides on the answer the device gets every ~2 s during a cycle
         return { kept: kept.length, abort: await abortPending(ctx, deviceId) }
     })
