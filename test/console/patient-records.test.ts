@@ -1,6 +1,7 @@
 // Records with their patient: an operator prepares a session for PT-0042, the device runs it
 // and uploads the cycle's record (with its arch fit); the record's detail shows the fit, the
-// session's patient reference (operators only: an auditor sees neither it nor the report), and
+// session's patient reference (operators only: an auditor sees neither it nor the report), the
+// cycle's plot from the telemetry the hub kept, and
 // no rows of zeros for phases that never ran; a search by patient reference opens a printable
 // per-patient report (also written as a PDF).
 import { describe, it, expect, beforeAll, afterAll } from "vitest"
@@ -28,6 +29,8 @@ describe.skipIf(!HAVE_CHROMIUM)("console patient records " + SKIP_REASON, () => 
         const s = await w.dev("GET", "session")
         const sessionId = (s.body as any).sessionId
         expect((await w.dev("POST", "session/state", { sessionId, state: "started", cycle: 2 })).status).toBe(204)
+        // the cycle's live telemetry, which the hub keeps for the record's plot
+        expect((await w.dev("POST", "telemetry", { cycle: 2, samples: [[1000, 2, 500, 300, 0], [1050, 3, 600, 300, 0], [1100, 4, 700, 310, 15000]] })).status).toBe(200)
         const d = cycleDraft(2, client.nowUnixS())
         d.operatorId = "u-operator"
         d.templateHash = hash
@@ -48,12 +51,13 @@ describe.skipIf(!HAVE_CHROMIUM)("console patient records " + SKIP_REASON, () => 
         await p.getByRole("row").filter({ hasText: "u-operator" }).getByRole("button", { name: "Details" }).click()
         await p.getByRole("heading", { name: "Record " + DEVICE_ID + " #2" }).waitFor()
         expect(await p.locator("#rec-patient").textContent()).toBe("PT-0042")
+        await p.waitForFunction(() => document.getElementById("record-plot")?.dataset["drawn"] === "3")
         const fit = await p.locator("#rec-detail dl.fit").textContent()
         expect(fit).toContain("accepted")
         expect(fit).toContain("0.042 mm / 0.120 mm")
         expect(fit).toContain("92.0 %")
         // six phases ran; the one without samples shows dashes, not 0.0 °C
-        const rows = p.locator("#rec-detail table tbody tr")
+        const rows = p.locator("#rec-detail details.cycle table tbody tr")
         expect(await rows.count()).toBe(6)
         expect(await rows.nth(3).textContent()).toBe("press2.4 s–––")
         expect(await p.locator("#rec-detail").textContent()).not.toContain("0.0 °C / 0.0 °C")
@@ -62,6 +66,7 @@ describe.skipIf(!HAVE_CHROMIUM)("console patient records " + SKIP_REASON, () => 
         await p.getByRole("row").filter({ hasText: "op-1" }).getByRole("button", { name: "Details" }).click()
         await p.getByRole("heading", { name: "Record " + DEVICE_ID + " #1" }).waitFor()
         expect(await p.locator("#rec-patient").textContent()).toBe("none (not started from a console session)")
+        expect(await p.locator("#record-plot").count()).toBe(0)
         expect(await p.locator("#rec-detail").textContent()).toContain("No arch fit recorded")
     })
 

@@ -1,6 +1,7 @@
 // The device page's live plot (uPlot): the y axes leave headroom above the data, phase labels
 // never overlap however close the phases are, the legend shows each series' value (with its
-// unit) under the cursor, and a fault is drawn as a marker named with the latched fault.
+// unit) under the cursor, and a fault is drawn as a marker named with the latched fault; a past
+// cycle opens as a plot from the telemetry the hub kept.
 import { describe, it, expect, beforeAll, afterAll } from "vitest"
 import { world, HAVE_CHROMIUM, SKIP_REASON, DEVICE_ID, type World } from "./fixture"
 import { FaultCode } from "../../src/core/faults"
@@ -60,5 +61,20 @@ describe.skipIf(!HAVE_CHROMIUM)("console plots " + SKIP_REASON, () => {
         await expect.poll(() => p.evaluate(() => (document.getElementById("live-plot") as any).labelBoxes.map((b: any) => b.text)), { timeout: 5000 })
             .toContain("fault E" + FaultCode.OverForce)
         await w.shot("plot-fault-marker")
+    })
+
+    it("a past cycle opens as a plot from the telemetry the hub kept", async () => {
+        const p = w.page
+        // the next cycle starts: cycle 3 is past
+        expect((await w.dev("POST", "telemetry", { cycle: 4, samples: [[100, 2, 300, 250, 0]] })).status).toBe(200)
+        // the page that stayed open lists it once the device's phase changes (no reload)
+        await p.locator("#past-plots button[data-cycle='3']").waitFor({ timeout: 5000 })
+        expect(await p.locator("#past-plots").textContent()).toContain("newest 20 cycles, for 30 days")
+        await p.locator("#past-plots button[data-cycle='3']").click()
+        await p.waitForFunction(() => document.getElementById("past-plot")?.dataset["drawn"] === "62")
+        expect(await p.locator("#past-plot").getAttribute("data-fault-markers")).toBe("1")
+        expect(await p.locator("#past-plot figcaption").textContent()).toMatch(/^Cycle 3: faulted/)
+        await p.locator("#past-plot").scrollIntoViewIfNeeded()
+        await w.shot("plot-past-cycle")
     })
 })

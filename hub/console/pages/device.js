@@ -23,6 +23,8 @@ export async function page(main, me, deviceId) {
     } else {
         plot.setTargets(null)
     }
+    const pastPlots = pastCyclePlots(deviceId)
+    main.append(pastPlots.el)
     const upkeep = h("section", { class: "card wide", "aria-labelledby": "upkeep-h", id: "maintenance" })
     // technicians first: their view of the device is its upkeep
     if (me.role === "technician") main.append(upkeep, cycles)
@@ -30,6 +32,8 @@ export async function page(main, me, deviceId) {
 
     /** the hub's last record number when the past cycles were loaded: a new record reloads them */
     let cyclesAtSeq = -1
+    /** the device's phase at the last status refresh */
+    let seenPhase = /** @type {number | null | undefined} */ (undefined)
 
     async function refreshStatus() {
         try {
@@ -38,6 +42,9 @@ export async function page(main, me, deviceId) {
                 loadCycles()
                 loadUpkeep()
             }
+            // a cycle that ended (or began) changes the list of past cycles' plots
+            if (seenPhase !== undefined && (d.head.seq !== cyclesAtSeq || d.phase !== seenPhase)) pastPlots.refresh()
+            seenPhase = d.phase
             cyclesAtSeq = d.head.seq
             const f = d.latchedFault ? guidance.get(d.latchedFault) : null
             panel?.setFault(d.latchedFault ? stateText(d, guidance) : null)
@@ -87,7 +94,7 @@ export async function page(main, me, deviceId) {
         }
     }
 
-    await Promise.all([refreshStatus(), loadAlerts(), loadCycles(), loadUpkeep(), panel?.refresh()])
+    await Promise.all([refreshStatus(), loadAlerts(), loadCycles(), loadUpkeep(), pastPlots.refresh(), panel?.refresh()])
     const timer = setInterval(() => {
         refreshStatus()
         panel?.refresh()
@@ -95,6 +102,7 @@ export async function page(main, me, deviceId) {
     return () => {
         clearInterval(timer)
         plot.stop()
+        pastPlots.stop()
         panel?.stop()
     }
 }
@@ -162,4 +170,48 @@ export function maintenanceView(m, guidance) {
             " by " + (m.lastFaultClear.by || "the device's buttons") + ", " + at(m.lastFaultClear.atUnixS) + "." : "No fault clear recorded."),
         h("p", { class: "muted", id: "not-reported" }, "Calibration due dates, the firmware build and self-test results are kept on the device and not reported to the hub: ",
             h("code", {}, "npm run tech -- self-test"), " at the device shows them."))
+}
+
+/**
+ * The device's past cycles with stored telemetry (GET …/cycles; the hub keeps the newest 20 per
+ * device for 30 days): each opens as a plot, one at a time.
+ * @param {string} deviceId
+ */
+export function pastCyclePlots(deviceId) {
+    const el = h("section", { class: "card wide", "aria-labelledby": "past-plots-h", id: "past-plots" })
+    const holder = h("div", { id: "past-plot-holder" })
+    /** @type {{ stop: () => void } | null} */
+    let open = null
+    const base = "/api/devices/" + encodeURIComponent(deviceId)
+    /** @param {number} cycle */
+    async function show(cycle) {
+        try {
+            const r = await api("GET", base + "/cycles/" + cycle + "/telemetry")
+            open?.stop()
+            const p = livePlot(deviceId, { cycle, samples: r.samples, id: "past-plot" })
+            open = p
+            fill(holder, p.el)
+        } catch (e) {
+            fill(holder, h("p", { class: "error" }, errorText(e)))
+        }
+    }
+    return {
+        el,
+        async refresh() {
+            try {
+                const r = await api("GET", base + "/cycles")
+                fill(el, h("h2", { id: "past-plots-h" }, "Plots of past cycles"),
+                    h("p", { class: "muted" }, "The hub keeps the live readings of a device's newest " + r.retention.cycles + " cycles, for " + r.retention.days + " days."),
+                    r.cycles.length === 0 ? h("p", {}, "No stored cycle telemetry for this device.") :
+                        h("ul", { class: "buttons past-cycles" }, r.cycles.map((/** @type {any} */ c) => h("li", {},
+                            h("button", { type: "button", onclick: () => show(c.cycle), dataset: { cycle: String(c.cycle) } }, "Cycle " + c.cycle + " · " + when(c.lastAtMs) + " · " + c.samples + " readings")))),
+                    holder)
+            } catch (e) {
+                fill(el, h("h2", { id: "past-plots-h" }, "Plots of past cycles"), h("p", { class: "error" }, errorText(e)))
+            }
+        },
+        stop() {
+            open?.stop()
+        },
+    }
 }

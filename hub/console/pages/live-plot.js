@@ -31,11 +31,14 @@ export function withHeadroom(lo, hi, floor, atLeast, pad) {
 /** @typedef {{ filmDeciC: number, cureDeciC: number, coolDeciC: number, contactMaxDeciC: number, forceMilliN: number }} Targets */
 
 /**
+ * The live plot (the device's stream), or with `past` a finished cycle's stored samples
+ * (GET …/cycles/:cycle/telemetry: [uptimeMs, phase, filmDeciC, contactDeciC, forceMilliN]).
  * @param {string} deviceId
+ * @param {{ cycle: number, samples: number[][], id: string }} [past]
  * @returns {{ el: HTMLElement, setTargets: (t: Targets | null) => void, setFault: (code: number) => void, stop: () => void }}
  */
-export function livePlot(deviceId) {
-    const figure = h("figure", { class: "plot", id: "live-plot", dataset: { received: "0", drawn: "0", cycle: "" } })
+export function livePlot(deviceId, past) {
+    const figure = h("figure", { class: "plot", id: past ? past.id : "live-plot", dataset: { received: "0", drawn: "0", cycle: "" } })
     const caption = h("figcaption", {}, "Live cycle: waiting for telemetry from " + deviceId + "…")
     const holder = h("div", { class: "plot-holder" })
     const legend = h("ul", { class: "targets", "aria-label": "Template targets" })
@@ -173,17 +176,23 @@ export function livePlot(deviceId) {
         if (!changed) return
         figure.dataset["received"] = String(received)
         const last = data[0].length - 1
-        caption.textContent = "Live cycle " + cycle + ": " + (PHASES[lastPhase] ?? lastPhase) + ", film " + data[1][last].toFixed(1) + " °C, contact " +
+        caption.textContent = (past ? "Cycle " : "Live cycle ") + cycle + ": " + (PHASES[lastPhase] ?? lastPhase) + ", film " + data[1][last].toFixed(1) + " °C, contact " +
             data[2][last].toFixed(1) + " °C, force " + data[3][last].toFixed(1) + " N (" + data[0].length + " points)"
         u.setData(/** @type {any} */ (data))
     }
 
-    const source = new EventSource("/api/devices/" + encodeURIComponent(deviceId) + "/telemetry/stream")
-    source.onmessage = ev => take(JSON.parse(ev.data).samples)
-    source.addEventListener("hello", ev => {
-        const hello = JSON.parse(/** @type {MessageEvent} */ (ev).data)
-        if (hello.cycle === null) caption.textContent = "Live cycle: no telemetry from " + deviceId + " yet (it streams while a cycle runs)."
-    })
+    /** @type {EventSource | null} */
+    let source = null
+    if (past) {
+        take(past.samples.map((s, i) => [i + 1, past.cycle, ...s]))
+    } else {
+        source = new EventSource("/api/devices/" + encodeURIComponent(deviceId) + "/telemetry/stream")
+        source.onmessage = ev => take(JSON.parse(ev.data).samples)
+        source.addEventListener("hello", ev => {
+            const hello = JSON.parse(/** @type {MessageEvent} */ (ev).data)
+            if (hello.cycle === null) caption.textContent = "Live cycle: no telemetry from " + deviceId + " yet (it streams while a cycle runs)."
+        })
+    }
 
     return {
         el: figure,
@@ -203,7 +212,7 @@ export function livePlot(deviceId) {
             u.redraw(false)
         },
         stop() {
-            source.close()
+            source?.close()
             window.removeEventListener("resize", onResize)
             u.destroy()
         },

@@ -4,6 +4,7 @@
 // export a device's records as CSV or JSON for the independent audit (npm run audit).
 import { api, h, say, errorText, when, table, OUTCOMES, KINDS, faultTable, fill } from "../api.js"
 import { cycleSummary, fitFacts } from "./device.js"
+import { livePlot } from "./live-plot.js"
 
 /** @param {HTMLElement} main @param {{ name: string, role: string }} me */
 export async function page(main, me) {
@@ -44,6 +45,9 @@ export async function page(main, me) {
         }
     }
 
+    /** @type {ReturnType<typeof livePlot> | null} the open record's cycle plot */
+    let recordPlot = null
+
     /** @param {string} deviceId @param {number} seq */
     async function open(deviceId, seq) {
         const r = await api("GET", "/api/devices/" + encodeURIComponent(deviceId) + "/records/" + seq)
@@ -52,8 +56,13 @@ export async function page(main, me) {
         summary.setAttribute("open", "")
         const cycle = r.record.kind === 1
         // the patient reference is the operators' (auditors verify records without it)
-        const patient = cycle && me.role === "operator" ? await api("GET", "/api/devices/" + encodeURIComponent(deviceId) + "/records/" + seq + "/session")
-            .then(s => h("a", { href: "#/patient/" + encodeURIComponent(s.patientRef) }, s.patientRef), () => "none (not started from a console session)") : null
+        const session = cycle && me.role === "operator" ? await api("GET", "/api/devices/" + encodeURIComponent(deviceId) + "/records/" + seq + "/session").catch(() => null) : undefined
+        const patient = session === undefined ? null : session === null ? "none (not started from a console session)" :
+            h("a", { href: "#/patient/" + encodeURIComponent(session.patientRef) }, session.patientRef)
+        // the cycle's plot, from the telemetry the hub kept for the session's cycle number
+        const samples = session && session.cycle !== null ? await api("GET", "/api/devices/" + encodeURIComponent(deviceId) + "/cycles/" + session.cycle + "/telemetry").then(t => t.samples, () => null) : null
+        recordPlot?.stop()
+        recordPlot = samples ? livePlot(deviceId, { cycle: session.cycle, samples, id: "record-plot" }) : null
         const zero = /^0+$/.test(r.record.templateHash)
         fill(detail, h("h2", { id: "rec-detail-h", tabindex: "-1" }, "Record " + deviceId + " #" + seq),
             h("dl", { class: "facts" },
@@ -65,6 +74,7 @@ export async function page(main, me) {
                 h("dt", {}, "Previous hash"), h("dd", { class: "hash" }, r.prevHash),
                 h("dt", {}, "Boot / uptime"), h("dd", {}, r.record.bootId + " / " + (r.record.uptimeMs / 1000).toFixed(1) + " s")),
             cycle ? h("h3", {}, "Arch fit") : null, cycle ? fitFacts(r.record.fit) : null,
+            recordPlot ? recordPlot.el : null,
             summary)
         ;/** @type {HTMLElement} */ (detail.querySelector("h2")).focus()
     }
@@ -98,6 +108,7 @@ export async function page(main, me) {
     main.append(h("h1", {}, "Records"), ...(me.role === "operator" ? [patientSearch()] : []), form, results, detail, chainBox)
     await Promise.all([search(), chains()])
     void say
+    return () => recordPlot?.stop()
 }
 
 /** Operators: find a patient's cycles by the reference typed when the session was prepared (the printable report). */
