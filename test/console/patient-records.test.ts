@@ -6,7 +6,7 @@
 // per-patient report (also written as a PDF).
 import { describe, it, expect, beforeAll, afterAll } from "vitest"
 import { join } from "node:path"
-import { world, approvedTemplate, HAVE_CHROMIUM, SKIP_REASON, SHOTS, DEVICE_ID, type World } from "./fixture"
+import { world, approvedTemplate, prepareInBrowser, HAVE_CHROMIUM, SKIP_REASON, SHOTS, DEVICE_ID, type World } from "./fixture"
 import { cycleDraft } from "../../hub/src/device-client"
 
 describe.skipIf(!HAVE_CHROMIUM)("console patient records " + SKIP_REASON, () => {
@@ -20,12 +20,7 @@ describe.skipIf(!HAVE_CHROMIUM)("console patient records " + SKIP_REASON, () => 
         await client.append(cycleDraft(1, client.nowUnixS()))
         expect((await client.round()).ok).toBe(true)
         await w.login("operator")
-        const p = w.page
-        await p.goto(w.url + "/console/#/device/" + DEVICE_ID)
-        await p.getByLabel("Approved template").selectOption(hash)
-        await p.getByLabel("Patient reference").fill("PT-0042")
-        await p.getByRole("button", { name: "Prepare session" }).click()
-        await p.locator("#session-status[data-status=prepared]").waitFor()
+        await prepareInBrowser(w, hash, "PT-0042")
         const s = await w.dev("GET", "session")
         const sessionId = (s.body as any).sessionId
         expect((await w.dev("POST", "session/state", { sessionId, state: "started", cycle: 2 })).status).toBe(204)

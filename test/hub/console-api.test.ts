@@ -16,14 +16,20 @@ import { sqliteBackend, pgBackend, PG_URL, PG_SKIP_REASON, chain, cycleRecord, s
 const DEV = "/api/devices/" + DEVICE_ID
 type Who = Role | null
 
+/** A hub with the golden template approved and records 1-3 of the device stored. */
+async function hubWithRecords(backend: Backend): Promise<{ h: RouteHub; hash: string }> {
+    const h = await routeHub(backend)
+    const hash = await approve(h, await submitGolden(h))
+    const r = await h.dev("POST", "records", { records: chain(DEVICE_ID, h.device.keyHex, 1, 3).map(x => x.hex) })
+    expect(r.statusCode).toBe(200)
+    return { h, hash }
+}
+
 function suite(backend: Backend) {
     let h: RouteHub
     let hash: string
     beforeAll(async () => {
-        h = await routeHub(backend)
-        hash = await approve(h, await submitGolden(h))
-        const r = await h.dev("POST", "records", { records: chain(DEVICE_ID, h.device.keyHex, 1, 3).map(x => x.hex) })
-        expect(r.statusCode).toBe(200)
+        ({ h, hash } = await hubWithRecords(backend))
     })
     afterAll(async () => h.close())
 
@@ -188,9 +194,7 @@ function extras(backend: Backend) {
     let h: RouteHub
     let hash: string
     beforeAll(async () => {
-        h = await routeHub(backend)
-        hash = await approve(h, await submitGolden(h))
-        expect((await h.dev("POST", "records", { records: chain(DEVICE_ID, h.device.keyHex, 1, 3).map(x => x.hex) })).statusCode).toBe(200)
+        ({ h, hash } = await hubWithRecords(backend))
     })
     afterAll(async () => h.close())
 
