@@ -1,15 +1,18 @@
 // The device page's live plot (uPlot): the y axes leave headroom above the data, phase labels
 // never overlap however close the phases are, the legend shows each series' value (with its
 // unit) under the cursor, and a fault is drawn as a marker named with the latched fault; a past
-// cycle opens as a plot from the telemetry the hub kept.
+// cycle opens as a plot from the telemetry the hub kept; a session's targets are drawn only over
+// its own cycle.
 import { describe, it, expect, beforeAll, afterAll } from "vitest"
-import { world, HAVE_CHROMIUM, SKIP_REASON, DEVICE_ID, type World } from "./fixture"
+import { world, approvedTemplate, prepareInBrowser, HAVE_CHROMIUM, SKIP_REASON, DEVICE_ID, type World } from "./fixture"
 import { FaultCode } from "../../src/core/faults"
 
 describe.skipIf(!HAVE_CHROMIUM)("console plots " + SKIP_REASON, () => {
     let w: World
+    let hash: string
     beforeAll(async () => {
         w = await world()
+        hash = await approvedTemplate(w)
         await w.login("operator")
     })
     afterAll(async () => w?.close())
@@ -76,5 +79,21 @@ describe.skipIf(!HAVE_CHROMIUM)("console plots " + SKIP_REASON, () => {
         expect(await p.locator("#past-plot figcaption").textContent()).toMatch(/^Cycle 3: faulted/)
         await p.locator("#past-plot").scrollIntoViewIfNeeded()
         await w.shot("plot-past-cycle")
+    })
+
+    it("a session's targets belong to its cycle: not drawn over the previous cycle, drawn once its own starts", async () => {
+        const p = w.page
+        expect((await w.dev("POST", "status", { state: "armed", phase: 0, pending: 0, latchedFault: 0, head: { seq: 0, hash: "0".repeat(64) } })).status).toBe(204)
+        await prepareInBrowser(w, hash, "PT-7")
+        // the plot still shows cycle 4; the prepared session has no cycle yet
+        await p.locator("#targets-pending").waitFor()
+        expect(await p.locator("#live-plot").getAttribute("data-cycle")).toBe("4")
+        expect(await p.locator("#live-plot").getAttribute("data-targets-drawn")).toBe("false")
+        const sessionId = ((await w.dev("GET", "session")).body as any).sessionId
+        expect((await w.dev("POST", "session/state", { sessionId, state: "started", cycle: 5 })).status).toBe(204)
+        expect((await w.dev("POST", "telemetry", { cycle: 5, samples: [[100, 2, 300, 250, 0], [150, 2, 320, 250, 0]] })).status).toBe(200)
+        await p.waitForFunction(() => document.getElementById("live-plot")?.dataset["targetsDrawn"] === "true", undefined, { timeout: 5000 })
+        expect(await p.locator("#targets-pending").count()).toBe(0)
+        expect(await p.locator("#live-plot").getAttribute("data-cycle")).toBe("5")
     })
 })

@@ -18,7 +18,7 @@ export async function page(main, me, deviceId) {
     /** @type {ReturnType<typeof sessionPanel> | null} */
     let panel = null
     if (me.role === "operator" || me.role === "technician") {
-        panel = sessionPanel(deviceId, me.role === "operator", t => plot.setTargets(t))
+        panel = sessionPanel(deviceId, me.role === "operator", (t, cycle) => plot.setTargets(t, cycle))
         main.append(panel.el)
     } else {
         plot.setTargets(null)

@@ -35,7 +35,7 @@ export function withHeadroom(lo, hi, floor, atLeast, pad) {
  * (GET …/cycles/:cycle/telemetry: [uptimeMs, phase, filmDeciC, contactDeciC, forceMilliN]).
  * @param {string} deviceId
  * @param {{ cycle: number, samples: number[][], id: string }} [past]
- * @returns {{ el: HTMLElement, setTargets: (t: Targets | null) => void, setFault: (code: number) => void, stop: () => void }}
+ * @returns {{ el: HTMLElement, setTargets: (t: Targets | null, forCycle?: number | null) => void, setFault: (code: number) => void, stop: () => void }}
  */
 export function livePlot(deviceId, past) {
     const figure = h("figure", { class: "plot", id: past ? past.id : "live-plot", dataset: { received: "0", drawn: "0", cycle: "" } })
@@ -50,6 +50,9 @@ export function livePlot(deviceId, past) {
     let markers = []
     /** @type {Targets | null} */
     let targets = null
+    /** the cycle the targets belong to (the session's; null before it starts) */
+    let targetsCycle = /** @type {number | null} */ (null)
+    let legendKey = ""
     let cycle = -1
     let t0 = 0
     let lastN = 0
@@ -96,7 +99,10 @@ export function livePlot(deviceId, past) {
         }
         /** @type {any} */ (figure).labelBoxes = boxes
         figure.dataset["faultMarkers"] = String(faultMarks)
-        if (targets) {
+        // a session's targets belong to its cycle: never drawn over another cycle's readings
+        const drawTargets = targets !== null && targetsCycle === cycle
+        figure.dataset["targetsDrawn"] = String(drawTargets)
+        if (targets && drawTargets) {
             ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio])
             /** @type {[number, string, string][]} */
             const lines = [[targets.filmDeciC / 10, "temp", COLORS.film], [targets.cureDeciC / 10, "temp", COLORS.film],
@@ -196,12 +202,17 @@ export function livePlot(deviceId, past) {
 
     return {
         el: figure,
-        setTargets(t) {
+        setTargets(t, forCycle = null) {
             targets = t
+            targetsCycle = forCycle
+            const key = t ? JSON.stringify(t) + ":" + forCycle + ":" + cycle : "none"
+            if (key === legendKey) return
+            legendKey = key
             fill(legend, ...(t ? [
                 h("li", { class: "t-film" }, "film target " + (t.filmDeciC / 10).toFixed(1) + " °C, cure " + (t.cureDeciC / 10).toFixed(1) + " °C"),
                 h("li", { class: "t-contact" }, "contact limit " + (t.contactMaxDeciC / 10).toFixed(1) + " °C"),
                 h("li", { class: "t-force" }, "force target " + (t.forceMilliN / 1000).toFixed(1) + " N"),
+                forCycle !== cycle ? h("li", { class: "muted", id: "targets-pending" }, "(the session's targets: drawn once its cycle starts)") : null,
             ] : [h("li", {}, "No template targets: no session is open for this device.")]))
             u.redraw(false)
         },

@@ -7,7 +7,7 @@ import { api, h, say, errorText, when, OUTCOMES, fill } from "../api.js"
 /**
  * @param {string} deviceId
  * @param {boolean} canPrepare
- * @param {(t: import("./live-plot.js").Targets | null) => void} onTargets
+ * @param {(t: import("./live-plot.js").Targets | null, cycle: number | null) => void} onTargets the open session's targets and its cycle (null before it starts)
  */
 export function sessionPanel(deviceId, canPrepare, onTargets) {
     const el = h("section", { class: "card wide", "aria-labelledby": "session-h", id: "session-panel" })
@@ -72,7 +72,7 @@ export function sessionPanel(deviceId, canPrepare, onTargets) {
         const s = sessions[0]
         const open = s && s.status !== "ended"
         const key = s ? s.sessionId + s.status + (s.abortDeliveredAtMs ? ":received" : "") : "none"
-        onTargets(open && s.templateId ? await targetsOf(s.templateId) : null)
+        onTargets(open && s.templateId ? await targetsOf(s.templateId) : null, open ? s.cycle ?? null : null)
         if (key === shownKey) return
         shownKey = key
         sessionOpen = !!open
