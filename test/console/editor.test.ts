@@ -1,5 +1,5 @@
 // The designer's editor speaks the designer's units and words, clears an error once the field
-// is fixed, and says "version N exists" before Submit; a reviewer approving with a key the hub
+// is fixed, draws the design as typed, and says "version N exists" before Submit; a reviewer approving with a key the hub
 // does not know is told to register it first.
 import { describe, it, expect, beforeAll, afterAll } from "vitest"
 import { writeFileSync, rmSync } from "node:fs"
@@ -37,6 +37,9 @@ describe.skipIf(!HAVE_CHROMIUM)("console editor and review messages " + SKIP_REA
         await expect.poll(() => p.locator("#ed-verdict").textContent()).toBe("The hub refuses it: Film temperature: 84 °C is outside 60 °C – 80 °C (the film's own limits)")
         expect(await p.locator("#ed-verdict").textContent()).not.toMatch(/DeciC|\[|\.\./)
         expect(await p.locator("#ed-process-filmDeciC-err").textContent()).toBe("Film temperature: 84 °C is outside 60 °C – 80 °C (the film's own limits)")
+        // the picture of the design as typed follows the fields
+        expect(await p.locator("#ed-picture #tpl-process").getAttribute("aria-label")).toContain("film heated to 84.0 °C")
+        expect(await p.locator("#ed-picture #tpl-arch polyline").getAttribute("points")).toBeTruthy()
         await w.shot("editor-words")
         // fixed: the field's error and mark go
         await p.getByLabel("Film temperature (°C)").fill("70")

@@ -4,6 +4,7 @@
 // src/core validation a submission gets (POST /api/library/templates/check, nothing stored) and
 // names the field it refuses. Submit is possible only after the hub's check passed.
 import { api, h, say, errorText, fill, ApiError } from "../api.js"
+import { templatePicture } from "./template-picture.js"
 
 /** [path, label, unit, scale (display unit -> stored integer), profile limits (lo, hi keys or numbers)] */
 const FIELDS = [
@@ -86,6 +87,7 @@ export async function page(main, me) {
     const verdict = h("div", { id: "ed-verdict", role: "status", "aria-live": "polite" })
     const submit = h("button", { type: "submit", class: "primary", id: "ed-submit", disabled: true }, "Submit for review")
     const form = h("form", { id: "editor", novalidate: true })
+    const picture = h("div", { id: "ed-picture" })
     /** @type {any} */
     let checked = null
     let timer = 0
@@ -123,6 +125,7 @@ export async function page(main, me) {
                 field("archPointsUm", "Arch points, one \"x, y\" pair in µm per line, along the arch",
                     h("textarea", { id: "ed-archPointsUm", rows: 6 }, d.archPointsUm.map((/** @type {number[]} */ p) => p.join(", ")).join("\n")),
                     "Profile: at least " + profile().archPointsMin + " points")),
+            picture,
             h("p", { class: "muted" }, "Device hard limits (devicescript.json): film " + device.filmMaxDeciC / 10 + " °C, patient contact " + device.contactMaxDeciC / 10 + " °C, force " + device.forceMaxMilliN / 1000 + " N."),
             verdict, submit)
     }
@@ -184,6 +187,7 @@ export async function page(main, me) {
     async function check() {
         const d = design()
         const localOk = markLocal(d)
+        drawPicture(d)
         const mine = ++checkSeq
         try {
             const r = await api("POST", "/api/library/templates/check", { template: d, profileId: /** @type {HTMLSelectElement} */ (profileSel).value })
@@ -207,6 +211,13 @@ export async function page(main, me) {
             const f = /** @type {any} */ (e).field
             if (f) markField("ed-" + String(f).replace(/\[.*$/, "").replace(/\./g, "-"), words)
         }
+    }
+
+    /** The picture of the design as typed (arch and process), when its numbers make one. @param {any} d */
+    function drawPicture(d) {
+        const nums = [...Object.values(d.process), ...d.archPointsUm.flat()]
+        const drawable = d.archPointsUm.length >= 2 && d.archPointsUm.every((/** @type {number[]} */ p) => p.length === 2) && nums.every(v => Number.isFinite(v))
+        fill(picture, drawable ? templatePicture(d) : h("p", { class: "muted" }, "The picture returns once every number is filled in."))
     }
 
     /** Marks a field with a message, unless the local check said something already. @param {string} id @param {string} text */

@@ -80,7 +80,8 @@ export function processSvg(p) {
     svg.append(
         s("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: "#6b7280" }),
         s("line", { x1: L, y1: yT(p.contactMaxDeciC), x2: W - R, y2: yT(p.contactMaxDeciC), stroke: "#1d4ed8", "stroke-dasharray": "5 4" }),
-        text(W - R - 2, yT(p.contactMaxDeciC) - 3, "contact limit " + degC(p.contactMaxDeciC), { "text-anchor": "end", fill: "#1d4ed8" }),
+        // under the line in the cure phase, clear of the cool-to label at the right end
+        text(e4 + 4, yT(p.contactMaxDeciC) + 12, "contact limit " + degC(p.contactMaxDeciC), { fill: "#1d4ed8" }),
         s("polyline", { class: "film", points: film.map(([x, d]) => r1(x) + "," + yT(d)).join(" "), fill: "none", stroke: "#c2410c", "stroke-width": 2.5 }),
         s("polyline", { class: "force", points: force.map(([x, f]) => r1(x) + "," + yF(f)).join(" "), fill: "none", stroke: "#15803d", "stroke-width": 2.5 }),
         text(L - 4, yT(p.filmDeciC) + 4, degC(p.filmDeciC), { "text-anchor": "end", fill: "#c2410c" }),
