@@ -48,8 +48,11 @@ describe.skipIf(!HAVE_CHROMIUM)("console device state " + SKIP_REASON, () => {
         await p.route("**/api/**", r => r.abort("connectionrefused"))
         await p.getByRole("alert").filter({ hasText: "Hub unreachable" }).waitFor({ timeout: 5000 })
         await w.shot("hub-unreachable")
+        expect(await p.locator("#status").textContent()).toMatch(/^Fleet: the hub does not answer/)
         await p.unroute("**/api/**")
         await p.locator("#hub-unreachable").waitFor({ state: "hidden", timeout: 5000 })
+        // and the fleet's error message goes with it
+        await expect.poll(() => p.locator("#status").textContent(), { timeout: 5000 }).toBe("")
     })
 
     it("a faulted device says 'faulted E31 <name>', not its last phase, and offers no session", async () => {

@@ -21,6 +21,7 @@ export async function page(main) {
     main.append(h("h1", {}, "Fleet"), alarms.el, stamp, h("p", { class: "muted" }, ONLINE_RULE + "; film and force are the latest live reading while the device sends them."), body)
     const guidance = await faultTable()
     let stopped = false
+    let failed = false
     /** @type {Map<string, HTMLElement>} */
     const rows = new Map()
     /** @type {Map<string, any>} the previous refresh's view of each device, for the alarms */
@@ -88,8 +89,12 @@ export async function page(main) {
                 before.set(d.deviceId, d)
             }
             stamp.textContent = "Updated " + new Date().toLocaleTimeString() + " (every " + FLEET_REFRESH_MS / 1000 + " s)"
+            // the refresh works again: its error message goes
+            if (failed) say("")
+            failed = false
         } catch (e) {
             say("Fleet: " + errorText(e), "error")
+            failed = true
         }
     }
     await refresh()
