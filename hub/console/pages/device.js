@@ -1,7 +1,10 @@
 // @ts-check
-// One device: its reported status (refreshed every 2 s), the live plot of the running cycle
-// with the session template's targets, the session panel (operators), the latched fault and
-// alerts with what to do, and the summaries of its past cycles from the stored records.
+// One device: its reported status (refreshed every 2 s; online/offline, a latched fault before
+// anything else), the live plot of the running cycle with the session template's targets, the
+// session panel (operators; none offered while a fault is latched), the latched fault and alerts
+// with what to do, plots of past cycles from the telemetry the hub keeps, the summaries of its
+// past cycles from the stored records, and its calibrations and upkeep (first for technicians).
+// The record views (cycleSummary, phaseTable, fitFacts) are shared with the records and patient pages.
 import { api, h, say, errorText, ago, when, table, degC, newton, PHASES, OUTCOMES, faultTable, fill } from "../api.js"
 import { livePlot } from "./live-plot.js"
 import { sessionPanel } from "./session.js"
