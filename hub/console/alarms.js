@@ -6,7 +6,7 @@ import { h, PHASES } from "./api.js"
 
 const MUTE_KEY = "console.alarms.muted"
 /** the cycle's running phases (preflight .. cool, and the arch scan) */
-const RUNNING = new Set([1, 2, 3, 4, 5, 6, 7, 12])
+export const RUNNING = new Set([1, 2, 3, 4, 5, 6, 7, 12])
 
 /** @typedef {{ kind: "fault" | "cycle", text: string }} Alarm */
 

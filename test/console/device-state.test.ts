@@ -103,6 +103,8 @@ describe.skipIf(!HAVE_CHROMIUM)("console device state " + SKIP_REASON, () => {
         await status(8, 0, "complete") // the cycle (press, from the telemetry above) ended
         await p.locator("#alarm-list li[data-kind=cycle]").waitFor({ timeout: 5000 })
         expect(await p.locator("#alarm-list li").first().textContent()).toContain("cycle ended: complete")
+        // no cycle runs: no live values
+        expect(await row().locator("td[data-label=Film]").textContent()).toBe("–")
         expect(await tones()).toBe(before + 1)
         await p.getByRole("button", { name: "Alarm sound: on" }).click()
         expect(await p.locator("#alarm-mute").getAttribute("aria-pressed")).toBe("true")

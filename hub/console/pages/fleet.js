@@ -1,13 +1,13 @@
 // @ts-check
 // Every device with its connection (online/offline from its last contact), state (a latched
-// fault first), phase, live film temperature and force (the latest telemetry sample, while it
-// is fresh), last contact, records waiting on the device and latched fault; refreshed every
+// fault first), phase, live film temperature and force (the latest telemetry sample, while a
+// cycle runs and the sample is fresh), last contact, records waiting on the device and latched fault; refreshed every
 // 2 s from GET /api/devices and GET /api/telemetry/latest. Rows are updated in place, so a
 // refresh never takes the keyboard focus away. A fault that latches or a cycle that ends
 // raises an alarm (alarms.js): a line that stays until dismissed, and a tone unless muted.
 import { api, h, say, errorText, ago, degC, newton, faultTable, fill, hubTimeS } from "../api.js"
 import { isOnline, onlineBadge, stateText, phaseText, ONLINE_RULE, ONLINE_WINDOW_MS } from "../device-state.js"
-import { alarmPanel, alarmsFor } from "../alarms.js"
+import { alarmPanel, alarmsFor, RUNNING } from "../alarms.js"
 
 export const FLEET_REFRESH_MS = 2000
 
@@ -18,7 +18,7 @@ export async function page(main) {
     const body = h("div", { id: "fleet" })
     const stamp = h("p", { class: "muted", id: "fleet-updated" })
     const alarms = alarmPanel()
-    main.append(h("h1", {}, "Fleet"), alarms.el, stamp, h("p", { class: "muted" }, ONLINE_RULE + "; film and force are the latest live reading while the device sends them."), body)
+    main.append(h("h1", {}, "Fleet"), alarms.el, stamp, h("p", { class: "muted" }, ONLINE_RULE + "; film and force are the latest live reading while a cycle runs."), body)
     const guidance = await faultTable()
     let stopped = false
     let failed = false
@@ -55,8 +55,8 @@ export async function page(main) {
         state.className = "state" + (d.latchedFault ? " fault" : "")
         put(state, stateText(d, guidance), () => [stateText(d, guidance)])
         put(phase, phaseText(d), () => [phaseText(d)])
-        // a reading is live while it is as fresh as the online rule asks
-        const fresh = live && hubTimeS() * 1000 - live.atMs <= ONLINE_WINDOW_MS + 1000 && on
+        // a reading is live while a cycle runs and it is as fresh as the online rule asks
+        const fresh = live && hubTimeS() * 1000 - live.atMs <= ONLINE_WINDOW_MS + 1000 && on && RUNNING.has(d.phase) && !d.latchedFault
         put(film, fresh ? degC(live.sample[4]) : "–", () => [fresh ? degC(live.sample[4]) : "–"])
         put(force, fresh ? newton(live.sample[6]) : "–", () => [fresh ? newton(live.sample[6]) : "–"])
         film.className = force.className = "num live nowrap"
