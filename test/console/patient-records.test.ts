@@ -87,7 +87,7 @@ describe.skipIf(!HAVE_CHROMIUM)("console patient records " + SKIP_REASON, () => 
         await w.logout()
     })
 
-    it("auditor: no patient reference in the detail, no patient report", async () => {
+    it("auditor: the cycle's plot but no patient reference in the detail, no patient report", async () => {
         const p = w.page
         await w.login("auditor")
         await p.locator("#rec-count").waitFor()
@@ -96,6 +96,8 @@ describe.skipIf(!HAVE_CHROMIUM)("console patient records " + SKIP_REASON, () => 
         await p.getByRole("heading", { name: "Record " + DEVICE_ID + " #2" }).waitFor()
         expect(await p.locator("#rec-patient").count()).toBe(0)
         expect(await p.locator("#rec-detail").textContent()).not.toContain("PT-0042")
+        // the cycle's plot, without the patient
+        await p.waitForFunction(() => document.getElementById("record-plot")?.dataset["drawn"] === "3")
         await p.goto(w.url + "/console/#/patient/PT-0042")
         await p.getByRole("heading", { name: "Not for your role" }).waitFor()
         await w.logout()

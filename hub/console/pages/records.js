@@ -59,10 +59,10 @@ export async function page(main, me) {
         const session = cycle && me.role === "operator" ? await api("GET", "/api/devices/" + encodeURIComponent(deviceId) + "/records/" + seq + "/session").catch(() => null) : undefined
         const patient = session === undefined ? null : session === null ? "none (not started from a console session)" :
             h("a", { href: "#/patient/" + encodeURIComponent(session.patientRef) }, session.patientRef)
-        // the cycle's plot, from the telemetry the hub kept for the session's cycle number
-        const samples = session && session.cycle !== null ? await api("GET", "/api/devices/" + encodeURIComponent(deviceId) + "/cycles/" + session.cycle + "/telemetry").then(t => t.samples, () => null) : null
+        // the cycle's plot, from the telemetry the hub kept for the session's cycle
+        const t = cycle ? await api("GET", "/api/devices/" + encodeURIComponent(deviceId) + "/records/" + seq + "/telemetry").catch(() => null) : null
         recordPlot?.stop()
-        recordPlot = samples ? livePlot(deviceId, { cycle: session.cycle, samples, id: "record-plot" }) : null
+        recordPlot = t ? livePlot(deviceId, { cycle: t.cycle, samples: t.samples, id: "record-plot" }) : null
         const zero = /^0+$/.test(r.record.templateHash)
         fill(detail, h("h2", { id: "rec-detail-h", tabindex: "-1" }, "Record " + deviceId + " #" + seq),
             h("dl", { class: "facts" },
