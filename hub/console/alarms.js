@@ -54,9 +54,10 @@ function tone(kind) {
 export function alarmPanel() {
     const list = h("ul", { id: "alarm-list", class: "alarms" })
     let muted = localStorage.getItem(MUTE_KEY) === "1"
+    // a toggle button (WAI-ARIA): one name, its state in aria-pressed (and shown by a mark)
     const mute = h("button", { type: "button", id: "alarm-mute", "aria-pressed": String(muted) })
     const label = () => {
-        mute.textContent = muted ? "Alarm sound: off" : "Alarm sound: on"
+        mute.textContent = (muted ? "☑ " : "☐ ") + "Mute alarm sound"
         mute.setAttribute("aria-pressed", String(muted))
     }
     label()

@@ -106,7 +106,8 @@ describe.skipIf(!HAVE_CHROMIUM)("console device state " + SKIP_REASON, () => {
         // no cycle runs: no live values
         expect(await row().locator("td[data-label=Film]").textContent()).toBe("–")
         expect(await tones()).toBe(before + 1)
-        await p.getByRole("button", { name: "Alarm sound: on" }).click()
+        expect(await p.getByRole("button", { name: "Mute alarm sound" }).getAttribute("aria-pressed")).toBe("false")
+        await p.getByRole("button", { name: "Mute alarm sound" }).click()
         expect(await p.locator("#alarm-mute").getAttribute("aria-pressed")).toBe("true")
         await status(10, FaultCode.OverForce, "faulted")
         await p.locator("#alarm-list li[data-kind=fault]").waitFor({ timeout: 5000 })
@@ -116,8 +117,9 @@ describe.skipIf(!HAVE_CHROMIUM)("console device state " + SKIP_REASON, () => {
         // the mute choice stays across pages
         await p.goto(w.url + "/console/#/records")
         await p.goto(w.url + "/console/#/fleet")
-        await p.getByRole("button", { name: "Alarm sound: off" }).waitFor()
-        await p.getByRole("button", { name: "Alarm sound: off" }).click()
+        await p.locator("#alarm-mute[aria-pressed=true]").waitFor()
+        await p.getByRole("button", { name: "Mute alarm sound" }).click()
+        expect(await p.locator("#alarm-mute").getAttribute("aria-pressed")).toBe("false")
     })
 
     it("on a phone (375 px) the latched-fault column is on screen, nothing scrolls sideways", async () => {
