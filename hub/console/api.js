@@ -30,7 +30,15 @@ export async function api(method, url, body) {
         init.headers = { "content-type": "application/json" }
         init.body = JSON.stringify(body)
     }
-    const r = await fetch(url, init)
+    /** @type {Response} */
+    let r
+    try {
+        r = await fetch(url, init)
+    } catch (e) {
+        unreachable(true)
+        throw new ApiError(0, "hub_unreachable", "the hub does not answer; check the network or that the hub is running", undefined)
+    }
+    unreachable(r.status >= 502 && r.status <= 504)
     const date = r.headers.get("date")
     if (date) hubOffsetS = Math.floor(Date.parse(date) / 1000) - Math.floor(Date.now() / 1000)
     if (r.status === 204) return null
@@ -46,6 +54,18 @@ export async function api(method, url, body) {
         throw new ApiError(r.status, e.code, e.message, e.field)
     }
     return data
+}
+
+/** Shows or hides the banner that says the hub does not answer (cleared by the next answer). @param {boolean} down */
+function unreachable(down) {
+    let b = document.getElementById("hub-unreachable")
+    if (!b && !down) return
+    if (!b) {
+        b = h("div", { id: "hub-unreachable", class: "banner", role: "alert" },
+            "Hub unreachable: the hub did not answer. What you see may be out of date; the page keeps trying.")
+        document.querySelector("header")?.after(b)
+    }
+    b.hidden = !down
 }
 
 /** the hub's current time, unix seconds (the last Date header, advanced by the local clock) */
@@ -93,12 +113,26 @@ function append(el, children) {
     }
 }
 
-/** Tells the user something in the polite live region. @param {string} text @param {"ok"|"error"} [kind] */
-export function say(text, kind = "ok") {
+/** a message said for the page being navigated to (login, logout): kept by the next clearStatus */
+let carry = false
+
+/**
+ * Tells the user something in the polite live region; it lasts until the next page, unless
+ * `forNextPage` (a message about the navigation itself, such as "Logged in").
+ * @param {string} text @param {"ok"|"error"} [kind] @param {boolean} [forNextPage]
+ */
+export function say(text, kind = "ok", forNextPage = false) {
     const s = document.getElementById("status")
     if (!s) return
     s.textContent = text
     s.className = "status " + kind
+    carry = forNextPage
+}
+
+/** Called on every navigation: the previous page's message goes (one said for this page stays). */
+export function clearStatus() {
+    if (!carry) say("")
+    carry = false
 }
 
 /** @param {unknown} e */

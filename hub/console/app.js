@@ -2,7 +2,7 @@
 // The console shell: who is logged in, the navigation their role gets, and a hash router that
 // loads one page module per route. Every page renders into <main> and returns an optional
 // cleanup (live streams and timers stop when you leave the page).
-import { api, h, say, errorText, fill } from "./api.js"
+import { api, h, say, errorText, fill, clearStatus } from "./api.js"
 
 /** @typedef {{ name: string, role: string } | null} Me */
 /** @typedef {(main: HTMLElement, me: Me, arg: string) => Promise<(() => void) | void>} Page */
@@ -16,6 +16,7 @@ const ROUTES = [
     ["records", "Records", ["operator", "auditor"], "./pages/records.js"],
     ["admin", "Administration", ["admin"], "./pages/admin.js"],
     ["staff-log", "Staff actions", ["auditor"], "./pages/staff-log.js"],
+    ["patient", "", ["operator"], "./pages/patient.js"],
     ["templates", "Templates", ["public"], "./pages/templates.js"],
     ["transparency", "Transparency", ["public"], "./pages/transparency.js"],
     ["account", "Account", ["operator", "technician", "reviewer", "auditor", "designer", "admin"], "./pages/account.js"],
@@ -62,7 +63,7 @@ async function logout() {
         // an expired session is logged out already
     }
     me = null
-    say("Logged out.")
+    say("Logged out.", "ok", true)
     if (location.hash === "#/transparency") await route()
     else location.hash = "#/transparency"
 }
@@ -82,8 +83,14 @@ async function route() {
     const target = name || homeOf(me)
     if (cleanup) cleanup()
     cleanup = undefined
+    clearStatus()
     renderNav()
     const main = /** @type {HTMLElement} */ (document.getElementById("main"))
+    if (!ROUTES.some(x => x[0] === target)) {
+        fill(main, h("h1", {}, "Page not found"), h("p", {}, "There is no page #/" + target + " in this console. ", h("a", { href: "#/" + homeOf(me) }, "Go to your start page")))
+        document.title = "Page not found · Smile Film hub"
+        return
+    }
     if (!allowed(target, me)) {
         if (!me) {
             location.hash = "#/login"

@@ -14,6 +14,8 @@ import { telemetryRoutes } from "./routes/telemetry"
 import { recordRoutes } from "./routes/records"
 import { publicRoutes } from "./routes/public"
 import { consoleRoutes } from "./routes/console"
+import { patientRoutes } from "./routes/patients"
+import { maintenanceRoutes } from "./routes/maintenance"
 import { hubTextKeyword, withTextRule } from "./schema-text"
 import { httpSecurity } from "./http-security"
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "./auth/login-limits"
@@ -117,6 +119,8 @@ export async function buildHub(ctx: HubContext, opts: HubOptions = {}): Promise<
     await app.register(async inst => sessionRoutes(inst, ctx))
     await app.register(async inst => telemetryRoutes(inst, ctx, opts.sseCheckMs))
     await app.register(async inst => recordRoutes(inst, ctx))
+    await app.register(async inst => patientRoutes(inst, ctx))
+    await app.register(async inst => maintenanceRoutes(inst, ctx))
     await app.register(async inst => publicRoutes(inst, ctx))
     await app.register(async inst => consoleRoutes(inst))
     return app

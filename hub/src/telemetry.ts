@@ -60,6 +60,8 @@ class DeviceRing {
     next = 1
     lastUptimeMs = -1
     lastCycle = -1
+    /** when (hub clock, ms) the last sample was kept */
+    lastAtMs = 0
     readonly listeners = new Set<Listener>()
 }
 
@@ -78,7 +80,7 @@ export class TelemetryStore {
     }
 
     /** Keeps checked samples; a batch the ring already has (a retried post) is kept once. Returns what was kept. */
-    add(deviceId: string, cycle: number, samples: Sample[]): KeptSample[] {
+    add(deviceId: string, cycle: number, samples: Sample[], atMs = Date.now()): KeptSample[] {
         const r = this.ring(deviceId)
         const kept: KeptSample[] = []
         for (const s of samples) {
@@ -91,6 +93,7 @@ export class TelemetryStore {
             kept.push(k)
         }
         if (r.buf.length > this.capacity) r.buf.splice(0, r.buf.length - this.capacity)
+        if (kept.length > 0) r.lastAtMs = atMs
         if (kept.length > 0) for (const l of r.listeners) l(kept)
         return kept
     }
@@ -104,6 +107,13 @@ export class TelemetryStore {
         const from = Math.max(0, after + 1 - first)
         const samples = r.buf.slice(from, from + limit)
         return { cycle: r.lastCycle >= 0 ? r.lastCycle : null, last: r.next - 1, samples }
+    }
+
+    /** Every device's latest kept sample and when it was kept (the fleet's live values). */
+    latest(): { deviceId: string; atMs: number; sample: KeptSample }[] {
+        const out: { deviceId: string; atMs: number; sample: KeptSample }[] = []
+        for (const [deviceId, r] of this.rings) if (r.buf.length > 0) out.push({ deviceId, atMs: r.lastAtMs, sample: r.buf[r.buf.length - 1] })
+        return out
     }
 
     /** The number just before the latest cycle's first kept sample (0 when nothing is kept). */

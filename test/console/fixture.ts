@@ -145,3 +145,13 @@ export function cycleSamples(t0: number, from: number, n: number): number[][] {
     }
     return out
 }
+
+/** An operator (logged in) prepares a session on the device page, as in the browser; returns when the hub holds it. */
+export async function prepareInBrowser(w: World, templateHash: string, patientRef: string): Promise<void> {
+    const p = w.page
+    await p.goto(w.url + "/console/#/device/" + DEVICE_ID)
+    await p.getByLabel("Approved template").selectOption(templateHash)
+    await p.getByLabel("Patient reference").fill(patientRef)
+    await p.getByRole("button", { name: "Prepare session" }).click()
+    await p.locator("#session-status[data-status=prepared]").waitFor()
+}

@@ -6,7 +6,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { world, approvedTemplate, cycleSamples, HAVE_CHROMIUM, SKIP_REASON, SHOTS, DEVICE_ID, type World } from "./fixture"
+import { world, approvedTemplate, cycleSamples, prepareInBrowser, HAVE_CHROMIUM, SKIP_REASON, SHOTS, DEVICE_ID, type World } from "./fixture"
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
@@ -25,11 +25,7 @@ describe.skipIf(!HAVE_CHROMIUM)("console live device page " + SKIP_REASON, () =>
 
     it("prepare a session in the browser; the device receives it and cannot be started from here", async () => {
         const p = w.page
-        await p.goto(w.url + "/console/#/device/" + DEVICE_ID)
-        await p.getByLabel("Approved template").selectOption(hash)
-        await p.getByLabel("Patient reference").fill("PT-0042")
-        await p.getByRole("button", { name: "Prepare session" }).click()
-        await p.locator("#session-status[data-status=prepared]").waitFor()
+        await prepareInBrowser(w, hash, "PT-0042")
         expect(await p.getByRole("button", { name: /start/i }).count()).toBe(0)
         const s = await w.dev("GET", "session")
         expect(s.status).toBe(200)

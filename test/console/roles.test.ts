@@ -49,6 +49,37 @@ describe.skipIf(!HAVE_CHROMIUM)("console roles " + SKIP_REASON, () => {
         })
     }
 
+    it("an unknown page says 'not found' (logged out and in), not 'not for your role'", async () => {
+        await w.page.goto(w.url + "/console/#/no-such-page")
+        await w.page.getByRole("heading", { name: "Page not found", level: 1 }).waitFor()
+        await w.login("operator")
+        await w.page.goto(w.url + "/console/#/no-such-page")
+        await w.page.getByRole("heading", { name: "Page not found", level: 1 }).waitFor()
+        expect(await w.page.locator("main").textContent()).not.toContain("Not for your role")
+        await w.shot("not-found")
+        await w.logout()
+    })
+
+    it("a page's status message does not carry over to the next page; 'Logged in' reaches the page it is for", async () => {
+        const p = w.page
+        await w.login("reviewer")
+        expect(await p.locator("#status").textContent()).toBe("Logged in as u-reviewer (reviewer).")
+        await p.getByRole("link", { name: "Templates" }).click()
+        await p.getByRole("heading", { name: "Templates", level: 1 }).waitFor()
+        expect(await p.locator("#status").textContent()).toBe("")
+        await p.getByRole("link", { name: "Review queue" }).click()
+        await p.getByRole("heading", { name: "Review queue", level: 1 }).waitFor()
+        // a message this page gives (a refused key file) ...
+        await p.getByLabel("Ed25519 private key (PKCS#8 PEM file)").setInputFiles({ name: "x.pem", mimeType: "text/plain", buffer: Buffer.from("not a key") })
+        await expect.poll(() => p.locator("#status").textContent()).not.toBe("")
+        // ... is gone on the next page
+        await p.getByRole("link", { name: "Transparency" }).click()
+        await p.getByRole("heading", { name: "Transparency", level: 1 }).waitFor()
+        expect(await p.locator("#status").textContent()).toBe("")
+        await w.logout()
+        expect(await p.locator("#status").textContent()).toBe("Logged out.")
+    })
+
     it("keyboard only: tab to the fields, type, Enter logs in; focus is visible", async () => {
         const p = w.page
         await p.goto(w.url + "/console/#/login")

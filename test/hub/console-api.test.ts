@@ -9,25 +9,40 @@ import { FaultCode } from "../../src/core/faults"
 import { routeHub, DEVICE_ID, type RouteHub } from "./hub-fixture"
 import { submitGolden, approve } from "./console-fixture"
 import { design } from "./library-fixture"
-import { sqliteBackend, pgBackend, PG_URL, PG_SKIP_REASON, chain, type Backend } from "./support"
+import { draftRecord } from "../../src/core/records/builder"
+import { RecordKind, type ComplianceRecord } from "../../src/core/records/types"
+import { sqliteBackend, pgBackend, PG_URL, PG_SKIP_REASON, chain, cycleRecord, seal, type Backend } from "./support"
 
 const DEV = "/api/devices/" + DEVICE_ID
 type Who = Role | null
+
+/** A hub with the golden template approved and records 1-3 of the device stored. */
+async function hubWithRecords(backend: Backend): Promise<{ h: RouteHub; hash: string }> {
+    const h = await routeHub(backend)
+    const hash = await approve(h, await submitGolden(h))
+    const r = await h.dev("POST", "records", { records: chain(DEVICE_ID, h.device.keyHex, 1, 3).map(x => x.hex) })
+    expect(r.statusCode).toBe(200)
+    return { h, hash }
+}
 
 function suite(backend: Backend) {
     let h: RouteHub
     let hash: string
     beforeAll(async () => {
-        h = await routeHub(backend)
-        hash = await approve(h, await submitGolden(h))
-        const r = await h.dev("POST", "records", { records: chain(DEVICE_ID, h.device.keyHex, 1, 3).map(x => x.hex) })
-        expect(r.statusCode).toBe(200)
+        ({ h, hash } = await hubWithRecords(backend))
     })
     afterAll(async () => h.close())
 
     /** [method, url, body, roles allowed, success status] */
     const MATRIX: [string, string, unknown, Role[], number][] = [
         ["GET", DEV + "/telemetry", undefined, ["operator", "technician", "auditor"], 200],
+        ["GET", "/api/telemetry/latest", undefined, ["operator", "technician", "auditor"], 200],
+        ["GET", "/api/patients/PT-1/cycles", undefined, ["operator"], 200],
+        ["GET", DEV + "/records/2/session", undefined, ["operator"], 404],
+        ["GET", DEV + "/records/2/telemetry", undefined, ["operator", "auditor"], 404],
+        ["GET", DEV + "/maintenance", undefined, ["operator", "technician", "auditor"], 200],
+        ["GET", DEV + "/cycles", undefined, ["operator", "technician", "auditor"], 200],
+        ["GET", DEV + "/cycles/9/telemetry", undefined, ["operator", "technician", "auditor"], 404],
         ["GET", DEV + "/sessions", undefined, ["operator", "technician"], 200],
         ["POST", DEV + "/abort", undefined, ["operator"], 409],
         ["GET", "/api/records", undefined, ["operator", "auditor"], 200],
@@ -62,6 +77,17 @@ function suite(backend: Backend) {
     it.each(PUBLIC)("public: %s needs no login", async url => {
         const r = await h.app.inject({ method: "GET", url })
         expect(r.statusCode).toBe(200)
+    })
+
+    it("telemetry/latest: each device's latest sample and when the hub kept it (the fleet's live values)", async () => {
+        const before = await h.staff("operator", "GET", "/api/telemetry/latest")
+        expect(before.json()).toEqual({ devices: [] })
+        const r = await h.dev("POST", "telemetry", { cycle: 7, samples: [[1000, 2, 500, 300, 0], [1050, 4, 702, 310, 18500]] })
+        expect(r.statusCode).toBe(200)
+        const after = (await h.staff("operator", "GET", "/api/telemetry/latest")).json()
+        expect(after.devices).toHaveLength(1)
+        expect(after.devices[0]).toMatchObject({ deviceId: DEVICE_ID, sample: [2, 7, 1050, 4, 702, 310, 18500] })
+        expect(after.devices[0].atMs).toBe(h.ctx.nowMs())
     })
 
     it("records: filter by device, template, outcome and date; newest first", async () => {
@@ -162,6 +188,109 @@ function suite(backend: Backend) {
 
 describe("console API (sqlite)", () => suite(sqliteBackend))
 describe.skipIf(!PG_URL)("console API (postgres) " + (PG_URL ? "" : PG_SKIP_REASON), () => suite(pgBackend))
+
+// patient references join sessions and records, and the maintenance view reads calibration and
+// fault-clear records: their own hub, so the suite above keeps its record counts
+function extras(backend: Backend) {
+    let h: RouteHub
+    let hash: string
+    beforeAll(async () => {
+        ({ h, hash } = await hubWithRecords(backend))
+    })
+    afterAll(async () => h.close())
+
+    it("patients: a session's cycle record is found by its patient reference, and a record names its session", async () => {
+        h.clock.advanceS(1000)
+        const prep = await h.staff("operator", "POST", DEV + "/session", { templateHash: hash, patientRef: "PT-77" })
+        expect(prep.statusCode).toBe(201)
+        const sessionId = prep.json().sessionId
+        expect((await h.dev("GET", "session")).statusCode).toBe(200)
+        h.clock.advanceS(2)
+        expect((await h.dev("POST", "session/state", { sessionId, state: "started", cycle: 1 })).statusCode).toBe(204)
+        // before its record arrives: the session is listed without one
+        let cycles = (await h.staff("operator", "GET", "/api/patients/PT-77/cycles")).json().cycles
+        expect(cycles).toHaveLength(1)
+        expect(cycles[0].record).toBeNull()
+        h.clock.advanceS(30)
+        const prev = chain(DEVICE_ID, h.device.keyHex, 1, 3)[2].hash
+        const rec = cycleRecord(DEVICE_ID, 4, prev, "u-operator")
+        rec.templateHash = hash
+        rec.wallUnixS = Math.floor(h.clock.ms / 1000)
+        expect((await h.dev("POST", "records", { records: [seal(rec, h.device.keyHex).hex] })).json().results[0].status).toBe("stored")
+        expect((await h.dev("POST", "session/state", { sessionId, state: "ended", outcome: 1 })).statusCode).toBe(204)
+        cycles = (await h.staff("operator", "GET", "/api/patients/PT-77/cycles")).json().cycles
+        expect(cycles.map((c: any) => [c.session.patientRef, c.session.outcome, c.record?.seq])).toEqual([["PT-77", 1, 4]])
+        expect((await h.staff("operator", "GET", "/api/patients/PT-78/cycles")).json().cycles).toEqual([])
+        const s4 = await h.staff("operator", "GET", DEV + "/records/4/session")
+        expect(s4.statusCode).toBe(200)
+        expect(s4.json()).toMatchObject({ sessionId, patientRef: "PT-77", preparedBy: "u-operator" })
+        // records made without a session (op-7's) have none
+        expect((await h.staff("operator", "GET", DEV + "/records/3/session")).statusCode).toBe(404)
+        // no telemetry was posted for this cycle: no plot
+        expect((await h.staff("auditor", "GET", DEV + "/records/4/telemetry")).statusCode).toBe(404)
+        expect((await h.dev("POST", "telemetry", { cycle: 1, samples: [[100, 2, 500, 300, 0]] })).statusCode).toBe(200)
+        expect((await h.staff("auditor", "GET", DEV + "/records/4/telemetry")).json()).toEqual({ cycle: 1, samples: [[100, 2, 500, 300, 0]] })
+    })
+
+    it("maintenance: each channel's calibration in force and when it was first noted, the last fault clear", async () => {
+        expect((await h.staff("technician", "GET", DEV + "/maintenance")).json()).toEqual({ calibrations: null, lastFaultClear: null })
+        const prev = (await h.db.db.selectFrom("records").select(["hash", "seq"]).where("device_id", "=", DEVICE_ID).orderBy("seq", "desc").executeTakeFirstOrThrow())
+        let seq = Number(prev.seq)
+        let prevHash = prev.hash
+        const add = async (edit: (r: ComplianceRecord) => void) => {
+            seq++
+            const r = draftRecord(RecordKind.Calibration, 4, 1000 + seq, 1_760_000_000 + seq * 100)
+            r.deviceId = DEVICE_ID
+            r.seq = seq
+            r.prevHash = prevHash
+            edit(r)
+            const x = seal(r, h.device.keyHex)
+            expect((await h.dev("POST", "records", { records: [x.hex] })).json().results[0].status).toBe("stored")
+            prevHash = x.hash
+        }
+        const [a, b, c, d] = ["a".repeat(16), "b".repeat(16), "c".repeat(16), "d".repeat(16)]
+        await add(r => { r.calibrationIds = [a, b, c] })
+        const firstA = seq
+        await add(r => { r.calibrationIds = [a, b, d] }) // the force channel recalibrated
+        await add(r => { r.kind = RecordKind.FaultClear; r.operatorId = "tech-ann"; r.faults = [{ code: 31, sensor: 1, value: 0, limit: 0, atMs: 0 }] })
+        const m = (await h.staff("technician", "GET", DEV + "/maintenance")).json()
+        expect(m.calibrations).toEqual([
+            { channel: "filmTemp", id: a, notedAtUnixS: 1_760_000_000 + firstA * 100, seq: firstA },
+            { channel: "contactTemp", id: b, notedAtUnixS: 1_760_000_000 + firstA * 100, seq: firstA },
+            { channel: "force", id: d, notedAtUnixS: 1_760_000_000 + (firstA + 1) * 100, seq: firstA + 1 },
+        ])
+        expect(m.lastFaultClear).toEqual({ seq, atUnixS: 1_760_000_000 + seq * 100, by: "tech-ann", code: 31 })
+        expect((await h.staff("technician", "GET", "/api/devices/SFA1-NOPE/maintenance")).statusCode).toBe(404)
+    })
+
+    it("past cycles' telemetry: kept per cycle in order, a retried batch once; at most 20 cycles and 30 days", async () => {
+        const post = async (cycle: number, samples: number[][]) => expect((await h.dev("POST", "telemetry", { cycle, samples })).statusCode).toBe(200)
+        await post(5, [[1000, 2, 500, 300, 0], [1050, 2, 510, 300, 0]])
+        await post(5, [[1000, 2, 500, 300, 0], [1050, 2, 510, 300, 0]]) // a retried post
+        await post(5, [[1100, 4, 700, 310, 18000]])
+        const list = (await h.staff("operator", "GET", DEV + "/cycles")).json()
+        expect(list.retention).toEqual({ cycles: 20, days: 30 })
+        expect(list.cycles.filter((c: any) => c.cycle === 5).map((c: any) => [c.cycle, c.samples])).toEqual([[5, 3]])
+        const one = (await h.staff("technician", "GET", DEV + "/cycles/5/telemetry")).json()
+        expect(one).toEqual({ cycle: 5, samples: [[1000, 2, 500, 300, 0], [1050, 2, 510, 300, 0], [1100, 4, 700, 310, 18000]] })
+        // 21 more cycles: the oldest (5) goes, 20 stay
+        for (let c = 6; c <= 26; c++) {
+            h.clock.advanceS(1)
+            await post(c, [[2000, 2, 500, 300, 0]])
+        }
+        const after = (await h.staff("operator", "GET", DEV + "/cycles")).json().cycles.map((c: any) => c.cycle)
+        expect(after).toHaveLength(20)
+        expect(after[0]).toBe(26)
+        expect(after).not.toContain(5)
+        expect((await h.staff("operator", "GET", DEV + "/cycles/5/telemetry")).statusCode).toBe(404)
+        // a new cycle when the others are 31 days old: everything older than 30 days goes
+        await h.db.db.updateTable("cycle_telemetry").set({ received_at_ms: h.clock.ms - 31 * 86_400_000 }).execute()
+        await post(27, [[3000, 2, 500, 300, 0]])
+        expect((await h.staff("operator", "GET", DEV + "/cycles")).json().cycles.map((c: any) => c.cycle)).toEqual([27])
+    })
+}
+describe("console API: patients, maintenance, past cycles (sqlite)", () => extras(sqliteBackend))
+describe.skipIf(!PG_URL)("console API: patients, maintenance, past cycles (postgres) " + (PG_URL ? "" : PG_SKIP_REASON), () => extras(pgBackend))
 
 describe("console static files", () => {
     let h: RouteHub

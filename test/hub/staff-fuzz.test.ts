@@ -171,7 +171,7 @@ function queryFor(r: Rng, w: World, schema: any): string {
         const v = valueFor(r, w, k, sub)
         const s = typeof v === "string" ? v : typeof v === "number" ? String(v) : JSON.stringify(v) ?? ""
         parts.push(k + "=" + (r.chance(0.9) ? encodeURIComponent(s.replace(/[\ud800-\udfff]/g, "")) : r.pick(["%", "%zz", "%00", "%c0%80", "%ff%fe", "a%2", "%E2%82"])))
-        if (r.chance(0.05)) parts.push(k + "=" + encodeURIComponent(String(plausible(r, w, k))))
+        if (r.chance(0.05)) parts.push(k + "=" + encodeURIComponent(String(plausible(r, w, k)).replace(/[\ud800-\udfff]/g, "")))
     }
     if (r.chance(0.08)) parts.push(r.pick(["x", "role", "__proto__", "limit[]"]) + "=" + encodeURIComponent(junkString(r).replace(/[\ud800-\udfff]/g, "")))
     return parts.length ? "?" + parts.join("&") : r.chance(0.05) ? "?" : ""

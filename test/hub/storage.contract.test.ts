@@ -63,7 +63,7 @@ function contract(backend: Backend) {
         ctx = ctxOf(db, clock)
         expect(await storedSeqs(db, device.deviceId)).toEqual([1, 2])
         const ran = await db.db.selectFrom("kysely_migration" as any).select("name" as any).execute()
-        expect(ran.map((r: any) => r.name).sort()).toEqual(["0001_core", "0002_library", "0003_device_sessions", "0006_data_audit"])
+        expect(ran.map((r: any) => r.name).sort()).toEqual(["0001_core", "0002_library", "0003_device_sessions", "0006_data_audit", "0007_lifecycle", "0008_cycle_telemetry"])
     })
 
     it("users: login with the right password only; sessions expire after the TTL; names are unique", async () => {

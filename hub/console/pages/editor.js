@@ -3,7 +3,8 @@
 // it and is marked the moment it leaves them; the hub checks the whole design with the same
 // src/core validation a submission gets (POST /api/library/templates/check, nothing stored) and
 // names the field it refuses. Submit is possible only after the hub's check passed.
-import { api, h, say, errorText, fill } from "../api.js"
+import { api, h, say, errorText, fill, ApiError } from "../api.js"
+import { templatePicture } from "./template-picture.js"
 
 /** [path, label, unit, scale (display unit -> stored integer), profile limits (lo, hi keys or numbers)] */
 const FIELDS = [
@@ -31,6 +32,41 @@ const STARTER = {
 /** @param {string} path */
 const idOf = path => "ed-" + path.replace(/\./g, "-")
 
+/** the fields outside FIELDS, with the words a designer knows them by */
+const OTHER_LABELS = /** @type {Record<string, string>} */ ({ name: "Name", designer: "Designer", version: "Version", archPointsUm: "Arch points", id: "Design id" })
+/** what each of the hub's refusal codes means, in the designer's words */
+const REASONS = /** @type {Record<string, string>} */ ({
+    material_limit: "the film's own limits", profile_limit: "the regulation profile", device_limit: "the device's hard limits",
+    geometry: "neighbouring arch points must be 0.5-20 mm apart", id_mismatch: "the design id", profile_mismatch: "the profile",
+})
+
+/**
+ * The hub's refusal (`process.filmDeciC: 1200 is outside 600..900 (film softening..maximum) [material_limit]`)
+ * in the designer's units and words (`Film temperature: 120 °C is outside 60 °C – 90 °C (the film's own limits)`).
+ * @param {string} message
+ */
+export function inDesignerWords(message) {
+    const m = /^([A-Za-z.]+)(?:\[(\d+)\])?: (.*?)(?: \[(\w+)\])?$/.exec(message)
+    if (!m) return message
+    const [, path, index, detail, code] = m
+    const f = FIELDS.find(x => x[0] === path)
+    const unit = f ? /** @type {string} */ (f[2]) : path === "archPointsUm" ? "µm" : ""
+    const scale = f ? Number(f[3]) || 1 : 1
+    const val = (/** @type {string} */ n) => {
+        const v = Number(n)
+        return (unit === "µm" && Math.abs(v) >= 1000 ? v / 1000 + " mm" : String(v / scale) + (unit ? " " + unit : ""))
+    }
+    const label = (/** @type {string} */ p) => {
+        const x = FIELDS.find(y => y[0] === p)
+        return x ? /** @type {string} */ (x[1]) : OTHER_LABELS[p] ?? p
+    }
+    let words = detail.replace(/^(-?\d+) (?:is )?outside (-?\d+)\.\.(-?\d+)(?: \((.*)\))?$/, (_a, v, lo, hi) =>
+        val(v) + " is outside " + val(lo) + " – " + (Number(hi) >= 86400000 ? "no upper limit" : val(hi)))
+    words = words.replace(/\b(material|process)\.[A-Za-z]+/g, p => label(p).toLowerCase())
+    const where = label(path) + (index !== undefined ? " (point " + (Number(index) + 1) + ")" : "")
+    return where + ": " + words + (code && REASONS[code] ? " (" + REASONS[code] + ")" : "")
+}
+
 /** @param {any} o @param {string} path */
 const getPath = (o, path) => path.split(".").reduce((a, k) => a?.[k], o)
 
@@ -51,6 +87,7 @@ export async function page(main, me) {
     const verdict = h("div", { id: "ed-verdict", role: "status", "aria-live": "polite" })
     const submit = h("button", { type: "submit", class: "primary", id: "ed-submit", disabled: true }, "Submit for review")
     const form = h("form", { id: "editor", novalidate: true })
+    const picture = h("div", { id: "ed-picture" })
     /** @type {any} */
     let checked = null
     let timer = 0
@@ -88,6 +125,7 @@ export async function page(main, me) {
                 field("archPointsUm", "Arch points, one \"x, y\" pair in µm per line, along the arch",
                     h("textarea", { id: "ed-archPointsUm", rows: 6 }, d.archPointsUm.map((/** @type {number[]} */ p) => p.join(", ")).join("\n")),
                     "Profile: at least " + profile().archPointsMin + " points")),
+            picture,
             h("p", { class: "muted" }, "Device hard limits (devicescript.json): film " + device.filmMaxDeciC / 10 + " °C, patient contact " + device.contactMaxDeciC / 10 + " °C, force " + device.forceMaxMilliN / 1000 + " N."),
             verdict, submit)
     }
@@ -117,6 +155,13 @@ export async function page(main, me) {
     /** Marks each field against the profile at once (the hub's check follows). */
     function markLocal(/** @type {any} */ d) {
         let ok = true
+        // the hub's and the library's marks of the last check go: a fixed field is clean again
+        for (const k of Object.keys(OTHER_LABELS)) {
+            const input = document.getElementById("ed-" + k)
+            input?.setAttribute("aria-invalid", "false")
+            const err = document.getElementById("ed-" + k + "-err")
+            if (err) err.textContent = ""
+        }
         for (const [path, , unit, scale, lim] of FIELDS) {
             const input = /** @type {HTMLInputElement} */ (document.getElementById(idOf(/** @type {string} */ (path))))
             const err = /** @type {HTMLElement} */ (document.getElementById(input.id + "-err"))
@@ -142,27 +187,56 @@ export async function page(main, me) {
     async function check() {
         const d = design()
         const localOk = markLocal(d)
+        drawPicture(d)
         const mine = ++checkSeq
         try {
             const r = await api("POST", "/api/library/templates/check", { template: d, profileId: /** @type {HTMLSelectElement} */ (profileSel).value })
+            const taken = await versionTaken(d)
             if (mine !== checkSeq) return
             checked = r.design
             verdict.className = "verdict ok"
             verdict.textContent = "The hub accepts this design under " + r.profile.profileId + " v" + r.profile.profileVersion + " and the device limits (id " + r.templateId.slice(0, 12) + "…)."
-            ;/** @type {HTMLButtonElement} */ (submit).disabled = !localOk
+            if (taken) {
+                markField("ed-version", taken)
+                verdict.className = "verdict error"
+                verdict.textContent = taken
+            }
+            ;/** @type {HTMLButtonElement} */ (submit).disabled = !localOk || !!taken
         } catch (e) {
             if (mine !== checkSeq) return
             checked = null
+            const words = e instanceof ApiError ? inDesignerWords(e.message) : errorText(e)
             verdict.className = "verdict error"
-            verdict.textContent = "The hub refuses it: " + errorText(e)
+            verdict.textContent = "The hub refuses it: " + words
             const f = /** @type {any} */ (e).field
-            const el = f ? document.getElementById("ed-" + String(f).replace(/\[.*$/, "").replace(/\./g, "-")) : null
-            if (el) {
-                el.setAttribute("aria-invalid", "true")
-                const err = document.getElementById(el.id + "-err")
-                if (err && !err.textContent) err.textContent = /** @type {Error} */ (e).message
-            }
+            if (f) markField("ed-" + String(f).replace(/\[.*$/, "").replace(/\./g, "-"), words)
         }
+    }
+
+    /** The picture of the design as typed (arch and process), when its numbers make one. @param {any} d */
+    function drawPicture(d) {
+        const nums = [...Object.values(d.process), ...d.archPointsUm.flat()]
+        const drawable = d.archPointsUm.length >= 2 && d.archPointsUm.every((/** @type {number[]} */ p) => p.length === 2) && nums.every(v => Number.isFinite(v))
+        fill(picture, drawable ? templatePicture(d) : h("p", { class: "muted" }, "The picture returns once every number is filled in."))
+    }
+
+    /** Marks a field with a message, unless the local check said something already. @param {string} id @param {string} text */
+    function markField(id, text) {
+        const el = document.getElementById(id)
+        if (!el) return
+        el.setAttribute("aria-invalid", "true")
+        const err = document.getElementById(id + "-err")
+        if (err && !err.textContent) err.textContent = text
+    }
+
+    /** "Version 1 of … exists already" when the library holds this name and version (the hub would refuse the submission). @param {any} d */
+    async function versionTaken(d) {
+        if (!d.name.trim() || !Number.isInteger(d.version)) return ""
+        const r = await api("GET", "/api/library/templates?" + new URLSearchParams({ q: d.name.trim().slice(0, 32), limit: "100" })).catch(() => null)
+        const same = r ? r.templates.filter((/** @type {any} */ t) => t.name === d.name.trim()) : []
+        if (!same.some((/** @type {any} */ t) => t.version === d.version)) return ""
+        const next = Math.max(...same.map((/** @type {any} */ t) => t.version)) + 1
+        return "Version " + d.version + " of \"" + d.name.trim() + "\" exists already: submit this design as version " + next + "."
     }
 
     form.addEventListener("submit", async ev => {
@@ -170,7 +244,7 @@ export async function page(main, me) {
         if (!checked) return
         try {
             const t = await api("POST", "/api/library/templates", { template: checked, profileId: /** @type {HTMLSelectElement} */ (profileSel).value })
-            say("Submitted " + t.name + " v" + t.version + " for review.")
+            say("Submitted " + t.name + " v" + t.version + " for review.", "ok", true)
             location.hash = "#/templates/" + t.templateId
         } catch (e) {
             say("Submit refused: " + errorText(e), "error")

@@ -9,16 +9,36 @@
 import uPlot from "../vendor/uPlot.esm.js"
 import { h, PHASES, fill } from "../api.js"
 
-const COLORS = { film: "#c2410c", contact: "#1d4ed8", force: "#15803d", phase: "#6b7280" }
+const COLORS = { film: "#c2410c", contact: "#1d4ed8", force: "#15803d", phase: "#4b5563", fault: "#b91c1c" }
+/** the cycle's faulted phase (PHASES): drawn as a red fault marker */
+const FAULTED = PHASES.indexOf("faulted")
+
+/** A legend value with its unit, "–" off the data. @param {string} u */
+const unit = u => (/** @type {any} */ _u, /** @type {number | null} */ v) => v == null ? "–" : v.toFixed(1) + " " + u
+
+/**
+ * A scale's range with headroom: 10 % of the span above the data (at least `pad`), never
+ * below `floor`, and up to `atLeast` (a target) when the data stays under it.
+ * @param {number} lo @param {number} hi @param {number} floor @param {number} atLeast @param {number} pad
+ * @returns {[number, number]}
+ */
+export function withHeadroom(lo, hi, floor, atLeast, pad) {
+    const min = Math.min(lo ?? floor, floor)
+    const top = Math.max(hi ?? atLeast, atLeast)
+    return [min, top + Math.max(pad, (top - min) * 0.1)]
+}
 
 /** @typedef {{ filmDeciC: number, cureDeciC: number, coolDeciC: number, contactMaxDeciC: number, forceMilliN: number }} Targets */
 
 /**
+ * The live plot (the device's stream), or with `past` a finished cycle's stored samples
+ * (GET …/cycles/:cycle/telemetry: [uptimeMs, phase, filmDeciC, contactDeciC, forceMilliN]).
  * @param {string} deviceId
- * @returns {{ el: HTMLElement, setTargets: (t: Targets | null) => void, stop: () => void }}
+ * @param {{ cycle: number, samples: number[][], id: string }} [past]
+ * @returns {{ el: HTMLElement, setTargets: (t: Targets | null, forCycle?: number | null) => void, setFault: (code: number) => void, stop: () => void }}
  */
-export function livePlot(deviceId) {
-    const figure = h("figure", { class: "plot", id: "live-plot", dataset: { received: "0", drawn: "0", cycle: "" } })
+export function livePlot(deviceId, past) {
+    const figure = h("figure", { class: "plot", id: past ? past.id : "live-plot", dataset: { received: "0", drawn: "0", cycle: "" } })
     const caption = h("figcaption", {}, "Live cycle: waiting for telemetry from " + deviceId + "…")
     const holder = h("div", { class: "plot-holder" })
     const legend = h("ul", { class: "targets", "aria-label": "Template targets" })
@@ -30,32 +50,59 @@ export function livePlot(deviceId) {
     let markers = []
     /** @type {Targets | null} */
     let targets = null
+    /** the cycle the targets belong to (the session's; null before it starts) */
+    let targetsCycle = /** @type {number | null} */ (null)
+    let legendKey = ""
     let cycle = -1
     let t0 = 0
     let lastN = 0
     let lastPhase = -1
     let received = 0
+    /** the device's latched fault code, for the fault marker's label (0 none) */
+    let faultCode = 0
 
     /** @param {uPlot} u */
     function drawOverlay(u) {
         const ctx = u.ctx
         const { left, top, width, height } = u.bbox
         ctx.save()
-        ctx.font = Math.round(11 * devicePixelRatio) + "px system-ui, sans-serif"
+        const dpr = devicePixelRatio
+        ctx.font = Math.round(11 * dpr) + "px system-ui, sans-serif"
+        // a label goes on the first row where it clears every label already there: none overlap
+        /** @type {number[]} right edge of the last label on each row */
+        const rowEnds = []
+        /** @type {{ text: string, x: number, row: number, w: number }[]} */
+        const boxes = []
+        let faultMarks = 0
         for (const m of markers) {
             const x = u.valToPos(m.x, "x", true)
             if (x < left || x > left + width) continue
-            ctx.strokeStyle = COLORS.phase
+            const fault = m.phase === FAULTED
+            ctx.strokeStyle = fault ? COLORS.fault : COLORS.phase
             ctx.setLineDash([])
-            ctx.lineWidth = devicePixelRatio
+            ctx.lineWidth = (fault ? 3 : 1) * dpr
             ctx.beginPath()
             ctx.moveTo(x, top)
             ctx.lineTo(x, top + height)
             ctx.stroke()
-            ctx.fillStyle = COLORS.phase
-            ctx.fillText(PHASES[m.phase] ?? String(m.phase), x + 3 * devicePixelRatio, top + 12 * devicePixelRatio)
+            ctx.fillStyle = fault ? COLORS.fault : COLORS.phase
+            const text = fault ? "fault" + (faultCode ? " E" + faultCode : "") : PHASES[m.phase] ?? String(m.phase)
+            const w = ctx.measureText(text).width
+            // right of its line, or left of it where it would run past the plot
+            const x0 = x + 3 * dpr + w > left + width ? x - 3 * dpr - w : x + 3 * dpr
+            let row = rowEnds.findIndex(end => end + 4 * dpr <= x0)
+            if (row < 0) row = rowEnds.length
+            rowEnds[row] = x0 + w
+            ctx.fillText(text, x0, top + (12 + 13 * row) * dpr)
+            boxes.push({ text, x: x0 / dpr, row, w: w / dpr })
+            if (fault) faultMarks++
         }
-        if (targets) {
+        /** @type {any} */ (figure).labelBoxes = boxes
+        figure.dataset["faultMarkers"] = String(faultMarks)
+        // a session's targets belong to its cycle: never drawn over another cycle's readings
+        const drawTargets = targets !== null && targetsCycle === cycle
+        figure.dataset["targetsDrawn"] = String(drawTargets)
+        if (targets && drawTargets) {
             ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio])
             /** @type {[number, string, string][]} */
             const lines = [[targets.filmDeciC / 10, "temp", COLORS.film], [targets.cureDeciC / 10, "temp", COLORS.film],
@@ -71,6 +118,8 @@ export function livePlot(deviceId) {
             }
         }
         ctx.restore()
+        figure.dataset["tempMax"] = String(u.scales.temp.max)
+        figure.dataset["forceMax"] = String(u.scales.force.max)
         const drawn = u.data[0].length
         figure.dataset["drawn"] = String(drawn)
         if (drawn > 0 && !figure.dataset["firstPointMs"]) figure.dataset["firstPointMs"] = String(Math.round(performance.now()))
@@ -79,17 +128,23 @@ export function livePlot(deviceId) {
     const width = () => Math.max(280, holder.clientWidth || 600)
     const u = new uPlot({
         width: width(), height: 320,
-        scales: { x: { time: false }, temp: { auto: true, range: (_u, lo, hi) => [Math.min(lo, 20), Math.max(hi, targets ? targets.filmDeciC / 10 + 5 : 40)] }, force: { auto: true, range: (_u, lo, hi) => [Math.min(lo, 0), Math.max(hi, targets ? targets.forceMilliN / 1000 * 1.2 : 5)] } },
+        scales: {
+            x: { time: false },
+            temp: { auto: true, range: (/** @type {any} */ _u, /** @type {number} */ lo, /** @type {number} */ hi) => withHeadroom(lo, hi, 20, targets ? targets.filmDeciC / 10 : 40, 5) },
+            force: { auto: true, range: (/** @type {any} */ _u, /** @type {number} */ lo, /** @type {number} */ hi) => withHeadroom(lo, hi, 0, targets ? targets.forceMilliN / 1000 : 5, 1) },
+        },
+        // the legend shows each series' value at the cursor, with its unit
+        legend: { live: true },
         axes: [
             { label: "s since cycle start" },
             { scale: "temp", label: "°C" },
             { scale: "force", label: "N", side: 1, grid: { show: false } },
         ],
         series: [
-            { label: "s" },
-            { label: "film °C", scale: "temp", stroke: COLORS.film, width: 2 },
-            { label: "contact °C", scale: "temp", stroke: COLORS.contact, width: 2 },
-            { label: "force N", scale: "force", stroke: COLORS.force, width: 2 },
+            { label: "time", value: unit("s") },
+            { label: "film", scale: "temp", stroke: COLORS.film, width: 2, value: unit("°C") },
+            { label: "contact", scale: "temp", stroke: COLORS.contact, width: 2, value: unit("°C") },
+            { label: "force", scale: "force", stroke: COLORS.force, width: 2, value: unit("N") },
         ],
         hooks: { draw: [drawOverlay] },
     }, /** @type {any} */ (data), holder)
@@ -127,31 +182,48 @@ export function livePlot(deviceId) {
         if (!changed) return
         figure.dataset["received"] = String(received)
         const last = data[0].length - 1
-        caption.textContent = "Live cycle " + cycle + ": " + (PHASES[lastPhase] ?? lastPhase) + ", film " + data[1][last].toFixed(1) + " °C, contact " +
+        caption.textContent = (past ? "Cycle " : "Live cycle ") + cycle + ": " + (PHASES[lastPhase] ?? lastPhase) + ", film " + data[1][last].toFixed(1) + " °C, contact " +
             data[2][last].toFixed(1) + " °C, force " + data[3][last].toFixed(1) + " N (" + data[0].length + " points)"
         u.setData(/** @type {any} */ (data))
     }
 
-    const source = new EventSource("/api/devices/" + encodeURIComponent(deviceId) + "/telemetry/stream")
-    source.onmessage = ev => take(JSON.parse(ev.data).samples)
-    source.addEventListener("hello", ev => {
-        const hello = JSON.parse(/** @type {MessageEvent} */ (ev).data)
-        if (hello.cycle === null) caption.textContent = "Live cycle: no telemetry from " + deviceId + " yet (it streams while a cycle runs)."
-    })
+    /** @type {EventSource | null} */
+    let source = null
+    if (past) {
+        take(past.samples.map((s, i) => [i + 1, past.cycle, ...s]))
+    } else {
+        source = new EventSource("/api/devices/" + encodeURIComponent(deviceId) + "/telemetry/stream")
+        source.onmessage = ev => take(JSON.parse(ev.data).samples)
+        source.addEventListener("hello", ev => {
+            const hello = JSON.parse(/** @type {MessageEvent} */ (ev).data)
+            if (hello.cycle === null) caption.textContent = "Live cycle: no telemetry from " + deviceId + " yet (it streams while a cycle runs)."
+        })
+    }
 
     return {
         el: figure,
-        setTargets(t) {
+        setTargets(t, forCycle = null) {
             targets = t
+            targetsCycle = forCycle
+            const key = t ? JSON.stringify(t) + ":" + forCycle + ":" + cycle : "none"
+            if (key === legendKey) return
+            legendKey = key
             fill(legend, ...(t ? [
                 h("li", { class: "t-film" }, "film target " + (t.filmDeciC / 10).toFixed(1) + " °C, cure " + (t.cureDeciC / 10).toFixed(1) + " °C"),
                 h("li", { class: "t-contact" }, "contact limit " + (t.contactMaxDeciC / 10).toFixed(1) + " °C"),
                 h("li", { class: "t-force" }, "force target " + (t.forceMilliN / 1000).toFixed(1) + " N"),
+                forCycle !== cycle ? h("li", { class: "muted", id: "targets-pending" }, "(the session's targets: drawn once its cycle starts)") : null,
             ] : [h("li", {}, "No template targets: no session is open for this device.")]))
             u.redraw(false)
         },
+        /** @param {number} code the device's latched fault (0 none): names the fault marker */
+        setFault(code) {
+            if (code === faultCode) return
+            faultCode = code
+            u.redraw(false)
+        },
         stop() {
-            source.close()
+            source?.close()
             window.removeEventListener("resize", onResize)
             u.destroy()
         },

@@ -18,7 +18,7 @@ export async function page(main) {
         err.textContent = ""
         try {
             const r = await api("POST", "/api/auth/login", { name: /** @type {HTMLInputElement} */ (name).value, password: /** @type {HTMLInputElement} */ (password).value })
-            say("Logged in as " + r.name + " (" + r.role + ").")
+            say("Logged in as " + r.name + " (" + r.role + ").", "ok", true)
             await loggedIn({ name: r.name, role: r.role })
         } catch (e) {
             err.textContent = errorText(e)

@@ -3,10 +3,11 @@
 // record's detail (phases, faults with guidance, hashes); verify a device's chain at the hub;
 // export a device's records as CSV or JSON for the independent audit (npm run audit).
 import { api, h, say, errorText, when, table, OUTCOMES, KINDS, faultTable, fill } from "../api.js"
-import { cycleSummary } from "./device.js"
+import { cycleSummary, fitFacts } from "./device.js"
+import { livePlot } from "./live-plot.js"
 
-/** @param {HTMLElement} main */
-export async function page(main) {
+/** @param {HTMLElement} main @param {{ name: string, role: string }} me */
+export async function page(main, me) {
     const guidance = await faultTable()
     const devices = (await api("GET", "/api/devices?limit=100").catch(() => ({ devices: [] }))).devices
     const templates = (await api("GET", "/api/library/templates?status=approved&limit=100")).templates
@@ -44,20 +45,36 @@ export async function page(main) {
         }
     }
 
+    /** @type {ReturnType<typeof livePlot> | null} the open record's cycle plot */
+    let recordPlot = null
+
     /** @param {string} deviceId @param {number} seq */
     async function open(deviceId, seq) {
         const r = await api("GET", "/api/devices/" + encodeURIComponent(deviceId) + "/records/" + seq)
         detail.hidden = false
         const summary = cycleSummary(r, guidance)
         summary.setAttribute("open", "")
+        const cycle = r.record.kind === 1
+        // the patient reference is the operators' (auditors verify records without it)
+        const session = cycle && me.role === "operator" ? await api("GET", "/api/devices/" + encodeURIComponent(deviceId) + "/records/" + seq + "/session").catch(() => null) : undefined
+        const patient = session === undefined ? null : session === null ? "none (not started from a console session)" :
+            h("a", { href: "#/patient/" + encodeURIComponent(session.patientRef) }, session.patientRef)
+        // the cycle's plot, from the telemetry the hub kept for the session's cycle
+        const t = cycle ? await api("GET", "/api/devices/" + encodeURIComponent(deviceId) + "/records/" + seq + "/telemetry").catch(() => null) : null
+        recordPlot?.stop()
+        recordPlot = t ? livePlot(deviceId, { cycle: t.cycle, samples: t.samples, id: "record-plot" }) : null
+        const zero = /^0+$/.test(r.record.templateHash)
         fill(detail, h("h2", { id: "rec-detail-h", tabindex: "-1" }, "Record " + deviceId + " #" + seq),
             h("dl", { class: "facts" },
                 h("dt", {}, "Kind"), h("dd", {}, KINDS[r.record.kind]),
+                patient ? h("dt", {}, "Patient reference") : null, patient ? h("dd", { id: "rec-patient" }, patient) : null,
                 h("dt", {}, "Received"), h("dd", {}, when(r.receivedAtMs)),
-                h("dt", {}, "Template hash"), h("dd", { class: "hash" }, r.record.templateHash),
+                zero ? null : h("dt", {}, "Template hash"), zero ? null : h("dd", { class: "hash" }, r.record.templateHash),
                 h("dt", {}, "Hash"), h("dd", { class: "hash" }, r.hash),
                 h("dt", {}, "Previous hash"), h("dd", { class: "hash" }, r.prevHash),
                 h("dt", {}, "Boot / uptime"), h("dd", {}, r.record.bootId + " / " + (r.record.uptimeMs / 1000).toFixed(1) + " s")),
+            cycle ? h("h3", {}, "Arch fit") : null, cycle ? fitFacts(r.record.fit) : null,
+            recordPlot ? recordPlot.el : null,
             summary)
         ;/** @type {HTMLElement} */ (detail.querySelector("h2")).focus()
     }
@@ -88,7 +105,21 @@ export async function page(main) {
         ev.preventDefault()
         search()
     })
-    main.append(h("h1", {}, "Records"), form, results, detail, chainBox)
+    main.append(h("h1", {}, "Records"), ...(me.role === "operator" ? [patientSearch()] : []), form, results, detail, chainBox)
     await Promise.all([search(), chains()])
     void say
+    return () => recordPlot?.stop()
+}
+
+/** Operators: find a patient's cycles by the reference typed when the session was prepared (the printable report). */
+function patientSearch() {
+    const ref = h("input", { id: "rec-patient-ref", name: "patientRef", maxlength: 24, pattern: "[A-Za-z0-9._\\-]{1,24}", required: true, autocomplete: "off" })
+    const form = h("form", { class: "inline-form", role: "search", "aria-label": "Patient" },
+        h("div", { class: "field" }, h("label", { for: "rec-patient-ref" }, "Patient reference"), ref),
+        h("button", { type: "submit" }, "Find patient's cycles"))
+    form.addEventListener("submit", ev => {
+        ev.preventDefault()
+        location.hash = "#/patient/" + encodeURIComponent(/** @type {HTMLInputElement} */ (ref).value.trim())
+    })
+    return form
 }

@@ -3,9 +3,9 @@
 // the previous version and its history. Reject needs a reason; approve signs the template's
 // canonical bytes (as the hub will serve them, GET .../approval) with the reviewer's key in
 // this page (signing-key.js) and sends only the signature.
-import { api, h, say, errorText, when, hubTimeS, fill } from "../api.js"
-import { designView } from "./templates.js"
-import { keyPanel, hasKey, signHex, forgetKey } from "./signing-key.js"
+import { api, h, say, errorText, when, hubTimeS, fill, ApiError } from "../api.js"
+import { designView, revokeControl } from "./templates.js"
+import { keyPanel, hasKey, signHex, forgetKey, keyRegistered, REGISTER_FIRST } from "./signing-key.js"
 
 /** @param {HTMLElement} main @param {any} _me @param {string} id */
 export async function page(main, _me, id) {
@@ -36,7 +36,7 @@ export async function page(main, _me, id) {
         const reject = h("button", { type: "button", class: "danger", id: "review-reject" }, "Reject")
         const decided = t.status !== "submitted" && t.status !== "rejected"
         fill(item, h("h2", { id: "item-h" }, t.name + " v" + t.version), designView(t),
-            decided ? h("p", {}, "Already " + t.status + ".") : h("div", { class: "decision" },
+            decided ? h("div", {}, h("p", {}, "Already " + t.status + "."), revokeControl(t, loadItem)) : h("div", { class: "decision" },
                 h("div", { class: "field" }, h("label", { for: "review-reason" }, "Reason (public)"), reason,
                     h("small", { id: "review-reason-help" }, "Published with the decision on the transparency page. Required to reject.")),
                 h("div", { class: "buttons" }, approveBtn, reject)))
@@ -51,12 +51,17 @@ export async function page(main, _me, id) {
         })
         approveBtn.addEventListener("click", async () => {
             try {
+                if (!(await keyRegistered())) {
+                    say(REGISTER_FIRST, "error")
+                    document.getElementById("key-register")?.focus()
+                    return
+                }
                 const at = hubTimeS()
                 const a = await api("GET", "/api/library/templates/" + encodeURIComponent(id) + "/approval?approvedUnixS=" + at)
                 const signatureHex = await signHex(a.bytesHex)
                 await decide({ decision: "approve", reason: text(), approvedUnixS: at, signatureHex })
             } catch (e) {
-                say("Approval failed: " + errorText(e), "error")
+                say(e instanceof ApiError && e.code === "no_key" ? REGISTER_FIRST : "Approval failed: " + errorText(e), "error")
             }
         })
     }

@@ -7,7 +7,7 @@ import { api, h, say, errorText, when, OUTCOMES, fill } from "../api.js"
 /**
  * @param {string} deviceId
  * @param {boolean} canPrepare
- * @param {(t: import("./live-plot.js").Targets | null) => void} onTargets
+ * @param {(t: import("./live-plot.js").Targets | null, cycle: number | null) => void} onTargets the open session's targets and its cycle (null before it starts)
  */
 export function sessionPanel(deviceId, canPrepare, onTargets) {
     const el = h("section", { class: "card wide", "aria-labelledby": "session-h", id: "session-panel" })
@@ -72,10 +72,11 @@ export function sessionPanel(deviceId, canPrepare, onTargets) {
         const s = sessions[0]
         const open = s && s.status !== "ended"
         const key = s ? s.sessionId + s.status + (s.abortDeliveredAtMs ? ":received" : "") : "none"
-        onTargets(open && s.templateId ? await targetsOf(s.templateId) : null)
+        onTargets(open && s.templateId ? await targetsOf(s.templateId) : null, open ? s.cycle ?? null : null)
         if (key === shownKey) return
         shownKey = key
-        form.hidden = !!open
+        sessionOpen = !!open
+        form.hidden = sessionOpen || !!fault
         if (!s) {
             fill(current, h("p", {}, "No session prepared for this device."))
             return
@@ -96,6 +97,21 @@ export function sessionPanel(deviceId, canPrepare, onTargets) {
             h("p", { class: "muted" }, "The console cannot start a cycle: only the START button on the device does."))
     }
 
+    // a latched fault: no new session is offered until a technician clears it
+    const blocked = h("p", { class: "guidance", id: "session-blocked", hidden: true })
+    if (canPrepare) el.append(blocked)
+    let sessionOpen = false
+    let fault = /** @type {string | null} */ (null)
+
     if (canPrepare) buildForm().catch(e => fill(form, h("p", { class: "error" }, errorText(e))))
-    return { el, refresh, stop() {} }
+    return {
+        el, refresh, stop() {},
+        /** @param {string | null} f the latched fault's text ("faulted E31 sensor stale"), or null */
+        setFault(f) {
+            fault = f
+            blocked.hidden = !f
+            blocked.textContent = f ? "No new session while the device is " + f + ": a technician clears the fault first." : ""
+            form.hidden = sessionOpen || !!f
+        },
+    }
 }

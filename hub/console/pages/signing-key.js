@@ -49,6 +49,17 @@ export async function signHex(bytesHex) {
     return Array.from(sig, b => b.toString(16).padStart(2, "0")).join("")
 }
 
+/** Whether the loaded key's public half is registered at the hub (the public key list, by PEM body). */
+export async function keyRegistered() {
+    if (!publicPem) return false
+    const body = (/** @type {string} */ pem) => pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, "").replace(/\s+/g, "")
+    const { keys } = await api("GET", "/api/library/reviewer-keys")
+    return keys.some((/** @type {any} */ k) => body(k.publicKeyPem) === body(publicPem))
+}
+
+/** what a reviewer is told when the loaded key is not registered */
+export const REGISTER_FIRST = "Register your key first: the hub does not know this signing key yet. Press \"Register this public key\", then approve."
+
 export function forgetKey() {
     privateKey = null
     publicPem = ""

@@ -2,11 +2,12 @@
 // The template library, open to everyone: search by name, filter by status; a template's page
 // shows its design, its public review history with reasons, and what changed since the
 // previous version.
-import { api, h, errorText, when, table, degC, newton, fill } from "../api.js"
+import { api, h, say, errorText, when, table, degC, newton, fill } from "../api.js"
+import { templatePicture } from "./template-picture.js"
 
-/** @param {HTMLElement} main @param {any} _me @param {string} id */
-export async function page(main, _me, id) {
-    if (id) return detail(main, id)
+/** @param {HTMLElement} main @param {any} me @param {string} id */
+export async function page(main, me, id) {
+    if (id) return detail(main, me, id)
     const q = h("input", { id: "tpl-q", type: "search", maxlength: 32, name: "q" })
     const status = h("select", { id: "tpl-status", name: "status" }, ["", "submitted", "approved", "rejected", "revoked"].map(s => h("option", { value: s }, s || "any")))
     const results = h("div", { id: "tpl-results" })
@@ -38,10 +39,43 @@ export async function page(main, _me, id) {
     await search()
 }
 
-/** @param {HTMLElement} main @param {string} id */
-async function detail(main, id) {
+/** @param {HTMLElement} main @param {any} me @param {string} id */
+async function detail(main, me, id) {
     const t = await api("GET", "/api/library/templates/" + encodeURIComponent(id))
-    main.append(h("p", {}, h("a", { href: "#/templates" }, "← All templates")), h("h1", {}, t.name + " v" + t.version), designView(t))
+    fill(main, h("p", {}, h("a", { href: "#/templates" }, "← All templates")), h("h1", {}, t.name + " v" + t.version), designView(t),
+        me?.role === "reviewer" ? revokeControl(t, () => detail(main, me, id)) : null)
+}
+
+/**
+ * For reviewers, on an approved template: revoke it with a public reason
+ * (POST /api/library/templates/:id/revocation); every device drops it with its next bundle.
+ * @param {any} t @param {() => Promise<void>} done
+ */
+export function revokeControl(t, done) {
+    if (t.status !== "approved") return null
+    const reason = h("textarea", { id: "revoke-reason", rows: 2, maxlength: 2000, "aria-required": "true", "aria-describedby": "revoke-help" })
+    const form = h("form", { class: "card wide", id: "revoke-form", "aria-labelledby": "revoke-h" },
+        h("h2", { id: "revoke-h" }, "Revoke this template"),
+        h("div", { class: "field" }, h("label", { for: "revoke-reason" }, "Reason for revoking (public)"), reason,
+            h("small", { id: "revoke-help" }, "Published with the revocation. Every device drops the template with its next bundle; records already made keep it.")),
+        h("button", { type: "submit", class: "danger" }, "Revoke template"))
+    form.addEventListener("submit", async ev => {
+        ev.preventDefault()
+        const text = /** @type {HTMLTextAreaElement} */ (reason).value.trim()
+        if (!text) {
+            say("Say why it is revoked: the reason is published.", "error")
+            reason.focus()
+            return
+        }
+        try {
+            await api("POST", "/api/library/templates/" + encodeURIComponent(t.templateId) + "/revocation", { reason: text })
+            say("Revoked " + t.name + " v" + t.version + ": devices drop it with their next bundle.")
+            await done()
+        } catch (e) {
+            say("Revocation refused: " + errorText(e), "error")
+        }
+    })
+    return form
 }
 
 /** The design, its history and its changes: shared with the review queue. @param {any} t */
@@ -61,6 +95,7 @@ export function designView(t) {
             h("dt", {}, "Arch"), h("dd", {}, d.archPointsUm.length + " points"),
             h("dt", {}, "Design id"), h("dd", { class: "hash" }, t.templateId),
             t.approvedHash ? h("dt", {}, "Approved hash") : null, t.approvedHash ? h("dd", { class: "hash" }, t.approvedHash) : null),
+        templatePicture(d),
         h("h2", {}, "Changes since the previous version"),
         t.previous === null ? h("p", {}, "First version of this design.") :
             table("Changes since v" + t.previous.version, ["Field", "Was", "Now"], t.changes.map((/** @type {any} */ c) => h("tr", { class: "change" },

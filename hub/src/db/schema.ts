@@ -4,6 +4,7 @@ import type { LibraryTables } from "./migrations/0002_library"
 import type { SessionTables } from "./migrations/0003_device_sessions"
 import type { DataAuditTables } from "./migrations/0006_data_audit"
 import type { LifecycleTables, LifecycleUserColumns, LifecycleDeviceColumns } from "./migrations/0007_lifecycle"
+import type { CycleTelemetryTables } from "./migrations/0008_cycle_telemetry"
 
-export type HubSchema = CoreTables & LibraryTables & SessionTables & DataAuditTables & LifecycleTables
+export type HubSchema = CoreTables & LibraryTables & SessionTables & DataAuditTables & LifecycleTables & CycleTelemetryTables
     & { users: LifecycleUserColumns; devices: LifecycleDeviceColumns }

@@ -7,6 +7,7 @@ import type { HubContext } from "../context"
 import { unauthorized } from "../errors"
 import { checkSamples, telemetryOf, TELEMETRY_BATCH_MAX, CYCLE_MAX } from "../telemetry"
 import { recordLivePhase } from "../devices"
+import { keepCycleTelemetry } from "../cycle-telemetry"
 import { sessionForDevice, abortPending, reportSessionState, SESSION_ID_PATTERN, SESSION_STATES, type SessionStateBody } from "../device-sessions"
 import { abortMac, sessionMac } from "../../../src/core/sync/signing"
 import { nodeCrypto } from "../../../src/node/crypto-node"
@@ -41,8 +42,10 @@ export async function deviceLiveRoutes(app: FastifyInstance, ctx: HubContext) {
     }, async request => {
         const d = deviceOf(request)
         const b = request.body as { cycle: number; samples: number[][] }
-        const kept = telemetryOf(ctx).add(d.deviceId, b.cycle, checkSamples(b.samples))
+        const kept = telemetryOf(ctx).add(d.deviceId, b.cycle, checkSamples(b.samples), ctx.nowMs())
         if (kept.length) await recordLivePhase(ctx, d.deviceId, b.samples[b.samples.length - 1][1])
+        // and for the plot of the cycle once it is past (cycle-telemetry.ts: bounded retention)
+        await keepCycleTelemetry(ctx, d.deviceId, b.cycle, kept)
         // the console's abort rides on the answer the device gets every ~2 s during a cycle, MAC'd
         // for the cycle it names (a two-node applicator's controller acts on nothing else)
         const abort = await abortPending(ctx, d.deviceId)

@@ -10,6 +10,8 @@ import type { HubContext } from "../context"
 import { requireRole, requestToken, staffForToken, tokenHash, onSessionEnd } from "../auth/staff"
 import { getDevice, DEVICE_ID_PATTERN } from "../devices"
 import { telemetryOf, type KeptSample } from "../telemetry"
+import { storedCycles, cycleSamples, CYCLES_KEPT, RETENTION_DAYS } from "../cycle-telemetry"
+import { notFound } from "../errors"
 
 const ID_PARAMS = { type: "object", additionalProperties: false, required: ["id"], properties: { id: { type: "string", pattern: DEVICE_ID_PATTERN.source } } }
 const AFTER_QUERY = { type: "object", additionalProperties: false, properties: { after: { type: "string", pattern: "^(0|[1-9][0-9]{0,14})$" } } }
@@ -52,6 +54,36 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: HubContext, che
         const { id } = request.params as { id: string }
         await getDevice(ctx, id)
         return telemetryOf(ctx).read(id, startAt(ctx, request, id))
+    })
+
+    // the fleet's live values: each device's latest sample, with when the hub kept it
+    app.get("/api/telemetry/latest", {
+        preHandler: requireRole(...TELEMETRY_ROLES),
+        schema: { querystring: { type: "object", additionalProperties: false, properties: {} } },
+    }, async () => ({ devices: telemetryOf(ctx).latest() }))
+
+    // past cycles' telemetry (cycle-telemetry.ts): what is kept, and one cycle's samples
+    app.get("/api/devices/:id/cycles", {
+        preHandler: requireRole(...TELEMETRY_ROLES),
+        schema: { params: ID_PARAMS, querystring: { type: "object", additionalProperties: false, properties: {} } },
+    }, async request => {
+        const { id } = request.params as { id: string }
+        await getDevice(ctx, id)
+        return { retention: { cycles: CYCLES_KEPT, days: RETENTION_DAYS }, cycles: await storedCycles(ctx, id) }
+    })
+
+    app.get("/api/devices/:id/cycles/:cycle/telemetry", {
+        preHandler: requireRole(...TELEMETRY_ROLES),
+        schema: {
+            params: { type: "object", additionalProperties: false, required: ["id", "cycle"], properties: { id: ID_PARAMS.properties.id, cycle: { type: "string", pattern: "^(0|[1-9][0-9]{0,9})$" } } },
+            querystring: { type: "object", additionalProperties: false, properties: {} },
+        },
+    }, async request => {
+        const p = request.params as { id: string; cycle: string }
+        await getDevice(ctx, p.id)
+        const samples = await cycleSamples(ctx, p.id, Number(p.cycle))
+        if (samples.length === 0) throw notFound("no stored telemetry for cycle " + p.cycle + " of device " + p.id)
+        return { cycle: Number(p.cycle), samples }
     })
 
     app.get("/api/devices/:id/telemetry/stream", {

@@ -5,10 +5,11 @@ import { migration as library } from "./0002_library"
 import { migration as sessions } from "./0003_device_sessions"
 import { migration as dataAudit } from "./0006_data_audit"
 import { migration as lifecycle } from "./0007_lifecycle"
+import { migration as cycleTelemetry } from "./0008_cycle_telemetry"
 
 export interface HubMigration {
     name: string
     up(db: import("kysely").Kysely<any>): Promise<void>
 }
 
-export const MIGRATIONS: HubMigration[] = [core, library, sessions, dataAudit, lifecycle]
+export const MIGRATIONS: HubMigration[] = [core, library, sessions, dataAudit, lifecycle, cycleTelemetry]
