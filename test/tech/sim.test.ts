@@ -211,7 +211,7 @@ describe("tech flash, up to the hardware (after the simulator's image is built: 
             const code = await main(["flash", "--board", "smile_c3", "--dry-run"], io)
             const t = io.text()
             expect(t).toContain("[2/4] DeviceScript runtime image for esp32c3")
-            expect(t).toContain("[3/4] building the firmware for smile_c3")
+            expect(t).toContain("[3/4] building the controller firmware for smile_c3")
             if (code === 0) {
                 expect(t).toMatch(/built\/smile_c3\/bytecode\.devs, \d+ bytes/)
                 expect(t).toContain("devs bundle src/main.ts --board smile_c3 --flash-file built/smile_c3/bundle-smile_c3-0x0.bin")

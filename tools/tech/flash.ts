@@ -143,7 +143,12 @@ export async function flash(argv: string[], io: TechIo): Promise<number> {
     const bundleArgs = ["bundle", imageOf(board).entry, "--board", board, "--flash-file", relative(ROOT, bundle)]
     const flashArgs = ["flash", "esp32", "--board", board, "--file", relative(ROOT, bundle), ...(port ? ["--port", port] : [])]
     const envLocal = join(ROOT, ".env.local")
-    const identity = existsSync(envLocal) ? /^DEVICE_ID=(.*)$/m.exec(readFileSync(envLocal, "utf8"))?.[1] : undefined
+    const env = existsSync(envLocal) ? readFileSync(envLocal, "utf8") : ""
+    const identity = /^DEVICE_ID=(.*)$/m.exec(env)?.[1]
+    // devs bundle writes .env.local into the image: the link node must never carry the device key
+    if (imageOf(board).node === "link" && /^DEVICE_KEY=/m.test(env))
+        throw new TechError(`.env.local holds DEVICE_KEY, which would be written into the link board's flash: the link holds only its transport key (LINK_KEY)`,
+            "flash the link from a workspace whose .env.local has only DEVICE_ID, LINK_KEY and HUB_URL (the controller's DEVICE_KEY stays on the controller)")
     if (dryRun) {
         io.out("[4/4] dry run: would now run (in " + ROOT + ")")
         io.out("      devs " + bundleArgs.join(" "))
