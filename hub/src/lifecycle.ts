@@ -240,7 +240,9 @@ export async function decommissionDevice(ctx: HubContext, actor: StaffIdentity, 
     const at = await withRetry(ctx.db, async trx => {
         const now = ctx.nowMs()
         await liveDevice(trx, deviceId)
-        await trx.updateTable("devices").set({ decommissioned_at_ms: now }).where("id", "=", deviceId).execute()
+        // compare-and-set: of two decommissionings at once, one is done and logged, the other is 409
+        const r = await trx.updateTable("devices").set({ decommissioned_at_ms: now }).where("id", "=", deviceId).where("decommissioned_at_ms", "is", null).executeTakeFirst()
+        if (Number(r.numUpdatedRows) !== 1) throw conflict("decommissioned", "device " + deviceId + " is decommissioned")
         await logAction(trx, now, actor, "device_decommission", "device", deviceId, reason)
         return now
     })
