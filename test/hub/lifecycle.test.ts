@@ -111,6 +111,13 @@ function lifecycle(backend: Backend) {
             ])
         })
 
+        it("a session of a disabled account is refused even if one is left in the table", async () => {
+            const name = await user("dis-2")
+            const t = await tokenOf(name, PW)
+            await h.db.db.updateTable("users").set({ disabled_at_ms: h.clock.ms }).where("name", "=", name).execute()
+            expect(await me(t)).toBe(401)
+        })
+
         it("an administrator cannot disable their own account", async () => {
             const r = await h.staff("admin", "POST", "/api/users/u-admin/disable")
             expect([r.statusCode, r.json().error.code]).toEqual([409, "own_account"])
