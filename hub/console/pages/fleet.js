@@ -22,7 +22,7 @@ export async function page(main) {
                         const f = d.latchedFault ? guidance.get(d.latchedFault) : null
                         return h("tr", { dataset: { device: d.deviceId } },
                             h("th", { scope: "row" }, h("a", { href: "#/device/" + encodeURIComponent(d.deviceId) }, d.deviceId), d.label ? h("span", { class: "muted" }, " " + d.label) : null),
-                            h("td", { class: "state" }, d.state ?? "unknown"),
+                            h("td", { class: "state" }, d.decommissionedAtMs !== null ? "decommissioned" : d.state ?? "unknown"),
                             h("td", { class: "phase" }, d.phase === null ? "–" : PHASES[d.phase] ?? String(d.phase)),
                             h("td", {}, ago(d.lastSeenMs)),
                             h("td", { class: "num" }, d.pending ?? "–"),
