@@ -7,7 +7,7 @@
 // killed process leaves each key either old or new, as the device's settings store does).
 //
 // As a program (the crash tests run it as a child process):
-//   tsx hub/src/device-client.ts --hub URL --device ID --key HEX --dir DIR --records N [--every-ms M]
+//   tsx hub/src/device-client.ts --hub URL --device ID --key HEX [--link-key HEX] --dir DIR --records N [--every-ms M]
 // appends records up to seq N into the queue in DIR (resuming where a killed run stopped),
 // syncs until the hub holds them all, and prints "appended <seq> <hash>", "ack <from> <to>",
 // "drained" on stdout.
@@ -118,7 +118,10 @@ export function httpCall(base: URL, method: string, path: string, headers: Recor
 export interface ClientOptions {
     hubUrl: string
     deviceId: string
+    /** the device key (DEVICE_KEY): seals records; the hub's MACs are under it */
     keyHex: string
+    /** the transport key (LINK_KEY): signs the requests; without it the device key does (the one-node firmware's way, transitional) */
+    linkKeyHex?: string
     queue: RecordQueue
     timing?: Partial<SyncTiming>
     limits?: Partial<SyncLimits>
@@ -237,7 +240,7 @@ export class DeviceClient {
     }
 
     private async send(r: SyncRequest): Promise<HttpAnswer> {
-        const s = signRequest(nodeCrypto, this.o.deviceId, this.o.keyHex, r.method, r.path, r.body, r.timestampS, r.nonce)
+        const s = signRequest(nodeCrypto, this.o.deviceId, this.o.linkKeyHex ?? this.o.keyHex, r.method, r.path, r.body, r.timestampS, r.nonce)
         const headers: Record<string, string> = { "x-device-id": s.deviceId, "x-timestamp": s.timestamp, "x-nonce": s.nonce, "x-signature": s.signature }
         if (r.ifNoneMatch) headers["if-none-match"] = r.ifNoneMatch
         this.inFlight = r.step
@@ -315,7 +318,7 @@ async function main(args: string[]): Promise<number> {
     const keyHex = option(args, "key")
     const queue = await RecordQueue.open(new FileKv(resolve(option(args, "dir"))), nodeCrypto, 1000, deviceId, keyHex)
     const client = new DeviceClient({
-        hubUrl: option(args, "hub"), deviceId, keyHex, queue,
+        hubUrl: option(args, "hub"), deviceId, keyHex, linkKeyHex: option(args, "link-key", "") || undefined, queue,
         timing: { periodMs: 500, backoffBaseMs: 50, backoffCapMs: 800, fetchTimeoutMs: 2000 }, limits: { batchMax: 4 },
         onAck: (from, to) => console.log("ack " + from + " " + to),
         onRecordsAnswer: (stored, duplicates) => console.log("answer " + stored + " " + duplicates),

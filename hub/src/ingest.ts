@@ -99,7 +99,7 @@ async function checkRetiredKeys(db: Kysely<HubSchema>, device: DeviceIdentity, b
     let newest = 0
     for (const c of batch) {
         if (c.problem !== "bad_mac") {
-            if (c.problem === null) newest = Number.MAX_SAFE_INTEGER
+            newest = Number.MAX_SAFE_INTEGER // its MAC verified under the current key
             continue
         }
         const k = retiredKeyFor(Buffer.from(c.sealedHex, "hex"), c.record.seq, retired)

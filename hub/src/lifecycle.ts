@@ -100,16 +100,24 @@ async function userAction(ctx: HubContext, fn: (trx: Trx, now: number) => Promis
     return { sessionsEnded: ended.length }
 }
 
+/** Looks the user up, applies `change` (which may refuse), ends every session of theirs and logs the action. */
+function sessionEndingAction(ctx: HubContext, actor: StaffIdentity, name: string, action: StaffAction,
+    change?: (trx: Trx, u: Awaited<ReturnType<typeof userByName>>, now: number) => Promise<void>) {
+    return userAction(ctx, async (trx, now) => {
+        const u = await userByName(trx, name)
+        if (change) await change(trx, u, now)
+        const ended = await endSessions(trx, u.id)
+        await logAction(trx, now, actor, action, "user", name, ended.length + " session(s) ended")
+        return ended
+    })
+}
+
 /** An administrator disables an account: it cannot log in, and every session it has ends now. */
 export async function disableUser(ctx: HubContext, actor: StaffIdentity, name: string) {
     if (name === actor.name) throw conflict("own_account", "you cannot disable your own account")
-    return userAction(ctx, async (trx, now) => {
-        const u = await userByName(trx, name)
+    return sessionEndingAction(ctx, actor, name, "user_disable", async (trx, u, now) => {
         if (u.disabled_at_ms !== null) throw conflict("already_disabled", name + " is already disabled")
         await trx.updateTable("users").set({ disabled_at_ms: now }).where("id", "=", u.id).execute()
-        const ended = await endSessions(trx, u.id)
-        await logAction(trx, now, actor, "user_disable", "user", name, ended.length + " session(s) ended")
-        return ended
     })
 }
 
@@ -153,23 +161,14 @@ export async function changeOwnPassword(ctx: HubContext, actor: StaffIdentity, t
 export async function resetPassword(ctx: HubContext, actor: StaffIdentity, name: string, next: string) {
     checkNewPassword(next, name)
     const hash = await hashPassword(next)
-    return userAction(ctx, async (trx, now) => {
-        const u = await userByName(trx, name)
+    return sessionEndingAction(ctx, actor, name, "password_reset", async (trx, u) => {
         await trx.updateTable("users").set({ password_hash: hash }).where("id", "=", u.id).execute()
-        const ended = await endSessions(trx, u.id)
-        await logAction(trx, now, actor, "password_reset", "user", name, ended.length + " session(s) ended")
-        return ended
     })
 }
 
 /** Ends every session of a user (their own request, or an administrator's). */
 export async function logoutEverywhere(ctx: HubContext, actor: StaffIdentity, name: string) {
-    return userAction(ctx, async (trx, now) => {
-        const u = await userByName(trx, name)
-        const ended = await endSessions(trx, u.id)
-        await logAction(trx, now, actor, "logout_everywhere", "user", name, ended.length + " session(s) ended")
-        return ended
-    })
+    return sessionEndingAction(ctx, actor, name, "logout_everywhere")
 }
 
 // ---- devices ----
@@ -240,7 +239,9 @@ export async function decommissionDevice(ctx: HubContext, actor: StaffIdentity, 
     const at = await withRetry(ctx.db, async trx => {
         const now = ctx.nowMs()
         await liveDevice(trx, deviceId)
-        await trx.updateTable("devices").set({ decommissioned_at_ms: now }).where("id", "=", deviceId).execute()
+        // compare-and-set: of two decommissionings at once, one is done and logged, the other is 409
+        const r = await trx.updateTable("devices").set({ decommissioned_at_ms: now }).where("id", "=", deviceId).where("decommissioned_at_ms", "is", null).executeTakeFirst()
+        if (Number(r.numUpdatedRows) !== 1) throw conflict("decommissioned", "device " + deviceId + " is decommissioned")
         await logAction(trx, now, actor, "device_decommission", "device", deviceId, reason)
         return now
     })

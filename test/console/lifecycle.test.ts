@@ -100,6 +100,9 @@ describe.skipIf(!HAVE_CHROMIUM)("console lifecycle " + SKIP_REASON, () => {
     it("the auditor reads the staff action log; other roles cannot open it", async () => {
         await w.login("auditor")
         const p = w.page
+        // the fleet shows the decommissioned device as such
+        await p.getByRole("link", { name: "Fleet" }).click()
+        await p.locator("tr[data-device=SFA1-OLD0001] .state").filter({ hasText: "decommissioned" }).waitFor()
         await p.getByRole("link", { name: "Staff actions" }).click()
         await p.getByRole("heading", { name: "Staff actions", level: 1 }).waitFor()
         await p.locator("tr[data-action]").first().waitFor()

@@ -69,7 +69,7 @@ function suite(backend: Backend) {
             const r = await h.app.inject({ method: "POST", url: DEV + "/session", headers: who ? { authorization: "Bearer " + h.tokens[who] } : {}, payload: { templateHash: hash, patientRef: "PT-9" } })
             got.push([String(who), r.statusCode])
         }
-        expect(got).toEqual([["operator", 201], ["technician", 403], ["reviewer", 403], ["auditor", 403], ["designer", 403], ["null", 401]])
+        expect(got).toEqual([["operator", 201], ["technician", 403], ["reviewer", 403], ["auditor", 403], ["designer", 403], ["admin", 403], ["null", 401]])
         expect(await h.db.db.selectFrom("device_sessions").selectAll().execute()).toHaveLength(1)
         await h.staff("operator", "POST", DEV + "/abort")
     })

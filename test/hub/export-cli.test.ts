@@ -108,7 +108,7 @@ describe("CLI", () => {
         expect(run(["serve", "--port", "99999"])).toEqual([2, "hub: --port must be an integer 0..65535"])
         expect(run(["serve", "--colour", "red"])).toEqual([2, "hub: unknown option --colour (allowed: --port --host --data --pg)"])
         expect(run(["frobnicate"])).toEqual([2, "hub: unknown command 'frobnicate'"])
-        expect(run(["user", "add", "--data", t.dir, "--name", "x", "--role", "king"])).toEqual([2, "hub: --role must be one of operator, technician, reviewer, auditor, designer"])
+        expect(run(["user", "add", "--data", t.dir, "--name", "x", "--role", "king"])).toEqual([2, "hub: --role must be one of operator, technician, reviewer, auditor, designer, admin"])
         expect(run(["user", "add", "--data", t.dir, "--name", "bo", "--role", "operator"], { HUB_PASSWORD: "short" })).toEqual([1, "hub: password must be at least 12 characters (this one has 5)"])
         expect(run(["user", "add", "--data", t.dir, "--name", "bo", "--role", "operator"], { HUB_PASSWORD: "Password2024!" }))
             .toEqual([1, "hub: password is a common password or a small change to one: choose a passphrase of a few unrelated words"])

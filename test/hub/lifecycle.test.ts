@@ -9,6 +9,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createUser } from "../../hub/src/users"
 import { runAudit } from "../../hub/src/audit"
+import { DeviceClient, cycleDraft } from "../../hub/src/device-client"
+import { RecordQueue } from "../../src/core/records/queue"
+import { MemoryKv } from "../../src/core/store/kv"
 import { ackMac } from "../../src/core/sync/signing"
 import { nodeCrypto } from "../../src/node/crypto-node"
 import { routeHub, FIXTURE_PASSWORD, DEVICE_ID, type RouteHub } from "./hub-fixture"
@@ -109,6 +112,13 @@ function lifecycle(backend: Backend) {
                 ["user_enable", "u-admin", "admin", "user", name],
                 ["user_disable", "u-admin", "admin", "user", name],
             ])
+        })
+
+        it("a session of a disabled account is refused even if one is left in the table", async () => {
+            const name = await user("dis-2")
+            const t = await tokenOf(name, PW)
+            await h.db.db.updateTable("users").set({ disabled_at_ms: h.clock.ms }).where("name", "=", name).execute()
+            expect(await me(t)).toBe(401)
         })
 
         it("an administrator cannot disable their own account", async () => {
@@ -215,6 +225,27 @@ function lifecycle(backend: Backend) {
             const e = (await log("?target=SFA1-TK0003"))[0]
             expect([e.action, e.actor, e.targetKind]).toEqual(["transport_key_rotate", "u-technician", "device"])
             expect(JSON.stringify(await log())).not.toContain(n.keyHex)
+        })
+    })
+
+    describe("the Node device client with two keys", () => {
+        it("signs with the transport key, takes the hub's MACs under the device key; after a transport rotation only the new link key gets through", async () => {
+            const d = await provision("SFA1-TK0004")
+            const url = await h.app.listen({ port: 0, host: "127.0.0.1" })
+            const queue = await RecordQueue.open(new MemoryKv(), nodeCrypto, 64, d.deviceId, d.keyHex)
+            const client = (linkKeyHex: string) => new DeviceClient({ hubUrl: url, deviceId: d.deviceId, keyHex: d.keyHex, linkKeyHex, queue, random: () => 0 })
+            const first = client(d.transportKeyHex)
+            for (let k = 1; k <= 3; k++) await first.append(cycleDraft(k, 1_750_000_000))
+            await first.round()
+            expect([first.stats.stored, queue.next - queue.head]).toEqual([3, 0])
+            const n = (await h.staff("technician", "POST", "/api/devices/SFA1-TK0004/rotate-key", { key: "transport" })).json()
+            await first.append(cycleDraft(4, 1_750_000_000))
+            const refused = await first.round()
+            expect(refused.ok).toBe(false)
+            expect(queue.next - queue.head).toBe(1) // nothing released without the hub's ack
+            const second = client(n.keyHex)
+            await second.round()
+            expect([second.stats.stored, queue.next - queue.head]).toEqual([1, 0])
         })
     })
 

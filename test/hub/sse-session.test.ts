@@ -6,6 +6,7 @@ import { request as httpRequest, type IncomingMessage } from "node:http"
 import type { FastifyInstance } from "fastify"
 import { buildHub } from "../../hub/src/app"
 import { SESSION_TTL_MS } from "../../hub/src/auth/staff"
+import { createUser } from "../../hub/src/users"
 import { routeHub, DEVICE_ID, FIXTURE_PASSWORD, type RouteHub } from "./hub-fixture"
 
 let h: RouteHub
@@ -35,9 +36,9 @@ interface Stream {
     ended: Promise<string[]>
 }
 
-async function open(tok: string): Promise<Stream> {
+async function open(tok: string, at = base): Promise<Stream> {
     const res = await new Promise<IncomingMessage>((ok, fail) => {
-        const req = httpRequest(new URL("/api/devices/" + DEVICE_ID + "/telemetry/stream", base), { headers: { authorization: "Bearer " + tok } }, ok)
+        const req = httpRequest(new URL("/api/devices/" + DEVICE_ID + "/telemetry/stream", at), { headers: { authorization: "Bearer " + tok } }, ok)
         req.on("error", fail)
         req.end()
     })
@@ -77,5 +78,31 @@ describe("telemetry streams end with their session", () => {
         const seen = await s.ended
         expect(seen[seen.length - 1]).toBe('event: end\ndata: {"reason":"session_ended"}')
         h.clock.ms -= SESSION_TTL_MS
+    })
+
+    it("disabling a user, a password reset and log out everywhere end the user's open streams at once", async () => {
+        // a hub whose periodic check would not come for 15 s: only the action itself can end the streams in time
+        const slow = await buildHub(h.ctx)
+        const slowBase = await slow.listen({ port: 0, host: "127.0.0.1" })
+        try {
+            await createUser(h.ctx, { name: "sse-user", password: FIXTURE_PASSWORD, role: "operator" })
+            const login = async () => (await slow.inject({ method: "POST", url: "/api/auth/login", payload: { name: "sse-user", password: FIXTURE_PASSWORD, bearer: true } })).json().token as string
+            const admin = (url: string, payload?: unknown) => slow.inject({ method: "POST", url, headers: { authorization: "Bearer " + h.tokens.admin }, payload: payload as any })
+            const actions: [string, () => Promise<unknown>][] = [
+                ["logout everywhere", () => admin("/api/users/sse-user/logout-everywhere")],
+                ["password reset", () => admin("/api/users/sse-user/password", { newPassword: FIXTURE_PASSWORD })],
+                ["disable", () => admin("/api/users/sse-user/disable")],
+            ]
+            for (const [what, act] of actions) {
+                const s = await open(await login(), slowBase)
+                const t0 = Date.now()
+                expect((await act() as { statusCode: number }).statusCode, what).toBe(200)
+                const seen = await s.ended
+                expect([what, seen[seen.length - 1]]).toEqual([what, 'event: end\ndata: {"reason":"session_ended"}'])
+                expect(Date.now() - t0).toBeLessThan(5000)
+            }
+        } finally {
+            await slow.close()
+        }
     })
 })

@@ -201,7 +201,7 @@ function contract(backend: Backend) {
         const path = "/api/device/v1/bundle"
         const h = signed(device, clock, "GET", path, "", { nonce: "00112233445566778899aabbccddeeff" })
         const req = { method: "GET", url: path, headers: h, body: new Uint8Array(0), clockless: false }
-        expect(await authenticateDevice(ctx, req)).toEqual(device)
+        expect(await authenticateDevice(ctx, req)).toEqual({ ...device, keyGeneration: 1 })
         const e = await httpError(authenticateDevice(ctx, req))
         expect([e.statusCode, e.code]).toEqual([401, "replayed_nonce"])
         const status = await db.db.selectFrom("device_status").select("last_seen_ms").executeTakeFirstOrThrow()

@@ -53,7 +53,8 @@ export async function page(main) {
         const on = isOnline(d)
         put(conn, String(on), () => [onlineBadge(d)])
         state.className = "state" + (d.latchedFault ? " fault" : "")
-        put(state, stateText(d, guidance), () => [stateText(d, guidance)])
+        const st = d.decommissionedAtMs != null ? "decommissioned" : stateText(d, guidance)
+        put(state, st, () => [st])
         put(phase, phaseText(d), () => [phaseText(d)])
         // a reading is live while a cycle runs and it is as fresh as the online rule asks
         const fresh = live && hubTimeS() * 1000 - live.atMs <= ONLINE_WINDOW_MS + 1000 && on && RUNNING.has(d.phase) && !d.latchedFault

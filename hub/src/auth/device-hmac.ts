@@ -1,6 +1,6 @@
 // Device request authentication. Every device request carries
 //   x-device-id, x-timestamp (unix s), x-nonce (16-64 lowercase hex), x-signature =
-//   hex HMAC-SHA256(device key, METHOD \n PATH(with query) \n sha256hex(body) \n timestamp \n nonce)
+//   hex HMAC-SHA256(transport key, METHOD \n PATH(with query) \n sha256hex(body) \n timestamp \n nonce)
 // where a GET has an empty body (its hash is SHA-256 of zero bytes, e3b0c442...).
 // The transport key is the link's (issue 12); while the firmware is one node, a signature under
 // the device key is accepted too (transitional: hub/README.md). A decommissioned device is refused.

@@ -15,7 +15,8 @@ const ID_PARAMS = {
 const NO_QUERY = { type: "object", additionalProperties: false, properties: {} }
 const UINT = "^(0|[1-9][0-9]{0,14})$"
 
-function hubUrl(ctx: HubContext, request: FastifyRequest): string {
+/** the address a device's .env.local names (HUB_PUBLIC_URL, else the request's own host) */
+export function hubUrl(ctx: HubContext, request: FastifyRequest): string {
     return ctx.publicUrl ?? request.protocol + "://" + request.host
 }
 

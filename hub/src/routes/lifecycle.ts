@@ -6,6 +6,7 @@ import type { HubContext } from "../context"
 import { requireRole, staffOf } from "../auth/staff"
 import { NAME_PATTERN } from "../users"
 import { DEVICE_ID_PATTERN } from "../devices"
+import { hubUrl } from "./devices"
 import {
     decommissionDevice, disableUser, enableUser, listStaffActions, listUsers, logoutEverywhere, resetPassword, rotateKey,
 } from "../lifecycle"
@@ -21,10 +22,6 @@ const DEVICE_PARAMS = {
 }
 
 export const PASSWORD_SCHEMA = { type: "string", minLength: 1, maxLength: 256 }
-
-function hubUrl(ctx: HubContext, request: FastifyRequest): string {
-    return ctx.publicUrl ?? request.protocol + "://" + request.host
-}
 
 export async function lifecycleRoutes(app: FastifyInstance, ctx: HubContext) {
     const admin = requireRole("admin")
