@@ -6,6 +6,8 @@ import { describe, it, expect, beforeEach, afterEach } from "vitest"
 import { routeHub, DEVICE_ID, type RouteHub } from "./hub-fixture"
 import { submitGolden, approve } from "./console-fixture"
 import { sqliteBackend, pgBackend, PG_URL, PG_SKIP_REASON, type Backend } from "./support"
+import { abortMac, sessionMac } from "../../src/core/sync/signing"
+import { nodeCrypto } from "../../src/node/crypto-node"
 
 const SESSION = "/api/devices/" + DEVICE_ID + "/session"
 const ABORT = "/api/devices/" + DEVICE_ID + "/abort"
@@ -29,7 +31,13 @@ function suite(backend: Backend) {
         expect(s).toMatchObject({ status: "prepared", templateHash: hash, templateName: "Demo arch", patientRef: "PT-2025-0042", preparedBy: "u-operator" })
         const got = await h.dev("GET", "session")
         expect(got.statusCode).toBe(200)
-        expect(got.json()).toEqual({ sessionId: s.sessionId, templateHash: hash, patientRef: "PT-2025-0042", operatorId: "u-operator", abort: false })
+        const offer = got.json()
+        // MAC'd under the device key with its issue time, as the controller checks it (src/link-server.ts)
+        expect(offer.issuedUnixS).toBe(Math.floor(h.clock.ms / 1000))
+        expect(offer).toEqual({
+            sessionId: s.sessionId, templateHash: hash, patientRef: "PT-2025-0042", operatorId: "u-operator", abort: false, issuedUnixS: offer.issuedUnixS,
+            mac: sessionMac(nodeCrypto, h.device.keyHex, DEVICE_ID, s.sessionId, hash, "u-operator", "PT-2025-0042", offer.issuedUnixS),
+        })
         expect(Number(got.headers["content-length"])).toBe(got.body.length)
         expect((await h.dev("POST", "session/state", { sessionId: s.sessionId, state: "started", cycle: 7 })).statusCode).toBe(204)
         let list = (await h.staff("operator", "GET", "/api/devices/" + DEVICE_ID + "/sessions")).json().sessions
@@ -65,7 +73,10 @@ function suite(backend: Backend) {
         const a = await h.app.inject({ method: "POST", url: ABORT, headers: { authorization: "Bearer " + h.tokens.operator } })
         expect(a.statusCode).toBe(200)
         expect(a.json()).toMatchObject({ status: "abort_requested", abortRequestedBy: "u-operator" })
-        expect((await h.dev("POST", "telemetry", { cycle: 3, samples: [[1100, 2, 310, 250, 0]] })).json()).toEqual({ kept: 1, abort: true })
+        // the abort carries the hub's MAC for the cycle the telemetry names (the controller acts on nothing else)
+        expect((await h.dev("POST", "telemetry", { cycle: 3, samples: [[1100, 2, 310, 250, 0]] })).json())
+            .toEqual({ kept: 1, abort: true, abortMac: abortMac(nodeCrypto, h.device.keyHex, DEVICE_ID, 3) })
+        expect(abortMac(nodeCrypto, h.device.keyHex, DEVICE_ID, 3)).not.toBe(abortMac(nodeCrypto, h.device.keyHex, DEVICE_ID, 4))
         expect((await h.dev("GET", "session")).json()).toMatchObject({ sessionId: s.sessionId, abort: true })
         await h.dev("POST", "session/state", { sessionId: s.sessionId, state: "ended", outcome: 2 })
         const list = (await h.staff("operator", "GET", "/api/devices/" + DEVICE_ID + "/sessions")).json().sessions
