@@ -138,7 +138,7 @@ export function complianceOptions(clock: ClockAnchor | null, connect: Connect): 
             const noteCalibrations = async () => {
                 const calIds = cal.ids().join(",")
                 if (q && calIds !== ((await kv.read(KEY_CAL_IDS)) || ",,")) {
-                    r.note(RecordKind.Calibration, "", 0, cal.ids())
+                    r.note(RecordKind.Calibration, "", 0, cal.heldIds())
                     await kv.write(KEY_CAL_IDS, calIds)
                 }
             }

@@ -7,6 +7,9 @@ import { MemoryKv } from "../../src/core/store/kv"
 import { BlobStore } from "../../src/core/store/blob"
 import { CalibrationInput, Calibration, makeCalibration, applyCalibration, CalibrationError } from "../../src/core/calibration/calibration"
 import { CalibrationStore, CalReason, saveCalibration } from "../../src/core/calibration/store"
+import { draftRecord } from "../../src/core/records/builder"
+import { RecordKind } from "../../src/core/records/types"
+import { checkRecord } from "../../src/core/records/codec"
 
 /** 2026-01-01T00:00:00Z, and a year later */
 export const T0_UNIX_S = 1767225600
@@ -151,6 +154,29 @@ export const CAL_CHECKS: CalCheck[] = [
             if (bad) return bad
             if (r.calibrationStatus(T0_UNIX_S).message.indexOf("contact temperature calibration missing") !== 0) return "message"
             return r.apply("force", 24120) === 24120 ? "ok" : "applied without a calibration"
+        },
+    },
+    {
+        name: "a calibration record after one channel is calibrated names that one only, and can be written",
+        run: async c => {
+            const kv = new MemoryKv()
+            const film = makeCalibration(TWO_POINT_VECTORS[1].input, c)
+            await saveCalibration(new CalibrationStore(kv, c), film) // film only
+            const r = await reload(kv, c)
+            const held = r.heldIds()
+            if (held.length !== 1 || held[0] !== film.id) return "held " + held.join(",")
+            const rec = draftRecord(RecordKind.Calibration, 1, 1000, T0_UNIX_S)
+            rec.deviceId = "SFA1-000042" // the queue fills these in when it appends
+            rec.seq = 1
+            rec.calibrationIds = held
+            checkRecord(rec) // throws for an id outside 1-16 characters ("" before the fix)
+            rec.calibrationIds = r.ids()
+            try {
+                checkRecord(rec)
+                return "a record with an empty id passed the check"
+            } catch (e) {
+                return "ok"
+            }
         },
     },
     {

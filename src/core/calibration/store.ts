@@ -103,6 +103,18 @@ export class CalibrationStore {
         return r
     }
 
+    /**
+     * The ids of the channels calibrated so far, for a calibration record (a record's id list
+     * holds 1-16 character ids only: ids() gives "" for a channel not yet calibrated, and a
+     * record with one could never be written, holding up every record after it).
+     */
+    heldIds(): string[] {
+        const a = this.ids()
+        const r: string[] = []
+        for (let i = 0; i < a.length; i++) if (a[i]) r.push(a[i])
+        return r
+    }
+
     /** May a cycle start? nowUnixS is wall-clock time (synced from the hub); <= 0 when unknown. */
     calibrationStatus(nowUnixS: number): CalStatus {
         for (let i = 0; i < CAL_CHANNELS.length; i++) {
