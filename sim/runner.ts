@@ -224,7 +224,7 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
         heaterPowered: e.heaterPowered(now),
         pressSpeedPermille: lastSpeed(s),
         // home as the firmware defines it: the end stop, or within the home tolerance of zero
-        pressHome: e.press.home() || e.press.positionM() * 1e6 <= opt.manifest.press.homeToleranceUm,
+        pressHome: e.press.homeWithin(opt.manifest.press.homeToleranceUm),
         pressPositionMm: Math.round(e.press.positionM() * 1e4) / 10,
         display: e.display,
     }

@@ -187,7 +187,7 @@ export class SimSession {
             throw new Error(`the fitting calibration was rejected: ${verdict ?? e.display.replace("\n", " | ")}`)
         }
         // the fit is done while the press is still on its way home; a cycle starts only from home
-        await waitFor("the press to be home after the scan", () => e.press.home() && e.press.speedMps() === 0, this.scanTimeoutMs)
+        await waitFor("the press to be home after the scan", () => e.press.homeWithin(this.m.press.homeToleranceUm) && e.press.speedMps() === 0, this.scanTimeoutMs)
     }
 
     /** Starts the VM (and the link's, if any) and waits for the firmware's ready line(s). */

@@ -179,6 +179,16 @@ export class PressModel {
         return this.xM <= this.p.homeSwitchM
     }
 
+    /**
+     * Home as the firmware defines it (PressControl.isHome): the switch closed, or the position
+     * within toleranceUm of zero. The firmware stops retracting at the first tick inside its
+     * tolerance, which may be short of this model's switch (0.2 mm against a 0.3 mm tolerance), so
+     * a wait for the switch alone can wait forever.
+     */
+    homeWithin(toleranceUm: number): boolean {
+        return this.home() || this.xM * 1e6 <= toleranceUm
+    }
+
     inContact(): boolean {
         return this.xM > this.p.archM
     }

@@ -322,7 +322,7 @@ describe("a flood on the bus during a cycle (a fresh controller)", () => {
         const outcomes = () => s.events.filter(e => e.kind === "outcome")
         const restarted = () => s.vm.lines.some(l => /cut short by a restart/.test(l.text))
         await waitFor("the cycle to end or the controller to restart", () => outcomes().length > before || restarted(), 180_000)
-        await waitFor("the press to be home", () => s.engine.press.home(), 30_000)
+        await waitFor("the press to be home", () => s.engine.press.homeWithin(s.m.press.homeToleranceUm), 30_000)
         expect(s.engine.heaterPowered(s.engine.now())).toBe(false)
         await waitFor("the cycle's record", () => s.vm.lines.some(l => l.text.startsWith("record " + cycle + " saved")), 30_000)
         const outcome = outcomes().length > before ? outcomes()[before].value : "restarted (recorded E62 at boot)"
@@ -362,7 +362,7 @@ async function startCycle(): Promise<number> {
 async function endsSafe(cycle: number, before: number): Promise<string> {
     const outcomes = () => s.events.filter(e => e.kind === "outcome")
     await waitFor("the cycle to end", () => outcomes().length > before, 180_000)
-    await waitFor("the press to be home", () => s.engine.press.home(), 30_000)
+    await waitFor("the press to be home", () => s.engine.press.homeWithin(s.m.press.homeToleranceUm), 30_000)
     expect(s.engine.heaterPowered(s.engine.now())).toBe(false)
     await waitFor("the cycle's record", () => s.vm.lines.some(l => l.text.startsWith("record " + cycle + " saved")), 20_000)
     expect(s.vm.lines.filter(l => /^Exception: |^PANIC /.test(l.text)).map(l => l.text)).toEqual([])

@@ -96,6 +96,20 @@ describe("end stops and home switch", () => {
         m.setPosition(x)
         expect(m.home()).toBe(closed)
     })
+
+    // the firmware's home (PressControl.isHome) is the switch or a position within its 0.3 mm
+    // tolerance: between 0.2 and 0.3 mm the firmware has stopped at home with the switch open
+    test.each([
+        [0.0002, 300, true],
+        [0.00025, 300, true], // switch open, inside the tolerance
+        [0.0003, 300, true],
+        [0.00031, 300, false],
+        [0.00025, 100, false],
+    ])("at %s m with a %s um tolerance, home: %s", (x, tolUm, home) => {
+        const m = press()
+        m.setPosition(x)
+        expect(m.homeWithin(tolUm)).toBe(home)
+    })
 })
 
 describe("force through the film's compliance", () => {
