@@ -1,6 +1,7 @@
 // The core Kv port on DeviceScript settings (flash). Same limits as MemoryKv, checked before
 // the write so an oversize value is a clear error here rather than a panic in the runtime.
-import { readSetting, writeSetting, deleteSetting } from "@devicescript/settings"
+import { writeSetting, deleteSetting } from "@devicescript/settings"
+import { readSetting } from "./settings-read"
 import { Kv, checkKvEntry } from "../core/store/kv"
 
 export class SettingsKv implements Kv {

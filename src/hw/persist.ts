@@ -1,7 +1,8 @@
 // Flash persistence of what must survive a reboot: the tuned PID gains and a latched fault.
 // Written on events only (never per tick: flash wear), keys under 14 characters, values well
 // under the ~230-byte settings limit. A value that does not parse or check is never used.
-import { readSetting, writeSetting, deleteSetting } from "@devicescript/settings"
+import { writeSetting, deleteSetting } from "@devicescript/settings"
+import { readSetting } from "./settings-read"
 import { PidGains, gainsValid } from "../core/heater/pid"
 import { Fault, FaultCode, SensorId, isLatching, makeFault } from "../core/faults"
 

@@ -2,7 +2,7 @@
 // simulator): it reads its provisioning, then polls the controller every POLL_MS and runs the
 // hub sync, telemetry and sessions (src/link/*) in turn on the VM's one socket.
 import * as ds from "@devicescript/core"
-import { readSetting } from "@devicescript/settings"
+import { readSetting } from "../hw/settings-read"
 import { LinkRpc } from "./rpc"
 import { HubClient } from "./hub-client"
 import { LinkSync, St } from "./sync-round"
