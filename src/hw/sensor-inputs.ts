@@ -51,11 +51,16 @@ export class SensorInputs implements ControllerInputs {
         io.door.report().subscribe(pkt => {
             if (pkt.isRegGet && pkt.regCode === REG_READING) self.doorClosed = !!pkt.decode()
         })
-        io.pressHome.pressed().subscribe(v => { self.home = !!v })
+        // the home end stop is a level, streamed like the door: from its button events a lost
+        // "up" (a busy bus) left home true with the press out, so a retract stopped at once and
+        // the press stayed out (seen in npm start's clinic, the press at 48.7 mm after a scan)
+        io.pressHome.report().subscribe(pkt => {
+            if (pkt.isRegGet && pkt.regCode === REG_READING) self.home = pkt.decode() > 0.5
+        })
         io.start.pressed().subscribe(v => { self.startPressed = !!v })
         io.abort.pressed().subscribe(v => { self.abortPressed = !!v })
         // each sensor reports once per control tick once it is bound (queued writes: housekeeping.ts)
-        this.streamed = [io.filmTemp, io.contactTemp, io.force, io.pressPos, io.door, io.distance]
+        this.streamed = [io.filmTemp, io.contactTemp, io.force, io.pressPos, io.door, io.distance, io.pressHome]
         this.streamed.forEach((s, i) => {
             s.binding().subscribe(bound => {
                 if (!bound) return
@@ -65,7 +70,7 @@ export class SensorInputs implements ControllerInputs {
                 postSamples(hk, s, i)
             })
         })
-        // with 6 sensors, each is refreshed every 3 s; 255 samples last 12.75 s at 50 ms
+        // with 7 sensors, each is refreshed every 3.5 s; 255 samples last 12.75 s at 50 ms
         this.hk = hk
         setInterval(this.refreshStreaming, REFRESH_MS) // a bound method
     }

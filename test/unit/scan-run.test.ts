@@ -185,6 +185,26 @@ function armedRig(seed: number) {
 }
 
 describe("the scan through the controller", () => {
+    // the controller's boot retract (src/core/controller.ts) ends at home; a scan started after its
+    // 30 s time limit (releaseMaxMs) once found that retract spent and left the press 48 mm out
+    it.each([["ends", {}], ["is aborted 2 s in", { abortAfterTicks: 40 }]] as const)("a scan that %s a minute after boot: the press comes home", (_w, o) => {
+        const { r, c, sc, tick } = armedRig(5)
+        for (let n = 0; n < 1200; n++) tick() // 60 s idle at home
+        tick({ startPressed: true })
+        expect(c.phase()).toBe(Phase.Scan)
+        let n = 0
+        for (; sc.state === ScanState.Running && n < 1000; n++) tick({ abortPressed: "abortAfterTicks" in o && n >= o.abortAfterTicks })
+        expect(r.press.positionM()).toBeGreaterThan(0.005)
+        let back = 0
+        while (!r.press.home() && back < 400) {
+            expect(tick().pressSpeedPermille).toBeLessThanOrEqual(0)
+            back++
+        }
+        expect(r.press.home()).toBe(true)
+        // 48.4 mm at 6.25 mm/s in ~7.8 s (156 ticks); from 2 s in, less
+        expect(back).toBeLessThanOrEqual(170)
+    })
+
     it("a pending scan turns the start press into a scan: press out and home again, heater off throughout", () => {
         const { r, c, sc, tick } = armedRig(5)
         tick()

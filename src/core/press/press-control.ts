@@ -14,7 +14,7 @@ export enum PressMode {
     Ramp = 2,
     Hold = 3,
     Release = 4,
-    /** the safe state's retract: like Release, but stops for good once home or stalled */
+    /** the safe state's retract: like Release, but gives up at the release time limit; it ends (Stop) at home or at that limit, so the next request starts afresh */
     Retract = 5,
 }
 
@@ -114,9 +114,14 @@ export class PressController {
                 return clamp(speed, -this.p.maxSpeedPermille, this.p.maxSpeedPermille)
             }
             case PressMode.Release:
+                return this.isHome(r) ? 0 : -this.p.releaseSpeedPermille
             case PressMode.Retract:
-                if (this.isHome(r)) return 0
-                if (this.mode === PressMode.Retract && nowMs - this.modeStartMs > this.c.releaseMaxMs) return 0
+                // a retract ends (home, or given up at its time limit), so the next request (a
+                // fault, a scan's end) starts a new one instead of finding this one spent
+                if (this.isHome(r) || nowMs - this.modeStartMs > this.c.releaseMaxMs) {
+                    this.stop(nowMs)
+                    return 0
+                }
                 return -this.p.releaseSpeedPermille
             default:
                 return 0
