@@ -4,7 +4,7 @@
 // time into the "simClock" setting just before it boots the VM and the image starts its clock
 // from it. With a hub (npm start) there is no simClock and the clock comes from the hub's MAC'd
 // time answer that the link node (sim/firmware-link.ts) brings, as on a device.
-import { readSetting } from "@devicescript/settings"
+import { readSetting } from "../src/hw/settings-read"
 import "./firmware-lag"
 import { startApplicator } from "../src/app"
 import { complianceOptions } from "../src/compliance"

@@ -8,7 +8,7 @@
 // The setting "heapProbe" says when: "free:MS" or "block:MS" (MS after start; 0: before the
 // application starts) or "free:cycle" / "block:cycle" (3 s after a cycle's outcome).
 import * as ds from "@devicescript/core"
-import { readSetting } from "@devicescript/settings"
+import { readSetting } from "../src/hw/settings-read"
 import { startApplicator } from "../src/app"
 import { complianceOptions } from "../src/compliance"
 import { linkNetwork } from "../src/link-server"

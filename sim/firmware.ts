@@ -3,7 +3,7 @@
 // its own working folder, so its flash (settings: latched faults, gains, ...) lives there and
 // survives a restart of the VM, as flash survives a power cycle.
 import { spawn, type ChildProcess } from "node:child_process"
-import { mkdirSync, copyFileSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, copyFileSync, rmSync } from "node:fs"
 import { resolve, join, dirname } from "node:path"
 import { createInterface } from "node:readline"
 import { ROOT } from "../tools/manifest-node"
@@ -12,6 +12,7 @@ import { devs } from "../tools/devs"
 import { elevate, reserve } from "./host-sched"
 
 const CLI = resolve(ROOT, "node_modules/@devicescript/cli/built/devicescript-cli.cjs")
+const PORT_REDIRECT = resolve(ROOT, "sim/bus/port-redirect.cjs")
 
 /** The simulator's images: the controller (scenarios), the bench image (npm run bench) and the link node (npm start). */
 export type SimImage = "device" | "bench" | "link"
@@ -43,7 +44,8 @@ process.on("exit", killAll)
 for (const sig of ["SIGINT", "SIGTERM"] as const)
     process.on(sig, () => {
         killAll()
-        process.exit(130)
+        // a program with a handler of its own (npm start's clinic) ends itself, with its own exit code
+        if (process.listenerCount(sig) === 1) process.exit(sig === "SIGINT" ? 130 : 143)
     })
 
 /**
@@ -59,6 +61,8 @@ export class FirmwareVm {
     readonly lines: FirmwareLine[] = []
     private listeners: ((l: FirmwareLine) => void)[] = []
     sched: VmSched = null
+    /** the bus relay's TCP port this VM joins (8082, the CLI's fixed port, unless sim/bus/port-redirect.cjs moves it) */
+    busPort = 8082
     /** false when the scheduling asked for could not be applied to the running VM */
     schedApplied = true
 
@@ -72,6 +76,11 @@ export class FirmwareVm {
     /** where `devs run` keeps the device's flash (settings) */
     private flashFile(): string {
         return join(this.workDir, ".devicescript", "flash", "sim.bin")
+    }
+
+    /** true when the device has flash from an earlier run (a provisioned, used device) */
+    hasFlash(): boolean {
+        return existsSync(this.flashFile())
     }
 
     /** Copies the flash (the VM stopped) to `file`. */
@@ -95,10 +104,11 @@ export class FirmwareVm {
         mkdirSync(this.workDir, { recursive: true })
         // SIM_VM_NODE_ARGS: node options for the VM process (e.g. --cpu-prof, to see where its time goes)
         const nodeArgs = (process.env["SIM_VM_NODE_ARGS"] ?? "").split(" ").filter(a => a)
+        if (this.busPort !== 8082) nodeArgs.push("-r", PORT_REDIRECT)
         const child = spawn(process.execPath, [...nodeArgs, CLI, "run", this.devsFile, "--tcp", "--device-id", this.deviceId], {
             cwd: this.workDir,
             stdio: ["ignore", "pipe", "pipe"],
-            env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+            env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", SIM_BUS_PORT: String(this.busPort) },
         })
         this.child = child
         LIVE.add(child)

@@ -93,6 +93,7 @@ async function main() {
     } else usage("give --scenario NAME, --all or --list")
     const manifest = readManifest()
     mkdirSync(o.out, { recursive: true })
+    if (!o.devs) console.log(`sim: ${list.length} scenario${list.length === 1 ? "" : "s"}; building the device image (about 10 s)`)
     const devsFile = o.devs || buildFirmware(join(o.out, "firmware"))
     let reservation: Reservation | undefined
     if (o.reservation) reservation = JSON.parse(o.reservation) as Reservation
@@ -162,6 +163,12 @@ async function main() {
         const strip = (r: ScenarioReport) => ({ ...r, trace: undefined, firmwareLog: undefined })
         writeFileSync(o.json, JSON.stringify(reports.length === 1 && !o.all && !o.names ? strip(reports[0]) : reports.map(strip), null, 2) + "\n")
     }
+    if (!o.names) {
+        // where each run's plot and the firmware's log are (a worker's are listed by its parent)
+        if (reports.length === 1) console.log(`plot ${reports[0].plot}\nlog  ${join(o.out, reports[0].scenario + ".log")}`)
+        else console.log(`plots and firmware logs: ${o.out}/<scenario>.svg and .log`)
+        if (o.json) console.log(`json ${o.json}`)
+    }
     process.exit(failed ? 1 : 0)
 }
 
@@ -226,6 +233,7 @@ async function runJobs(o: ReturnType<typeof parse>, list: Scenario[], devsFile: 
 }
 
 main().catch(e => {
-    console.error(`sim: ${e instanceof Error ? e.stack : e}`)
+    // one line for the user (SIM_DEBUG=1: the stack too)
+    console.error(`sim: ${e instanceof Error ? (process.env["SIM_DEBUG"] ? e.stack : e.message) : e}`)
     process.exit(1)
 })

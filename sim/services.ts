@@ -43,6 +43,8 @@ export class ApplicatorServices {
     readonly display = new JDServiceServer(SRV_CHARACTER_SCREEN, { instanceName: "display" })
     readonly displayMessage = this.display.addRegister<[string]>(CHARACTER_SCREEN_MESSAGE, [""])
     readonly provider: JDServerServiceProvider
+    /** muted readings' own handlers, for unmute() */
+    private readonly muted = new Map<object, { handlePacket: (pkt: Packet) => boolean; sendGetAsync: () => Promise<void> }>()
 
     constructor() {
         // order = auto-binding order: roles sorted by name take same-class services in turn
@@ -67,10 +69,23 @@ export class ApplicatorServices {
      */
     mute(server: SensorServer<[number]>) {
         const reg = server.reading
+        if (this.muted.has(reg)) return
+        const orig = { handlePacket: reg.handlePacket, sendGetAsync: reg.sendGetAsync }
+        this.muted.set(reg, orig)
         const handle = reg.handlePacket.bind(reg)
         reg.handlePacket = (pkt: Packet) => (pkt.isRegisterGet ? true : handle(pkt))
         // the server's own streaming (the firmware asks for it) goes through sendGetAsync too
         reg.sendGetAsync = () => Promise.resolve()
+    }
+
+    /** Undoes mute(): the cable plugged back in. */
+    unmute(server: SensorServer<[number]>) {
+        const reg = server.reading
+        const orig = this.muted.get(reg)
+        if (!orig) return
+        this.muted.delete(reg)
+        reg.handlePacket = orig.handlePacket
+        reg.sendGetAsync = orig.sendGetAsync
     }
 
     /** Calls fn at every set of the heater relay register (each re-assert, changed or not). */

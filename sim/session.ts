@@ -3,7 +3,7 @@
 // the benchmark both drive one of these; close() stops everything it started.
 import { existsSync } from "node:fs"
 import { JDBus, SRV_ROLE_MANAGER, DEVICE_ANNOUNCE, type JDDevice } from "jacdac-ts"
-import { BusRelay } from "./bus/relay"
+import { BusRelay, BUS_PORT } from "./bus/relay"
 import { TcpBusTransport } from "./bus/tcp-transport"
 import { SimEngine } from "./engine"
 import { FirmwareVm, type SimImage } from "./firmware"
@@ -38,7 +38,8 @@ export interface LogEvent {
 export class SimSession {
     readonly relay = new BusRelay()
     readonly engine: SimEngine
-    readonly bus = new JDBus([new TcpBusTransport(8082)], { client: false, disableRoleManager: true })
+    readonly bus: JDBus
+    private readonly transport: TcpBusTransport
     readonly vm: FirmwareVm
     /** the link node's VM (withLink()), or null: the scenarios run the controller alone */
     link: FirmwareVm | null = null
@@ -61,12 +62,27 @@ export class SimSession {
      * when it does not, open() provisions and saves the flash there for the next session.
      */
     flashSnapshot: string | null = null
+    /**
+     * true: a device whose nodes already have flash (an earlier run's) boots from it as it was,
+     * with its records, calibrations and settings, neither erased nor provisioned again (npm start's
+     * clinic resuming)
+     */
+    keepFlash = false
+    /** run by open() once the nodes have booted, before it waits for the device to arm (e.g. a technician's settings change) */
+    beforeArm: (() => Promise<void>) | null = null
     private opened = false
 
     /** image "device" is provisioned with identity, template, bundle and calibrations; "bench" with a bare process */
-    constructor(readonly m: Manifest, devsFile: string, workDir: string, seed: number, readonly image: SimImage = "device") {
+    /**
+     * busPort: the bus relay's TCP port (each simulated applicator has a bus of its own: several
+     * run on one machine on different ports, 0 picks a free one; 8082 is DeviceScript's own)
+     */
+    constructor(readonly m: Manifest, devsFile: string, workDir: string, seed: number, readonly image: SimImage = "device", public busPort = BUS_PORT) {
         this.engine = new SimEngine(seed, m.control.heaterOneShotMs)
+        this.transport = new TcpBusTransport(busPort)
+        this.bus = new JDBus([this.transport], { client: false, disableRoleManager: true })
         this.vm = new FirmwareVm(devsFile, workDir, SIM_DEVICE_SERIAL, () => this.engine.now())
+        this.vm.busPort = busPort
         this.vm.sched = realtimeAllowed() ? { kind: "rt" } : null
         this.stalls = new StallWatch(() => ({ sim: process.pid, vm: this.vm.pid() }), () => this.engine.now())
         this.vm.onLine(l => this.parse(l.t, l.text))
@@ -85,6 +101,7 @@ export class SimSession {
     withLink(devsFile: string, workDir: string) {
         const l = new FirmwareVm(devsFile, workDir, SIM_LINK_SERIAL, () => this.engine.now())
         l.sched = this.vm.sched
+        l.busPort = this.busPort
         l.onLine(x => {
             if (/^link ready/.test(x.text)) this.linkReady++
         })
@@ -124,7 +141,9 @@ export class SimSession {
 
     /** Starts bus, physics and firmware; installs the sim template; returns once armed. */
     async open(): Promise<void> {
-        await this.relay.listen() // a clear error if port 8082 is taken
+        // a clear error if the port is taken; port 0: the one picked, for the bus and the VMs
+        this.busPort = this.transport.port = this.vm.busPort = await this.relay.listen(this.busPort)
+        if (this.link) this.link.busPort = this.busPort
         this.opened = true
         const note = elevateSelf()
         if (note && !NOTED.has(note)) {
@@ -136,10 +155,14 @@ export class SimSession {
         this.bus.start()
         await this.bus.connect()
         this.engine.start()
-        this.vm.eraseFlash()
-        this.link?.eraseFlash()
+        const resume = this.keepFlash && this.vm.hasFlash() && (!this.link || this.link.hasFlash())
+        if (!resume) {
+            this.vm.eraseFlash()
+            this.link?.eraseFlash()
+        }
         const snap = this.flashSnapshot
-        if (snap && existsSync(snap) && (!this.link || existsSync(snap + ".link"))) {
+        if (resume) { /* boots from its own flash */ }
+        else if (snap && existsSync(snap) && (!this.link || existsSync(snap + ".link"))) {
             this.vm.restoreFlash(snap)
             this.link?.restoreFlash(snap + ".link")
         }
@@ -156,6 +179,7 @@ export class SimSession {
             }
         }
         await this.boot()
+        if (this.beforeArm) await this.beforeArm()
         await waitFor("the firmware to show it is armed", () => /\n(READY|SCAN): PRESS START/.test(this.engine.display), this.armTimeoutMs)
         // the device image scans the patient's arch before each cycle (src/fit.ts): the operator's first press
         if (this.fitFirst && this.engine.display.includes("\nSCAN: PRESS START")) await this.fitArch()

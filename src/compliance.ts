@@ -6,7 +6,8 @@
 // record upload). The approval check runs again every few seconds while idle, so a clock that
 // arrives, a bundle that expires or a calibration that runs out takes effect without a reboot.
 import * as ds from "@devicescript/core"
-import { readSetting, deleteSetting } from "@devicescript/settings"
+import { deleteSetting } from "@devicescript/settings"
+import { readSetting } from "./hw/settings-read"
 import { MANIFEST } from "./gen/manifest"
 import { Controller } from "./core/controller"
 import { ControlEvent } from "./core/cycle/events"

@@ -1,7 +1,7 @@
 // The device's identity as provisioned by a technician (the hub creates both; `npm run tech
 // -- provision` or the simulator writes them into settings): its id and its 32-byte key, from
 // which every bundle is verified and every record MAC'd. Missing or malformed: no cycles.
-import { readSetting } from "@devicescript/settings"
+import { readSetting } from "./hw/settings-read"
 
 /** the keys of the .env.local the hub writes when it provisions a device (deployed as settings) */
 export const KEY_DEVICE_ID = "DEVICE_ID"

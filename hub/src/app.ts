@@ -45,6 +45,11 @@ export interface HubOptions {
     loginLimits?: Partial<LoginLimits>
     /** how often an open telemetry stream writes a keepalive and re-checks its session (default 15 s) */
     sseCheckMs?: number
+    /**
+     * routes of the simulator panel (tools/sim-panel.ts), registered only when the hub runs with
+     * simulated devices (npm start): the console shows the panel only where they answer
+     */
+    simPanel?: (app: FastifyInstance) => Promise<void>
 }
 
 export interface HubRoute {
@@ -122,6 +127,7 @@ export async function buildHub(ctx: HubContext, opts: HubOptions = {}): Promise<
     await app.register(async inst => patientRoutes(inst, ctx))
     await app.register(async inst => maintenanceRoutes(inst, ctx))
     await app.register(async inst => publicRoutes(inst, ctx))
+    if (opts.simPanel) await app.register(opts.simPanel)
     await app.register(async inst => consoleRoutes(inst))
     return app
 }

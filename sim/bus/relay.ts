@@ -2,7 +2,7 @@
 // with `devs run --tcp`, and the simulator's own jacdac-ts bus) sends Jacdac frames prefixed
 // with their length (one byte, or 255 + 16-bit little-endian length), and each frame is passed
 // on to every other client, as a physical Jacdac bus would.
-import { createServer, type Server, type Socket } from "node:net"
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net"
 import { FrameDecoder, encodeFrame } from "./frames"
 
 export const BUS_PORT = 8082
@@ -22,13 +22,15 @@ export class BusRelay {
     private clients = new Set<Socket>()
     frames = 0
 
-    async listen(port = BUS_PORT): Promise<void> {
+    /** Listens on 127.0.0.1:port (0: a free port); returns the port. */
+    async listen(port = BUS_PORT): Promise<number> {
         const server = createServer(sock => this.accept(sock))
         await new Promise<void>((resolve, reject) => {
             server.once("error", (e: NodeJS.ErrnoException) => reject(e.code === "EADDRINUSE" ? new BusPortTakenError(port) : e))
             server.listen(port, "127.0.0.1", () => resolve())
         })
         this.server = server
+        return (server.address() as AddressInfo).port
     }
 
     private accept(sock: Socket) {

@@ -8,7 +8,7 @@ import { FrameDecoder, encodeFrame } from "./frames"
 export class TcpBusTransport extends Transport {
     private sock: Socket | undefined
 
-    constructor(readonly port: number, readonly host = "127.0.0.1") {
+    constructor(public port: number, readonly host = "127.0.0.1") {
         super("tcp", { checkPulse: false })
     }
 

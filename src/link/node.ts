@@ -30,6 +30,7 @@ export async function startLink() {
         const sync = new LinkSync(rpc, hub)
         let lastSessionMs = 0
         let lastNext = -1
+        let lastShown = ""
         let busy = false
         console.log("link ready: " + id + " to " + hub.hubUrl)
         setInterval(async () => {
@@ -42,8 +43,11 @@ export async function startLink() {
                 if (st) await telemetryOnce(rpc, hub) // while a cycle runs, and its last samples after
                 if (st && !running) {
                     // a record was saved (or some wait): get them off the controller now, unless backing off
-                    if (st[St.Next] !== lastNext || st[St.Head] < st[St.Next]) sync.schedule.kick(now)
+                    // ... and a change of state, fault or readiness is told to the hub now, not at the next period
+                    const shown = st[St.State] + "/" + st[St.Fault] + "/" + st[St.NotReady]
+                    if (st[St.Next] !== lastNext || st[St.Head] < st[St.Next] || shown !== lastShown) sync.schedule.kick(now)
                     lastNext = st[St.Next]
+                    lastShown = shown
                     if (sync.schedule.due(now)) {
                         const ok = await sync.round()
                         const delay = sync.schedule.roundEnded(ok, ds.millis(), Math.random())

@@ -2,7 +2,7 @@
 // one device whose key is the docs' test key, so signatures can be checked against vectors
 // computed with openssl.
 import type { FastifyInstance, LightMyRequestResponse } from "fastify"
-import { buildHub } from "../../hub/src/app"
+import { buildHub, type HubOptions } from "../../hub/src/app"
 import type { HubContext } from "../../hub/src/context"
 import type { HubDb } from "../../hub/src/db/index"
 import { randomBytes, randomUUID } from "node:crypto"
@@ -31,7 +31,7 @@ export interface RouteHub {
     close(): Promise<void>
 }
 
-export async function routeHub(backend: Backend = sqliteBackend): Promise<RouteHub> {
+export async function routeHub(backend: Backend = sqliteBackend, opts: HubOptions = {}): Promise<RouteHub> {
     const store = await backend.create()
     const clock = new TestClock()
     const h: RouteHub = {
@@ -52,7 +52,7 @@ export async function routeHub(backend: Backend = sqliteBackend): Promise<RouteH
             await h.db.close()
             h.db = await store.open()
             h.ctx = ctxOf(h.db, clock)
-            h.app = await buildHub(h.ctx)
+            h.app = await buildHub(h.ctx, opts)
         },
         async close() {
             await h.app.close()
@@ -62,7 +62,7 @@ export async function routeHub(backend: Backend = sqliteBackend): Promise<RouteH
     }
     h.db = await store.open()
     h.ctx = ctxOf(h.db, clock)
-    h.app = await buildHub(h.ctx)
+    h.app = await buildHub(h.ctx, opts)
     await provisionDevice(h.ctx, { deviceId: DEVICE_ID, createdBy: "fixture", hubUrl: "http://hub.test" })
     await h.db.db.updateTable("devices").set({ key_hex: KEY }).where("id", "=", DEVICE_ID).execute()
     // scrypt is slow on purpose: hash once per test file, and open sessions directly

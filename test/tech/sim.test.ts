@@ -12,7 +12,7 @@ import { dirname, join } from "node:path"
 import { ROOT, readManifest } from "../../tools/manifest-node"
 import { buildFirmware, type SimImage } from "../../sim/firmware"
 import { SimSession, sleep, waitFor } from "../../sim/session"
-import { firmwareDevice, writeSimCalibrations } from "../../sim/provision"
+import { firmwareDevice, writeSimCalibrations, SIM_DEVICE_SERIAL, SIM_LINK_SERIAL } from "../../sim/provision"
 import { BusSettingsKv } from "../../sim/bus/settings-kv"
 import { clearBlob } from "../../src/core/store/blob"
 import { CAL_CHANNELS } from "../../src/core/calibration/calibration"
@@ -27,6 +27,8 @@ let dir = ""
 let s: SimSession
 let image: SimImage = "device"
 let kv: BusSettingsKv
+/** the link node's settings */
+let linkKv: BusSettingsKv
 
 beforeAll(async () => {
     console.debug = () => undefined // jacdac-ts narrates its transport
@@ -41,8 +43,11 @@ beforeAll(async () => {
         devs = buildFirmware(join(dir, "fw"), "bench")
     }
     s = new SimSession(m, devs, join(dir, "device"), 1, image)
+    // the applicator's two nodes on its bus: the commands must find the controller by themselves
+    s.withLink(buildFirmware(join(dir, "fw"), "link"), join(dir, "link"))
     await s.open()
     kv = new BusSettingsKv(firmwareDevice(s.bus))
+    linkKv = new BusSettingsKv(firmwareDevice(s.bus, SIM_LINK_SERIAL))
 }, 120_000)
 
 afterAll(async () => {
@@ -54,12 +59,15 @@ afterAll(async () => {
 async function provisionDevice() {
     await kv.write("DEVICE_ID", "SFA1-TECHSIM")
     await kv.write("DEVICE_KEY", KEY)
-    await kv.write("HUB_URL", "http://127.0.0.1:9/")
+    await linkKv.write("DEVICE_ID", "SFA1-TECHSIM")
+    await linkKv.write("LINK_KEY", "7ab1".repeat(16))
+    await linkKv.write("HUB_URL", "http://127.0.0.1:9/")
 }
 
 describe("tech commands on the simulated applicator", () => {
     it("self-test reports what a fresh device lacks, with what to do", async () => {
-        for (const k of ["DEVICE_ID", "DEVICE_KEY", "HUB_URL"]) await kv.remove(k)
+        for (const k of ["DEVICE_ID", "DEVICE_KEY"]) await kv.remove(k)
+        for (const k of ["DEVICE_ID", "LINK_KEY", "HUB_URL"]) await linkKv.remove(k)
         for (const ch of CAL_CHANNELS) await clearBlob(kv, CAL_PREFIX[ch])
         const r = await runTech(["self-test", "--timeout-ms", "10000"])
         expect(r.code, r.out).toBe(1)
@@ -68,7 +76,7 @@ describe("tech commands on the simulated applicator", () => {
         expect(r.out).toMatch(/sensors\n {2}PASS {2}filmTemp +2\d\.\d °C \(10 readings/)
         expect(r.out).toMatch(/FAIL {2}DEVICE_ID +missing/)
         expect(r.out).toMatch(/FAIL {2}DEVICE_KEY +missing/)
-        expect(r.out).toMatch(/FAIL {2}HUB_URL +missing/)
+        expect(r.out).toMatch(/FAIL {2}HUB_URL +no link node on the bus/)
         expect(r.out).toMatch(/FAIL {2}force +force: not calibrated/)
         expect(r.out).toContain("PASS  latched      none")
         expect(r.out).toContain("self-test FAILED: 6 of")
@@ -154,6 +162,8 @@ describe("tech commands on the simulated applicator", () => {
         expect(r.code, r.out).toBe(0)
         expect(r.out).toContain("PASS  DEVICE_ID    SFA1-TECHSIM")
         expect(r.out).toContain("PASS  DEVICE_KEY   present (64 hex digits; not shown)")
+        expect(r.out).toContain("the controller is " + SIM_DEVICE_SERIAL)
+        expect(r.out).toContain("PASS  HUB_URL      http://127.0.0.1:9/ (link node " + SIM_LINK_SERIAL + ")")
         expect(r.out).toMatch(/PASS {2}filmTemp +id [0-9a-f]{16}, by sim-tech/)
         expect(r.out).toMatch(/self-test PASSED: \d+ checks/)
         expect(r.out).not.toContain(KEY)

@@ -10,14 +10,13 @@ import {
     SRV_SETTINGS, SRV_ROLE_MANAGER, type JDDevice, type JDService,
 } from "jacdac-ts"
 import { TcpBusTransport } from "../../sim/bus/tcp-transport"
-import { BusSettingsKv } from "../../sim/bus/settings-kv"
+import { BusSettingsKv, settingsGet } from "../../sim/bus/settings-kv"
 import { KV_MAX_KEY_CHARS, KV_MAX_ENTRY_BYTES } from "../../src/core/store/kv"
 import { TechError, UsageError, sleep, type TechIo } from "./common"
 
 export const DEFAULT_BUS = "127.0.0.1:8082"
 
 /** Settings service commands (jacdac-spec settings.md). */
-const SETTINGS_GET = 0x80
 const SETTINGS_SET = 0x81
 const SETTINGS_DELETE = 0x84
 /** Jacdac's `reading` register (system register 0x101). */
@@ -75,10 +74,8 @@ export class DeviceLink {
 
     /** A setting's stored JSON value (an object, a string, ...), or null when the key is not set. */
     async readJson(key: string): Promise<{ value: unknown } | null> {
-        const resp = await this.settings().sendCmdAwaitResponseAsync(Packet.from(SETTINGS_GET, jdpack<[string]>("s", [key])), 3000)
-        const [k, raw] = jdunpack<[string, Uint8Array]>(resp.data, "z b")
-        if (k !== key) throw new Error(`settings answered for '${k}', asked for '${key}'`)
-        if (!raw || raw.length === 0) return null
+        const raw = await settingsGet(this.settings(), key, this.device.deviceId, 3000)
+        if (raw.length === 0) return null
         const text = new TextDecoder().decode(raw)
         try {
             return { value: JSON.parse(text) }
@@ -210,6 +207,19 @@ export async function connectDevice(io: TechIo, busAddress: string, timeoutMs: n
             deviceId ? `no applicator ${deviceId} on the bus within ${timeoutMs} ms` : `no applicator (a device with a settings service) on the bus within ${timeoutMs} ms`,
             "check the USB cable and that the device is powered and running its firmware (devtools lists it); on the simulator, that it has booted",
         )
+    }
+    // the applicator's two nodes share its bus: without --device, the controller is the one whose
+    // firmware has the sensor roles (the link node's only role is the link service's client)
+    if (!deviceId && found.length > 1) {
+        const controllers: JDDevice[] = []
+        for (const d of found) {
+            const roles = await new DeviceLink(bus, d).roles(["filmTemp"]).catch(() => [])
+            if (roles.some(b => b.role === "filmTemp")) controllers.push(d)
+        }
+        if (controllers.length === 1) {
+            io.out(`the controller is ${controllers[0].deviceId}; the link node (${found.filter(d => d !== controllers[0]).map(d => d.deviceId).join(", ")}) is left alone`)
+            found = controllers
+        }
     }
     if (found.length > 1) {
         bus.stop()

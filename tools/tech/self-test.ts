@@ -4,16 +4,16 @@
 //   sensors      each sensor answers and its raw readings sit inside the manifest's sensor
 //                ranges (devicescript.json limits.*Sensor*, positionMin/MaxUm)
 //   identity     DEVICE_ID and DEVICE_KEY as src/identity.ts accepts them (the key is never shown)
-//   hub          HUB_URL is an http(s) address
+//   hub          the link node on the bus holds an http(s) HUB_URL and names the same device
 //   calibration  the three channels' records load and verify as the firmware loads them, unexpired
 //   fault        no latched fault (src/hw/persist.ts)
 // Exit 0 when every check passes, 1 with the failures and what to do about each.
-import { SRV_TEMPERATURE, SRV_WEIGHT_SCALE, SRV_DISTANCE, SRV_SWITCH, SRV_BUTTON, SRV_RELAY, SRV_MOTOR, SRV_LIGHT_BULB, SRV_BUZZER, SRV_CHARACTER_SCREEN } from "jacdac-ts"
+import { SRV_TEMPERATURE, SRV_WEIGHT_SCALE, SRV_DISTANCE, SRV_SWITCH, SRV_BUTTON, SRV_RELAY, SRV_MOTOR, SRV_LIGHT_BULB, SRV_BUZZER, SRV_CHARACTER_SCREEN, SRV_SETTINGS } from "jacdac-ts"
 import { readManifest } from "../manifest-node"
 import { CAL_CHANNELS } from "../../src/core/calibration/calibration"
 import { DEVICE_ID_PATTERN } from "../../hub/src/devices"
 import { parseOptions, intOption, str, faultAdvice, type TechIo } from "./common"
-import { connectDevice, DEFAULT_BUS, type DeviceLink, type RoleBinding } from "./device"
+import { connectDevice, DEFAULT_BUS, DeviceLink, type RoleBinding } from "./device"
 import { loadCalibration, readLatchedFault, dateOf, CHANNEL_NAMES, KEY_DEVICE_ID, KEY_DEVICE_KEY, KEY_HUB_URL } from "./device-state"
 
 export const SELF_TEST_USAGE = "self-test [--bus HOST:PORT] [--device ID] [--timeout-ms N]\n" +
@@ -156,20 +156,36 @@ async function checkSettings(link: DeviceLink, checks: Check[]) {
     else if (!/^[0-9a-fA-F]{64}$/.test(kv)) checks.push({ group: "identity", name: KEY_DEVICE_KEY, ok: false, detail: `present but not 64 hex digits (${kv.length} characters)`, todo: provisionTodo })
     else checks.push({ group: "identity", name: KEY_DEVICE_KEY, ok: true, detail: "present (64 hex digits; not shown)" })
 
-    const hub = await link.readJson(KEY_HUB_URL)
-    const hv = hub?.value
-    let hubOk = false
-    if (typeof hv === "string") {
+    // the hub's address is the link node's (the controller has no network code): the other
+    // device on the applicator's bus holding HUB_URL
+    let linkNode: { id: string; url: unknown; deviceId: unknown } | null = null
+    for (const d of link.bus.devices({ serviceClass: SRV_SETTINGS })) {
+        if (d === link.device) continue
+        const other = new DeviceLink(link.bus, d)
+        const url = await other.readJson(KEY_HUB_URL).catch(() => null)
+        if (url === null) continue
+        linkNode = { id: d.deviceId, url: url.value, deviceId: (await other.readJson(KEY_DEVICE_ID).catch(() => null))?.value }
+        break
+    }
+    const linkTodo = "connect the link board to the applicator's bus and provision it (HUB_URL, DEVICE_ID and LINK_KEY from the hub's .env.local lines for the link)"
+    if (!linkNode) {
+        checks.push({ group: "hub", name: KEY_HUB_URL, ok: false, detail: "no link node on the bus (a device holding HUB_URL): records stay on the controller; no clock, so no cycle", todo: linkTodo })
+    } else {
+        let hubOk = false
         try {
-            const u = new URL(hv)
-            hubOk = u.protocol === "http:" || u.protocol === "https:"
+            const u = new URL(String(linkNode.url))
+            hubOk = typeof linkNode.url === "string" && (u.protocol === "http:" || u.protocol === "https:")
         } catch {
             hubOk = false
         }
+        checks.push(hubOk
+            ? { group: "hub", name: KEY_HUB_URL, ok: true, detail: `${String(linkNode.url)} (link node ${linkNode.id})` }
+            : { group: "hub", name: KEY_HUB_URL, ok: false, detail: `link node ${linkNode.id}: '${String(linkNode.url)}' is not an http(s) address`, todo: linkTodo })
+        const same = typeof idv === "string" && linkNode.deviceId === idv
+        checks.push(same
+            ? { group: "hub", name: "link " + KEY_DEVICE_ID, ok: true, detail: `the link node names the same device (${idv})` }
+            : { group: "hub", name: "link " + KEY_DEVICE_ID, ok: false, detail: `the link node names '${String(linkNode.deviceId)}', the controller '${String(idv)}'`, todo: linkTodo })
     }
-    checks.push(hubOk
-        ? { group: "hub", name: KEY_HUB_URL, ok: true, detail: hv as string }
-        : { group: "hub", name: KEY_HUB_URL, ok: false, detail: hub ? `'${String(hv)}' is not an http(s) address` : "missing (records stay on the device; no clock, so no cycle)", todo: provisionTodo })
 
     const now = Math.floor(Date.now() / 1000)
     for (const ch of CAL_CHANNELS) {

@@ -8,6 +8,7 @@
 import { api, h, say, errorText, ago, when, table, degC, newton, PHASES, OUTCOMES, faultTable, fill } from "../api.js"
 import { livePlot } from "./live-plot.js"
 import { sessionPanel } from "./session.js"
+import { simPanel } from "./sim-panel.js"
 import { onlineBadge, stateText, phaseText, ONLINE_RULE } from "../device-state.js"
 
 /** @param {HTMLElement} main @param {{ name: string, role: string }} me @param {string} deviceId */
@@ -20,9 +21,14 @@ export async function page(main, me, deviceId) {
     main.append(h("h1", {}, "Device " + deviceId), h("div", { class: "grid" }, status, faults), h("section", { class: "card wide", "aria-label": "Live plot" }, plot.el))
     /** @type {ReturnType<typeof sessionPanel> | null} */
     let panel = null
+    /** the simulator panel: only for a device npm start simulates */
+    /** @type {Awaited<ReturnType<typeof simPanel>>} */
+    let sim = null
     if (me.role === "operator" || me.role === "technician") {
         panel = sessionPanel(deviceId, me.role === "operator", (t, cycle) => plot.setTargets(t, cycle))
         main.append(panel.el)
+        sim = await simPanel(deviceId)
+        if (sim) main.append(sim.el)
     } else {
         plot.setTargets(null)
     }
@@ -101,6 +107,7 @@ export async function page(main, me, deviceId) {
     const timer = setInterval(() => {
         refreshStatus()
         panel?.refresh()
+        sim?.refresh()
     }, 2000)
     return () => {
         clearInterval(timer)
