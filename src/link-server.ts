@@ -50,21 +50,21 @@ export class LinkServer extends Server {
     private clockGate = new ClockGate()
     private asm = new Assembly()
     private lastEnd = LinkResult.Malformed
-    private ending = false
+    private ending?: boolean
     /** the installed bundle (null: none or unreadable) and template hash ("" none), re-read after an install */
-    private bundle: Bundle | null = null
+    private bundle?: Bundle | null
     private installed = ""
     /** the record read last (chunks of one record are read in turn) */
     private readSeq = 0
-    private readBuf: Buffer = null
+    private readBuf?: Buffer | null
     private samples = Buffer.alloc(SAMPLES_MAX * SAMPLE_BYTES)
     private nSamples = 0
     /** the running cycle's number: the sequence number its record takes */
     private cycle = 0
-    private running = false
+    private running?: boolean
     /** the open session ({ sessionId, templateHash, patientRef, operatorId }) or null; its cycle started */
-    private session: any = null
-    private started = false
+    private session: any
+    private started?: boolean
     /** the session state the hub has not been told: [cycle, state, outcome, sessionId], state 0 none */
     private report: any[] = [0, 0, 0, ""]
 
@@ -311,8 +311,7 @@ export class LinkServer extends Server {
     }
 
     sessionReport(): [number, number, number, string] {
-        const r = this.report
-        return [r[0], r[1], r[2], r[3]]
+        return this.report as [number, number, number, string] // (replaced whole, never changed in place)
     }
 
     sessionReportSent(a: any): number {

@@ -22,10 +22,10 @@ export const KEY_OPEN_CYCLE = "cycOpen"
 export class RecordService {
     /** records waiting to be written: while one is, the cycle is not shown complete (read it, never change it) */
     pending: ComplianceRecord[] = []
-    private writing = false
+    private writing?: boolean
     saved = 0
     /** told after each record is durable (the sync gets it off the device) */
-    onSaved: () => void = null
+    onSaved?: () => void
 
     constructor(readonly queue: RecordQueue | null, readonly builder: CycleRecordBuilder, readonly anchor: () => ClockAnchor | null) {}
 
