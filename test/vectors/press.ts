@@ -2,7 +2,7 @@
 // expected speed, computed by hand from the manifest's press settings (see comments).
 
 import { Manifest } from "../../src/core/manifest"
-import { PressController, PressReading } from "../../src/core/press/press-control"
+import { PressController, PressMode, PressReading } from "../../src/core/press/press-control"
 import { FaultCode } from "../../src/core/faults"
 
 export interface PressStep {
@@ -30,7 +30,7 @@ const free = (t: number, pos: number, force: number): { t: number; force: number
 export const PRESS_VECTORS: PressVector[] = [
     {
         name: "approach moves at approach speed until contact force, then stops",
-        start: p => p.approach(0),
+        start: p => p.go(PressMode.Approach, 0),
         steps: [
             { ...free(0, 0, 0), speed: m => m.press.approachSpeedPermille },
             { ...free(50, 200, 100), speed: m => m.press.approachSpeedPermille },
@@ -40,7 +40,7 @@ export const PRESS_VECTORS: PressVector[] = [
     },
     {
         name: "approach past the travel limit without contact is a fault",
-        start: p => p.approach(0),
+        start: p => p.go(PressMode.Approach, 0),
         steps: [
             { ...free(0, 49000, 0), speed: m => m.press.approachSpeedPermille },
             { ...free(50, 50001, 0), speed: m => 0, fault: FaultCode.PressNoContact },
@@ -74,7 +74,7 @@ export const PRESS_VECTORS: PressVector[] = [
     },
     {
         name: "release returns home at release speed and stops there",
-        start: p => p.release(0),
+        start: p => p.go(PressMode.Release, 0),
         steps: [
             { ...free(0, 30000, 20000), speed: m => -m.press.releaseSpeedPermille },
             { ...free(50, 301, 0), speed: m => -m.press.releaseSpeedPermille },
@@ -84,7 +84,7 @@ export const PRESS_VECTORS: PressVector[] = [
     },
     {
         name: "release stops at the home end stop even with a bad position reading",
-        start: p => p.release(0),
+        start: p => p.go(PressMode.Release, 0),
         steps: [
             { t: 0, force: 0, pos: 9000, home: false, speed: m => -m.press.releaseSpeedPermille },
             { t: 50, force: 0, pos: 9000, home: true, speed: m => 0 },
@@ -92,7 +92,7 @@ export const PRESS_VECTORS: PressVector[] = [
     },
     {
         name: "safe retract gives up after the release time limit",
-        start: p => p.retract(0),
+        start: p => p.go(PressMode.Retract, 0),
         steps: [
             { t: 0, force: 0, pos: 9000, home: false, speed: m => -m.press.releaseSpeedPermille },
             { t: 30000, force: 0, pos: 9000, home: false, speed: m => -m.press.releaseSpeedPermille },
