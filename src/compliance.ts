@@ -32,34 +32,38 @@ import { SensorInputs } from "./hw/sensor-inputs"
 // String priming (README, "DeviceScript traps"): the compiler numbers strings in the order it
 // meets them and references only the first 248 with a one-byte index (the others with three).
 // The start-up code, where this stands, is compiled before every function, so the names below
-// take those indexes: the ~210 names the device image's code referenced most (most of them
-// were numbered past 248), counted in `npx devs disasm -d .devicescript/bin/bytecode-dbg.json`
-// ("name"{A<index>} is a reference). It costs ~530 bytes and saved ~1,450 bytes net of the 64 KB function area
-// (measured, Nov 2026). The list only orders strings: a stale name costs ~2.5 bytes and
-// changes nothing else; recount it when the code changes much. Never run (ds.millis() >= 0).
+// take those indexes: the ~235 names the device image's code references most (twice or more),
+// as `npm run sizes -- --strings` (tools/size-report.ts) counts them in `devs disasm -d`. The
+// list costs ~650 bytes and saves ~1,680 net of the 64 KB function area (60,400 B with it,
+// 62,076 B without; Dec 2026). It only orders strings: a stale name costs ~2.7 bytes and changes
+// nothing else; recount it (that command prints the list) when the code changes much. Never
+// run (ds.millis() >= 0).
 if (ds.millis() < 0) console.log([
-    "press", "phase", "cycle", "head", "kv", "latchedFault", "status", "reset", "fault", "running", "text", "ctrl",
-    "int", "n", "when", "update", "opts", "atMs", "tMs", "raise", "bytes", "templateHash", "pos", "pin", "v", "film",
-    "keyHex", "queue", "profileId", "busy", "outputs", "filmTargetDeciC", "events", "m", "position", "cal", "active",
-    "installed", "|", "hash", "period", "last", "kick", "state", "load", "profileVersion", "adc", "control",
-    "pressSpeedPermille", "lateTicks", "windowMs", "periodMs", "crypto", "faults", "pending", "field", "byte",
-    "windowTicks", "anchor", "kind", "enter", "reason", "..", "ok", "reading", "io", "tick", "peak", "contact",
-    "phases", "templateId", "fail", "channel", "seq", "approval", "fromSeq", "statusLed", "port", "bit", "heater",
-    "failures", "holdActive", "startMs", "p", "nowMs", "logHasRoom", "layoutCap", "targets", "readHigh", "]",
-    "template", "buzzer", "_streamingSamples", "kpMicroPerDegC", "kiMicroPerDegCSec", "kdMicroSecPerDegC", "hold",
-    "forceMaxMilliN", "doorClosed", "writing", "_interval", "refLow", "readLow", "refHigh", "header", ":", "_send",
-    "abort", "door", "latch", "addr", "_streamingInterval", "downAt", "level", "display", "autotune", "heaterOn",
-    "process", "atTargetSinceMs", "iterm", "limits", "onTicks", "sensor", "home", "pressed", "hk", "onEvent",
-    "notReady", "builder", "armedHash", "xfer", "stop", "atUnixS", "buf", "intIn", "fit", "what", "archPointsMin",
-    "now", "fetched", "offTimer", "configured", "input", "offsetKg", "outsideSinceMs", "targetMilliN", "c",
-    "filmMaxDeciC", "dterm", "lastMs", "writes", "abortPressed", "outputsBound", "post", "bothSinceMs", " ", "\n",
-    "entries", "bootId", "corrupt", "clearedBy", "decided", "schedule", "positionUm", "calibrationIds", "archPointsUm",
-    "(bundle)", "wanted", "queueNext", "clockUnixS", "bundle", "sink", "nextHold", "high", "gainFactor", "lastSpeed",
-    "sinceMotor", "armedProcess", "sinceMs", "deciC", "minDeciC", "posUm", "contactUm", "phaseStartMs", "holdReached",
-    "filmSum", "forceSum", "begin", "pid", "lastDuty", "limit", "startPressed", "maxGapMs", "maxTickMs", "ctx",
-    "capacity", "dueMs", "lastTimeSyncUnixS", "recs", "hasRoom", "sendEvent", "isHome", "end", "settle", "prefix",
-    "technician", "reference", "offsetMicro", "gainPpm", "cap", "outcome", "ack", "step", "filmDeciC", "forceMilliN", "contactMaxDeciC", "rampMs", "cureDeciC", "soakMs", "relay", "done", "cureMs", "coolDeciC",
-    "sessionId", "patientRef", "operatorId", "templateHash", "abort", "report", "open", "started", "live", "running"
+    "cycle", "press", "p", "phase", "kv", "head", "state", "ctrl", "running", "fault", "latchedFault", "atMs",
+    "busy", "scan", "int", "kind", "reset", "n", "update", "film", "tMs", "pos", "queue", "events", "filmDeciC",
+    "status", "bytes", "v", "keyHex", "profileId", "reason", "forceMilliN", "filmTargetDeciC", "m", "cal",
+    "active", "|", "peak", "builder", "outputs", "position", "hash", "last", "profileVersion", "fit",
+    "contactMaxDeciC", "templateHash", "load", "control", "pressSpeedPermille", "lateTicks", "windowMs",
+    "crypto", "faults", "field", "byte", "..", "contact", "go", "when", "periodMs", "pending", "windowTicks",
+    "enter", "gen", "period", "reading", "io", "tick", "phases", "templateId", "channel", "approval", "port",
+    "bit", "doorClosed", "\n", "ctx", "recs", "rampMs", "s", "emit", "onEvent", "session", "anchor", "fail",
+    "statusLed", "heater", "holdActive", "layoutCap", "targets", "readHigh", "]", "_send", "input", "step",
+    "room", "0123456789abcdef", "logHasRoom", "text", "kick", "startMs", "buzzer", "kpMicroPerDegC",
+    "kiMicroPerDegCSec", "kdMicroSecPerDegC", "hold", "forceMaxMilliN", "refLow", "readLow", "refHigh",
+    "header", "abort", "autotune", "limits", "regs", "streamingSamples", "emitter", "writing", "pin",
+    "installed", ":", "door", "latch", "addr", "downAt", "display", "heaterOn", "process", "atTargetSinceMs",
+    "iterm", "onTicks", "sensor", "hk", "notReady", "atUnixS", "buf", "intIn", "what", "archPointsUm",
+    "armedProcess", "begin", "operatorId", "intensity", "distance", "readings", "handlers", "_interval",
+    "started", "opts", "raise", "ok", "template", "armedHash", "archPointsMin", "offTimer", "outsideSinceMs",
+    "targetMilliN", "filmMaxDeciC", "dterm", "lastMs", "writes", "abortPressed", "post", "bothSinceMs",
+    "entries", "bootId", "corrupt", "clearedBy", "positionUm", "calibrationIds", "(bundle)", "sinceMs",
+    "isHome", "samples", "why", "asm", "nSamples", "params", "valid", "dropped", "rmsUm", "scalePpm", "bundle",
+    "outputsBound", "live", "patient", "arch", "adc", "seq", "nowMs", "home", "sink", "nextHold", "lastSpeed",
+    "sinceMotor", "deciC", "minDeciC", "posUm", "contactUm", "phaseStartMs", "holdReached", "pid", "lastDuty",
+    "limit", "startPressed", "maxGapMs", "maxTickMs", "capacity", "sendEvent", "end", "settle", "prefix",
+    "technician", "reference", "offsetMicro", "gainPpm", "cap", "outcome", "ack", "cureDeciC", "taken",
+    "streamingInterval", "zeroOffset", "supervisor", "ids", "lastEnd", ")", "posSum", "silent", "streamed",
+    "accepted", "worstUm", "coveragePermille", "rotationMicroRad"
 ])
 
 const REEVALUATE_MS = 5000
@@ -87,14 +91,14 @@ export interface Parts {
 }
 
 /**
- * The network side: the controller's link service (src/link-server.ts) on the two-node
- * applicator, the direct hub sync (src/net-direct.ts) in the simulator's one-node image. Called
- * once the parts exist, only for a provisioned device with a record queue.
+ * The network side: the controller's link service (src/link-server.ts), which the device image
+ * and the simulator's controller image both connect. Called once the parts exist, only for a
+ * provisioned device with a record queue.
  */
 export interface Network {
-    onEvent?: (e: ControlEvent) => void
-    patient?: () => string
-    live?: (s: SensorInputs, ctrl: Controller) => void
+    onEvent(e: ControlEvent): void
+    patient(): string
+    live(s: SensorInputs, ctrl: Controller): void
 }
 export type Connect = (p: Parts) => Promise<Network | null>
 
@@ -171,12 +175,12 @@ export function complianceOptions(clock: ClockAnchor | null, connect: Connect): 
         onEvent: (e: ControlEvent) => {
             if (recs) recs.onEvent(e)
             if (fit) fit.onEvent(e)
-            if (net && net.onEvent) net.onEvent(e)
+            if (net) net.onEvent(e)
         },
         saving: () => !!recs && recs.pending.length > 0, // a finished record still waits to be written
-        patient: () => (net && net.patient ? net.patient() : ""),
+        patient: () => (net ? net.patient() : ""),
         live: (s: SensorInputs, ctrl: Controller) => {
-            if (net && net.live) net.live(s, ctrl)
+            if (net) net.live(s, ctrl)
         },
     }
 }

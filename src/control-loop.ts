@@ -18,7 +18,7 @@ import { Housekeeping } from "./hw/housekeeping"
 const CLEAR_HOLD_MS = 5000
 
 export class ControlLoop {
-    private busy = false
+    private busy?: boolean
     private bothSinceMs = -1
     ticks = 0
     skipped = 0
@@ -29,7 +29,7 @@ export class ControlLoop {
     maxTickMs = 0
     private periodMs = 0
     /** also told every control event (the compliance records' builder), after the loop's own handling */
-    eventSink: ((e: ControlEvent) => void) | null = null
+    eventSink?: (e: ControlEvent) => void
 
     constructor(readonly io: Io, readonly ctrl: Controller, readonly sensors: SensorInputs, readonly outputs: OutputWriter,
         readonly hk: Housekeeping, readonly logHasRoom: () => boolean) {}

@@ -17,7 +17,7 @@ import { CycleRecordBuilder } from "./core/records/builder"
 const POLL_MS = 200
 
 export class FitGlue {
-    private busy = false
+    private busy?: boolean
 
     /** arch: the armed template's arch points (µm, int32 x, y pairs, src/trust.ts), or null */
     constructor(readonly ctrl: Controller, readonly builder: CycleRecordBuilder, readonly arch: () => Buffer | null) {

@@ -46,25 +46,25 @@ const SAMPLES_MAX = 10
 
 // Not `implements ds.SmileLinkServerSpec`: its declarations spread a command's fields as parameters, but the
 // runtime (server-core.ts, as @devicescript/server 2.16.4) passes the decoded fields as one array.
-export class LinkServer extends Server {
+export class LinkServer extends Server implements Network {
     private clockGate = new ClockGate()
     private asm = new Assembly()
     private lastEnd = LinkResult.Malformed
-    private ending = false
+    private ending?: boolean
     /** the installed bundle (null: none or unreadable) and template hash ("" none), re-read after an install */
-    private bundle: Bundle | null = null
+    private bundle?: Bundle | null
     private installed = ""
     /** the record read last (chunks of one record are read in turn) */
     private readSeq = 0
-    private readBuf: Buffer = null
+    private readBuf?: Buffer | null
     private samples = Buffer.alloc(SAMPLES_MAX * SAMPLE_BYTES)
     private nSamples = 0
     /** the running cycle's number: the sequence number its record takes */
     private cycle = 0
-    private running = false
+    private running?: boolean
     /** the open session ({ sessionId, templateHash, patientRef, operatorId }) or null; its cycle started */
-    private session: any = null
-    private started = false
+    private session: any
+    private started?: boolean
     /** the session state the hub has not been told: [cycle, state, outcome, sessionId], state 0 none */
     private report: any[] = [0, 0, 0, ""]
 
@@ -73,21 +73,15 @@ export class LinkServer extends Server {
         this.perSecond = COMMANDS_PER_SECOND
     }
 
-    async start() {
-        await this.reload()
-        startServer(this, "link")
+    /** Network (src/compliance.ts): the open session's patient reference until its cycle starts ("" none) */
+    patient(): string {
+        return this.session && !this.started ? this.session.patientRef : ""
     }
 
-    /** the network side for the composition (src/compliance.ts) */
-    network(): Network {
+    /** Network: samples the readings for the link while a cycle runs */
+    live(s: SensorInputs, ctrl: Controller) {
         const self = this
-        return {
-            onEvent: (e: ControlEvent) => self.onEvent(e),
-            patient: () => (self.session && !self.started ? self.session.patientRef : ""),
-            live: (s: SensorInputs, ctrl: Controller) => {
-                setInterval(() => self.sample(s, ctrl), SAMPLE_MS)
-            },
-        }
+        setInterval(() => self.sample(s, ctrl), SAMPLE_MS)
     }
 
     private now(): number {
@@ -100,7 +94,8 @@ export class LinkServer extends Server {
         return c.cycle.running() || (!!c.scan && c.scan.state !== ScanState.Pending && c.scan.state !== ScanState.Failed)
     }
 
-    private async reload() {
+    /** (re)reads the installed bundle and template hash */
+    async reload() {
         const p = this.p
         try {
             this.bundle = await new BundleStore(p.kv, dsCrypto, p.id.deviceId, p.id.keyHex).load()
@@ -119,16 +114,12 @@ export class LinkServer extends Server {
         const nr = this.p.trust.notReady
         const state = lf ? 3 : c.cycle.running() ? 2 : this.busy() ? 4 : nr ? 0 : 1
         const b = this.bundle
+        // wanted: an approved, unrevoked template the controller does not hold, while it holds none approved
+        let wanted = ZERO_HASH
+        if (b && !approves(b, this.installed))
+            for (let i = b.approved.length - 1; i >= 0; i--) if (approves(b, b.approved[i])) wanted = b.approved[i]
         return [state, c.phase(), lf ? lf.code : 0, q.head, q.next, b ? b.bundleVersion : 0, this.now(), nr,
-            hexBuffer((q.next > 1 ? q.last : ZERO_HASH) + (this.wanted() || ZERO_HASH))]
-    }
-
-    /** an approved, unrevoked template the controller does not hold, while it holds none approved ("" none) */
-    private wanted(): string {
-        const b = this.bundle
-        if (!b || approves(b, this.installed)) return ""
-        for (let i = 0; i < b.approved.length; i++) if (approves(b, b.approved[i])) return b.approved[i]
-        return ""
+            hexBuffer((q.next > 1 ? q.last : ZERO_HASH) + wanted)]
     }
 
     clockChallenge(): Buffer[] {
@@ -311,8 +302,7 @@ export class LinkServer extends Server {
     }
 
     sessionReport(): [number, number, number, string] {
-        const r = this.report
-        return [r[0], r[1], r[2], r[3]]
+        return this.report as [number, number, number, string] // (replaced whole, never changed in place)
     }
 
     sessionReportSent(a: any): number {
@@ -321,8 +311,8 @@ export class LinkServer extends Server {
         return LinkResult.Ok
     }
 
-    /** Told every control event after the records: a session's cycle starts and ends. */
-    private onEvent(e: ControlEvent) {
+    /** Network: told every control event after the records: a session's cycle starts and ends. */
+    onEvent(e: ControlEvent) {
         const s = this.session
         if (!s) return
         const ctx = this.p.builder.ctx
@@ -367,6 +357,7 @@ function within(v: number, lo: number, hi: number): number {
 /** The controller's network side: the link service. */
 export async function linkNetwork(p: Parts): Promise<Network | null> {
     const s = new LinkServer(p)
-    await s.start()
-    return s.network()
+    await s.reload()
+    startServer(s, "link")
+    return s
 }

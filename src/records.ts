@@ -22,10 +22,7 @@ export const KEY_OPEN_CYCLE = "cycOpen"
 export class RecordService {
     /** records waiting to be written: while one is, the cycle is not shown complete (read it, never change it) */
     pending: ComplianceRecord[] = []
-    private writing = false
-    saved = 0
-    /** told after each record is durable (the sync gets it off the device) */
-    onSaved: () => void = null
+    private writing?: boolean
 
     constructor(readonly queue: RecordQueue | null, readonly builder: CycleRecordBuilder, readonly anchor: () => ClockAnchor | null) {}
 
@@ -123,10 +120,8 @@ export class RecordService {
                 const kind = this.pending[0].kind
                 const a = await q.append(this.pending[0])
                 this.pending.shift()
-                this.saved++
                 console.log("record " + a.seq + " saved " + a.hash.slice(0, 12))
                 if (kind === RecordKind.Cycle) await q.kv.remove(KEY_OPEN_CYCLE)
-                if (this.onSaved) this.onSaved()
             }
         } catch (e) {
             console.error("record not saved yet: " + (e as Error).message + "; retrying")

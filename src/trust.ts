@@ -27,7 +27,7 @@ export class Trust {
     /** why the device is not armed ("" when armed), for the display and the log */
     notReady = "starting"
     /** the full decision (MAC, validation: tens of thousands of VM opcodes), made once per load */
-    private decided: RunDecision | null = null
+    private decided?: RunDecision | null
     private armedHash = ""
 
     constructor(readonly kv: Kv, readonly id: Identity | null, readonly cal: CalibrationStore,
@@ -35,7 +35,7 @@ export class Trust {
 
     private templateId = ""
     /** the loaded template's arch points (µm) for the fitting scan, int32 x, y pairs; or null */
-    arch: Buffer | null = null
+    arch?: Buffer | null
 
     /**
      * Re-decides with the cheap checks (clock, bundle expiry via a fresh decision only when the

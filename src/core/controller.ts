@@ -105,7 +105,7 @@ export class Controller {
         this.pid = new HeaterPid(gains, pidLimitsFor(m.control))
         this.relay = new TimeProportioner(Math.round(m.control.heaterWindowMs / m.control.periodMs))
         // after a reset (power loss, crash) the press may still be on the patient: home it first
-        this.press.retract(0)
+        this.press.go(PressMode.Retract, 0)
     }
 
     /** Arms a process for the next start press; returns why not, or null. */
@@ -137,7 +137,7 @@ export class Controller {
         this.events.push(e)
         this.latchedFault = null
         this.supervisor.reset()
-        this.press.stop(nowMs)
+        this.press.go(PressMode.Stop, nowMs)
         this.cycle.settle(Phase.Idle, nowMs)
         return true
     }
@@ -263,7 +263,7 @@ export class Controller {
         // a scan that ended (done, failed, or dropped by the firmware): the press goes home,
         // unless this tick's fault already put it in its safe state (a stall stops it where it is)
         const still = !!this.scan && this.scan.state === ScanState.Running
-        if (this.wasScanning && !still && !f) this.press.retract(now)
+        if (this.wasScanning && !still && !f) this.press.go(PressMode.Retract, now)
         this.wasScanning = still
 
         // 4. safe state overrides
@@ -272,7 +272,7 @@ export class Controller {
             duty = 0
             target = -1
             if (ph === Phase.Aborted && speed === 0 && this.press.isHome(r)) {
-                this.press.stop(now)
+                this.press.go(PressMode.Stop, now)
                 this.cycle.settle(Phase.Idle, now)
             }
         }
@@ -307,8 +307,8 @@ export class Controller {
         if (this.scan) this.scan.fail("fault E" + f.code)
         this.pid.reset()
         this.relay.reset()
-        if (f.code === FaultCode.PressStall) this.press.stop(now)
-        else this.press.retract(now)
+        if (f.code === FaultCode.PressStall) this.press.go(PressMode.Stop, now)
+        else this.press.go(PressMode.Retract, now)
     }
 }
 

@@ -13,7 +13,7 @@ export class Housekeeping {
     /** the keys of the queued writes, oldest first */
     readonly keys: string[] = []
     private writes: BusWrite[] = []
-    private running = false
+    private running?: boolean
     /** writes done, and writes replaced before they were made (diagnostics) */
     done = 0
     replaced = 0

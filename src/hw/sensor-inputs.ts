@@ -32,8 +32,8 @@ export class SensorInputs implements ControllerInputs {
     startPressed = false
     abortPressed = false
     nowMs = 0
-    logHasRoom = false
-    outputsBound = false
+    logHasRoom!: boolean
+    outputsBound!: boolean
 
     constructor(io: Io, hk: Housekeeping, streamingMs: number, cal: Calibrator) {
         // DeviceScript: arrow functions cannot capture `this`; capture a local instead
@@ -61,15 +61,7 @@ export class SensorInputs implements ControllerInputs {
         io.abort.pressed().subscribe(v => { self.abortPressed = !!v })
         // each sensor reports once per control tick once it is bound (queued writes: housekeeping.ts)
         this.streamed = [io.filmTemp, io.contactTemp, io.force, io.pressPos, io.door, io.distance, io.pressHome]
-        this.streamed.forEach((s, i) => {
-            s.binding().subscribe(bound => {
-                if (!bound) return
-                hk.post("interval" + i, async () => {
-                    if (s.isBound) await s.streamingInterval.write(streamingMs)
-                })
-                postSamples(hk, s, i)
-            })
-        })
+        for (let i = 0; i < this.streamed.length; i++) onBound(hk, this.streamed[i], i, streamingMs)
         // with 7 sensors, each is refreshed every 3.5 s; 255 samples last 12.75 s at 50 ms
         this.hk = hk
         setInterval(this.refreshStreaming, REFRESH_MS) // a bound method
@@ -99,6 +91,17 @@ const REG_READING = 0x101
 function postSamples(hk: Housekeeping, s: ds.Sensor, i: number) {
     hk.post("samples" + i, async () => {
         if (s.isBound) await s.streamingSamples.write(STREAMING_SAMPLES)
+    })
+}
+
+/** Once sensor i is bound (again), queues its streaming interval and a streaming request. */
+function onBound(hk: Housekeeping, s: ds.Sensor, i: number, streamingMs: number) {
+    s.binding().subscribe(bound => {
+        if (!bound) return
+        hk.post("interval" + i, async () => {
+            if (s.isBound) await s.streamingInterval.write(streamingMs)
+        })
+        postSamples(hk, s, i)
     })
 }
 

@@ -2,7 +2,7 @@
 // expected speed, computed by hand from the manifest's press settings (see comments).
 
 import { Manifest } from "../../src/core/manifest"
-import { PressController, PressReading } from "../../src/core/press/press-control"
+import { PressController, PressMode, PressReading } from "../../src/core/press/press-control"
 import { FaultCode } from "../../src/core/faults"
 
 export interface PressStep {
@@ -32,7 +32,7 @@ const free = (t: number, pos: number, force: number): { t: number; force: number
 export const PRESS_VECTORS: PressVector[] = [
     {
         name: "approach moves at approach speed until contact force, then stops",
-        start: p => p.approach(0),
+        start: p => p.go(PressMode.Approach, 0),
         steps: [
             { ...free(0, 0, 0), speed: m => m.press.approachSpeedPermille },
             { ...free(50, 200, 100), speed: m => m.press.approachSpeedPermille },
@@ -42,7 +42,7 @@ export const PRESS_VECTORS: PressVector[] = [
     },
     {
         name: "approach past the travel limit without contact is a fault",
-        start: p => p.approach(0),
+        start: p => p.go(PressMode.Approach, 0),
         steps: [
             { ...free(0, 49000, 0), speed: m => m.press.approachSpeedPermille },
             { ...free(50, 50001, 0), speed: m => 0, fault: FaultCode.PressNoContact },
@@ -76,7 +76,7 @@ export const PRESS_VECTORS: PressVector[] = [
     },
     {
         name: "release returns home at release speed and stops there",
-        start: p => p.release(0),
+        start: p => p.go(PressMode.Release, 0),
         steps: [
             { ...free(0, 30000, 20000), speed: m => -m.press.releaseSpeedPermille },
             { ...free(50, 301, 0), speed: m => -m.press.releaseSpeedPermille },
@@ -86,7 +86,7 @@ export const PRESS_VECTORS: PressVector[] = [
     },
     {
         name: "release stops at the home end stop even with a bad position reading",
-        start: p => p.release(0),
+        start: p => p.go(PressMode.Release, 0),
         steps: [
             { t: 0, force: 0, pos: 9000, home: false, speed: m => -m.press.releaseSpeedPermille },
             { t: 50, force: 0, pos: 9000, home: true, speed: m => 0 },
@@ -94,7 +94,7 @@ export const PRESS_VECTORS: PressVector[] = [
     },
     {
         name: "safe retract gives up after the release time limit",
-        start: p => p.retract(0),
+        start: p => p.go(PressMode.Retract, 0),
         steps: [
             { t: 0, force: 0, pos: 9000, home: false, speed: m => -m.press.releaseSpeedPermille },
             { t: 30000, force: 0, pos: 9000, home: false, speed: m => -m.press.releaseSpeedPermille },
@@ -106,7 +106,7 @@ export const PRESS_VECTORS: PressVector[] = [
         // retract, done at home, must not swallow a later one: a scan ending 40 s after boot
         // left the press 48.7 mm out (npm start's clinic), and so would a fault in that scan
         name: "a retract that ended at home does not hold back a later retract",
-        start: p => p.retract(0),
+        start: p => p.go(PressMode.Retract, 0),
         steps: [
             { ...free(0, 0, 0), speed: m => 0 },
             { ...free(40000, 48000, 0), retract: true, speed: m => -m.press.releaseSpeedPermille },
@@ -117,7 +117,7 @@ export const PRESS_VECTORS: PressVector[] = [
     },
     {
         name: "a retract that gave up at its time limit is tried again by a later request",
-        start: p => p.retract(0),
+        start: p => p.go(PressMode.Retract, 0),
         steps: [
             { t: 0, force: 0, pos: 9000, home: false, speed: m => -m.press.releaseSpeedPermille },
             { t: 30001, force: 0, pos: 9000, home: false, speed: m => 0 },
@@ -134,7 +134,7 @@ export function runPressVector(v: PressVector, m: Manifest): string | null {
     for (let i = 0; i < v.steps.length; i++) {
         const s = v.steps[i]
         const r: PressReading = { forceMilliN: s.force, positionUm: s.pos, home: s.home, positionValid: true }
-        if (s.retract) p.retract(s.t)
+        if (s.retract) p.go(PressMode.Retract, s.t)
         const speed = p.step(s.t, r)
         if (speed !== s.speed(m)) return "step " + i + ": speed " + speed + ", expected " + s.speed(m)
         const sp = p.setpointMilliN(s.t)

@@ -4,7 +4,7 @@
 
 import type { Manifest } from "../manifest"
 import { FaultCode, Fault } from "../faults"
-import { PressController } from "../press/press-control"
+import { PressController, PressMode } from "../press/press-control"
 import { ProcessParams } from "./process"
 import { PhaseStats } from "./phase-stats"
 import { Phase, Outcome, PreflightReason, EventKind, ControlEvent, event } from "./events"
@@ -88,7 +88,7 @@ export class Cycle {
                 const need = p.soakMs > c.atTargetStableMs ? p.soakMs : c.atTargetStableMs
                 if (this.atTargetSinceMs >= 0 && nowMs - this.atTargetSinceMs >= need) {
                     this.enter(Phase.Approach, nowMs)
-                    this.press.approach(nowMs)
+                    this.press.go(PressMode.Approach, nowMs)
                 } else if (inPhase > c.preheatMaxMs) this.raise(FaultCode.PhaseTimeout, inPhase, c.preheatMaxMs)
                 return this.targets(p.filmDeciC, r)
             }
@@ -112,13 +112,13 @@ export class Cycle {
             case Phase.Cure:
                 if (inPhase >= p.cureMs) {
                     this.enter(Phase.Release, nowMs)
-                    this.press.release(nowMs)
+                    this.press.go(PressMode.Release, nowMs)
                     return this.targets(-1, r)
                 }
                 return this.targets(p.cureDeciC, r)
             case Phase.Release:
                 if (this.press.isHome(r)) {
-                    this.press.stop(nowMs)
+                    this.press.go(PressMode.Stop, nowMs)
                     this.enter(Phase.Cool, nowMs)
                 } else if (inPhase > c.releaseMaxMs) this.raise(FaultCode.PhaseTimeout, inPhase, c.releaseMaxMs)
                 return this.targets(-1, r)

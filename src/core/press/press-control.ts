@@ -42,42 +42,29 @@ export class PressController {
 
     constructor(readonly p: PressSettings, readonly c: CycleSettings) {}
 
-    approach(nowMs: number) {
-        this.mode = PressMode.Approach
+    /**
+     * Enters a mode at nowMs: Approach (forgets the last contact point), Release, Retract (not
+     * restarted while retracting) or Stop; Ramp and Hold take their force with ramp() and hold().
+     * (One method for the four: each method costs the firmware's function area.)
+     */
+    go(mode: PressMode, nowMs: number) {
+        if (mode === PressMode.Retract && this.mode === mode) return
+        if (mode === PressMode.Approach) this.contactUm = -1
+        this.mode = mode
         this.modeStartMs = nowMs
-        this.contactUm = -1
     }
 
     /** Ramp linearly from the present force to targetMilliN over rampMs, then hold there. */
     ramp(nowMs: number, fromMilliN: number, targetMilliN: number, rampMs: number) {
-        this.mode = PressMode.Ramp
-        this.modeStartMs = nowMs
+        this.go(PressMode.Ramp, nowMs)
         this.fromMilliN = fromMilliN
         this.targetMilliN = targetMilliN
         this.rampMs = rampMs
     }
 
     hold(nowMs: number, targetMilliN: number) {
-        this.mode = PressMode.Hold
-        this.modeStartMs = nowMs
+        this.go(PressMode.Hold, nowMs)
         this.targetMilliN = targetMilliN
-    }
-
-    release(nowMs: number) {
-        this.mode = PressMode.Release
-        this.modeStartMs = nowMs
-    }
-
-    retract(nowMs: number) {
-        if (this.mode !== PressMode.Retract) {
-            this.mode = PressMode.Retract
-            this.modeStartMs = nowMs
-        }
-    }
-
-    stop(nowMs: number) {
-        this.mode = PressMode.Stop
-        this.modeStartMs = nowMs
     }
 
     /** Force set-point at nowMs (the ramp's current value), mN. */
@@ -119,7 +106,7 @@ export class PressController {
                 // a retract ends (home, or given up at its time limit), so the next request (a
                 // fault, a scan's end) starts a new one instead of finding this one spent
                 if (this.isHome(r) || nowMs - this.modeStartMs > this.c.releaseMaxMs) {
-                    this.stop(nowMs)
+                    this.go(PressMode.Stop, nowMs)
                     return 0
                 }
                 return -this.p.releaseSpeedPermille

@@ -15,7 +15,7 @@ import { AdcScale } from "./analog-math"
 const SAMPLES = 8
 
 export class AnalogIn {
-    private configured = false
+    private configured?: boolean
 
     /** Touches no hardware; the pin is switched to analog mode on the first read. */
     constructor(

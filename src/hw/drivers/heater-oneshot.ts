@@ -6,8 +6,8 @@ import * as ds from "@devicescript/core"
 import "./pin-natives"
 
 export class HeaterOneShot {
-    private high = false
-    private configured = false
+    private high?: boolean
+    private configured?: boolean
 
     /** Touches no hardware; pass undefined in the simulator (kick() then does nothing). */
     constructor(private readonly pin: ds.OutputPin) {}

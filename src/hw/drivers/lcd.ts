@@ -70,8 +70,8 @@ export class LcdScreenServer extends Server {
     /** the message register (a field: server-core.ts) */
     message = ""
     private shown: string = undefined
-    private ready = false
-    private busy = false
+    private ready?: boolean
+    private busy?: boolean
     private failures = 0
 
     constructor() {

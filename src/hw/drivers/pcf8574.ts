@@ -12,8 +12,8 @@ export const PCF8574_ADDR = 0x20
 export class Pcf8574 {
     private latch = 0xff
     private levels: number
-    private healthy = false
-    private polling = false
+    private healthy?: boolean
+    private polling?: boolean
     private lastError = ""
     /** run after each poll: add to it, never remove */
     readonly listeners: (() => ds.AsyncVoid)[] = []
