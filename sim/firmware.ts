@@ -3,7 +3,7 @@
 // its own working folder, so its flash (settings: latched faults, gains, ...) lives there and
 // survives a restart of the VM, as flash survives a power cycle.
 import { spawn, type ChildProcess } from "node:child_process"
-import { existsSync, mkdirSync, copyFileSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, copyFileSync, rmSync, statSync } from "node:fs"
 import { resolve, join, dirname } from "node:path"
 import { createInterface } from "node:readline"
 import { ROOT } from "../tools/manifest-node"
@@ -81,6 +81,15 @@ export class FirmwareVm {
     /** true when the device has flash from an earlier run (a provisioned, used device) */
     hasFlash(): boolean {
         return existsSync(this.flashFile())
+    }
+
+    /** true once the VM has written its flash file at or after `sinceMs` (Date.now() time) */
+    flashWrittenSince(sinceMs: number): boolean {
+        try {
+            return statSync(this.flashFile()).mtimeMs >= sinceMs
+        } catch {
+            return false
+        }
     }
 
     /** Copies the flash (the VM stopped) to `file`. */

@@ -188,9 +188,14 @@ export class SimSession {
     private async provisionOnce(snap: string | null) {
         await this.boot()
         await waitFor("the firmware to bind its roles", () => this.engine.display.length > 0, 15_000)
+        const t0 = Date.now()
         if (this.provisioner) await this.provisioner(this.bus)
         else if (this.image === "device") await provisionTrusted(this.bus, this.vm, this.engine, this.m)
         else await provision(this.bus, this.vm, this.engine, this.m)
+        // the VMs write their flash files a moment after the last settings change: a reboot before
+        // that loses the provisioning (seen on a loaded host: a link that booted unprovisioned)
+        await waitFor("the provisioning to reach the flash", () => this.vm.flashWrittenSince(t0) && (!this.link || this.link.flashWrittenSince(t0)), 15_000)
+        await sleep(500)
         await this.vm.kill()
         await this.link?.kill()
         if (snap) this.vm.saveFlash(snap)
