@@ -12,7 +12,11 @@ import { settings } from "@devicescript/settings"
 const WAIT_MS = 500
 const TRIES = 4
 
-/** The setting's JSON value, or missing when unset or unreadable; throws if the settings service never answers. */
+/**
+ * The setting's JSON value, or missing when unset or unreadable; throws if this device's own
+ * settings service never answers (a Settings role bound to another device's service answers
+ * nothing here: never a value from another node).
+ */
 export async function readSetting<T = any>(key: string, missing?: T): Promise<T> {
     for (let t = 0; t < TRIES; t++) {
         const got = await getOnce(key)
@@ -32,10 +36,13 @@ export async function readSetting<T = any>(key: string, missing?: T): Promise<T>
 /** One `get` of key: its report, or null after WAIT_MS. */
 async function getOnce(key: string): Promise<ds.Packet> {
     const code = settings.spec.lookup("get").code
+    const self = ds.deviceIdentifier("self")
     let got: ds.Packet = null
     let waiter: ds.Fiber = null
     const unsub = settings.report().subscribe(pkt => {
-        if (got || pkt.serviceCommand !== code || pkt.decode()[0] !== key) return
+        // only this device's own settings: the role binds by service class, and on a bus shared
+        // with another node (the link) it could bind to that node's settings service
+        if (got || pkt.serviceCommand !== code || pkt.deviceIdentifier !== self || pkt.decode()[0] !== key) return
         got = pkt
         if (waiter && waiter.suspended) waiter.resume(null)
     })
