@@ -6,6 +6,7 @@ import type { HubContext } from "./context"
 import { badRequest, conflict, notFound } from "./errors"
 import { isUniqueViolation } from "./db/index"
 import { groupWrite } from "./db/group-commit"
+import { fixedWrite, pgText } from "./db/hot-path"
 import { currentHead } from "./ingest"
 import type { StatusBody } from "./routes/device"
 import { phaseName } from "../../src/core/cycle/events"
@@ -68,9 +69,14 @@ export async function recordStatus(ctx: HubContext, deviceId: string, s: StatusB
         last_seen_ms: now, state: s.state, phase: s.phase, pending: s.pending, latched_fault: s.latchedFault,
         reported_head_seq: s.head.seq, reported_head_hash: s.head.hash, status_at_ms: now,
     }
-    await groupWrite(ctx.db, ctx.db.db.insertInto("device_status").values({ device_id: deviceId, ...values })
-        .onConflict(oc => oc.column("device_id").doUpdateSet(values)).compile())
+    await fixedWrite(ctx.db, "status", STATUS_SQL, STATUS_PG, [deviceId, values.last_seen_ms, values.state, values.phase, values.pending,
+        values.latched_fault, values.reported_head_seq, values.reported_head_hash, values.status_at_ms])
 }
+
+const STATUS_COLUMNS = ["last_seen_ms", "state", "phase", "pending", "latched_fault", "reported_head_seq", "reported_head_hash", "status_at_ms"]
+const STATUS_SQL = "INSERT INTO device_status (device_id, " + STATUS_COLUMNS.join(", ") + ") VALUES (?, " + STATUS_COLUMNS.map(() => "?").join(", ") + ") " +
+    "ON CONFLICT (device_id) DO UPDATE SET " + STATUS_COLUMNS.map(c => c + " = excluded." + c).join(", ")
+const STATUS_PG = pgText(STATUS_SQL)
 
 /**
  * A telemetry batch says the device is alive and which phase it is in: during a cycle the

@@ -1,0 +1,89 @@
+// The device requests' reads and writes, written against each driver instead of through Kysely.
+// A reconnect storm (every device syncing at once) is bound by the hub's CPU per request, and
+// building, compiling and running a Kysely query (with its connection mutex and promise hops)
+// cost a device request more than the query itself (bench:hub's burst profile, issue 16).
+//   SQLite: prepared statements run synchronously on the hub's one connection, but only while
+//   no Kysely transaction is open on it (such a transaction spans awaits, and a read in
+//   between would see its uncommitted writes); otherwise the read goes through Kysely, which
+//   waits for that transaction like every other query.
+//   PostgreSQL: lookups by key that arrive together are one statement (`= ANY($1)`), started
+//   after every one of them arrived (group-commit.ts's Batcher), so each still reads what was
+//   committed before it was asked.
+// Writes go into the group commit (group-commit.ts) with their SQL text fixed per dialect.
+import type Database from "better-sqlite3"
+import type pg from "pg"
+import { CompiledQuery } from "kysely"
+import type { HubDb } from "./index"
+import { Batcher, groupWrite } from "./group-commit"
+
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>()
+
+/** the hub's SQLite connection when a synchronous read there sees exactly what is committed */
+export function sqliteNow(hub: HubDb): Database.Database | null {
+    const db = hub.sqlite
+    return db && !db.inTransaction ? db : null
+}
+
+/** a statement prepared once per SQL text and connection */
+export function sqliteStatement(db: Database.Database, sql: string): Database.Statement {
+    let m = statements.get(db)
+    if (!m) {
+        m = new Map()
+        statements.set(db, m)
+    }
+    let s = m.get(sql)
+    if (!s) {
+        s = db.prepare(sql)
+        m.set(sql, s)
+    }
+    return s
+}
+
+/** `?` placeholders as PostgreSQL's `$1, $2, …` (the texts here hold no other `?`) */
+export function pgText(sql: string): string {
+    let n = 0
+    return sql.replace(/\?/g, () => "$" + ++n)
+}
+
+type Row = Record<string, unknown>
+
+const lookups = new WeakMap<HubDb, Map<string, Batcher<string, Row | undefined>>>()
+
+/**
+ * One row by key. sql reads rows WHERE key = ? (SQLite, one key) and pgBatchSql rows WHERE
+ * key = ANY($1::text[]) (PostgreSQL, the keys asked together), each row naming its key in
+ * column keyColumn.
+ */
+export function lookupRow<T extends Row>(hub: HubDb, name: string, sql: string, pgBatchSql: string, keyColumn: string, key: string): Promise<T | undefined> {
+    if (hub.sqlite) {
+        const db = sqliteNow(hub)
+        if (db) return Promise.resolve(sqliteStatement(db, sql).get(key) as T | undefined)
+        return hub.db.executeQuery(CompiledQuery.raw(sql, [key])).then(r => r.rows[0] as T | undefined)
+    }
+    const pool = hub.pgPool as pg.Pool
+    let m = lookups.get(hub)
+    if (!m) {
+        m = new Map()
+        lookups.set(hub, m)
+    }
+    let b = m.get(name)
+    if (!b) {
+        b = new Batcher<string, Row | undefined>(async keys => {
+            const r = await pool.query({ name: "hot_" + name, text: pgBatchSql, values: [[...new Set(keys)]] })
+            const byKey = new Map<string, Row>()
+            for (const row of r.rows as Row[]) byKey.set(row[keyColumn] as string, row)
+            return keys.map(k => ({ status: "fulfilled", value: byKey.get(k) }))
+        }, 1000)
+        m.set(name, b)
+    }
+    return b.add(key) as Promise<T | undefined>
+}
+
+/**
+ * A write with fixed SQL, durable when it resolves: on SQLite in the next group commit
+ * (groupWrite), on PostgreSQL on its own as a named (prepared) statement.
+ */
+export async function fixedWrite(hub: HubDb, name: string, sql: string, pgSql: string, parameters: unknown[]): Promise<void> {
+    if (hub.sqlite) return groupWrite(hub, CompiledQuery.raw(sql, parameters))
+    await (hub.pgPool as pg.Pool).query({ name: "hot_" + name, text: pgSql, values: parameters })
+}
