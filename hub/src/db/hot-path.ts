@@ -87,3 +87,45 @@ export async function fixedWrite(hub: HubDb, name: string, sql: string, pgSql: s
     if (hub.sqlite) return groupWrite(hub, CompiledQuery.raw(sql, parameters))
     await (hub.pgPool as pg.Pool).query({ name: "hot_" + name, text: pgSql, values: parameters })
 }
+
+/** thrown for a row another writer inserted first (isUniqueViolation knows the code) */
+class AlreadyThere extends Error {
+    readonly code = "23505"
+}
+
+const inserts = new WeakMap<HubDb, Map<string, Batcher<unknown[], void>>>()
+
+/**
+ * An insert that must not overwrite, durable when it resolves: on SQLite in the next group
+ * commit; on PostgreSQL the rows that arrive together as one statement (one commit). A row whose
+ * key (the first keyColumns values) is already held, or was already asked in the batch, fails
+ * alone with a unique violation (code 23505), as its own INSERT would have.
+ */
+export function insertOnce(hub: HubDb, name: string, table: string, columns: string[], pgTypes: string[], keyColumns: number, row: unknown[]): Promise<void> {
+    const sql = "INSERT INTO " + table + " (" + columns.join(", ") + ") VALUES (" + columns.map(() => "?").join(", ") + ")"
+    if (hub.sqlite) return groupWrite(hub, CompiledQuery.raw(sql, row))
+    const pool = hub.pgPool as pg.Pool
+    let m = inserts.get(hub)
+    if (!m) {
+        m = new Map()
+        inserts.set(hub, m)
+    }
+    let b = m.get(name)
+    if (!b) {
+        const keyOf = (r: unknown[]) => JSON.stringify(r.slice(0, keyColumns))
+        const text = "INSERT INTO " + table + " (" + columns.join(", ") + ") SELECT * FROM unnest(" +
+            pgTypes.map((t, i) => "$" + (i + 1) + "::" + t + "[]").join(", ") + ") ON CONFLICT DO NOTHING RETURNING " + columns.slice(0, keyColumns).join(", ")
+        b = new Batcher<unknown[], void>(async rows => {
+            const first = new Map<string, number>()
+            rows.forEach((r, i) => { if (!first.has(keyOf(r))) first.set(keyOf(r), i) })
+            const unique = [...first.values()].map(i => rows[i])
+            const r = await pool.query({ name: "hot_insert_" + name, text, values: pgTypes.map((_, c) => unique.map(u => u[c])) })
+            const landed = new Set((r.rows as Row[]).map(x => keyOf(columns.slice(0, keyColumns).map(c => x[c]))))
+            return rows.map((row, i): PromiseSettledResult<void> => first.get(keyOf(row)) === i && landed.has(keyOf(row))
+                ? { status: "fulfilled", value: undefined }
+                : { status: "rejected", reason: new AlreadyThere("duplicate key in " + table) })
+        }, 1000)
+        m.set(name, b)
+    }
+    return b.add(row)
+}

@@ -12,7 +12,7 @@ import type { RegulationProfile } from "../../../src/core/template/profile"
 import type { HubContext } from "../context"
 import { isUniqueViolation } from "./errors"
 import { Batcher } from "../db/group-commit"
-import { fixedWrite, lookupRow, pgText } from "../db/hot-path"
+import { insertOnce, lookupRow } from "../db/hot-path"
 import { verifiedApprovals } from "./approvals"
 
 // the other half of the device interface lives beside the checks it relies on
@@ -119,8 +119,8 @@ function lastBundle(ctx: HubContext, deviceId: string): Promise<LastBundleRow | 
         "device_id", deviceId)
 }
 
-const INSERT_BUNDLE = "INSERT INTO library_device_bundles (device_id, version, content_hash, bundle_json, issued_unix_s, expires_unix_s, omitted, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-const INSERT_BUNDLE_PG = pgText(INSERT_BUNDLE)
+const BUNDLE_COLUMNS = ["device_id", "version", "content_hash", "bundle_json", "issued_unix_s", "expires_unix_s", "omitted", "created_at_ms"]
+const BUNDLE_PG_TYPES = ["text", "bigint", "text", "text", "bigint", "bigint", "integer", "bigint"]
 
 export async function bundleForDevice(ctx: HubContext, deviceId: string, deviceKeyHex: string,
     validityS = BUNDLE_VALIDITY_S): Promise<{ version: number; sealedHex: string } | null> {
@@ -141,8 +141,8 @@ export async function bundleForDevice(ctx: HubContext, deviceId: string, deviceK
         }
         const sealed = seal(bundle, deviceKeyHex)
         try {
-            await fixedWrite(ctx.db, "insert_bundle", INSERT_BUNDLE, INSERT_BUNDLE_PG, [deviceId, bundle.bundleVersion, contentHash, JSON.stringify(bundle),
-                bundle.issuedUnixS, bundle.expiresUnixS, content.omitted, ctx.nowMs()])
+            await insertOnce(ctx.db, "bundle", "library_device_bundles", BUNDLE_COLUMNS, BUNDLE_PG_TYPES, 2, [deviceId, bundle.bundleVersion, contentHash,
+                JSON.stringify(bundle), bundle.issuedUnixS, bundle.expiresUnixS, content.omitted, ctx.nowMs()])
         } catch (e) {
             // another hub process issued this version first: read what it issued and decide again
             if (isUniqueViolation(e) && attempt < ATTEMPTS) {
