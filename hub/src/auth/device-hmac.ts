@@ -144,13 +144,17 @@ export async function precheckDevice(ctx: HubContext, headers: AuthInput["header
     return { deviceId, timestamp, nonce, signature, keyHex: device.key_hex, transportKeyHex: device.transport_key_hex, keyGeneration: Number(device.key_generation) }
 }
 
+function signedBy(keyHex: string, signed: string, got: Buffer): boolean {
+    return timingSafeEqual(createHmac("sha256", Buffer.from(keyHex, "hex")).update(signed).digest(), got)
+}
+
 /** Checks a device request (after precheckDevice when `pre` is given); stores its nonce and the device's last-seen time. Throws 401. */
 export async function authenticateDevice(ctx: HubContext, a: AuthInput, pre?: DeviceHeaders): Promise<DeviceIdentity> {
     const { deviceId, timestamp, nonce, signature, keyHex, transportKeyHex, keyGeneration } = pre ?? await precheckDevice(ctx, a.headers, a.clockless)
     const got = Buffer.from(signature, "hex")
-    const signedBy = (k: string) => timingSafeEqual(Buffer.from(deviceSignature(k, a.method, a.url, a.body, timestamp, nonce), "hex"), got)
+    const signed = signingString(a.method, a.url, a.body, timestamp, nonce)
     // the transport key first; the device key while the firmware is one node (transitional)
-    if (!(transportKeyHex !== null && signedBy(transportKeyHex)) && !signedBy(keyHex))
+    if (!(transportKeyHex !== null && signedBy(transportKeyHex, signed, got)) && !signedBy(keyHex, signed, got))
         throw unauthorized("bad_signature", "x-signature does not verify under this device's transport key or device key (method, path, body, timestamp, nonce)")
     const nowMs = ctx.nowMs()
     // the time route's answer is bound to this request's nonce by its MAC: a replay teaches the
