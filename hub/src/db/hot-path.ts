@@ -24,19 +24,24 @@ export function sqliteNow(hub: HubDb): Database.Database | null {
     return db && !db.inTransaction ? db : null
 }
 
-/** a statement prepared once per SQL text and connection */
-export function sqliteStatement(db: Database.Database, sql: string): Database.Statement {
-    let m = statements.get(db)
+/** what make() gives, once per owner (a connection, a database handle) and name */
+function cached<K extends object, V>(all: WeakMap<K, Map<string, V>>, owner: K, name: string, make: () => V): V {
+    let m = all.get(owner)
     if (!m) {
         m = new Map()
-        statements.set(db, m)
+        all.set(owner, m)
     }
-    let s = m.get(sql)
-    if (!s) {
-        s = db.prepare(sql)
-        m.set(sql, s)
+    let v = m.get(name)
+    if (v === undefined) {
+        v = make()
+        m.set(name, v)
     }
-    return s
+    return v
+}
+
+/** a statement prepared once per SQL text and connection */
+export function sqliteStatement(db: Database.Database, sql: string): Database.Statement {
+    return cached(statements, db, sql, () => db.prepare(sql))
 }
 
 /** `?` placeholders as PostgreSQL's `$1, $2, …` (the texts here hold no other `?`) */
@@ -61,22 +66,12 @@ export function lookupRow<T extends Row>(hub: HubDb, name: string, sql: string, 
         return hub.db.executeQuery(CompiledQuery.raw(sql, [key])).then(r => r.rows[0] as T | undefined)
     }
     const pool = hub.pgPool as pg.Pool
-    let m = lookups.get(hub)
-    if (!m) {
-        m = new Map()
-        lookups.set(hub, m)
-    }
-    let b = m.get(name)
-    if (!b) {
-        b = new Batcher<string, Row | undefined>(async keys => {
-            const r = await pool.query({ name: "hot_" + name, text: pgBatchSql, values: [[...new Set(keys)]] })
-            const byKey = new Map<string, Row>()
-            for (const row of r.rows as Row[]) byKey.set(row[keyColumn] as string, row)
-            return keys.map(k => ({ status: "fulfilled", value: byKey.get(k) }))
-        }, 1000)
-        m.set(name, b)
-    }
-    return b.add(key) as Promise<T | undefined>
+    return cached(lookups, hub, name, () => new Batcher<string, Row | undefined>(async keys => {
+        const r = await pool.query({ name: "hot_" + name, text: pgBatchSql, values: [[...new Set(keys)]] })
+        const byKey = new Map<string, Row>()
+        for (const row of r.rows as Row[]) byKey.set(row[keyColumn] as string, row)
+        return keys.map(k => ({ status: "fulfilled", value: byKey.get(k) }))
+    }, 1000)).add(key) as Promise<T | undefined>
 }
 
 /**
@@ -105,27 +100,18 @@ export function insertOnce(hub: HubDb, name: string, table: string, columns: str
     const sql = "INSERT INTO " + table + " (" + columns.join(", ") + ") VALUES (" + columns.map(() => "?").join(", ") + ")"
     if (hub.sqlite) return groupWrite(hub, CompiledQuery.raw(sql, row))
     const pool = hub.pgPool as pg.Pool
-    let m = inserts.get(hub)
-    if (!m) {
-        m = new Map()
-        inserts.set(hub, m)
-    }
-    let b = m.get(name)
-    if (!b) {
-        const keyOf = (r: unknown[]) => JSON.stringify(r.slice(0, keyColumns))
-        const text = "INSERT INTO " + table + " (" + columns.join(", ") + ") SELECT * FROM unnest(" +
-            pgTypes.map((t, i) => "$" + (i + 1) + "::" + t + "[]").join(", ") + ") ON CONFLICT DO NOTHING RETURNING " + columns.slice(0, keyColumns).join(", ")
-        b = new Batcher<unknown[], void>(async rows => {
-            const first = new Map<string, number>()
-            rows.forEach((r, i) => { if (!first.has(keyOf(r))) first.set(keyOf(r), i) })
-            const unique = [...first.values()].map(i => rows[i])
-            const r = await pool.query({ name: "hot_insert_" + name, text, values: pgTypes.map((_, c) => unique.map(u => u[c])) })
-            const landed = new Set((r.rows as Row[]).map(x => keyOf(columns.slice(0, keyColumns).map(c => x[c]))))
-            return rows.map((row, i): PromiseSettledResult<void> => first.get(keyOf(row)) === i && landed.has(keyOf(row))
-                ? { status: "fulfilled", value: undefined }
-                : { status: "rejected", reason: new AlreadyThere("duplicate key in " + table) })
-        }, 1000)
-        m.set(name, b)
-    }
+    const keyOf = (r: unknown[]) => JSON.stringify(r.slice(0, keyColumns))
+    const text = "INSERT INTO " + table + " (" + columns.join(", ") + ") SELECT * FROM unnest(" +
+        pgTypes.map((t, i) => "$" + (i + 1) + "::" + t + "[]").join(", ") + ") ON CONFLICT DO NOTHING RETURNING " + columns.slice(0, keyColumns).join(", ")
+    const b = cached(inserts, hub, name, () => new Batcher<unknown[], void>(async rows => {
+        const first = new Map<string, number>()
+        rows.forEach((r, i) => { if (!first.has(keyOf(r))) first.set(keyOf(r), i) })
+        const unique = [...first.values()].map(i => rows[i])
+        const r = await pool.query({ name: "hot_insert_" + name, text, values: pgTypes.map((_, c) => unique.map(u => u[c])) })
+        const landed = new Set((r.rows as Row[]).map(x => keyOf(columns.slice(0, keyColumns).map(c => x[c]))))
+        return rows.map((row, i): PromiseSettledResult<void> => first.get(keyOf(row)) === i && landed.has(keyOf(row))
+            ? { status: "fulfilled", value: undefined }
+            : { status: "rejected", reason: new AlreadyThere("duplicate key in " + table) })
+    }, 1000))
     return b.add(row)
 }

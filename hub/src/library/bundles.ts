@@ -13,6 +13,7 @@ import type { HubContext } from "../context"
 import { isUniqueViolation } from "./errors"
 import { Batcher } from "../db/group-commit"
 import { insertOnce, lookupRow } from "../db/hot-path"
+import type { LibraryDeviceBundleRow } from "../db/migrations/0002_library"
 import { verifiedApprovals } from "./approvals"
 
 // the other half of the device interface lives beside the checks it relies on
@@ -101,14 +102,7 @@ function currentContent(ctx: HubContext): Promise<SortedContent | null> {
     return b.add(ctx)
 }
 
-interface LastBundleRow {
-    device_id: string
-    version: number
-    content_hash: string
-    bundle_json: string
-    issued_unix_s: number
-    expires_unix_s: number
-}
+type LastBundleRow = Pick<LibraryDeviceBundleRow, "device_id" | "version" | "content_hash" | "bundle_json" | "issued_unix_s" | "expires_unix_s">
 
 const LAST_COLUMNS = "device_id, version, content_hash, bundle_json, issued_unix_s, expires_unix_s"
 
