@@ -1,4 +1,4 @@
-// tsx hub/bench/cli.ts [--json FILE] [--quick] [--no-pg] [--clients N] [--burst N] [--only ingest|sync] [--no-export | --export-only]
+// tsx hub/bench/cli.ts [--json FILE] [--quick] [--no-pg] [--clients N] [--burst N] [--only ingest|sync] [--no-steady] [--no-export | --export-only]
 // Runs the hub benchmarks, prints tables, writes the result as JSON (default
 // bench-output/hub-bench.json). Exit 2 on bad arguments, 1 when a benchmark fails or any sync
 // request got an unexpected answer.
@@ -12,19 +12,20 @@ import { table } from "./stats"
 const ROOT = resolve(import.meta.dirname, "../..")
 
 function parse(argv: string[]) {
-    const o = { json: join(ROOT, "bench-output/hub-bench.json"), quick: false, pg: true, clients: 0, burst: -1, only: undefined as undefined | "ingest" | "sync", export: true as boolean | "only" }
+    const o = { json: join(ROOT, "bench-output/hub-bench.json"), quick: false, pg: true, clients: 0, burst: -1, only: undefined as undefined | "ingest" | "sync", steady: true, export: true as boolean | "only" }
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]
         if (a === "--quick") o.quick = true
         else if (a === "--no-pg") o.pg = false
         else if (a === "--no-export") o.export = false
+        else if (a === "--no-steady") o.steady = false
         else if (a === "--export-only") o.export = "only"
         else if (a === "--json" && argv[i + 1]) o.json = resolve(argv[++i])
         else if (a === "--clients" && argv[i + 1] && /^[1-9][0-9]{0,4}$/.test(argv[i + 1])) o.clients = Number(argv[++i])
         else if (a === "--burst" && argv[i + 1] && /^(0|[1-9][0-9]{0,4})$/.test(argv[i + 1])) o.burst = Number(argv[++i])
         else if (a === "--only" && (argv[i + 1] === "ingest" || argv[i + 1] === "sync")) o.only = argv[++i] as "ingest" | "sync"
         else {
-            console.error(`hub bench: bad argument ${a}\nusage: tsx hub/bench/cli.ts [--json FILE] [--quick] [--no-pg] [--clients N] [--burst N] [--only ingest|sync] [--no-export | --export-only]`)
+            console.error(`hub bench: bad argument ${a}\nusage: tsx hub/bench/cli.ts [--json FILE] [--quick] [--no-pg] [--clients N] [--burst N] [--only ingest|sync] [--no-steady] [--no-export | --export-only]`)
             process.exit(2)
         }
     }
@@ -54,7 +55,7 @@ function syncTables(name: string, v: SyncResult | string): string {
 async function main() {
     const o = parse(process.argv.slice(2))
     const r = await runHubBench({
-        quick: o.quick, pg: o.pg, clients: o.clients || undefined, bigBurst: o.burst >= 0 ? o.burst : undefined, only: o.only,
+        quick: o.quick, pg: o.pg, clients: o.clients || undefined, bigBurst: o.burst >= 0 ? o.burst : undefined, only: o.only, steady: o.steady,
         // --only runs one of ingest and sync, and no export unless --export-only
         export: o.only ? false : o.export, log: s => console.log(s),
     })

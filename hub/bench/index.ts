@@ -26,6 +26,8 @@ export interface HubBenchOptions {
     bigBurst?: number
     /** run only one of the two benchmarks */
     only?: "ingest" | "sync"
+    /** false: the sync benchmark runs its bursts only (no steady phase) */
+    steady?: boolean
 }
 
 /** issue 16's goals: ingest at each batch size against the ceiling measured in the same run, per
@@ -148,7 +150,7 @@ async function syncBench(opts: HubBenchOptions, pgUrl: string | null, pgSkip: st
     const clients = opts.clients ?? (quick ? 250 : 1000)
     const bigBurst = opts.bigBurst ?? (quick ? 0 : 5000)
     const sync: Record<string, SyncResult | string> = {}
-    const runs: [string, SyncPlan][] = [["", syncPlan(quick, clients)]]
+    const runs: [string, SyncPlan][] = [["", opts.steady === false ? { clients, periodS: 0, durationS: 0 } : syncPlan(quick, clients)]]
     if (bigBurst > 0) runs.push([", " + bigBurst + " devices", { clients: bigBurst, periodS: 0, durationS: 0 }])
     for (const [suffix, plan] of runs) {
         const sq = await sqliteStore()

@@ -74,8 +74,9 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     const ctx: HubContext = { db, nowMs: () => Date.now(), log: consoleLog, publicUrl: env["HUB_PUBLIC_URL"], hubName: env["HUB_NAME"] }
     const app = await buildHub(ctx)
     // Node's default backlog (511) overflowed when 1,000 devices connected at once (the sync
-    // benchmark saw SYN retries of 1-7 s); the kernel caps it at net.core.somaxconn anyway
-    const address = await app.listen({ port, host, backlog: 2048 })
+    // benchmark saw SYN retries of 1-7 s), and 2048 when 5,000 did (ListenOverflows): ask for
+    // the most, the kernel caps it at net.core.somaxconn (4096 on Debian 12)
+    const address = await app.listen({ port, host, backlog: 65535 })
     console.log("staff console: " + address + "/console/")
     console.log("hub listening on " + address + " (" + (db.dialect === "sqlite" ? "SQLite " + join(resolve(o["data"] ?? DEFAULT_DATA_DIR), "hub.db") : "PostgreSQL") + ")")
     await new Promise<void>(done => {

@@ -4,8 +4,11 @@ import { randomBytes } from "node:crypto"
 import { envLocalOf, newKeyHex } from "./lifecycle"
 import type { HubContext } from "./context"
 import { badRequest, conflict, notFound } from "./errors"
-import { isUniqueViolation } from "./db/index"
-import { groupWrite } from "./db/group-commit"
+import { isRetryable, isUniqueViolation, type HubDb } from "./db/index"
+import { Batcher, groupWrite } from "./db/group-commit"
+import { fixedWrite, pgText } from "./db/hot-path"
+import { RETRY_ATTEMPTS, retryPause } from "./db/record-tx"
+import type pg from "pg"
 import { currentHead } from "./ingest"
 import type { StatusBody } from "./routes/device"
 import { phaseName } from "../../src/core/cycle/events"
@@ -68,9 +71,53 @@ export async function recordStatus(ctx: HubContext, deviceId: string, s: StatusB
         last_seen_ms: now, state: s.state, phase: s.phase, pending: s.pending, latched_fault: s.latchedFault,
         reported_head_seq: s.head.seq, reported_head_hash: s.head.hash, status_at_ms: now,
     }
-    await groupWrite(ctx.db, ctx.db.db.insertInto("device_status").values({ device_id: deviceId, ...values })
-        .onConflict(oc => oc.column("device_id").doUpdateSet(values)).compile())
+    const row = [deviceId, values.last_seen_ms, values.state, values.phase, values.pending,
+        values.latched_fault, values.reported_head_seq, values.reported_head_hash, values.status_at_ms]
+    if (ctx.db.sqlite) return fixedWrite(ctx.db, "status", STATUS_SQL, STATUS_PG, row)
+    await pgStatusBatcher(ctx.db).add(row)
 }
+
+const pgStatusBatchers = new WeakMap<HubDb, Batcher<unknown[], void>>()
+
+/**
+ * PostgreSQL: the statuses that arrive together are one statement (one commit): rows in device
+ * order (as the nonce claims lock them), a device's last report in the batch winning, as if the
+ * reports had been written one after the other.
+ */
+function pgStatusBatcher(hub: HubDb): Batcher<unknown[], void> {
+    let b = pgStatusBatchers.get(hub)
+    if (b) return b
+    const pool = hub.pgPool as pg.Pool
+    b = new Batcher<unknown[], void>(async rows => {
+        const last = new Map<string, unknown[]>()
+        for (const r of rows) last.set(r[0] as string, r)
+        const unique = [...last.values()].sort((x, y) => (x[0] as string) < (y[0] as string) ? -1 : 1)
+        const cols = STATUS_PG_TYPES.map((_, i) => unique.map(r => r[i]))
+        for (let attempt = 1; ; attempt++) {
+            try {
+                await pool.query({ name: "hot_status_batch", text: STATUS_PG_BATCH, values: cols })
+                return rows.map(() => ({ status: "fulfilled", value: undefined }))
+            } catch (e) {
+                if (attempt >= RETRY_ATTEMPTS || !isRetryable(e)) {
+                    // one row the database refuses fails alone: each written on its own
+                    return Promise.allSettled(rows.map(r => pool.query({ name: "hot_status", text: STATUS_PG, values: r }).then(() => undefined)))
+                }
+                await retryPause(attempt)
+            }
+        }
+    }, 1000)
+    pgStatusBatchers.set(hub, b)
+    return b
+}
+
+const STATUS_COLUMNS = ["last_seen_ms", "state", "phase", "pending", "latched_fault", "reported_head_seq", "reported_head_hash", "status_at_ms"]
+const STATUS_SQL = "INSERT INTO device_status (device_id, " + STATUS_COLUMNS.join(", ") + ") VALUES (?, " + STATUS_COLUMNS.map(() => "?").join(", ") + ") " +
+    "ON CONFLICT (device_id) DO UPDATE SET " + STATUS_COLUMNS.map(c => c + " = excluded." + c).join(", ")
+const STATUS_PG = pgText(STATUS_SQL)
+const STATUS_PG_TYPES = ["text", "bigint", "text", "integer", "integer", "integer", "bigint", "text", "bigint"]
+const STATUS_PG_BATCH = "INSERT INTO device_status (device_id, " + STATUS_COLUMNS.join(", ") + ") SELECT * FROM unnest(" +
+    STATUS_PG_TYPES.map((t, i) => "$" + (i + 1) + "::" + t + "[]").join(", ") + ") " +
+    "ON CONFLICT (device_id) DO UPDATE SET " + STATUS_COLUMNS.map(c => c + " = excluded." + c).join(", ")
 
 /**
  * A telemetry batch says the device is alive and which phase it is in: during a cycle the

@@ -42,15 +42,19 @@ export async function httpSecurity(app: FastifyInstance, ctx: HubContext): Promi
         strictTransportSecurity: { maxAge: 180 * 86400, includeSubDomains: false },
     })
     await app.register(cookie)
-    app.addHook("onSend", async (request, reply) => {
+    // callback-style hooks: they run on every request (a device's too), and an async hook costs
+    // each request a promise and a hop
+    app.addHook("onSend", (request, reply, payload, done) => {
         const url = routeUrl(request)
         if (url.startsWith("/api/") && !isDeviceUrl(url) && !reply.hasHeader("cache-control")) reply.header("cache-control", "no-store")
+        done(null, payload)
     })
     const publicOrigin = ctx.publicUrl ? new URL(ctx.publicUrl).origin : null
-    app.addHook("onRequest", async request => {
-        if (SAFE_METHODS.has(request.method) || isDeviceUrl(routeUrl(request)) || request.headers.authorization !== undefined) return
+    app.addHook("onRequest", (request, _reply, done) => {
+        if (SAFE_METHODS.has(request.method) || isDeviceUrl(routeUrl(request)) || request.headers.authorization !== undefined) return done()
         const why = crossSiteReason(request, publicOrigin)
-        if (why) throw new HubError(403, "cross_site", why + ": state changes with the session cookie come only from this hub's own console")
+        if (why) return done(new HubError(403, "cross_site", why + ": state changes with the session cookie come only from this hub's own console"))
+        done()
     })
 }
 

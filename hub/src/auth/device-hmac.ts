@@ -16,6 +16,7 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto"
 import type { HubContext } from "../context"
 import { unauthorized } from "../errors"
 import { claimNonce } from "./nonces"
+import { lookupRow } from "../db/hot-path"
 
 export const STALE_S = 300
 /** nonces are kept twice the staleness window, plus a minute for clock steps */
@@ -93,6 +94,23 @@ function header(h: AuthInput["headers"], name: string): string {
     return v
 }
 
+interface DeviceAuthRow {
+    id: string
+    key_hex: string
+    transport_key_hex: string | null
+    key_generation: number
+    decommissioned_at_ms: number | null
+}
+
+const DEVICE_COLUMNS = "id, key_hex, transport_key_hex, key_generation, decommissioned_at_ms"
+
+/** what a request's check needs of its device (every device request reads it: db/hot-path.ts) */
+function deviceForAuth(ctx: HubContext, deviceId: string): Promise<DeviceAuthRow | undefined> {
+    return lookupRow<DeviceAuthRow & Record<string, unknown>>(ctx.db, "device_auth",
+        "SELECT " + DEVICE_COLUMNS + " FROM devices WHERE id = ?",
+        "SELECT " + DEVICE_COLUMNS + " FROM devices WHERE id = ANY($1::text[])", "id", deviceId)
+}
+
 const lastPrune = new WeakMap<HubContext, number>()
 
 export interface DeviceHeaders {
@@ -116,8 +134,7 @@ export async function precheckDevice(ctx: HubContext, headers: AuthInput["header
     if (!TIMESTAMP_PATTERN.test(timestamp)) throw unauthorized("bad_header", "x-timestamp must be unix seconds (decimal digits)")
     if (!NONCE_PATTERN.test(nonce)) throw unauthorized("bad_header", "x-nonce must be 16-64 lowercase hex digits")
     if (!/^[0-9a-f]{64}$/.test(signature)) throw unauthorized("bad_header", "x-signature must be 64 lowercase hex digits")
-    const device = await ctx.db.db.selectFrom("devices").select(["id", "key_hex", "transport_key_hex", "key_generation", "decommissioned_at_ms"])
-        .where("id", "=", deviceId).executeTakeFirst()
+    const device = await deviceForAuth(ctx, deviceId)
     if (!device) throw unauthorized("unknown_device", "device " + deviceId + " is not registered at this hub")
     if (device.decommissioned_at_ms !== null) throw unauthorized("decommissioned", "device " + deviceId + " is decommissioned: this hub serves it no more")
     const nowS = Math.floor(ctx.nowMs() / 1000)
@@ -127,13 +144,17 @@ export async function precheckDevice(ctx: HubContext, headers: AuthInput["header
     return { deviceId, timestamp, nonce, signature, keyHex: device.key_hex, transportKeyHex: device.transport_key_hex, keyGeneration: Number(device.key_generation) }
 }
 
+function signedBy(keyHex: string, signed: string, got: Buffer): boolean {
+    return timingSafeEqual(createHmac("sha256", Buffer.from(keyHex, "hex")).update(signed).digest(), got)
+}
+
 /** Checks a device request (after precheckDevice when `pre` is given); stores its nonce and the device's last-seen time. Throws 401. */
 export async function authenticateDevice(ctx: HubContext, a: AuthInput, pre?: DeviceHeaders): Promise<DeviceIdentity> {
     const { deviceId, timestamp, nonce, signature, keyHex, transportKeyHex, keyGeneration } = pre ?? await precheckDevice(ctx, a.headers, a.clockless)
     const got = Buffer.from(signature, "hex")
-    const signedBy = (k: string) => timingSafeEqual(Buffer.from(deviceSignature(k, a.method, a.url, a.body, timestamp, nonce), "hex"), got)
+    const signed = signingString(a.method, a.url, a.body, timestamp, nonce)
     // the transport key first; the device key while the firmware is one node (transitional)
-    if (!(transportKeyHex !== null && signedBy(transportKeyHex)) && !signedBy(keyHex))
+    if (!(transportKeyHex !== null && signedBy(transportKeyHex, signed, got)) && !signedBy(keyHex, signed, got))
         throw unauthorized("bad_signature", "x-signature does not verify under this device's transport key or device key (method, path, body, timestamp, nonce)")
     const nowMs = ctx.nowMs()
     // the time route's answer is bound to this request's nonce by its MAC: a replay teaches the

@@ -100,21 +100,33 @@ function groupOf(hub: HubDb, db: Database.Database): SqliteGroup {
         }
         return out
     }
-    const flush = (works: SqliteWork[]) =>
+    const withRetries = async (works: SqliteWork[]): Promise<PromiseSettledResult<unknown>[]> => {
+        for (let i = 1; ; i++) {
+            try {
+                return runAll(works)
+            } catch (e) {
+                // another process (a CLI export) held the lock past busy_timeout: run it all again
+                if (i >= RETRY_ATTEMPTS || !isRetryable(e)) throw e
+                await retryPause(i)
+            }
+        }
+    }
+    const flush = (works: SqliteWork[]): Promise<PromiseSettledResult<unknown>[]> => {
+        // no transaction open on the connection: the batch runs at once, synchronously (nothing
+        // can begin one in between), without the hop through Kysely's connection mutex
+        if (!db.inTransaction) {
+            try {
+                return Promise.resolve(runAll(works))
+            } catch (e) {
+                // busy: the retries below wait, so they hold the connection's mutex meanwhile
+                if (!isRetryable(e)) return Promise.reject(e)
+            }
+        }
         // Kysely holds this one connection, behind a mutex, for the whole of each of its own
         // transactions (across awaits): going through it waits for them, instead of nesting
         // this batch inside one as a savepoint that would be acknowledged before it is durable
-        hub.db.connection().execute(async () => {
-            for (let i = 1; ; i++) {
-                try {
-                    return runAll(works)
-                } catch (e) {
-                    // another process (a CLI export) held the lock past busy_timeout: run it all again
-                    if (i >= RETRY_ATTEMPTS || !isRetryable(e)) throw e
-                    await retryPause(i)
-                }
-            }
-        })
+        return hub.db.connection().execute(() => withRetries(works))
+    }
     g = { batcher: new Batcher(flush), statements: new Map() }
     groups.set(hub, g)
     return g

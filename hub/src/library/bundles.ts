@@ -11,7 +11,9 @@ import { bundleFormat, type Bundle } from "../../../src/core/bundle/types"
 import type { RegulationProfile } from "../../../src/core/template/profile"
 import type { HubContext } from "../context"
 import { isUniqueViolation } from "./errors"
-import { groupWrite } from "../db/group-commit"
+import { Batcher } from "../db/group-commit"
+import { insertOnce, lookupRow } from "../db/hot-path"
+import type { LibraryDeviceBundleRow } from "../db/migrations/0002_library"
 import { verifiedApprovals } from "./approvals"
 
 // the other half of the device interface lives beside the checks it relies on
@@ -63,18 +65,64 @@ export async function bundleContent(ctx: HubContext): Promise<BundleContent | nu
     return { profiles, approved, revoked, omitted }
 }
 
-export async function bundleForDevice(ctx: HubContext, deviceId: string, deviceKeyHex: string,
-    validityS = BUNDLE_VALIDITY_S): Promise<{ version: number; sealedHex: string } | null> {
+interface SortedContent {
+    content: BundleContent
+    sorted: Pick<Bundle, "profiles" | "approved" | "revoked">
+    contentHash: string
+}
+
+async function sortedContent(ctx: HubContext): Promise<SortedContent | null> {
     const content = await bundleContent(ctx)
     if (!content) return null
     // checkBundle sorts the sets, so the content hash does not depend on query order
-    const sorted = checkBundle({ deviceId, bundleVersion: 1, issuedUnixS: 1, expiresUnixS: 2, profiles: content.profiles, approved: content.approved, revoked: content.revoked })
+    const sorted = checkBundle({ deviceId: "-", bundleVersion: 1, issuedUnixS: 1, expiresUnixS: 2, profiles: content.profiles, approved: content.approved, revoked: content.revoked })
     // SHA-256 of the UTF-8 bytes of the lists' JSON (node:crypto over the string: the same digest
     // as over its bytes, without copying them into an array)
     const contentHash = createHash("sha256").update(JSON.stringify([sorted.profiles, sorted.approved, sorted.revoked])).digest("hex")
+    return { content, sorted, contentHash }
+}
+
+const contentBatchers = new WeakMap<HubContext["db"], Batcher<HubContext, SortedContent | null>>()
+
+/**
+ * The bundle content for a device request: requests that arrive together share one reading of
+ * the library (a reconnect storm asks it once per device). The reading starts after every
+ * request it answers arrived (group-commit.ts's Batcher), so none is answered from a state
+ * older than itself: an approval or revocation committed before a request is in its answer.
+ */
+function currentContent(ctx: HubContext): Promise<SortedContent | null> {
+    let b = contentBatchers.get(ctx.db)
+    if (!b) {
+        b = new Batcher<HubContext, SortedContent | null>(async asked => {
+            const c = await sortedContent(asked[0])
+            return asked.map(() => ({ status: "fulfilled", value: c }))
+        })
+        contentBatchers.set(ctx.db, b)
+    }
+    return b.add(ctx)
+}
+
+type LastBundleRow = Pick<LibraryDeviceBundleRow, "device_id" | "version" | "content_hash" | "bundle_json" | "issued_unix_s" | "expires_unix_s">
+
+const LAST_COLUMNS = "device_id, version, content_hash, bundle_json, issued_unix_s, expires_unix_s"
+
+function lastBundle(ctx: HubContext, deviceId: string): Promise<LastBundleRow | undefined> {
+    return lookupRow<LastBundleRow & Record<string, unknown>>(ctx.db, "last_bundle",
+        "SELECT " + LAST_COLUMNS + " FROM library_device_bundles WHERE device_id = ? ORDER BY version DESC LIMIT 1",
+        "SELECT DISTINCT ON (device_id) " + LAST_COLUMNS + " FROM library_device_bundles WHERE device_id = ANY($1::text[]) ORDER BY device_id, version DESC",
+        "device_id", deviceId)
+}
+
+const BUNDLE_COLUMNS = ["device_id", "version", "content_hash", "bundle_json", "issued_unix_s", "expires_unix_s", "omitted", "created_at_ms"]
+const BUNDLE_PG_TYPES = ["text", "bigint", "text", "text", "bigint", "bigint", "integer", "bigint"]
+
+export async function bundleForDevice(ctx: HubContext, deviceId: string, deviceKeyHex: string,
+    validityS = BUNDLE_VALIDITY_S): Promise<{ version: number; sealedHex: string } | null> {
+    const c = await currentContent(ctx)
+    if (!c) return null
+    const { content, sorted, contentHash } = c
     for (let attempt = 1; ; attempt++) {
-        const last = await ctx.db.db.selectFrom("library_device_bundles").selectAll().where("device_id", "=", deviceId)
-            .orderBy("version", "desc").limit(1).executeTakeFirst()
+        const last = await lastBundle(ctx, deviceId)
         const nowS = Math.floor(ctx.nowMs() / 1000)
         if (last && last.content_hash === contentHash) {
             const issued = Number(last.issued_unix_s)
@@ -87,10 +135,8 @@ export async function bundleForDevice(ctx: HubContext, deviceId: string, deviceK
         }
         const sealed = seal(bundle, deviceKeyHex)
         try {
-            await groupWrite(ctx.db, ctx.db.db.insertInto("library_device_bundles").values({
-                device_id: deviceId, version: bundle.bundleVersion, content_hash: contentHash, bundle_json: JSON.stringify(bundle),
-                issued_unix_s: bundle.issuedUnixS, expires_unix_s: bundle.expiresUnixS, omitted: content.omitted, created_at_ms: ctx.nowMs(),
-            }).compile())
+            await insertOnce(ctx.db, "bundle", "library_device_bundles", BUNDLE_COLUMNS, BUNDLE_PG_TYPES, 2, [deviceId, bundle.bundleVersion, contentHash,
+                JSON.stringify(bundle), bundle.issuedUnixS, bundle.expiresUnixS, content.omitted, ctx.nowMs()])
         } catch (e) {
             // another hub process issued this version first: read what it issued and decide again
             if (isUniqueViolation(e) && attempt < ATTEMPTS) {

@@ -31,6 +31,7 @@ declare module "fastify" {
 export const RECORD_HEX_MAX = 4096
 export const DEVICE_BODY_LIMIT = BATCH_MAX * (RECORD_HEX_MAX + 4) + 64
 const HEX64 = "^[0-9a-f]{64}$"
+const EMPTY = Buffer.alloc(0)
 
 function deviceOf(request: FastifyRequest): DeviceIdentity {
     if (!request.device) throw unauthorized("device_auth", "device not authenticated")
@@ -50,14 +51,21 @@ export async function deviceRoutes(app: FastifyInstance, ctx: HubContext) {
     })
     // what the headers alone can refuse is refused before the body is read (an unknown device,
     // a stale timestamp); the signature over the body is checked once it is in
-    app.addHook("onRequest", async request => {
-        request.deviceHeaders = await precheckDevice(ctx, request.headers, request.routeOptions.config.clockless === true)
+    // callback-style hooks (every device request runs both: an async hook costs a promise and a hop more)
+    app.addHook("onRequest", (request, _reply, done) => {
+        precheckDevice(ctx, request.headers, request.routeOptions.config.clockless === true).then(h => {
+            request.deviceHeaders = h
+            done()
+        }, done)
     })
-    app.addHook("preValidation", async request => {
-        request.device = await authenticateDevice(ctx, {
-            method: request.method, url: request.url, headers: request.headers, body: request.rawBody ?? Buffer.alloc(0),
+    app.addHook("preValidation", (request, _reply, done) => {
+        authenticateDevice(ctx, {
+            method: request.method, url: request.url, headers: request.headers, body: request.rawBody ?? EMPTY,
             clockless: request.routeOptions.config.clockless === true,
-        }, request.deviceHeaders)
+        }, request.deviceHeaders).then(d => {
+            request.device = d
+            done()
+        }, done)
     })
 
     app.get("/time", {
