@@ -90,6 +90,10 @@ export class Controller {
     private wasScanning = false
     private lastTickMs = -1
     private lastStart = true // a button held at boot is not a press
+    /** a start edge seen last tick, acted on this tick unless ABORT came with it */
+    private pendingStart = false
+    /** the press is home for a fault clear: by a fresh position reading, else by the end stop */
+    private homeForClear = false
     /** software abort (console, technician): set it for the same effect as the abort button at the next tick */
     softAbort = false
     /** this tick's outputs */
@@ -129,9 +133,13 @@ export class Controller {
         this.cycle.settle(Phase.Faulted, 0)
     }
 
-    /** Technician clears a latched fault; only once the press is back home. */
+    /**
+     * Technician clears a latched fault; only with the press stopped and home: a fresh position
+     * reading within homeToleranceUm, or the end stop closed when there is no fresh position
+     * (a switch stuck closed cannot clear a press that the position says is out).
+     */
     clearFault(nowMs: number): boolean {
-        if (!this.latchedFault || this.outputs.pressSpeedPermille !== 0) return false
+        if (!this.latchedFault || this.outputs.pressSpeedPermille !== 0 || !this.homeForClear) return false
         const e = event(EventKind.FaultCleared, nowMs, Phase.Faulted, this.latchedFault.code)
         e.fault = this.latchedFault
         this.events.push(e)
@@ -172,14 +180,19 @@ export class Controller {
         const scanning = !!sc && sc.state === ScanState.Running
         const active = running || !!this.autotune || scanning
         const proc = this.cycle.process
-        const startEdge = i.startPressed && !this.lastStart
+        // A start acts one tick after its edge, and only if ABORT is pressed at neither tick:
+        // pressing both (the technician's clear gesture, or a slip) never starts anything.
+        // The firmware latches presses between ticks, so a tap shorter than a tick counts.
+        const abortNow = i.abortPressed || this.softAbort
+        const startGo = this.pendingStart && !abortNow
+        this.pendingStart = i.startPressed && !this.lastStart && !abortNow
         this.lastStart = i.startPressed
         const pm = this.press.mode
 
         // 1. supervisor, before anything is decided
         const f = this.supervisor.check({
             nowMs: now, film: i.film, contact: i.contact, force: i.force, position: i.position,
-            doorClosed: i.doorClosed, abortPressed: i.abortPressed || this.softAbort,
+            doorClosed: i.doorClosed, abortPressed: abortNow,
             active: active, cycleActive: running,
             heaterDutyPermille: this.outputs.dutyPermille, filmTargetDeciC: this.outputs.filmTargetDeciC,
             holdActive: this.holdActive,
@@ -197,6 +210,8 @@ export class Controller {
         const l = this.m.limits
         const p = this.m.control.periodMs
         const st = this.m.safety.staleTicks
+        const posOk = ready(i.position, now, p, st, l.positionMinUm, l.positionMaxUm)
+        this.homeForClear = posOk ? i.position.value <= this.m.press.homeToleranceUm : i.home
         const r: CycleReadings = {
             filmDeciC: i.film.value, contactDeciC: i.contact.value, forceMilliN: i.force.value,
             positionUm: i.position.value, positionValid: hasValue(i.position), home: i.home,
@@ -204,7 +219,7 @@ export class Controller {
             sensorsReady: ready(i.film, now, p, st, l.filmSensorMinDeciC, l.filmSensorMaxDeciC) &&
                 ready(i.contact, now, p, st, l.contactSensorMinDeciC, l.contactSensorMaxDeciC) &&
                 ready(i.force, now, p, st, l.forceSensorMinMilliN, l.forceSensorMaxMilliN) &&
-                ready(i.position, now, p, st, l.positionMinUm, l.positionMaxUm) && i.outputsBound,
+                posOk && i.outputsBound,
             logHasRoom: i.logHasRoom,
         }
         let target = -1
@@ -213,7 +228,7 @@ export class Controller {
 
         // 2. what runs: cycle, autotune, or nothing
         const idle = this.cycle.phase === Phase.Idle || this.cycle.phase === Phase.Complete
-        if (startEdge && !this.autotune) {
+        if (startGo && !this.autotune) {
             if (this.latchedFault) this.events.push(event(EventKind.PreflightFailed, now, Phase.Preflight, PreflightReason.LatchedFault))
             else if (sc) {
                 // the scan moves the press toward the patient: the cycle's own preconditions
@@ -255,6 +270,9 @@ export class Controller {
         }
         // r is the press's reading too (the cycle is done with it), with no force until one arrives
         r.forceMilliN = hasValue(i.force) ? i.force.value : 0
+        // ABORT with nothing running and the press out (a retract that gave up, a stall's stop)
+        // sends it home: ABORT is the operator's way to free the patient in any state
+        if (abortNow && !active && this.press.mode === PressMode.Stop && !this.press.isHome(r)) this.press.go(PressMode.Retract, now)
         let speed = this.press.step(now, r)
         if (scanning && sc.state === ScanState.Running) {
             const d = i.distance

@@ -64,7 +64,10 @@ describe("starting a cycle", () => {
         for (let k = 0; k < 20; k++) c.tick(idleInputs(k * P, { startPressed: true }))
         expect(c.phase()).toBe(Phase.Idle)
         c.tick(idleInputs(20 * P, { startPressed: false }))
+        // the edge: a start acts one tick later, unless ABORT comes with it (test/vectors/fault-contracts.ts)
         c.tick(idleInputs(21 * P, { startPressed: true }))
+        expect(c.phase()).toBe(Phase.Idle)
+        c.tick(idleInputs(22 * P, { startPressed: true }))
         expect(c.phase()).toBe(Phase.Preheat)
     })
 
@@ -79,7 +82,8 @@ describe("starting a cycle", () => {
         const c = new Controller(m, gains)
         if (arm) c.arm(TEST_PROCESS)
         c.tick(idleInputs(20 * P))
-        const out = c.tick(idleInputs(21 * P, { startPressed: true, ...(over as Partial<ControllerInputs>) }))
+        c.tick(idleInputs(21 * P, { startPressed: true, ...(over as Partial<ControllerInputs>) }))
+        const out = c.tick(idleInputs(22 * P, { startPressed: true, ...(over as Partial<ControllerInputs>) }))
         expect(c.phase()).toBe(Phase.Idle)
         expect(out.heaterOn).toBe(false)
         expect(preflightReasons(c)).toEqual([reason])
@@ -110,10 +114,11 @@ describe("faults and the safe state", () => {
         c.arm(TEST_PROCESS)
         c.tick(idleInputs(0))
         c.tick(idleInputs(P, { startPressed: true }))
+        c.tick(idleInputs(2 * P, { startPressed: true }))
         expect(c.phase()).toBe(Phase.Preheat)
         // cold film far below target: the heater is on at full duty
-        expect(c.tick(idleInputs(2 * P)).dutyPermille).toBe(m.control.heaterMaxDutyPermille)
-        return { c, k: 3 }
+        expect(c.tick(idleInputs(3 * P)).dutyPermille).toBe(m.control.heaterMaxDutyPermille)
+        return { c, k: 4 }
     }
 
     it("a hard-limit breach turns the heater off on the same tick", () => {
@@ -136,12 +141,14 @@ describe("faults and the safe state", () => {
         c2.arm(TEST_PROCESS)
         c2.tick(idleInputs(0))
         c2.tick(idleInputs(P, { startPressed: true }))
+        c2.tick(idleInputs(2 * P, { startPressed: true }))
         expect(c2.phase()).toBe(Phase.Faulted)
         expect(preflightReasons(c2)).toEqual([PreflightReason.LatchedFault])
-        expect(c2.clearFault(2 * P)).toBe(true)
+        expect(c2.clearFault(3 * P)).toBe(true)
         expect(c2.drainEvents().map(e => e.kind)).toEqual([EventKind.FaultCleared])
-        c2.tick(idleInputs(3 * P))
-        c2.tick(idleInputs(4 * P, { startPressed: true }))
+        c2.tick(idleInputs(4 * P))
+        c2.tick(idleInputs(5 * P, { startPressed: true }))
+        c2.tick(idleInputs(6 * P, { startPressed: true }))
         expect(c2.phase()).toBe(Phase.Preheat)
     })
 

@@ -191,6 +191,7 @@ describe("the scan through the controller", () => {
         const { r, c, sc, tick } = armedRig(5)
         for (let n = 0; n < 1200; n++) tick() // 60 s idle at home
         tick({ startPressed: true })
+        tick({ startPressed: true }) // (a start acts on the tick after its edge)
         expect(c.phase()).toBe(Phase.Scan)
         let n = 0
         for (; sc.state === ScanState.Running && n < 1000; n++) tick({ abortPressed: "abortAfterTicks" in o && n >= o.abortAfterTicks })
@@ -209,6 +210,7 @@ describe("the scan through the controller", () => {
         const { r, c, sc, tick } = armedRig(5)
         tick()
         tick({ startPressed: true })
+        tick({ startPressed: true }) // (a start acts on the tick after its edge)
         expect(c.phase()).toBe(Phase.Scan)
         const starts = c.drainEvents().filter(e => e.kind === EventKind.PhaseStart).map(e => e.phase)
         expect(starts).toEqual([Phase.Scan])
@@ -230,12 +232,14 @@ describe("the scan through the controller", () => {
         // no cycle while the scan is still there: the start press is refused as busy
         tick({ startPressed: false })
         tick({ startPressed: true })
+        tick({ startPressed: true }) // (a start acts on the tick after its edge)
         expect(c.phase()).toBe(Phase.Idle)
         expect(c.drainEvents().filter(e => e.kind === EventKind.PreflightFailed).map(e => e.code)).toEqual([PreflightReason.Busy])
         // the fit accepted: the firmware drops the scan, and the next press starts the cycle
         c.scan = null
         tick({ startPressed: false })
         tick({ startPressed: true })
+        tick({ startPressed: true }) // (a start acts on the tick after its edge)
         expect(c.phase()).toBe(Phase.Preheat)
     })
 
@@ -254,6 +258,7 @@ describe("the scan through the controller", () => {
             c.scan = newScan()
             c.tick(inputs(0, r, over))
             c.tick(inputs(P, r, { ...over, startPressed: true }))
+            c.tick(inputs(2 * P, r, { ...over, startPressed: true }))
             expect(c.phase()).toBe(Phase.Idle)
             expect(c.scan.state).toBe(ScanState.Pending)
             expect(c.drainEvents().filter(e => e.kind === EventKind.PreflightFailed).map(e => e.code)).toEqual([reason])
@@ -264,6 +269,7 @@ describe("the scan through the controller", () => {
         const { r, c, sc, tick } = armedRig(8)
         tick()
         tick({ startPressed: true })
+        tick({ startPressed: true }) // (a start acts on the tick after its edge)
         for (let i = 0; i < 60; i++) tick() // 3 s: ~15 mm out
         expect(r.press.positionM()).toBeGreaterThan(0.01)
         tick({ abortPressed: true })
@@ -283,6 +289,7 @@ describe("the scan through the controller", () => {
         const { r, c, sc, tick } = armedRig(9)
         tick()
         tick({ startPressed: true })
+        tick({ startPressed: true }) // (a start acts on the tick after its edge)
         for (let i = 0; i < 40; i++) tick()
         sc.fail("not ready")
         c.scan = null
