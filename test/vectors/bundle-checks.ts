@@ -211,11 +211,52 @@ export const BUNDLE_CHECKS: BundleCheck[] = [
             }
             kv.restore()
             await pause()
-            const b = await new BundleStore(kv, c, GOLDEN_DEVICE, GOLDEN_KEY).load()
-            const v = b ? b.bundleVersion : 0
-            if (done ? v !== 8 : v !== 7 && v !== 8) return "cut " + cut + ": version " + v + (done ? " after a completed install" : "")
+            // the mark is written first: under mark 7 the old bundle is intact; under mark 8 only
+            // the new one loads, or none (fail closed) until the install is repeated
+            const mark = await kv.read("bndlVer")
+            const store = new BundleStore(kv, c, GOLDEN_DEVICE, GOLDEN_KEY)
+            let got = ""
+            try {
+                const b = await store.load()
+                got = "v" + (b ? b.bundleVersion : 0)
+            } catch (e) {
+                got = e instanceof ValidationError ? e.code : "threw " + e
+            }
+            const allowed = done ? ["v8"] : mark === "7" ? ["v7"] : ["v8", "rollback"]
+            if (allowed.indexOf(got) < 0) return "cut " + cut + " (mark " + mark + "): " + got + (done ? " after a completed install" : "")
+            if (got !== "v8") {
+                // the hub sends the same bundle again: it installs, and v8 loads
+                await pause()
+                await store.install(sealBundle(newer, GOLDEN_KEY, c), ISSUED)
+                await pause()
+                const again = await store.load()
+                if (!again || again.bundleVersion !== 8) return "cut " + cut + ": the repeated install left v" + (again ? again.bundleVersion : 0)
+            }
         }
         return "ok"
+    } },
+    { name: "store: a high-water mark that is there but unreadable refuses load and install, and changes nothing", run: async (c, m, pause) => {
+        const out: string[] = []
+        for (const bad of ["garbage", "0", "-3", "7.5", "\"8\"", ""]) {
+            await pause()
+            const kv = new MemoryKv()
+            const store = new BundleStore(kv, c, GOLDEN_DEVICE, GOLDEN_KEY)
+            await store.install(sealBundle(goldenBundle(), GOLDEN_KEY, c), ISSUED)
+            await kv.write("bndlVer", bad)
+            await pause()
+            const newer: any = goldenBundle()
+            newer.bundleVersion = 8
+            let inst = "installed"
+            try {
+                await store.install(sealBundle(newer, GOLDEN_KEY, c), ISSUED)
+            } catch (e) {
+                inst = e instanceof ValidationError ? e.code : "threw " + e
+            }
+            const mark = await kv.read("bndlVer")
+            await pause()
+            out.push(await loadCode(store) + "/" + inst + (mark === bad ? "" : " mark changed"))
+        }
+        return expectCode(out.join(","), "store_corrupt/store_corrupt,store_corrupt/store_corrupt,store_corrupt/store_corrupt,store_corrupt/store_corrupt,store_corrupt/store_corrupt,store_corrupt/store_corrupt")
     } },
 ]
 

@@ -1,7 +1,11 @@
 // The installed approval bundle in the settings store: the sealed bytes (base64) in an atomic
 // BlobStore under "bndl", and a separate high-water mark "bndlVer" of the newest version ever
-// installed, so a restored older copy of the blob is refused too. Install order: blob first,
-// then the mark (a cut between leaves the new bundle with an older mark, which load() accepts).
+// installed, so a restored older copy of the blob is refused too. Install order: the mark first,
+// then the blob. A cut between leaves the old bundle under the new mark: load() refuses it (fail
+// closed: no template runs) until the same install is repeated, which install() then accepts.
+// (Blob first, as before, left a window where the mark lagged the blob, and a restored copy of
+// the older bundle was accepted: a rollback.) A mark that is present but unreadable is refused
+// too, by load() and install(): it is never taken for "never installed".
 // load() re-checks the MAC: flash contents are not trusted either.
 
 import { Crypto } from "../crypto"
@@ -37,32 +41,36 @@ export class BundleStore {
     /** Verifies and installs a sealed bundle; returns it. Throws ValidationError, changing nothing. */
     async install(sealed: number[] | Buffer, nowUnixS: number): Promise<Bundle> {
         const b = openBundle(sealed, this.keyHex, this.crypto)
-        let installed = await highWater(this.kv)
+        const mark = await highWater(this.kv)
+        let cur = 0
         const r = await this.blob.load()
         if (r.status === BlobStatus.Ok) {
-            // the blob can be newer than the mark (a cut between the two writes)
             try {
-                const cur = openBundle(base64Buffer(r.value as string, "(bundle)"), this.keyHex, this.crypto)
-                if (cur.bundleVersion > installed) installed = cur.bundleVersion
+                cur = openBundle(base64Buffer(r.value as string, "(bundle)"), this.keyHex, this.crypto).bundleVersion
             } catch (e) {
                 if (!(e instanceof ValidationError)) throw e
             }
         }
-        checkInstall(b, this.deviceId, installed, nowUnixS)
-        await this.blob.save(toBase64(sealed))
+        // a blob older than the mark is an install cut between its two writes: that version may be
+        // installed again (a blob newer than the mark is one written by the older blob-first order)
+        checkInstall(b, this.deviceId, cur >= mark ? cur : mark - 1, nowUnixS)
         await this.kv.write(KEY_HIGH_WATER, "" + b.bundleVersion)
+        await this.blob.save(toBase64(sealed))
         return b
     }
 }
 
-/** the newest version ever installed (0 = never) */
+/** The newest version ever installed (0 = never); throws store_corrupt when the mark is there but unreadable. */
 async function highWater(kv: Kv): Promise<number> {
     const raw = await kv.read(KEY_HIGH_WATER)
-    let v: any = 0
+    if (raw === null) return 0
+    let v: any = -1
     try {
-        v = raw === null ? 0 : JSON.parse(raw)
+        v = JSON.parse(raw)
     } catch (e) {
-        v = 0
+        v = -1
     }
-    return typeof v === "number" && v > 0 ? v : 0
+    if (typeof v !== "number" || !(v >= 1) || Math.round(v) !== v)
+        throw new ValidationError("store_corrupt", KEY_HIGH_WATER, "the bundle high-water mark is unreadable: no bundle is trusted until a technician restores the device's settings")
+    return v
 }
