@@ -172,13 +172,13 @@ async function main() {
 async function clearFault(s: SimSession, since: number) {
     const e = s.engine
     if (!s.events.some(v => v.kind === "fault" && v.t >= since && v.value !== "E50" && v.value !== "E51")) return
-    e.startPressed = true
-    e.abortPressed = true
+    e.setButton("start", true)
+    e.setButton("abort", true)
     try {
         await waitFor("the fault to clear", () => s.events.some(v => v.kind === "cleared" && v.t >= since), 15_000)
     } finally {
-        e.startPressed = false
-        e.abortPressed = false
+        e.setButton("start", false)
+        e.setButton("abort", false)
     }
     await sleep(300)
 }

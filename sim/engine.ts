@@ -2,6 +2,7 @@
 // ApplicatorServices, with faults applied between the model and the sensor reading the
 // firmware sees. It records what an oscilloscope on the bench would: every heater relay write,
 // when the heater actually had power, the sensor samples sent, and a trace for the plot.
+import { ButtonEvent, SwitchEvent, jdpack } from "jacdac-ts"
 import { ApplicatorServices } from "./services"
 import { Rng } from "./models/rng"
 import { ThermalModel, SIM_THERMAL } from "./models/thermal"
@@ -57,9 +58,11 @@ export class SimEngine {
     readonly silenced = new Set<SensorName>()
     heaterConnected = true
     relayStuckOn = false
+    /** read-only outside: change them with setButton() and setDoor() */
     doorClosed = true
     startPressed = false
     abortPressed = false
+    private downAtMs = 0
 
     // observations
     relayOn = false
@@ -161,6 +164,30 @@ export class SimEngine {
         server.reading.setValues([value])
         void server.reading.sendGetAsync()
         this.samplesSent++
+    }
+
+    /**
+     * Presses or releases a button now. A Jacdac button sends its down/up event on the change
+     * (a real one samples its contact every few ms); jacdac-ts's ButtonServer would send it only
+     * at its next bus refresh, so a tap shorter than that would never reach the firmware.
+     */
+    setButton(b: "start" | "abort", pressed: boolean) {
+        if (b === "start") this.startPressed = pressed
+        else this.abortPressed = pressed
+        const srv = this.services[b]
+        srv.reading.setValues([pressed ? 1 : 0])
+        const t = this.now()
+        if (pressed) this.downAtMs = t
+        void srv.sendEvent(pressed ? ButtonEvent.Down : ButtonEvent.Up, pressed ? undefined : jdpack<[number]>("u32", [Math.round(t - this.downAtMs)]))
+    }
+
+    /** Opens or closes the door now; the switch sends its on/off event on the change, as a Jacdac switch does. */
+    setDoor(closed: boolean) {
+        if (closed === this.doorClosed) return
+        this.doorClosed = closed
+        const d = this.services.door
+        d.reading.setValues([closed])
+        void d.sendEvent(closed ? SwitchEvent.On : SwitchEvent.Off)
     }
 
     private report() {

@@ -167,7 +167,8 @@ async function act(a: Action, s: SimSession) {
             void s.press(a.button, a.holdMs)
             break
         case "door":
-            e.doorClosed = a.closed
+            e.setDoor(a.closed)
+            if (a.forMs !== undefined) setTimeout(() => e.setDoor(!a.closed), a.forMs)
             break
         case "sensor":
             e.sensorFaults[a.sensor] = a.fault

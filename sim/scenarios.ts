@@ -9,7 +9,8 @@ export type Trigger = { atMs: number } | { phase: string; afterMs?: number }
 
 export type Action =
     | { kind: "press"; button: "start" | "abort"; holdMs?: number }
-    | { kind: "door"; closed: boolean }
+    /** forMs: back to the other state after that long (a door opened for less than a tick) */
+    | { kind: "door"; closed: boolean; forMs?: number }
     | { kind: "sensor"; sensor: SensorName; fault: SensorFault | null }
     | { kind: "silence"; sensor: SensorName }
     | { kind: "heaterDisconnected" }
@@ -176,6 +177,27 @@ export const SCENARIOS: Scenario[] = [
         steps: [START, { when: { phase: "press", afterMs: 500 }, do: { kind: "door", closed: false }, inject: true }],
         expect: { outcome: "aborted", faultCode: 50, reaction: "press-retract", maxReactionTicks: 3, pressHome: true },
         timeoutMs: 120_000,
+    },
+    {
+        name: "door-blip",
+        summary: "door open for 10 ms during the force ramp (less than a control tick): the firmware latches it between ticks",
+        steps: [START, { when: { phase: "press", afterMs: 500 }, do: { kind: "door", closed: false, forMs: 10 }, inject: true }],
+        expect: { outcome: "aborted", faultCode: 50, reaction: "press-retract", maxReactionTicks: 3, pressHome: true },
+        timeoutMs: 120_000,
+    },
+    {
+        name: "abort-tap",
+        summary: "ABORT tapped for 10 ms during cure (less than a control tick): the firmware latches it between ticks",
+        steps: [START, { when: { phase: "cure", afterMs: 1000 }, do: { kind: "press", button: "abort", holdMs: 10 }, inject: true }],
+        expect: { outcome: "aborted", faultCode: 51, reaction: "press-retract", maxReactionTicks: 2, pressHome: true },
+        timeoutMs: 120_000,
+    },
+    {
+        name: "start-abort-together",
+        summary: "START and ABORT pressed within 20 ms of each other (the clear gesture, or a slip): nothing starts, nothing heats",
+        steps: [START, { when: { atMs: 20 }, do: { kind: "press", button: "abort" }, inject: true }],
+        expect: { outcome: null, faultCode: null, pressHome: true, maxFilmC: 30 },
+        timeoutMs: 30_000,
     },
     abortIn("preheat", 1000),
     abortIn("approach", 300),

@@ -251,11 +251,9 @@ export class SimSession {
     /** Presses a simulated button for holdMs. */
     async press(button: "start" | "abort", holdMs = 300) {
         const e = this.engine
-        if (button === "start") e.startPressed = true
-        else e.abortPressed = true
+        e.setButton(button, true)
         await sleep(holdMs)
-        if (button === "start") e.startPressed = false
-        else e.abortPressed = false
+        e.setButton(button, false)
     }
 
     async close(): Promise<void> {

@@ -92,6 +92,10 @@ export class ControlLoop {
         s.contact.peak = s.contact.value
         s.force.peak = s.force.value
         s.position.peak = s.position.value
+        // and the latched door and buttons from their present levels (sensor-inputs.ts)
+        s.doorClosed = s.doorLevel
+        s.startPressed = s.startLevel
+        s.abortPressed = s.abortLevel
         await this.outputs.write(out)
         // the technician's gesture: both buttons held CLEAR_HOLD_MS clears a latched fault
         if (!(s.startPressed && s.abortPressed) || !this.ctrl.latchedFault) this.bothSinceMs = -1

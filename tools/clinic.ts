@@ -165,10 +165,10 @@ export class ClinicDevice {
                 await this.s.press(action)
                 return `${action.toUpperCase()} pressed`
             case "door-open":
-                e.doorClosed = false
+                e.setDoor(false)
                 return "door opened"
             case "door-close":
-                e.doorClosed = true
+                e.setDoor(true)
                 return "door closed"
             case "repair":
                 // the technician fixes the hardware; the latched fault stays until `tech clear-fault`

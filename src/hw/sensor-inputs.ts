@@ -31,6 +31,10 @@ export class SensorInputs implements ControllerInputs {
     doorClosed = false
     startPressed = false
     abortPressed = false
+    /** the door's and buttons' present levels (the fields above are latched between ticks) */
+    doorLevel = false
+    startLevel = false
+    abortLevel = false
     nowMs = 0
     logHasRoom!: boolean
     outputsBound!: boolean
@@ -48,8 +52,17 @@ export class SensorInputs implements ControllerInputs {
         onReading(io.force, this.force, G_MILLI_N_PER_KG, cal, "force")
         onReading(io.pressPos, this.position, 1000000, null, "")
         onReading(io.distance, this.distance, 1000000, null, "")
+        // The door and the buttons are latched between ticks (as the hard limits latch peaks):
+        // doorClosed, startPressed and abortPressed say "closed all along" / "pressed at any time"
+        // since the last tick, and the control loop puts the levels back after each tick. An
+        // ABORT tap or a door opening shorter than a tick is not missed. The door's "off" event
+        // (a Jacdac switch sends it at once) counts as well as its streamed reading.
         io.door.report().subscribe(pkt => {
-            if (pkt.isRegGet && pkt.regCode === REG_READING) self.doorClosed = !!pkt.decode()
+            const ev = pkt.isEvent
+            if (ev ? pkt.eventCode !== 1 && pkt.eventCode !== 2 : !pkt.isRegGet || pkt.regCode !== REG_READING) return
+            const v = ev ? pkt.eventCode === 1 : !!pkt.decode()
+            self.doorLevel = v
+            if (!v) self.doorClosed = false
         })
         // the home end stop is a level, streamed like the door: from its button events a lost
         // "up" (a busy bus) left home true with the press out, so a retract stopped at once and
@@ -57,8 +70,14 @@ export class SensorInputs implements ControllerInputs {
         io.pressHome.report().subscribe(pkt => {
             if (pkt.isRegGet && pkt.regCode === REG_READING) self.home = pkt.decode() > 0.5
         })
-        io.start.pressed().subscribe(v => { self.startPressed = !!v })
-        io.abort.pressed().subscribe(v => { self.abortPressed = !!v })
+        io.start.pressed().subscribe(v => {
+            self.startLevel = !!v
+            if (v) self.startPressed = true
+        })
+        io.abort.pressed().subscribe(v => {
+            self.abortLevel = !!v
+            if (v) self.abortPressed = true
+        })
         // each sensor reports once per control tick once it is bound (queued writes: housekeeping.ts)
         this.streamed = [io.filmTemp, io.contactTemp, io.force, io.pressPos, io.door, io.distance, io.pressHome]
         for (let i = 0; i < this.streamed.length; i++) onBound(hk, this.streamed[i], i, streamingMs)

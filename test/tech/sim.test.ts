@@ -196,11 +196,11 @@ describe("tech commands on the simulated applicator", () => {
             expect(r.out).toContain("hold START+ABORT together for 5 s on the device instead")
             expect(await kv.read("CLEAR_REQ")).toBeNull()
             // the gesture still clears it
-            s.engine.startPressed = true
-            s.engine.abortPressed = true
+            s.engine.setButton("start", true)
+            s.engine.setButton("abort", true)
             await waitFor("the gesture to clear the fault", () => s.last("cleared")?.value === "E30", 10_000)
-            s.engine.startPressed = false
-            s.engine.abortPressed = false
+            s.engine.setButton("start", false)
+            s.engine.setButton("abort", false)
         }
         const after = await runTech(["clear-fault", "--technician", "tech.anna"])
         expect(after.out).toContain("the device has no latched fault")
