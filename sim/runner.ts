@@ -259,6 +259,11 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
     if (x.maxFilmC !== undefined && maxFilm > x.maxFilmC) failures.push(`film reached ${maxFilm} °C, limit ${x.maxFilmC}`)
     if (x.pressHome && !final.pressHome) failures.push(`press not home at the end (${final.pressPositionMm} mm)`)
     if (final.pressSpeedPermille !== 0) failures.push(`press still commanded to move (${final.pressSpeedPermille} permille)`)
+    // a stalled press is left stopped where it jammed: no speed but 0 from the tick after its fault report
+    if (faultCode === 40 && fault) {
+        const driven = e.pressWrites.find(w => w.t > fault.t + period && w.speed !== 0)
+        if (driven) failures.push(`press driven at ${driven.speed} permille ${Math.round(driven.t - fault.t)} ms after the stall fault`)
+    }
     const tr = e.trace
     const host = { reportGaps: e.reportGaps.slice(0, 50), waits: s.stalls.stalls.slice(0, 50), maxWaitMs: s.stalls.maxWaitMs }
     const stalled = failures.length > 0 && fault ? stallExplains(Number(fault.value.slice(1)), fault.t, e.reportGaps, hostWaits(s, opt), opt.manifest) : null

@@ -172,6 +172,16 @@ export const SCENARIOS: Scenario[] = [
         timeoutMs: 120_000,
     },
     {
+        name: "press-stall-release",
+        summary: "press jams during the release, on its way home",
+        steps: [START, { when: { phase: "release", afterMs: 300 }, do: { kind: "pressStall" }, inject: true }],
+        // detection needs a whole stall window of readings after the jam: stallWindowMs (1,000 ms),
+        // plus up to one tick until a tick lands after the jam, one position report's age (25 ms)
+        // and one tick to act = 1,125 ms on a loop on time (docs/faults.md, E40); then stopped where it is
+        expect: { outcome: "faulted", faultCode: 40, maxReactionMs: 1000 + 125, pressHome: false },
+        timeoutMs: 120_000,
+    },
+    {
         name: "door-open",
         summary: "door opened during the force ramp",
         steps: [START, { when: { phase: "press", afterMs: 500 }, do: { kind: "door", closed: false }, inject: true }],
