@@ -86,6 +86,7 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
     const s = new SimSession(m, opt.devsFile, opt.workDir, opt.seed)
     s.flashSnapshot = opt.flashSnapshot ?? null
     s.fitFirst = sc.fit !== false
+    s.strayThermometer = sc.strayThermometer === true
     if (opt.reservation) s.atTargetSpeed(opt.reservation)
     const e = s.engine
     let progressTimer: NodeJS.Timeout | undefined
@@ -254,6 +255,10 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
         else if (records.kinds[n - 1] !== 1 || records.outcomes[n - 1] !== 3 || records.faults[n - 1][0] !== x.recordFault)
             failures.push(`last record: kind ${records.kinds[n - 1]}, outcome ${records.outcomes[n - 1]}, faults ${records.faults[n - 1].join(",")}; expected a faulted cycle with E${x.recordFault}`)
         else if (!records.verified) failures.push(`device records do not verify: ${records.findings.join(", ")}`)
+    }
+    if (x.preflightFailed !== undefined) {
+        const pf = s.first("preflight", injectedAt ?? 0)
+        if (!pf || Number(pf.value) !== x.preflightFailed) failures.push(`start press ${pf ? "refused with reason " + pf.value : "not refused"}, expected reason ${x.preflightFailed}`)
     }
     const maxFilm = Math.max(0, ...e.trace.map(p => p.filmC))
     if (x.maxFilmC !== undefined && maxFilm > x.maxFilmC) failures.push(`film reached ${maxFilm} °C, limit ${x.maxFilmC}`)

@@ -47,6 +47,8 @@ export interface Expect {
     maxFilmC?: number
     /** a cycle cut short (no outcome): the device's last record must be a faulted cycle record with this fault */
     recordFault?: number
+    /** the firmware must refuse the start press with this preflight reason (src/core/cycle/events.ts PreflightReason) */
+    preflightFailed?: number
 }
 
 export interface Scenario {
@@ -58,6 +60,8 @@ export interface Scenario {
     timeoutMs: number
     /** false: the session skips the fitting calibration it otherwise runs first (the script scans itself) */
     fit?: false
+    /** a stray thermometer on the bus from boot (SimSession.strayThermometer) */
+    strayThermometer?: true
 }
 
 const START: Step = { when: { atMs: 0 }, do: { kind: "press", button: "start" } }
@@ -207,6 +211,16 @@ export const SCENARIOS: Scenario[] = [
         summary: "START and ABORT pressed within 20 ms of each other (the clear gesture, or a slip): nothing starts, nothing heats",
         steps: [START, { when: { atMs: 20 }, do: { kind: "press", button: "abort" }, inject: true }],
         expect: { outcome: null, faultCode: null, pressHome: true, maxFilmC: 30 },
+        timeoutMs: 30_000,
+    },
+    {
+        name: "stray-thermometer",
+        summary: "a second thermometer on the bus at boot takes a temperature role: the start press is refused (sensor not ready), nothing moves or heats",
+        fit: false,
+        strayThermometer: true,
+        steps: [{ ...START, inject: true }],
+        // PreflightReason.SensorNotReady = 2: a sensor role on another device counts as I/O not connected
+        expect: { outcome: null, faultCode: null, preflightFailed: 2, pressHome: true, maxFilmC: 30 },
         timeoutMs: 30_000,
     },
     abortIn("preheat", 1000),

@@ -2,7 +2,7 @@
 // firmware VM, with the firmware's log parsed into phases, faults and outcomes. Scenarios and
 // the benchmark both drive one of these; close() stops everything it started.
 import { existsSync } from "node:fs"
-import { JDBus, SRV_ROLE_MANAGER, DEVICE_ANNOUNCE, type JDDevice } from "jacdac-ts"
+import { JDBus, SRV_ROLE_MANAGER, DEVICE_ANNOUNCE, JDServerServiceProvider, SensorServer, SRV_TEMPERATURE, type JDDevice } from "jacdac-ts"
 import { BusRelay, BUS_PORT } from "./bus/relay"
 import { TcpBusTransport } from "./bus/tcp-transport"
 import { SimEngine } from "./engine"
@@ -54,6 +54,12 @@ export class SimSession {
     scanTimeoutMs = 45_000
     /** open() runs the fitting calibration when the image asks for one (false: the caller does) */
     fitFirst = true
+    /**
+     * A second thermometer on the bus from the start (a stray device on the clinic's bus), with a
+     * device id that sorts before the simulator's, so Jacdac's binding by class and order gives
+     * it a temperature role. It reads a plausible, steady 25 °C.
+     */
+    strayThermometer = false
     /** the host's stalls of the simulator ("sim") and the VM ("vm") while open */
     readonly stalls: StallWatch
     /**
@@ -152,6 +158,9 @@ export class SimSession {
         }
         this.stalls.start()
         this.engine.services.attach(this.bus)
+        if (this.strayThermometer)
+            this.bus.addServiceProvider(new JDServerServiceProvider("stray-thermometer",
+                [new SensorServer<[number]>(SRV_TEMPERATURE, { readingValues: [25], streamingInterval: 25 })], { deviceId: "0000a11e00000001" }))
         this.bus.start()
         await this.bus.connect()
         this.engine.start()

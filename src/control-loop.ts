@@ -85,7 +85,8 @@ export class ControlLoop {
         const s = this.sensors
         s.nowMs = now
         s.logHasRoom = this.logHasRoom()
-        s.outputsBound = this.io.heater.isBound && this.io.press.isBound
+        // (and every sensor role on the one I/O device: sensor-inputs.ts, `foreign`)
+        s.outputsBound = this.io.heater.isBound && this.io.press.isBound && !s.foreign
         const out = this.ctrl.tick(s)
         // the peaks restart from the latest readings
         s.film.peak = s.film.value

@@ -35,6 +35,15 @@ export class SensorInputs implements ControllerInputs {
     doorLevel = false
     startLevel = false
     abortLevel = false
+    /**
+     * The device that serves the sensors: the first one heard from. Every sensor role must be on
+     * that one device (the board's own I/O; on the simulator, its one device): a role bound to
+     * another device (a stray thermometer on the bus at boot, which Jacdac's binding by service
+     * class and order can give the film or contact role) sets `foreign`, and the control loop
+     * then counts the I/O as not connected: no start, and E33 in a cycle.
+     */
+    ioDev = ""
+    foreign = false
     nowMs = 0
     logHasRoom!: boolean
     outputsBound!: boolean
@@ -47,17 +56,18 @@ export class SensorInputs implements ControllerInputs {
         // the sensor device announces itself (every 500 ms), and that burst queued ahead of the
         // control tick's own writes delayed ticks by up to 150 ms in the simulator. Streaming is
         // kept alive by `refreshStreaming` instead: one small queued write at a time.
-        onReading(io.filmTemp, this.film, 10, cal, "filmTemp")
-        onReading(io.contactTemp, this.contact, 10, cal, "contactTemp")
-        onReading(io.force, this.force, G_MILLI_N_PER_KG, cal, "force")
-        onReading(io.pressPos, this.position, 1000000, null, "")
-        onReading(io.distance, this.distance, 1000000, null, "")
+        onReading(this, io.filmTemp, this.film, 10, cal, "filmTemp")
+        onReading(this, io.contactTemp, this.contact, 10, cal, "contactTemp")
+        onReading(this, io.force, this.force, G_MILLI_N_PER_KG, cal, "force")
+        onReading(this, io.pressPos, this.position, 1000000, null, "")
+        onReading(this, io.distance, this.distance, 1000000, null, "")
         // The door and the buttons are latched between ticks (as the hard limits latch peaks):
         // doorClosed, startPressed and abortPressed say "closed all along" / "pressed at any time"
         // since the last tick, and the control loop puts the levels back after each tick. An
         // ABORT tap or a door opening shorter than a tick is not missed. The door's "off" event
         // (a Jacdac switch sends it at once) counts as well as its streamed reading.
         io.door.report().subscribe(pkt => {
+            if (!ownDevice(self, pkt)) return
             const ev = pkt.isEvent
             if (ev ? pkt.eventCode !== 1 && pkt.eventCode !== 2 : !pkt.isRegGet || pkt.regCode !== REG_READING) return
             const v = ev ? pkt.eventCode === 1 : !!pkt.decode()
@@ -68,7 +78,7 @@ export class SensorInputs implements ControllerInputs {
         // "up" (a busy bus) left home true with the press out, so a retract stopped at once and
         // the press stayed out (seen in npm start's clinic, the press at 48.7 mm after a scan)
         io.pressHome.report().subscribe(pkt => {
-            if (pkt.isRegGet && pkt.regCode === REG_READING) self.home = pkt.decode() > 0.5
+            if (pkt.isRegGet && pkt.regCode === REG_READING && ownDevice(self, pkt)) self.home = pkt.decode() > 0.5
         })
         io.start.pressed().subscribe(v => {
             self.startLevel = !!v
@@ -97,6 +107,15 @@ export class SensorInputs implements ControllerInputs {
         this.nextRefresh = (i + 1) % this.streamed.length
         if (s.isBound) postSamples(this.hk, s, i)
     }
+}
+
+/** True when pkt comes from the sensors' device (the first one heard from); else marks the inputs foreign. */
+function ownDevice(si: SensorInputs, pkt: ds.Packet): boolean {
+    const d = pkt.deviceIdentifier
+    if (!si.ioDev) si.ioDev = d
+    if (d === si.ioDev) return true
+    si.foreign = true
+    return false
 }
 
 /** A Jacdac sensor streams this many samples after each request (the register is a u8). */
@@ -129,9 +148,9 @@ function onBound(hk: Housekeeping, s: ds.Sensor, i: number, streamingMs: number)
  * calibrated for `channel` (cal null: not calibrated); the peak holds the highest one since
  * the last tick.
  */
-function onReading(role: ds.Sensor, s: Sample, scale: number, cal: Calibrator | null, channel: string) {
+function onReading(si: SensorInputs, role: ds.Sensor, s: Sample, scale: number, cal: Calibrator | null, channel: string) {
     role.report().subscribe(pkt => {
-        if (!pkt.isRegGet || pkt.regCode !== REG_READING) return
+        if (!pkt.isRegGet || pkt.regCode !== REG_READING || !ownDevice(si, pkt)) return
         const raw = Math.round(pkt.decode() * scale)
         const value = cal ? cal.apply(channel, raw) : raw
         s.value = value
