@@ -7,6 +7,7 @@ import { Rng } from "./models/rng"
 import { ThermalModel, SIM_THERMAL } from "./models/thermal"
 import { PressModel, SIM_PRESS, seatedPress } from "./models/press"
 import { HeaterOneShot } from "./models/heater-oneshot"
+import { PressDriver } from "./models/press-driver"
 import { ArchModel, SIM_ARCH } from "./models/arch"
 import { applyFault, type SensorFault, newFaultState, type FaultState } from "./models/faults"
 
@@ -44,6 +45,12 @@ export class SimEngine {
     readonly press: PressModel
     readonly arch: ArchModel
     readonly oneShot: HeaterOneShot
+    /**
+     * The press driver behind its one-shot (sim/models/press-driver.ts): every press speed write
+     * is its kick, as the heater's "on" write is the heater's. Without a write for
+     * pressOneShotMs the motor loses drive and coasts to rest.
+     */
+    readonly pressDriver: PressDriver
     private t0 = performance.now()
     private lastStepMs = 0
     private timers: NodeJS.Timeout[] = []
@@ -69,6 +76,9 @@ export class SimEngine {
     private poweredNow = false
     /** times the heater's power went on/off */
     readonly powerEdges: { t: number; on: boolean }[] = []
+    private pressDrivenNow = false
+    /** times the press driver was enabled/disabled by its one-shot */
+    readonly pressDriveEdges: { t: number; on: boolean }[] = []
     readonly trace: TracePoint[] = []
     /** first sample beyond a limit sent on the bus, per sensor, after armLimitWatch() */
     firstBreachMs: number | null = null
@@ -84,12 +94,13 @@ export class SimEngine {
     readonly reportGaps: { t: number; gapMs: number }[] = []
     private lastReportMs = -1
 
-    constructor(readonly seed: number, readonly oneShotMs: number) {
+    constructor(readonly seed: number, readonly oneShotMs: number, readonly pressOneShotMs: number = oneShotMs) {
         this.rng = new Rng(seed)
         this.thermal = new ThermalModel(SIM_THERMAL)
         this.press = new PressModel(seatedPress(SIM_PRESS), this.rng)
         this.arch = new ArchModel(SIM_ARCH, this.rng)
         this.oneShot = new HeaterOneShot(oneShotMs)
+        this.pressDriver = new PressDriver(pressOneShotMs)
         this.services.onHeaterWrite(on => {
             const t = this.now()
             this.relayOn = on
@@ -98,7 +109,11 @@ export class SimEngine {
             if (on) this.oneShot.kick(t)
         })
         this.services.onDisplay(text => { this.display = text })
-        this.services.onPressSpeedWrite(speed => this.pressWrites.push({ t: this.now(), speed: Math.round(speed * 1000) }))
+        this.services.onPressSpeedWrite(speed => {
+            const t = this.now()
+            this.pressWrites.push({ t, speed: Math.round(speed * 1000) })
+            this.pressDriver.write(t, speed)
+        })
     }
 
     now(): number {
@@ -147,9 +162,13 @@ export class SimEngine {
             this.powerEdges.push({ t, on: powered })
         }
         this.thermal.step(dt, powered ? this.thermal.heaterFullW() : 0, this.press.inContact())
-        const [speed] = this.services.press.speed.values()
         const [enabled] = this.services.press.enabled.values()
-        this.press.step(dt, enabled ? speed : 0)
+        const driven = this.pressDriver.enabled(t)
+        if (driven !== this.pressDrivenNow) {
+            this.pressDrivenNow = driven
+            this.pressDriveEdges.push({ t, on: driven })
+        }
+        this.press.step(dt, enabled ? this.pressDriver.drive(t) : 0)
     }
 
     private reading(name: SensorName, trueValue: number): number {
@@ -208,6 +227,18 @@ export class SimEngine {
     unpoweredAfter(t: number): number | null {
         if (!this.heaterPowered(t) && !this.poweredNow) return t
         for (const e of this.powerEdges) if (e.t >= t && !e.on) return e.t
+        return null
+    }
+
+    /** The press speed in force at t, permille: the last write while the driver's one-shot holds, else 0. */
+    pressDrive(t: number): number {
+        return Math.round(this.pressDriver.drive(t) * 1000)
+    }
+
+    /** The first time at or after t that the press driver was disabled (its one-shot expired), or null. */
+    pressUndrivenAfter(t: number): number | null {
+        if (!this.pressDriver.enabled(t) && !this.pressDrivenNow) return t
+        for (const e of this.pressDriveEdges) if (e.t >= t && !e.on) return e.t
         return null
     }
 

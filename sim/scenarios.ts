@@ -30,6 +30,7 @@ export type Reaction =
     | "heater-off" // first heater relay write "off" after the first bad sample (or the event)
     | "press-retract" // first press speed write <= 0 after the first bad sample
     | "heater-unpowered" // heater power actually gone (one-shot expiry after a crash)
+    | "press-unpowered" // the press driver disabled by its one-shot (no speed write within control.pressOneShotMs)
     | "fault-report" // the firmware's fault report on its console (its detection, free of bus write latency)
 
 export interface Expect {
@@ -44,6 +45,10 @@ export interface Expect {
     pressHome: boolean
     /** the true film temperature must stay at or below this, °C */
     maxFilmC?: number
+    /** the press's true position may rise at most this far above where it was at the injection, mm */
+    maxTravelMm?: number
+    /** the true press force must stay at or below this after the injection, N */
+    maxForceN?: number
     /** a cycle cut short (no outcome): the device's last record must be a faulted cycle record with this fault */
     recordFault?: number
 }
@@ -201,6 +206,24 @@ export const SCENARIOS: Scenario[] = [
         // just after the kill: 201 ms was seen once, so the limit is the window plus one step
         expect: { outcome: null, faultCode: null, reaction: "heater-unpowered", maxReactionMs: 200 + 5, pressHome: false },
         timeoutMs: 60_000,
+    },
+    {
+        name: "firmware-crash-approach",
+        summary: "the firmware VM is killed 2 s into the approach: the press driver's one-shot stops the press short of the arch",
+        steps: [START, { when: { phase: "approach", afterMs: 2000 }, do: { kind: "crash" }, inject: true }],
+        // The speed register still says +400 permille: only the driver's one-shot (nSLEEP) stops
+        // the motor, within control.pressOneShotMs (200 ms) of the last speed write, which came at
+        // most one tick before the kill (the speed is written every tick); plus one physics step
+        // (5 ms), as for the heater. 2 s in, the press runs at 400 permille x 12.5 mm/s = 5 mm/s
+        // about 10 mm out, the arch is at 49.5 mm (sim/models/press.ts): it may travel for the
+        // window, 5 mm/s x 0.205 s = 1.03 mm, then coast one speed lag, v x tau = 5 mm/s x
+        // 0.08 s = 0.40 mm: 1.43 mm in all, never near the arch, so the true force stays 0 N.
+        // (Before the one-shot was modelled it ran on into the arch up to the motor's 150 N.)
+        expect: {
+            outcome: null, faultCode: null, reaction: "press-unpowered", maxReactionMs: 200 + 5, pressHome: false,
+            maxTravelMm: 1.45, maxForceN: 0,
+        },
+        timeoutMs: 90_000,
     },
     {
         name: "power-loss",

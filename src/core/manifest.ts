@@ -25,6 +25,7 @@ export interface ControlTiming {
     lateWindowTicks: number
     heaterWindowMs: number
     heaterOneShotMs: number
+    pressOneShotMs: number
     heaterMaxDutyPermille: number
     kpMicroPerDegC: number
     kiMicroPerDegCSec: number
