@@ -146,6 +146,14 @@ export class SimEngine {
         this.firstBreachMs = null
     }
 
+    /**
+     * The heater-supply sense (role heaterSense): the supply after the control relay, upstream of
+     * the one-shot's cut-off and the element, so live while the relay is on or welded on.
+     */
+    heaterSenseLive(): boolean {
+        return this.relayOn || this.relayStuckOn
+    }
+
     heaterPowered(t: number): boolean {
         return (this.relayOn || this.relayStuckOn) && this.heaterConnected && this.oneShot.powered(t)
     }
@@ -199,6 +207,8 @@ export class SimEngine {
         void s.distance.reading.sendGetAsync()
         s.door.reading.setValues([this.doorClosed])
         void s.door.reading.sendGetAsync()
+        s.heaterSense.reading.setValues([this.heaterSenseLive()])
+        void s.heaterSense.reading.sendGetAsync()
         s.start.reading.setValues([this.startPressed ? 1 : 0])
         s.abort.reading.setValues([this.abortPressed ? 1 : 0])
         s.pressHome.reading.setValues([this.press.home() ? 1 : 0])

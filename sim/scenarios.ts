@@ -138,12 +138,21 @@ export const SCENARIOS: Scenario[] = [
     },
     {
         // A welded relay heats only while the one-shot is armed, i.e. up to one window past
-        // each "on" tick: the PID absorbs that as extra duty and the film stays at its target.
-        // Undetectable without a current sensor, and harmless: the hardware layer contains it.
+        // each "on" tick, so the film stays near its target; but one of the two cut-offs is gone.
+        // The heater-supply sense (role heaterSense, upstream of the one-shot's cut-off) reads
+        // live with the relay commanded off: E23 on the first tick with more than
+        // safety.heaterSenseSettleTicks (3) ticks of "off" commands behind it. The relay is
+        // time-proportioned, on for the first round(duty x 20) ticks of each 20-tick (1 s)
+        // window: the ticks that can trip are the 4th off tick of a window up to the next
+        // window's start. At the hold the duty is ~33 % (SIM_THERMAL: ~26 W of losses at 70 °C
+        // against 80 W), far below the 80 % (16 on ticks) that would leave fewer than 4 off
+        // ticks, so the worst case, a weld just after a window starts, trips within that
+        // window's on ticks + 4 <= 20 ticks of the first tick after the weld (<= 1 tick): 1,050
+        // ms; + 50 ms for the firmware's log line. The fault retracts the press.
         name: "relay-stuck-on",
-        summary: "heater relay welded on during cure: the one-shot contains it, the cycle completes",
+        summary: "heater relay welded on during cure: the heater-supply sense reads live while commanded off, E23",
         steps: [START, { when: { phase: "cure", afterMs: 500 }, do: { kind: "relayStuckOn" }, inject: true }],
-        expect: { outcome: "complete", faultCode: null, pressHome: true, maxFilmC: 72 },
+        expect: { outcome: "faulted", faultCode: 23, reaction: "fault-report", maxReactionMs: 1000 + 50 + 50, pressHome: true, maxFilmC: 72 },
         timeoutMs: 120_000,
     },
     {

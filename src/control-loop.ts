@@ -85,7 +85,8 @@ export class ControlLoop {
         const s = this.sensors
         s.nowMs = now
         s.logHasRoom = this.logHasRoom()
-        s.outputsBound = this.io.heater.isBound && this.io.press.isBound
+        // the heater-supply sense too: without it a welded relay would go unseen (docs/roles.md)
+        s.outputsBound = this.io.heater.isBound && this.io.press.isBound && this.io.heaterSense.isBound
         const out = this.ctrl.tick(s)
         // the peaks restart from the latest readings
         s.film.peak = s.film.value

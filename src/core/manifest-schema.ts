@@ -46,6 +46,7 @@ export const MANIFEST_SECTIONS: { [section: string]: { [key: string]: KeySpec } 
         runawayBelowTargetDeciC: [0, 500, "the runaway check runs only this far or more below target"],
         offRiseWindowMs: [1000, 120000, "window for the heater-off (relay stuck on) rise check"],
         offRiseMaxDeciC: [1, 500, "rise while the heater is commanded off that trips the check"],
+        heaterSenseSettleTicks: [1, 20, "ticks after a heater-off command before a live heater-supply sense is a welded relay"],
         holdBandDeciC: [5, 500, "band around target the film must stay in once reached"],
         holdWindowMs: [1000, 120000, "time outside the band that trips the holding check"],
         stallWindowMs: [100, 10000, "window in which commanded motion must show progress"],

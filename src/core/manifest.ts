@@ -43,6 +43,7 @@ export interface SafetyWindows {
     runawayBelowTargetDeciC: number
     offRiseWindowMs: number
     offRiseMaxDeciC: number
+    heaterSenseSettleTicks: number
     holdBandDeciC: number
     holdWindowMs: number
     stallWindowMs: number
