@@ -1,6 +1,7 @@
 // Safety supervisor: runs every control tick BEFORE any output is computed or written, and
 // returns the first fault found (or null). Order: readings that cannot be trusted, then hard
-// limits, then a welded heater relay, then plausibility of the heater and press, then operator events, then timing.
+// limits, then a welded heater relay, then plausibility of the heater and press, then operator
+// events, then timing.
 // It never writes outputs itself: the controller turns any fault into the safe state.
 
 import { Fault, FaultCode, SensorId, makeFault } from "../faults"
