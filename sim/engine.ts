@@ -8,6 +8,7 @@ import { Rng } from "./models/rng"
 import { ThermalModel, SIM_THERMAL } from "./models/thermal"
 import { PressModel, SIM_PRESS, seatedPress } from "./models/press"
 import { HeaterOneShot } from "./models/heater-oneshot"
+import { PressDriver } from "./models/press-driver"
 import { ArchModel, SIM_ARCH } from "./models/arch"
 import { applyFault, type SensorFault, newFaultState, type FaultState } from "./models/faults"
 
@@ -45,6 +46,12 @@ export class SimEngine {
     readonly press: PressModel
     readonly arch: ArchModel
     readonly oneShot: HeaterOneShot
+    /**
+     * The press driver behind its one-shot (sim/models/press-driver.ts): every press speed write
+     * is its kick, as the heater's "on" write is the heater's. Without a write for
+     * pressOneShotMs the motor loses drive and coasts to rest.
+     */
+    readonly pressDriver: PressDriver
     private t0 = performance.now()
     private lastStepMs = 0
     private timers: NodeJS.Timeout[] = []
@@ -72,6 +79,9 @@ export class SimEngine {
     private poweredNow = false
     /** times the heater's power went on/off */
     readonly powerEdges: { t: number; on: boolean }[] = []
+    private pressDrivenNow = false
+    /** times the press driver was enabled/disabled by its one-shot */
+    readonly pressDriveEdges: { t: number; on: boolean }[] = []
     readonly trace: TracePoint[] = []
     /** first sample beyond a limit sent on the bus, per sensor, after armLimitWatch() */
     firstBreachMs: number | null = null
@@ -87,12 +97,13 @@ export class SimEngine {
     readonly reportGaps: { t: number; gapMs: number }[] = []
     private lastReportMs = -1
 
-    constructor(readonly seed: number, readonly oneShotMs: number) {
+    constructor(readonly seed: number, readonly oneShotMs: number, readonly pressOneShotMs: number = oneShotMs) {
         this.rng = new Rng(seed)
         this.thermal = new ThermalModel(SIM_THERMAL)
         this.press = new PressModel(seatedPress(SIM_PRESS), this.rng)
         this.arch = new ArchModel(SIM_ARCH, this.rng)
         this.oneShot = new HeaterOneShot(oneShotMs)
+        this.pressDriver = new PressDriver(pressOneShotMs)
         this.services.onHeaterWrite(on => {
             const t = this.now()
             this.relayOn = on
@@ -101,7 +112,11 @@ export class SimEngine {
             if (on) this.oneShot.kick(t)
         })
         this.services.onDisplay(text => { this.display = text })
-        this.services.onPressSpeedWrite(speed => this.pressWrites.push({ t: this.now(), speed: Math.round(speed * 1000) }))
+        this.services.onPressSpeedWrite(speed => {
+            const t = this.now()
+            this.pressWrites.push({ t, speed: Math.round(speed * 1000) })
+            this.pressDriver.write(t, speed)
+        })
     }
 
     now(): number {
@@ -134,6 +149,14 @@ export class SimEngine {
         this.firstBreachMs = null
     }
 
+    /**
+     * The heater-supply sense (role heaterSense): the supply after the control relay, upstream of
+     * the one-shot's cut-off and the element, so live while the relay is on or welded on.
+     */
+    heaterSenseLive(): boolean {
+        return this.relayOn || this.relayStuckOn
+    }
+
     heaterPowered(t: number): boolean {
         return (this.relayOn || this.relayStuckOn) && this.heaterConnected && this.oneShot.powered(t)
     }
@@ -150,9 +173,13 @@ export class SimEngine {
             this.powerEdges.push({ t, on: powered })
         }
         this.thermal.step(dt, powered ? this.thermal.heaterFullW() : 0, this.press.inContact())
-        const [speed] = this.services.press.speed.values()
         const [enabled] = this.services.press.enabled.values()
-        this.press.step(dt, enabled ? speed : 0)
+        const driven = this.pressDriver.enabled(t)
+        if (driven !== this.pressDrivenNow) {
+            this.pressDrivenNow = driven
+            this.pressDriveEdges.push({ t, on: driven })
+        }
+        this.press.step(dt, enabled ? this.pressDriver.drive(t) : 0)
     }
 
     private reading(name: SensorName, trueValue: number): number {
@@ -207,6 +234,8 @@ export class SimEngine {
         void s.distance.reading.sendGetAsync()
         s.door.reading.setValues([this.doorClosed])
         void s.door.reading.sendGetAsync()
+        s.heaterSense.reading.setValues([this.heaterSenseLive()])
+        void s.heaterSense.reading.sendGetAsync()
         s.start.reading.setValues([this.startPressed ? 1 : 0])
         s.abort.reading.setValues([this.abortPressed ? 1 : 0])
         s.pressHome.reading.setValues([this.press.home() ? 1 : 0])
@@ -235,6 +264,18 @@ export class SimEngine {
     unpoweredAfter(t: number): number | null {
         if (!this.heaterPowered(t) && !this.poweredNow) return t
         for (const e of this.powerEdges) if (e.t >= t && !e.on) return e.t
+        return null
+    }
+
+    /** The press speed in force at t, permille: the last write while the driver's one-shot holds, else 0. */
+    pressDrive(t: number): number {
+        return Math.round(this.pressDriver.drive(t) * 1000)
+    }
+
+    /** The first time at or after t that the press driver was disabled (its one-shot expired), or null. */
+    pressUndrivenAfter(t: number): number | null {
+        if (!this.pressDriver.enabled(t) && !this.pressDrivenNow) return t
+        for (const e of this.pressDriveEdges) if (e.t >= t && !e.on) return e.t
         return null
     }
 

@@ -91,6 +91,7 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
     const e = s.engine
     let progressTimer: NodeJS.Timeout | undefined
     let injectedAt: number | null = null
+    let injectedPosMm: number | null = null
     let records: DeviceRecords | null = null
     let stopped: string | null = null
     try {
@@ -112,11 +113,12 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
                 pending.splice(i--, 1)
                 if (st.inject) {
                     injectedAt = e.now()
+                    injectedPosMm = e.press.positionM() * 1000
                     e.armLimitWatch({ filmMaxC: m.limits.filmMaxDeciC / 10, contactMaxC: m.limits.contactMaxDeciC / 10, forceMaxN: m.limits.forceMaxMilliN / 1000 })
                 }
                 await act(st.do, s)
             }
-            const atRest = !e.heaterPowered(e.now()) && lastSpeed(s) === 0
+            const atRest = !e.heaterPowered(e.now()) && e.pressDrive(e.now()) === 0
             const finished = pending.length === 0 && (s.last("outcome") !== undefined || !s.vm.running() || sc.expect.outcome === null)
             if (finished && atRest) {
                 if (restSince === null) restSince = e.now()
@@ -139,18 +141,13 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
         if (progressTimer) clearInterval(progressTimer)
         await s.close()
     }
-    const r = judge(sc, opt, s, injectedAt, Date.now() - wall0, records)
+    const r = judge(sc, opt, s, injectedAt, injectedPosMm, Date.now() - wall0, records)
     if (stopped) {
         r.failures.unshift(`run stopped: ${stopped}`)
         r.passed = false
         if (!r.stalled) r.stalled = stallBefore(s, opt)
     }
     return r
-}
-
-function lastSpeed(s: SimSession): number {
-    const w = s.engine.pressWrites
-    return w.length ? w[w.length - 1].speed : 0
 }
 
 /** A step is due at a time after the script started, or a time after a phase began. */
@@ -197,7 +194,7 @@ async function act(a: Action, s: SimSession) {
     }
 }
 
-function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number | null, wallMs: number, records: DeviceRecords | null): ScenarioReport {
+function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number | null, injectedPosMm: number | null, wallMs: number, records: DeviceRecords | null): ScenarioReport {
     const e = s.engine
     const x = sc.expect
     const failures: string[] = []
@@ -211,7 +208,8 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
     if (x.reaction === "fault-report" && ref !== null) {
         reactionMs = fault ? Math.round(fault.t - ref) : null
     } else if (x.reaction && ref !== null) {
-        const at = x.reaction === "heater-off" ? e.relayOffAfter(ref) : x.reaction === "press-retract" ? e.pressRetractAfter(ref) : e.unpoweredAfter(ref)
+        const at = x.reaction === "heater-off" ? e.relayOffAfter(ref) : x.reaction === "press-retract" ? e.pressRetractAfter(ref)
+            : x.reaction === "press-unpowered" ? e.pressUndrivenAfter(ref) : e.unpoweredAfter(ref)
         reactionMs = at === null ? null : Math.round(at - ref)
     } else if (x.maxReactionMs !== undefined && ref !== null && fault) {
         // no single output shows it (e.g. a jammed press): the firmware's fault report on its log
@@ -224,7 +222,8 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
     const final: FinalOutputs = {
         heaterRelayOn: e.relayOn,
         heaterPowered: e.heaterPowered(now),
-        pressSpeedPermille: lastSpeed(s),
+        // the speed the press is driven at: the last write, while the driver's one-shot holds
+        pressSpeedPermille: e.pressDrive(now),
         // home as the firmware defines it: the end stop, or within the home tolerance of zero
         pressHome: e.press.homeWithin(opt.manifest.press.homeToleranceUm),
         pressPositionMm: Math.round(e.press.positionM() * 1e4) / 10,
@@ -263,7 +262,17 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
     const maxFilm = Math.max(0, ...e.trace.map(p => p.filmC))
     if (x.maxFilmC !== undefined && maxFilm > x.maxFilmC) failures.push(`film reached ${maxFilm} °C, limit ${x.maxFilmC}`)
     if (x.pressHome && !final.pressHome) failures.push(`press not home at the end (${final.pressPositionMm} mm)`)
-    if (final.pressSpeedPermille !== 0) failures.push(`press still commanded to move (${final.pressSpeedPermille} permille)`)
+    if (x.maxTravelMm !== undefined && injectedPosMm !== null) {
+        // the true position, every trace point after the injection and at the end
+        const after = e.trace.filter(p => injectedAt !== null && p.t >= injectedAt).map(p => p.positionMm)
+        const travel = Math.max(e.press.positionM() * 1000, ...after) - injectedPosMm
+        if (travel > x.maxTravelMm) failures.push(`press travelled ${travel.toFixed(2)} mm after the injection, limit ${x.maxTravelMm} mm`)
+    }
+    if (x.maxForceN !== undefined) {
+        const f = Math.max(e.press.forceN(), ...e.trace.filter(p => injectedAt === null || p.t >= injectedAt).map(p => p.forceN))
+        if (f > x.maxForceN) failures.push(`true force reached ${f.toFixed(1)} N after the injection, limit ${x.maxForceN} N`)
+    }
+    if (final.pressSpeedPermille !== 0) failures.push(`press still driven (${final.pressSpeedPermille} permille)`)
     // a stalled press is left stopped where it jammed: no speed but 0 from the tick after its fault report
     if (faultCode === 40 && fault) {
         const driven = e.pressWrites.find(w => w.t > fault.t + period && w.speed !== 0)

@@ -31,6 +31,7 @@ export type Reaction =
     | "heater-off" // first heater relay write "off" after the first bad sample (or the event)
     | "press-retract" // first press speed write <= 0 after the first bad sample
     | "heater-unpowered" // heater power actually gone (one-shot expiry after a crash)
+    | "press-unpowered" // the press driver disabled by its one-shot (no speed write within control.pressOneShotMs)
     | "fault-report" // the firmware's fault report on its console (its detection, free of bus write latency)
 
 export interface Expect {
@@ -45,6 +46,10 @@ export interface Expect {
     pressHome: boolean
     /** the true film temperature must stay at or below this, °C */
     maxFilmC?: number
+    /** the press's true position may rise at most this far above where it was at the injection, mm */
+    maxTravelMm?: number
+    /** the true press force must stay at or below this after the injection, N */
+    maxForceN?: number
     /** a cycle cut short (no outcome): the device's last record must be a faulted cycle record with this fault */
     recordFault?: number
     /** the firmware must refuse the start press with this preflight reason (src/core/cycle/events.ts PreflightReason) */
@@ -138,12 +143,21 @@ export const SCENARIOS: Scenario[] = [
     },
     {
         // A welded relay heats only while the one-shot is armed, i.e. up to one window past
-        // each "on" tick: the PID absorbs that as extra duty and the film stays at its target.
-        // Undetectable without a current sensor, and harmless: the hardware layer contains it.
+        // each "on" tick, so the film stays near its target; but one of the two cut-offs is gone.
+        // The heater-supply sense (role heaterSense, upstream of the one-shot's cut-off) reads
+        // live with the relay commanded off: E23 on the first tick with more than
+        // safety.heaterSenseSettleTicks (3) ticks of "off" commands behind it. The relay is
+        // time-proportioned, on for the first round(duty x 20) ticks of each 20-tick (1 s)
+        // window: the ticks that can trip are the 4th off tick of a window up to the next
+        // window's start. At the hold the duty is ~33 % (SIM_THERMAL: ~26 W of losses at 70 °C
+        // against 80 W), far below the 80 % (16 on ticks) that would leave fewer than 4 off
+        // ticks, so the worst case, a weld just after a window starts, trips within that
+        // window's on ticks + 4 <= 20 ticks of the first tick after the weld (<= 1 tick): 1,050
+        // ms; + 50 ms for the firmware's log line. The fault retracts the press.
         name: "relay-stuck-on",
-        summary: "heater relay welded on during cure: the one-shot contains it, the cycle completes",
+        summary: "heater relay welded on during cure: the heater-supply sense reads live while commanded off, E23",
         steps: [START, { when: { phase: "cure", afterMs: 500 }, do: { kind: "relayStuckOn" }, inject: true }],
-        expect: { outcome: "complete", faultCode: null, pressHome: true, maxFilmC: 72 },
+        expect: { outcome: "faulted", faultCode: 23, reaction: "fault-report", maxReactionMs: 1000 + 50 + 50, pressHome: true, maxFilmC: 72 },
         timeoutMs: 120_000,
     },
     {
@@ -247,6 +261,24 @@ export const SCENARIOS: Scenario[] = [
         // just after the kill: 201 ms was seen once, so the limit is the window plus one step
         expect: { outcome: null, faultCode: null, reaction: "heater-unpowered", maxReactionMs: 200 + 5, pressHome: false },
         timeoutMs: 60_000,
+    },
+    {
+        name: "firmware-crash-approach",
+        summary: "the firmware VM is killed 2 s into the approach: the press driver's one-shot stops the press short of the arch",
+        steps: [START, { when: { phase: "approach", afterMs: 2000 }, do: { kind: "crash" }, inject: true }],
+        // The speed register still says +400 permille: only the driver's one-shot (nSLEEP) stops
+        // the motor, within control.pressOneShotMs (200 ms) of the last speed write, which came at
+        // most one tick before the kill (the speed is written every tick); plus one physics step
+        // (5 ms), as for the heater. 2 s in, the press runs at 400 permille x 12.5 mm/s = 5 mm/s
+        // about 10 mm out, the arch is at 49.5 mm (sim/models/press.ts): it may travel for the
+        // window, 5 mm/s x 0.205 s = 1.03 mm, then coast one speed lag, v x tau = 5 mm/s x
+        // 0.08 s = 0.40 mm: 1.43 mm in all, never near the arch, so the true force stays 0 N.
+        // (Before the one-shot was modelled it ran on into the arch up to the motor's 150 N.)
+        expect: {
+            outcome: null, faultCode: null, reaction: "press-unpowered", maxReactionMs: 200 + 5, pressHome: false,
+            maxTravelMm: 1.45, maxForceN: 0,
+        },
+        timeoutMs: 90_000,
     },
     {
         name: "power-loss",

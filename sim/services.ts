@@ -10,8 +10,8 @@ import {
 
 /** Role names: must match src/hw/roles.ts ROLE (test/unit/sim-roles.test.ts checks it). */
 export const SIM_ROLES = [
-    "abort", "buzzer", "contactTemp", "display", "distance", "door", "filmTemp", "force", "heater", "press",
-    "pressHome", "pressPos", "start", "statusLed",
+    "abort", "buzzer", "contactTemp", "display", "distance", "door", "filmTemp", "force", "heater", "heaterSense",
+    "press", "pressHome", "pressPos", "start", "statusLed",
 ] as const
 export type RoleName = (typeof SIM_ROLES)[number]
 
@@ -34,6 +34,8 @@ export class ApplicatorServices {
     readonly pressHome = new ButtonServer("pressHome")
     readonly start = new ButtonServer("start")
     readonly door = new SwitchServer()
+    /** on = heater supply live after the relay (the sense node between relay and one-shot, boards/README.md) */
+    readonly heaterSense = new SwitchServer()
     readonly heater = new JDServiceServer(SRV_RELAY, { instanceName: "heater" })
     readonly heaterActive = this.heater.addRegister<[boolean]>(RELAY_ACTIVE, [false])
     readonly press = new MotorServer("press")
@@ -51,7 +53,7 @@ export class ApplicatorServices {
         const ordered: [RoleName, JDServiceServer][] = [
             ["abort", this.abort], ["buzzer", this.buzzer], ["contactTemp", this.contactTemp], ["display", this.display],
             ["distance", this.distance], ["door", this.door], ["filmTemp", this.filmTemp], ["force", this.force],
-            ["heater", this.heater], ["press", this.press], ["pressHome", this.pressHome], ["pressPos", this.pressPos],
+            ["heater", this.heater], ["heaterSense", this.heaterSense], ["press", this.press], ["pressHome", this.pressHome], ["pressPos", this.pressPos],
             ["start", this.start], ["statusLed", this.statusLed],
         ]
         this.roleOrder = ordered.map(([r]) => r)

@@ -84,7 +84,7 @@ export class SimSession {
      * run on one machine on different ports, 0 picks a free one; 8082 is DeviceScript's own)
      */
     constructor(readonly m: Manifest, devsFile: string, workDir: string, seed: number, readonly image: SimImage = "device", public busPort = BUS_PORT) {
-        this.engine = new SimEngine(seed, m.control.heaterOneShotMs)
+        this.engine = new SimEngine(seed, m.control.heaterOneShotMs, m.control.pressOneShotMs)
         this.transport = new TcpBusTransport(busPort)
         this.bus = new JDBus([this.transport], { client: false, disableRoleManager: true })
         this.vm = new FirmwareVm(devsFile, workDir, SIM_DEVICE_SERIAL, () => this.engine.now())

@@ -85,8 +85,9 @@ export class ControlLoop {
         const s = this.sensors
         s.nowMs = now
         s.logHasRoom = this.logHasRoom()
-        // (and every sensor role on the one I/O device: sensor-inputs.ts, `foreign`)
-        s.outputsBound = this.io.heater.isBound && this.io.press.isBound && !s.foreign
+        // the heater-supply sense too (without it a welded relay would go unseen: docs/roles.md),
+        // and every sensor role on the one I/O device (sensor-inputs.ts, `foreign`)
+        s.outputsBound = this.io.heater.isBound && this.io.press.isBound && this.io.heaterSense.isBound && !s.foreign
         const out = this.ctrl.tick(s)
         // the peaks restart from the latest readings
         s.film.peak = s.film.value

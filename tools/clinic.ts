@@ -67,6 +67,7 @@ export const PANEL_FAULTS: { id: string; label: string; apply: (d: ClinicDevice)
     { id: "contact-high", label: "contact sensor reads 25 °C high", apply: d => sensor(d, "contactTemp", { kind: "offset", by: 25 }) },
     { id: "loadcell-disconnected", label: "load cell disconnected (rails)", apply: d => sensor(d, "force", { kind: "rail" }) },
     { id: "heater-disconnected", label: "heater disconnected", apply: d => { d.s.engine.heaterConnected = false } },
+    { id: "relay-welded", label: "heater relay welded on", apply: d => { d.s.engine.relayStuckOn = true } },
     { id: "press-stall", label: "press jammed", apply: d => d.s.engine.press.stall(true) },
 ]
 
@@ -178,6 +179,7 @@ export class ClinicDevice {
                     e.services.unmute(e.services[n])
                 }
                 e.heaterConnected = true
+                e.relayStuckOn = false
                 e.press.stall(false)
                 this.faults.clear()
                 return "hardware repaired (a latched fault still needs the technician's clear-fault)"

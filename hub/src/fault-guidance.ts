@@ -10,6 +10,7 @@ const GUIDANCE: Record<number, string> = {
     [FaultCode.ThermalRunaway]: "Stop using the device and call a technician: the heater did not warm the film as commanded.",
     [FaultCode.HeaterUncommandedRise]: "Switch the device off at the mains and call a technician: the heater warmed while it was commanded off.",
     [FaultCode.HoldDeviation]: "Move the device away from drafts and call a technician to check the heater and retune it.",
+    [FaultCode.HeaterRelayWelded]: "Do not start another cycle and call a technician: the heater relay is welded on, so only the backup cut-off is left; it must be replaced.",
     [FaultCode.SensorImplausible]: "Call a technician to check the sensor wiring shown as S on the display; do not start another cycle.",
     [FaultCode.SensorStale]: "Call a technician to check the sensor's cable; do not start another cycle.",
     [FaultCode.SensorStuck]: "Call a technician to replace the sensor shown as S on the display; do not start another cycle.",

@@ -34,8 +34,10 @@ export interface ControllerInputs {
     abortPressed: boolean
     /** the compliance log can take another record */
     logHasRoom: boolean
-    /** heater relay and press actuator are connected */
+    /** heater relay, its supply sense and press actuator are connected */
     outputsBound: boolean
+    /** the heater-supply sense reads live (docs/roles.md `heaterSense`); absent: dead */
+    heaterSenseLive?: boolean
     /** the arch-scan distance sensor, µm (only a scan reads it) */
     distance?: Sample
 }
@@ -202,6 +204,7 @@ export class Controller {
             pressFreeMotion: pm === PressMode.Approach || pm === PressMode.Release || pm === PressMode.Retract || scanning,
             pressInContact: pm === PressMode.Ramp || pm === PressMode.Hold,
             tickGapMs: gap, outputsBound: i.outputsBound,
+            heaterWasOn: this.outputs.heaterOn, heaterSenseLive: !!i.heaterSenseLive,
         })
         this.softAbort = false
         if (f) this.trip(now, f)

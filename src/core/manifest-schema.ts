@@ -29,6 +29,7 @@ export const MANIFEST_SECTIONS: { [section: string]: { [key: string]: KeySpec } 
         lateWindowTicks: [10, 100000, "length of the window, in ticks, over which late ticks are counted"],
         heaterWindowMs: [100, 10000, "time-proportioning window of the heater relay"],
         heaterOneShotMs: [50, 2000, "hardware one-shot: heater loses power this long after the last re-assert"],
+        pressOneShotMs: [50, 2000, "hardware one-shot: the press driver is disabled this long after the last speed write (written every tick)"],
         heaterMaxDutyPermille: [100, 1000, "maximum heater duty"],
         kpMicroPerDegC: [0, 10000000, "default proportional gain, 1e-6 duty per °C"],
         kiMicroPerDegCSec: [0, 10000000, "default integral gain, 1e-6 duty per °C·s"],
@@ -45,6 +46,7 @@ export const MANIFEST_SECTIONS: { [section: string]: { [key: string]: KeySpec } 
         runawayBelowTargetDeciC: [0, 500, "the runaway check runs only this far or more below target"],
         offRiseWindowMs: [1000, 120000, "window for the heater-off (relay stuck on) rise check"],
         offRiseMaxDeciC: [1, 500, "rise while the heater is commanded off that trips the check"],
+        heaterSenseSettleTicks: [1, 20, "ticks after a heater-off command before a live heater-supply sense is a welded relay"],
         holdBandDeciC: [5, 500, "band around target the film must stay in once reached"],
         holdWindowMs: [1000, 120000, "time outside the band that trips the holding check"],
         stallWindowMs: [100, 10000, "window in which commanded motion must show progress"],
@@ -168,6 +170,8 @@ function crossCheck(m: Manifest) {
         throw new ManifestError("control.heaterWindowMs", "must be at least two control periods")
     if (c.heaterOneShotMs <= c.periodMs)
         throw new ManifestError("control.heaterOneShotMs", "must exceed control.periodMs (re-asserted every tick)")
+    if (c.pressOneShotMs <= c.periodMs)
+        throw new ManifestError("control.pressOneShotMs", "must exceed control.periodMs (re-asserted every tick)")
     if (m.press.contactForceMilliN >= l.forceMaxMilliN)
         throw new ManifestError("press.contactForceMilliN", "must be below limits.forceMaxMilliN")
     if (m.press.travelMaxUm > l.positionMaxUm)

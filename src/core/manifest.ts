@@ -25,6 +25,7 @@ export interface ControlTiming {
     lateWindowTicks: number
     heaterWindowMs: number
     heaterOneShotMs: number
+    pressOneShotMs: number
     heaterMaxDutyPermille: number
     kpMicroPerDegC: number
     kiMicroPerDegCSec: number
@@ -42,6 +43,7 @@ export interface SafetyWindows {
     runawayBelowTargetDeciC: number
     offRiseWindowMs: number
     offRiseMaxDeciC: number
+    heaterSenseSettleTicks: number
     holdBandDeciC: number
     holdWindowMs: number
     stallWindowMs: number

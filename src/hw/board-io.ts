@@ -58,7 +58,7 @@ const PRESS_POT: AnalogDistanceOptions = JSON.parse('{"params":{"zeroMv":119,"mv
 const IR_SENSOR: AnalogDistanceOptions = JSON.parse('{"params":{"kMvM":71.39423076923077,"v0Mv":37.01923076923077,"minM":0.04,"maxM":0.3},"minReading":0.04,"maxReading":0.3,"readingError":0.01,"variant":2}')
 
 /** Operator panel PCF8574 pins (boards/README.md) and poll period (50 Hz). */
-const PANEL_BITS: PanelOptions["bits"] = JSON.parse('{"start":0,"abort":1,"door":2,"statusLed":3,"buzzer":4,"pressKick":5}')
+const PANEL_BITS: PanelOptions["bits"] = JSON.parse('{"start":0,"abort":1,"door":2,"statusLed":3,"buzzer":4,"pressKick":5,"heaterSense":6}')
 const PANEL_POLL_MS = 20
 
 function adcScale(opts: IoOptions): AdcScale {
@@ -72,7 +72,7 @@ export function startIo(opts: IoOptions = {}): Io {
     const sim = ds.isSimulator()
     const adc = adcScale(opts)
     const panel = startPanel({
-        names: ROLE, // start, abort, door, statusLed, buzzer
+        names: ROLE, // start, abort, door, heaterSense, statusLed, buzzer
         bits: PANEL_BITS,
         addr: PCF8574_ADDR,
         pollMs: PANEL_POLL_MS,
@@ -95,6 +95,7 @@ export function startIo(opts: IoOptions = {}): Io {
             ? new ds.Button(ROLE.pressHome)
             : startButton({ name: "pressHome", pin: pins.PRESS_HOME, activeHigh: true }),
         door: panel.door,
+        heaterSense: panel.heaterSense,
         start: panel.start,
         abort: panel.abort,
         statusLed: panel.statusLed,

@@ -21,6 +21,8 @@ export interface RoleNames {
     heater: string
     /** Switch, on = lid/door closed */
     door: string
+    /** Switch, on = heater supply live after the relay (a welded relay reads on while commanded off) */
+    heaterSense: string
     /** Button, pressed = press at its home end stop */
     pressHome: string
     /** Button: physical start (always required to start a cycle) */
@@ -37,7 +39,7 @@ export interface RoleNames {
 
 // Parsed from a string, as the firmware's other tables (README, "DeviceScript traps").
 export const ROLE: RoleNames = JSON.parse(
-    '{"filmTemp":"filmTemp","contactTemp":"contactTemp","force":"force","pressPos":"pressPos","distance":"distance","press":"press","heater":"heater","door":"door","pressHome":"pressHome","start":"start","abort":"abort","statusLed":"statusLed","buzzer":"buzzer","display":"display"}')
+    '{"filmTemp":"filmTemp","contactTemp":"contactTemp","force":"force","pressPos":"pressPos","distance":"distance","press":"press","heater":"heater","door":"door","heaterSense":"heaterSense","pressHome":"pressHome","start":"start","abort":"abort","statusLed":"statusLed","buzzer":"buzzer","display":"display"}')
 
 export interface Io {
     filmTemp: ds.Temperature
@@ -48,6 +50,7 @@ export interface Io {
     press: ds.Motor
     heater: ds.Relay
     door: ds.Switch
+    heaterSense: ds.Switch
     pressHome: ds.Button
     start: ds.Button
     abort: ds.Button

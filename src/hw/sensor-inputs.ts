@@ -29,6 +29,7 @@ export class SensorInputs implements ControllerInputs {
     readonly distance: Sample = { value: 0, atMs: -1, peak: 0 }
     home = false
     doorClosed = false
+    heaterSenseLive = false
     startPressed = false
     abortPressed = false
     /** the door's and buttons' present levels (the fields above are latched between ticks) */
@@ -74,6 +75,9 @@ export class SensorInputs implements ControllerInputs {
             self.doorLevel = v
             if (!v) self.doorClosed = false
         })
+        io.heaterSense.report().subscribe(pkt => {
+            if (pkt.isRegGet && pkt.regCode === REG_READING && ownDevice(self, pkt)) self.heaterSenseLive = !!pkt.decode()
+        })
         // the home end stop is a level, streamed like the door: from its button events a lost
         // "up" (a busy bus) left home true with the press out, so a retract stopped at once and
         // the press stayed out (seen in npm start's clinic, the press at 48.7 mm after a scan)
@@ -89,9 +93,9 @@ export class SensorInputs implements ControllerInputs {
             if (v) self.abortPressed = true
         })
         // each sensor reports once per control tick once it is bound (queued writes: housekeeping.ts)
-        this.streamed = [io.filmTemp, io.contactTemp, io.force, io.pressPos, io.door, io.distance, io.pressHome]
+        this.streamed = [io.filmTemp, io.contactTemp, io.force, io.pressPos, io.door, io.distance, io.pressHome, io.heaterSense]
         for (let i = 0; i < this.streamed.length; i++) onBound(hk, this.streamed[i], i, streamingMs)
-        // with 7 sensors, each is refreshed every 3.5 s; 255 samples last 12.75 s at 50 ms
+        // with 8 sensors, each is refreshed every 4 s; 255 samples last 12.75 s at 50 ms
         this.hk = hk
         setInterval(this.refreshStreaming, REFRESH_MS) // a bound method
     }

@@ -157,7 +157,7 @@ describe("state and gains", () => {
     })
 
     test("pidLimitsFor takes the manifest's duty and integral limits", () => {
-        const c = { periodMs: 50, overrunMs: 150, maxLateTicks: 10, lateWindowTicks: 100, heaterWindowMs: 1000, heaterOneShotMs: 200, heaterMaxDutyPermille: 800,
+        const c = { periodMs: 50, overrunMs: 150, maxLateTicks: 10, lateWindowTicks: 100, heaterWindowMs: 1000, heaterOneShotMs: 200, pressOneShotMs: 200, heaterMaxDutyPermille: 800,
             kpMicroPerDegC: 1, kiMicroPerDegCSec: 1, kdMicroSecPerDegC: 1, itermMaxPermille: 600 }
         expect(pidLimitsFor(c)).toEqual({ maxDutyPermille: 800, itermMaxPermille: 600, kdFilterMs: KD_FILTER_MS })
     })

@@ -33,3 +33,24 @@ describe("simulator roles", () => {
         for (const r of firmwareRoles()) expect(doc).toContain("`" + r + "`")
     })
 })
+
+describe("heater-supply sense (issue 14 item 4)", () => {
+    // the sense node sits after the control relay, before the one-shot's cut-off and the element
+    // (boards/README.md): it follows the relay's contact, not the heater's power
+    it.each([
+        // relay commanded, welded, element connected -> sense live
+        [false, false, true, false],
+        [true, false, true, true],
+        [false, true, true, true], // welded, commanded off: live (the fault E23 looks for)
+        [true, false, false, true], // element open: the node is still live
+    ])("relay on %s, welded %s, element connected %s: live %s", async (on, welded, connected, live) => {
+        const { SimEngine } = await import("../../sim/engine")
+        const e = new SimEngine(1, 200, 200)
+        e.relayOn = on
+        e.relayStuckOn = welded
+        e.heaterConnected = connected
+        expect(e.heaterSenseLive()).toBe(live)
+        // and the one-shot, never kicked here, keeps the element unpowered all the same
+        expect(e.heaterPowered(0)).toBe(false)
+    })
+})

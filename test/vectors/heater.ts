@@ -163,6 +163,7 @@ export const VECTOR_CONTROL: ControlTiming = {
     lateWindowTicks: 100,
     heaterWindowMs: 1000,
     heaterOneShotMs: 200,
+    pressOneShotMs: 200,
     heaterMaxDutyPermille: 1000,
     kpMicroPerDegC: 60000,
     kiMicroPerDegCSec: 1500,

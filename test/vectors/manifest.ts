@@ -25,6 +25,7 @@ export const MANIFEST_VECTORS: ManifestVector[] = [
     { name: "overrun not above two periods", mutate: m => { m.control.overrunMs = 2 * m.control.periodMs }, error: "control.overrunMs: must exceed" },
     { name: "late-tick allowance not below its window", mutate: m => { m.control.maxLateTicks = m.control.lateWindowTicks }, error: "control.maxLateTicks: must be below" },
     { name: "one-shot shorter than a tick", mutate: m => { m.control.heaterOneShotMs = m.control.periodMs }, error: "control.heaterOneShotMs" },
+    { name: "press one-shot shorter than a tick", mutate: m => { m.control.pressOneShotMs = m.control.periodMs }, error: "control.pressOneShotMs" },
     { name: "film limit at the sensor's range", mutate: m => { m.limits.filmMaxDeciC = 1500; m.limits.filmSensorMaxDeciC = 1500 }, error: "limits.filmMaxDeciC: must be below" },
 ]
 

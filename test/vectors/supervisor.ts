@@ -44,11 +44,31 @@ export function nominal(k: number, now: number, m: Manifest): SupervisorInputs {
         pressInContact: false,
         tickGapMs: k === 0 ? 0 : m.control.periodMs,
         outputsBound: true,
+        // the relay off and its supply sense dead: healthy
+        heaterWasOn: false,
+        heaterSenseLive: false,
     }
 }
 
 function at(k: number, from: number) {
     return k >= from
+}
+
+/** A time-proportioned relay: commanded on at ticks 0-7 of every 20 (40 % of a 1 s window). */
+function relayCmd(j: number): boolean {
+    return j >= 0 && j % 20 < 8
+}
+
+/**
+ * Tick k's relay inputs: the previous tick's command, and a sense that follows the command late
+ * by `lagTicks` (live when the relay was commanded on in any of ticks k-1 .. k-1-lagTicks).
+ */
+function relayAndSense(i: SupervisorInputs, k: number, lagTicks: number): SupervisorInputs {
+    i.heaterWasOn = relayCmd(k - 1)
+    let live = false
+    for (let j = 0; j <= lagTicks; j++) if (relayCmd(k - 1 - j)) live = true
+    i.heaterSenseLive = live
+    return i
 }
 
 export const SUPERVISOR_VECTORS: SupVector[] = [
@@ -230,6 +250,37 @@ export const SUPERVISOR_VECTORS: SupVector[] = [
             return i
         },
         tripTick: m => -1,
+    },
+    {
+        // welded: the sense is live throughout; the relay is commanded on at ticks 0-9 and off
+        // from tick 10. Tick k sees tick k-1's command, so tick 11 is the first off tick (1 tick
+        // off); ticks 11 .. 10 + settle are the settling time; tick 11 + settle is the first with
+        // more than settle ticks off and trips (settle 3: tick 14)
+        name: "welded heater relay: the sense stays live after an off command", ticks: 100, code: FaultCode.HeaterRelayWelded, sensor: SensorId.None, eventTick: 11,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.heaterWasOn = k <= 10; i.heaterSenseLive = true; return i },
+        tripTick: m => 11 + m.safety.heaterSenseSettleTicks,
+    },
+    {
+        // a healthy relay whose sense lags the command by the whole settling time (live while the
+        // relay was on within the last settle + 1 ticks): 20 windows of time-proportioning, clean
+        name: "healthy relay, sense lagging by the settling time, runs clean", ticks: 400, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
+        inputs: (k, now, m) => relayAndSense(nominal(k, now, m), k, m.safety.heaterSenseSettleTicks),
+        tripTick: m => -1,
+    },
+    {
+        // the same sense one tick later than the settling time allows: the relay's last "on" is
+        // tick 7, tick 9 is the first off tick, tick 9 + settle has settle + 1 ticks off with the
+        // sense still live (tick 7 is within its lag of settle + 1 ticks): it trips there (tick 12)
+        name: "sense live one tick past the settling time trips", ticks: 400, code: FaultCode.HeaterRelayWelded, sensor: SensorId.None, eventTick: 9,
+        inputs: (k, now, m) => relayAndSense(nominal(k, now, m), k, m.safety.heaterSenseSettleTicks + 1),
+        tripTick: m => 9 + m.safety.heaterSenseSettleTicks,
+    },
+    {
+        // idle, the heater off since boot: the relay welds at tick 20 (the sense goes live); it has
+        // been off far longer than the settling time, so tick 20 trips
+        name: "welded heater relay found while idle", ticks: 100, code: FaultCode.HeaterRelayWelded, sensor: SensorId.None, eventTick: 20,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.active = false; i.cycleActive = false; i.heaterSenseLive = at(k, 20); return i },
+        tripTick: m => 20,
     },
     {
         name: "actuator lost during a cycle", ticks: 50, code: FaultCode.ActuatorLost, sensor: SensorId.None, eventTick: 10,

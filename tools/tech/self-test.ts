@@ -37,6 +37,7 @@ export const ROLE_SPECS: RoleSpec[] = [
     { role: "pressPos", serviceClass: SRV_DISTANCE, what: "press position sensor" },
     { role: "distance", serviceClass: SRV_DISTANCE, what: "arch-scan distance sensor" },
     { role: "door", serviceClass: SRV_SWITCH, what: "door/lid switch" },
+    { role: "heaterSense", serviceClass: SRV_SWITCH, what: "heater-supply sense" },
     { role: "pressHome", serviceClass: SRV_BUTTON, what: "press home end stop" },
     { role: "start", serviceClass: SRV_BUTTON, what: "START button" },
     { role: "abort", serviceClass: SRV_BUTTON, what: "ABORT button" },
@@ -68,6 +69,8 @@ function sensorSpecs(): SensorSpec[] {
         { role: "pressPos", unit: "µm", toInt: v => Math.round(v * 1e6), show: n => (n / 1000).toFixed(2) + " mm", min: l.positionMinUm, max: l.positionMaxUm },
         { role: "distance", unit: "µm", toInt: v => Math.round(v * 1e6), show: n => (n / 1000).toFixed(1) + " mm", min: 0 },
         { role: "door", unit: "", toInt: v => (v ? 1 : 0), show: n => (n ? "closed" : "OPEN") },
+        // the heater is off while a self-test runs: a live supply after the relay is a welded relay
+        { role: "heaterSense", unit: "", toInt: v => (v ? 1 : 0), show: n => (n ? "LIVE" : "dead") },
         { role: "pressHome", unit: "", toInt: v => (v > 0 ? 1 : 0), show: n => (n ? "at home" : "not at home") },
         { role: "start", unit: "", toInt: v => (v > 0 ? 1 : 0), show: n => (n ? "pressed" : "released") },
         { role: "abort", unit: "", toInt: v => (v > 0 ? 1 : 0), show: n => (n ? "pressed" : "released") },
@@ -132,6 +135,10 @@ async function checkSensors(link: DeviceLink, roles: RoleBinding[], checks: Chec
             todo = `the ${spec.role.toUpperCase()} button reads pressed: release it, or check it for a short`
         }
         if (spec.role === "door" && !lo) detail += " (close it before a cycle)"
+        if (spec.role === "heaterSense" && hi) {
+            ok = false
+            todo = "the heater supply after the relay is live with the heater off: the relay is welded (docs/faults.md E23): replace it"
+        }
         checks.push({ group: "sensors", name: spec.role, ok, detail, todo })
     }))
     // keep the table in the spec order whatever order the readings finished in

@@ -1,6 +1,7 @@
 // Safety supervisor: runs every control tick BEFORE any output is computed or written, and
 // returns the first fault found (or null). Order: readings that cannot be trusted, then hard
-// limits, then plausibility of the heater and press, then operator events, then timing.
+// limits, then a welded heater relay, then plausibility of the heater and press, then operator
+// events, then timing.
 // It never writes outputs itself: the controller turns any fault into the safe state.
 
 import { Fault, FaultCode, SensorId, makeFault } from "../faults"
@@ -37,8 +38,12 @@ export interface SupervisorInputs {
     pressInContact: boolean
     /** ms since the previous tick started (0 on the first tick) */
     tickGapMs: number
-    /** heater relay and press actuator are connected (bound) */
+    /** heater relay, its supply sense and press actuator are connected (bound) */
     outputsBound: boolean
+    /** the heater relay was commanded on by the previous tick */
+    heaterWasOn: boolean
+    /** the heater-supply sense reads live (supply present after the relay) */
+    heaterSenseLive: boolean
 }
 
 export class Supervisor {
@@ -51,6 +56,11 @@ export class Supervisor {
     /** late ticks counted in the current window of control.lateWindowTicks active ticks */
     private lateTicks = 0
     private windowTicks = 0
+    /**
+     * Ticks since the heater relay was last commanded on: a fact about the relay's commands,
+     * not detector history, so reset() leaves it.
+     */
+    private heaterOffTicks = 0
 
     constructor(readonly m: Manifest) {
         const s = m.safety
@@ -81,6 +91,7 @@ export class Supervisor {
         const s = this.m.safety
         const now = i.nowMs
         const period = this.m.control.periodMs
+        this.heaterOffTicks = i.heaterWasOn ? 0 : this.heaterOffTicks + 1
 
         // 1. readings that cannot be trusted
         const range = implausible(i.film, SensorId.FilmTemp, l.filmSensorMinDeciC, l.filmSensorMaxDeciC, false, now) ||
@@ -104,6 +115,12 @@ export class Supervisor {
             overLimit(i.contact, FaultCode.ContactOverTemp, SensorId.ContactTemp, contactMax, now) ||
             overLimit(i.force, FaultCode.OverForce, SensorId.Force, l.forceMaxMilliN, now)
         if (over) return over
+
+        // 2b. a welded heater relay (latent: the one-shot still cuts the heater): in any state, the
+        // supply after the relay must be dead once the relay has been commanded off for more than
+        // heaterSenseSettleTicks ticks (the relay's release and the sense's filter, poll and report)
+        if (i.heaterSenseLive && this.heaterOffTicks > s.heaterSenseSettleTicks)
+            return makeFault(FaultCode.HeaterRelayWelded, SensorId.None, this.heaterOffTicks * period, s.heaterSenseSettleTicks * period, now)
 
         // 3. heater and press plausibility (need trustworthy, fresh readings)
         if (hasValue(i.film)) {

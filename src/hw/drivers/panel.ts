@@ -135,10 +135,10 @@ export class PanelBuzzerServer extends Server {
 }
 
 export interface PanelOptions {
-    /** role names (ROLE.start, ROLE.abort, ROLE.door, ROLE.statusLed, ROLE.buzzer) */
-    names: { start: string; abort: string; door: string; statusLed: string; buzzer: string }
+    /** role names (ROLE.start, ROLE.abort, ROLE.door, ROLE.heaterSense, ROLE.statusLed, ROLE.buzzer) */
+    names: { start: string; abort: string; door: string; heaterSense: string; statusLed: string; buzzer: string }
     /** expander pin of each function */
-    bits: { start: number; abort: number; door: number; statusLed: number; buzzer: number; pressKick: number }
+    bits: { start: number; abort: number; door: number; heaterSense: number; statusLed: number; buzzer: number; pressKick: number }
     addr: number
     pollMs: number
 }
@@ -149,6 +149,8 @@ export interface Panel {
     start: ds.Button
     abort: ds.Button
     door: ds.Switch
+    /** on = heater supply live after the relay (optocoupler pulls the pin low) */
+    heaterSense: ds.Switch
     statusLed: ds.LightBulb
     buzzer: ds.Buzzer
 }
@@ -178,6 +180,7 @@ export function startPanel(o: PanelOptions): Panel {
         start: new ds.Button(startLocalServer(n.start, PanelButtonServer, port, b.start)),
         abort: new ds.Button(startLocalServer(n.abort, PanelButtonServer, port, b.abort)),
         door: new ds.Switch(startLocalServer(n.door, PanelSwitchServer, port, b.door)),
+        heaterSense: new ds.Switch(startLocalServer(n.heaterSense, PanelSwitchServer, port, b.heaterSense)),
         statusLed: new ds.LightBulb(startLocalServer(n.statusLed, PanelLampServer, port, b.statusLed)),
         buzzer: new ds.Buzzer(startLocalServer(n.buzzer, PanelBuzzerServer, port, b.buzzer)),
     }
