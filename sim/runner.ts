@@ -256,6 +256,8 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
     }
     const maxFilm = Math.max(0, ...e.trace.map(p => p.filmC))
     if (x.maxFilmC !== undefined && maxFilm > x.maxFilmC) failures.push(`film reached ${maxFilm} °C, limit ${x.maxFilmC}`)
+    const maxForce = Math.max(0, ...e.trace.map(p => p.forceN))
+    if (x.maxForceN !== undefined && maxForce > x.maxForceN) failures.push(`force reached ${maxForce} N, limit ${x.maxForceN}`)
     if (x.pressHome && !final.pressHome) failures.push(`press not home at the end (${final.pressPositionMm} mm)`)
     if (final.pressSpeedPermille !== 0) failures.push(`press still commanded to move (${final.pressSpeedPermille} permille)`)
     const tr = e.trace

@@ -188,6 +188,7 @@ export class Controller {
             // free motion (approach, release, retract, a scan): stall applies; pushing in contact (ramp, hold)
             pressFreeMotion: pm === PressMode.Approach || pm === PressMode.Release || pm === PressMode.Retract || scanning,
             pressInContact: pm === PressMode.Ramp || pm === PressMode.Hold,
+            contactUm: this.press.contactUm,
             tickGapMs: gap, outputsBound: i.outputsBound,
         })
         this.softAbort = false

@@ -47,6 +47,8 @@ export interface SafetyWindows {
     stallWindowMs: number
     stallMinProgressUm: number
     stallMinSpeedPermille: number
+    forceShortfallMaxMilliN: number
+    filmBelowContactMaxDeciC: number
 }
 
 export interface PressSettings {
@@ -58,6 +60,8 @@ export interface PressSettings {
     homeToleranceUm: number
     travelMaxUm: number
     releaseForceMilliN: number
+    stiffnessMinMilliNPerMm: number
+    stiffenUm: number
 }
 
 export interface CycleSettings {
