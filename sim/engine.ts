@@ -183,7 +183,7 @@ export class SimEngine {
     }
 
     private reading(name: SensorName, trueValue: number): number {
-        return applyFault(trueValue, this.sensorFaults[name], this.faultState[name])
+        return applyFault(trueValue, this.sensorFaults[name], this.faultState[name], this.now())
     }
 
     private send(name: SensorName, server: { reading: { setValues(v: [number]): void; sendGetAsync(): Promise<void> } }, value: number) {

@@ -182,6 +182,41 @@ export const SCENARIOS: Scenario[] = [
         timeoutMs: 120_000,
     },
     {
+        // The loop holds the drifting reading at 20 N, so the real force climbs at 8 N/s. E13
+        // (docs/faults.md) trips when the penetration past contact d passes the softest plausible
+        // film's for the reading + 2 N: 3 d (1 + d/10) = 22 N at d = 4.92 mm; the real force
+        // there is at most 4 (d + 1.2) (1 + (d + 1.2)/10) = 39.4 N (sim plant, contact point and
+        // lag margin 1.2 mm), reached (39.4 - 20) / 8 = 2.4 s after the onset, + 75 ms to see it
+        name: "loadcell-drift",
+        summary: "load cell zero drifts low at 8 N/s during cure: the force loop pushes on the reading, the press's penetration past contact catches it",
+        steps: [START, { when: { phase: "cure", afterMs: 1000 }, do: { kind: "sensor", sensor: "force", fault: { kind: "drift", perS: -8 / 9.80665 } }, inject: true }],
+        expect: { outcome: "faulted", faultCode: 13, maxReactionMs: 2500, pressHome: true, maxForceN: 40 },
+        timeoutMs: 120_000,
+    },
+    {
+        // Clipped at 15 N, 5 N short of the set-point: the loop pushes at >= 200 ‰ (2.5 mm/s).
+        // E13 at 3 d (1 + d/10) = 17 N, d = 4.04 mm, from d >= 3.66 - 0.55 = 3.11 mm at the
+        // onset (20 N on the sim plant, contact found <= 0.55 mm past the arch): 0.93 mm in
+        // 0.37 s + 80 ms motor lag + 75 ms to see it < 600 ms; real force at most
+        // 4 (4.04 + 1.2) (1 + 5.24/10) = 31.9 N
+        name: "loadcell-saturate",
+        summary: "load cell amplifier saturates at 15 N during cure (the set-point is 20 N): the press's penetration past contact catches it",
+        steps: [START, { when: { phase: "cure", afterMs: 1000 }, do: { kind: "sensor", sensor: "force", fault: { kind: "saturate", at: 15 / 9.80665 } }, inject: true }],
+        expect: { outcome: "faulted", faultCode: 13, maxReactionMs: 600, pressHome: true, maxForceN: 32 },
+        timeoutMs: 120_000,
+    },
+    {
+        // A steady offset present before the cycle: film and tip both at 22 °C, the film reads
+        // -8 °C. E24 at the first tick with a heater target (preheat's second tick): START seen
+        // within a report period and a tick, then two ticks, ~175 ms (500 ms for bus latency);
+        // the heater is on for at most one tick (4 J into the 6 J/K plate: < 0.7 K)
+        name: "film-reads-low",
+        summary: "film sensor reads 30 °C low (a steady offset) from before the cycle: the contact tip's reading catches it before the film heats",
+        steps: [{ when: { atMs: 0 }, do: { kind: "sensor", sensor: "filmTemp", fault: { kind: "offset", by: -30 } }, inject: true }, START],
+        expect: { outcome: "faulted", faultCode: 24, maxReactionMs: 500, pressHome: true, maxFilmC: 23 },
+        timeoutMs: 60_000,
+    },
+    {
         name: "press-stall",
         summary: "press jams during the approach",
         steps: [START, { when: { phase: "approach", afterMs: 300 }, do: { kind: "pressStall" }, inject: true }],

@@ -12,7 +12,7 @@ const UNITS: [RegExp, string][] = [
     [/Ticks$/, "control ticks"], [/Cycles$/, "cycles"], [/SecPerDegC$/, "1e-6 duty·s/°C"],
     [/DegCSec$/, "1e-6 duty/(°C·s)"], [/PerDegC$/, "1e-6 duty/°C"], [/PermillePerN$/, "‰ speed per N"],
     [/Ppm$/, "ppm (1e-6)"], [/MicroRad$/, "µrad"], [/Points$/, "points"], [/PerPoint$/, "readings"],
-    [/Iterations$/, "iterations"], [/Records$/, "records"],
+    [/Iterations$/, "iterations"], [/Records$/, "records"], [/MilliNPerMm$/, "mN/mm"],
 ]
 
 function unit(key: string): string {

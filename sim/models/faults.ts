@@ -8,7 +8,10 @@
 //   scale   gain error: the reading times a factor
 //   rail    load cell disconnected: the HX711-class driver rails at 1000 kg
 //   spike   the next `samples` readings are `value` (a knock, EMI), then normal again
-// Stateful kinds (stuck-here, spike) keep their state in a FaultState, one per sensor; it
+//   drift   the zero drifts from the moment the fault is applied: reads trueValue + perS x
+//           seconds since (a load cell's bridge creeping, a warming amplifier); negative = low
+//   saturate  the reading clips at `at` (an amplifier railing below the load): min(true, at)
+// Stateful kinds (stuck-here, spike, drift) keep their state in a FaultState, one per sensor; it
 // restarts whenever a different fault object is applied, so re-injecting arms it again.
 
 /** Thermistor open circuit, °C. */
@@ -27,6 +30,8 @@ export type SensorFault =
     | { kind: "scale"; by: number }
     | { kind: "rail" }
     | { kind: "spike"; value: number; samples: number }
+    | { kind: "drift"; perS: number }
+    | { kind: "saturate"; at: number }
 
 export interface FaultState {
     /** the fault this state belongs to */
@@ -35,17 +40,20 @@ export interface FaultState {
     frozen: number
     /** spike: readings still to replace */
     spikeLeft: number
+    /** drift: when the fault was applied, ms (NaN until the first reading) */
+    sinceMs: number
 }
 
 export function newFaultState(): FaultState {
-    return { fault: null, frozen: NaN, spikeLeft: 0 }
+    return { fault: null, frozen: NaN, spikeLeft: 0, sinceMs: NaN }
 }
 
-/** The reading a sensor reports for trueValue under fault (null: healthy). */
-export function applyFault(trueValue: number, fault: SensorFault | null, state: FaultState): number {
+/** The reading a sensor reports for trueValue at nowMs under fault (null: healthy). */
+export function applyFault(trueValue: number, fault: SensorFault | null, state: FaultState, nowMs = 0): number {
     if (state.fault !== fault) {
         state.fault = fault
         state.frozen = NaN
+        state.sinceMs = nowMs
         state.spikeLeft = fault && fault.kind === "spike" ? fault.samples : 0
     }
     if (fault === null) return trueValue
@@ -71,5 +79,9 @@ export function applyFault(trueValue: number, fault: SensorFault | null, state: 
                 return fault.value
             }
             return trueValue
+        case "drift":
+            return trueValue + (fault.perS * (nowMs - state.sinceMs)) / 1000
+        case "saturate":
+            return Math.min(trueValue, fault.at)
     }
 }

@@ -203,6 +203,7 @@ export class Controller {
             // free motion (approach, release, retract, a scan): stall applies; pushing in contact (ramp, hold)
             pressFreeMotion: pm === PressMode.Approach || pm === PressMode.Release || pm === PressMode.Retract || scanning,
             pressInContact: pm === PressMode.Ramp || pm === PressMode.Hold,
+            contactUm: this.press.contactUm,
             tickGapMs: gap, outputsBound: i.outputsBound,
             heaterWasOn: this.outputs.heaterOn, heaterSenseLive: !!i.heaterSenseLive,
         })

@@ -6,11 +6,15 @@ export enum FaultCode {
     FilmOverTemp = 10,
     ContactOverTemp = 11,
     OverForce = 12,
+    /** the load cell reads less than the press's penetration past contact must produce (independent of the cell's own limit) */
+    ForceImplausible = 13,
     ThermalRunaway = 20,
     HeaterUncommandedRise = 21,
     HoldDeviation = 22,
     /** the heater-supply sense reads live with the relay commanded off: one of the two cut-offs is gone */
     HeaterRelayWelded = 23,
+    /** the film reads below the unheated contact tip (a film sensor reading low) */
+    FilmBelowContact = 24,
     SensorImplausible = 30,
     SensorStale = 31,
     SensorStuck = 32,
@@ -56,7 +60,7 @@ export function isLatching(code: FaultCode): boolean {
 // only when a name is asked for (a fault, a technician's query), so the names are not held in
 // the heap (parsed at the top level they were, for the program's life); as statements they cost
 // ~120 bytes of the firmware's 64 KB function area (README, "DeviceScript traps").
-const NAMES = '["none",null,null,null,null,null,null,null,null,null,"film over temperature","contact over temperature","over force",null,null,null,null,null,null,null,"thermal runaway: no rise while heating","heater rising while off","temperature outside hold band","heater relay welded",null,null,null,null,null,null,"sensor reading implausible","sensor lost (no fresh reading)","sensor stuck","actuator not connected",null,null,null,null,null,null,"press stalled","press found no contact","phase timed out",null,null,null,null,null,null,null,"door opened","aborted",null,null,null,null,null,null,null,null,"control tick overrun","control logic error","power lost during a cycle",null,null,null,null,null,null,null,"autotune rejected"]'
+const NAMES = '["none",null,null,null,null,null,null,null,null,null,"film over temperature","contact over temperature","over force","force implausible: press past contact",null,null,null,null,null,null,"thermal runaway: no rise while heating","heater rising while off","temperature outside hold band","heater relay welded","film reads below the contact tip",null,null,null,null,null,"sensor reading implausible","sensor lost (no fresh reading)","sensor stuck","actuator not connected",null,null,null,null,null,null,"press stalled","press found no contact","phase timed out",null,null,null,null,null,null,null,"door opened","aborted",null,null,null,null,null,null,null,null,"control tick overrun","control logic error","power lost during a cycle",null,null,null,null,null,null,null,"autotune rejected"]'
 
 export function faultName(code: FaultCode): string {
     return JSON.parse(NAMES)[code] || "unknown fault"

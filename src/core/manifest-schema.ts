@@ -52,6 +52,8 @@ export const MANIFEST_SECTIONS: { [section: string]: { [key: string]: KeySpec } 
         stallWindowMs: [100, 10000, "window in which commanded motion must show progress"],
         stallMinProgressUm: [10, 10000, "minimum travel within the stall window"],
         stallMinSpeedPermille: [10, 1000, "commanded speed at or above which progress is expected"],
+        forceShortfallMaxMilliN: [100, 20000, "in contact, a force reading this far below the softest plausible force at the press's penetration past contact (press.stiffnessMinMilliNPerMm) is implausible: E13"],
+        filmBelowContactMaxDeciC: [10, 300, "with the press out of contact, a film reading this far below the contact tip's is implausible (the unheated tip cannot be hotter than the heated film): E24"],
     },
     press: {
         approachSpeedPermille: [10, 1000, "press speed while approaching the arch"],
@@ -62,6 +64,8 @@ export const MANIFEST_SECTIONS: { [section: string]: { [key: string]: KeySpec } 
         homeToleranceUm: [10, 5000, "position within this of zero counts as home"],
         travelMaxUm: [1000, 200000, "approach travel without contact is a fault beyond this"],
         releaseForceMilliN: [0, 5000, "force below which the film counts as released"],
+        stiffnessMinMilliNPerMm: [100, 100000, "the softest plausible film and arch: at a penetration d past the contact point the force is at least this x d x (1 + d / press.stiffenUm), d in mm (docs/faults.md E13)"],
+        stiffenUm: [1000, 1000000, "penetration at which that softest force is twice its linear term (the film and arch stiffen as they are squeezed)"],
     },
     cycle: {
         preheatMaxMs: [10000, 3600000, "longest allowed preheat"],

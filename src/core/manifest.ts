@@ -49,6 +49,8 @@ export interface SafetyWindows {
     stallWindowMs: number
     stallMinProgressUm: number
     stallMinSpeedPermille: number
+    forceShortfallMaxMilliN: number
+    filmBelowContactMaxDeciC: number
 }
 
 export interface PressSettings {
@@ -60,6 +62,8 @@ export interface PressSettings {
     homeToleranceUm: number
     travelMaxUm: number
     releaseForceMilliN: number
+    stiffnessMinMilliNPerMm: number
+    stiffenUm: number
 }
 
 export interface CycleSettings {

@@ -7,8 +7,8 @@ import { FaultCode, SensorId, faultName, faultLabel, makeFault } from "../../src
 // The codes are a published contract (logged, sent to the hub, printed in the manual):
 // this table is written out by hand so that a renumbering fails here.
 const STABLE: [string, number][] = [
-    ["FilmOverTemp", 10], ["ContactOverTemp", 11], ["OverForce", 12], ["ThermalRunaway", 20],
-    ["HeaterUncommandedRise", 21], ["HoldDeviation", 22], ["HeaterRelayWelded", 23], ["SensorImplausible", 30], ["SensorStale", 31],
+    ["FilmOverTemp", 10], ["ContactOverTemp", 11], ["OverForce", 12], ["ForceImplausible", 13], ["ThermalRunaway", 20],
+    ["HeaterUncommandedRise", 21], ["HoldDeviation", 22], ["HeaterRelayWelded", 23], ["FilmBelowContact", 24], ["SensorImplausible", 30], ["SensorStale", 31],
     ["SensorStuck", 32], ["ActuatorLost", 33], ["PressStall", 40], ["PressNoContact", 41], ["PhaseTimeout", 42],
     ["DoorOpen", 50], ["Abort", 51], ["TickOverrun", 60], ["ControlError", 61], ["PowerLost", 62], ["AutotuneRejected", 70],
 ]

@@ -13,7 +13,7 @@ describe("devicescript.json", () => {
                 expect(lo, `${section}.${key}`).toBeLessThan(hi)
                 expect(doc.length, `${section}.${key}`).toBeGreaterThan(10)
                 // units in the name
-                expect(key, `${section}.${key} has no unit in its name`).toMatch(/(DeciC|MilliN|Um|Ms|Permille|Ticks|Cycles|PerDegC|DegCSec|SecPerDegC|PerN|Records|Points|PerPoint|Iterations|Ppm|MicroRad)$/)
+                expect(key, `${section}.${key} has no unit in its name`).toMatch(/(DeciC|MilliN|Um|Ms|Permille|Ticks|Cycles|PerDegC|DegCSec|SecPerDegC|PerN|PerMm|Records|Points|PerPoint|Iterations|Ppm|MicroRad)$/)
             }
         }
     })

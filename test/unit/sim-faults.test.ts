@@ -22,6 +22,18 @@ describe("applyFault", () => {
         expect(TRUE_VALUES.map(v => applyFault(v, fault, st))).toEqual(want)
     })
 
+    test("a drifting zero: perS per second from the moment it is applied", () => {
+        const st = newFaultState()
+        const f: SensorFault = { kind: "drift", perS: -0.8 }
+        // applied at 1000 ms; readings at 1000, 1500, 2000, 3500 ms: -0.8 x 0, 0.5, 1, 2.5 s
+        expect([[2, 1000], [2, 1500], [2, 2000], [2, 3500]].map(([v, t]) => applyFault(v, f, st, t))).toEqual([2, 1.6, 1.2, 0])
+    })
+
+    test("a saturating reading clips at its value", () => {
+        const st = newFaultState()
+        expect([1, 1.5, 1.53, 2, 9].map(v => applyFault(v, { kind: "saturate", at: 1.53 }, st))).toEqual([1, 1.5, 1.53, 1.53, 1.53])
+    })
+
     test("the reported constants are what the board drivers report", () => {
         expect([OPEN_READING_C, SHORT_READING_C, LOAD_CELL_RAIL_KG]).toEqual([-273, 999, 1000])
     })

@@ -21,8 +21,10 @@ export interface PlantParams {
     pressMaxUmPerS: number
     /** arch surface position from home, µm */
     archUm: number
-    /** film + arch stiffness past contact, mN per µm */
+    /** film + arch stiffness at first contact, mN per µm */
     stiffnessMilliNPerUm: number
+    /** penetration at which the force is twice the linear term (stiffening), µm */
+    stiffenUm: number
 }
 
 /** Full duty settles the film at 22 + 60 x 2 = 142 °C; block/film lags ~10 s and ~30 s. */
@@ -35,7 +37,11 @@ export const NOMINAL_PLANT: PlantParams = {
     filmToAmbientKPerW: 2,
     pressMaxUmPerS: 10000,
     archUm: 20000,
-    stiffnessMilliNPerUm: 2,
+    // the simulator's film and arch (sim/models/press.ts SIM_PRESS: 4 N/mm stiffening over
+    // 10 mm): the firmware's force plausibility check (E13) expects at least the softest
+    // plausible film and arch, 3 N/mm stiffening over 10 mm (devicescript.json press.*)
+    stiffnessMilliNPerUm: 4,
+    stiffenUm: 10000,
 }
 
 /** Contact tip coupling: tip = (0.09 film + 0.91 patient) at steady state (70 °C film -> 40.0 °C). */
@@ -68,7 +74,7 @@ export class Plant {
 
     forceMilliN(): number {
         const past = this.positionUm - this.p.archUm
-        return past > 0 ? past * this.p.stiffnessMilliNPerUm : 0
+        return past > 0 ? past * this.p.stiffnessMilliNPerUm * (1 + past / this.p.stiffenUm) : 0
     }
 
     inContact(): boolean {

@@ -42,6 +42,7 @@ export function nominal(k: number, now: number, m: Manifest): SupervisorInputs {
         pressSpeedPermille: 0,
         pressFreeMotion: false,
         pressInContact: false,
+        contactUm: -1,
         tickGapMs: k === 0 ? 0 : m.control.periodMs,
         outputsBound: true,
         // the relay off and its supply sense dead: healthy
@@ -148,7 +149,7 @@ export const SUPERVISOR_VECTORS: SupVector[] = [
         // The window opens at tick 0; it trips when now - 0 >= runawayWindowMs with rise 0 < min:
         // tick = runawayWindowMs / period (8000 / 50 = 160).
         name: "thermal runaway: heater disconnected", ticks: 400, code: FaultCode.ThermalRunaway, sensor: SensorId.FilmTemp, eventTick: 0,
-        inputs: (k, now, m) => { const i = nominal(k, now, m); i.film.value = 300 + (k % 2); i.filmTargetDeciC = 700; i.heaterDutyPermille = 1000; i.holdActive = false; return i },
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.film.value = 300 + (k % 2); i.filmTargetDeciC = 700; i.heaterDutyPermille = 1000; i.holdActive = false; i.contact.value = 250; return i },
         tripTick: m => m.safety.runawayWindowMs / m.control.periodMs,
     },
     {
@@ -158,13 +159,13 @@ export const SUPERVISOR_VECTORS: SupVector[] = [
         // at k = 340: start sample 180 (39.0 °C), film 40.0 °C, rise 10. (k = 339: start 160,
         // 38.0 °C, film 40.1 °C, rise 21.) 140 ticks = 7 s after the heat stopped.
         name: "thermal runaway: heater fails mid-heat (sliding window)", ticks: 600, code: FaultCode.ThermalRunaway, sensor: SensorId.FilmTemp, eventTick: 200,
-        inputs: (k, now, m) => { const i = nominal(k, now, m); i.film.value = 300 + Math.floor((k < 200 ? k : 200) / 2) + (k % 2); i.filmTargetDeciC = 700; i.heaterDutyPermille = 1000; i.holdActive = false; return i },
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.film.value = 300 + Math.floor((k < 200 ? k : 200) / 2) + (k % 2); i.filmTargetDeciC = 700; i.heaterDutyPermille = 1000; i.holdActive = false; i.contact.value = 250; return i },
         tripTick: m => 340,
     },
     {
         // the same, heating at 1.0 °C/s (0.5 deci-°C per tick): 8 °C per window, well above the minimum rise
         name: "runaway check passes a heater that heats", ticks: 400, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
-        inputs: (k, now, m) => { const i = nominal(k, now, m); i.film.value = 300 + Math.floor(k / 2); i.filmTargetDeciC = 700; i.heaterDutyPermille = 1000; i.holdActive = false; return i },
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.film.value = 300 + Math.floor(k / 2); i.filmTargetDeciC = 700; i.heaterDutyPermille = 1000; i.holdActive = false; i.contact.value = 250; return i },
         tripTick: m => -1,
     },
     {
@@ -212,6 +213,72 @@ export const SUPERVISOR_VECTORS: SupVector[] = [
         // moving 0.5 mm per tick: 10 mm per window, far above the minimum progress
         name: "press moving is not a stall", ticks: 100, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
         inputs: (k, now, m) => { const i = nominal(k, now, m); i.pressFreeMotion = true; i.pressSpeedPermille = 400; i.position.value = 500 * k; return i },
+        tripTick: m => -1,
+    },
+    // Force plausibility (E13). In contact, the press's penetration d past the contact point gives
+    // at least the softest plausible force k d (1 + d / s): k = press.stiffnessMinMilliNPerMm
+    // (3000 mN/mm), s = press.stiffenUm (10 mm); a reading more than
+    // safety.forceShortfallMaxMilliN (2000 mN) below it trips. Contact at 20.000 mm, the press
+    // advancing 0.1 mm per tick: d = 0.1 k mm.
+    {
+        // the loop holds the reading at 20 N while the cell's zero drifts: trips when
+        // 3 d (1 + d / 10) > 20 + 2 = 22 N, i.e. d^2 + 10 d - 73.33 > 0, d > 4.917 mm: tick 50
+        // (d = 5.0: 3 x 5.0 x 1.50 = 22.50 N; tick 49, d = 4.9: 3 x 4.9 x 1.49 = 21.90 N)
+        name: "load cell reading low while pushing (zero drift)", ticks: 200, code: FaultCode.ForceImplausible, sensor: SensorId.Force, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.pressInContact = true; i.pressSpeedPermille = 100; i.contactUm = 20000; i.position.value = 20000 + 100 * k; i.force.value = 20000 + (k % 2); return i },
+        tripTick: m => 50,
+    },
+    {
+        // the cell saturates at 15 N while the real force (the sim plant, 4 d (1 + d / 10) N)
+        // climbs: trips when 3 d (1 + d / 10) > 15 + 2 = 17 N, d^2 + 10 d - 56.67 > 0,
+        // d > 4.037 mm: tick 41 (d = 4.1: 3 x 4.1 x 1.41 = 17.34 N; tick 40: 16.80 N)
+        name: "saturating load cell while pushing", ticks: 200, code: FaultCode.ForceImplausible, sensor: SensorId.Force, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.pressInContact = true; i.pressSpeedPermille = 100; i.contactUm = 20000; i.position.value = 20000 + 100 * k; const d = k / 10; i.force.value = Math.min(15000, Math.round(4000 * d * (1 + d / 10))); return i },
+        tripTick: m => 41,
+    },
+    {
+        // a healthy cell on the sim plant (4 d (1 + d / 10) N, stiffer than the softest 3 d (...))
+        // up to d = 7.9 mm (56.6 N), then held there: never short of the softest force
+        name: "healthy load cell pushing runs clean", ticks: 200, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.pressInContact = true; i.pressSpeedPermille = 100; i.contactUm = 20000; const d = (k < 79 ? k : 79) / 10; i.position.value = 20000 + 1000 * d; i.force.value = Math.round(4000 * d * (1 + d / 10)); return i },
+        tripTick: m => -1,
+    },
+    {
+        // exactly the tolerance short of the softest force (d = 5 mm: 22.5 - 2.0 = 20.5 N) is allowed
+        name: "force exactly the tolerance short of the softest is allowed", ticks: 100, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.pressInContact = true; i.pressSpeedPermille = 100 * (k % 2); i.contactUm = 20000; i.position.value = 25000; i.force.value = 20500 + (k % 2); return i },
+        tripTick: m => -1,
+    },
+    {
+        // backing off (release): far past the contact point with no force is not a fault
+        name: "no force check while releasing", ticks: 100, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.pressFreeMotion = true; i.pressSpeedPermille = -500; i.contactUm = 20000; i.position.value = 30000 - 250 * k; return i },
+        tripTick: m => -1,
+    },
+    // Film plausibility (E24): heating with the press out of contact, the film must not read more
+    // than safety.filmBelowContactMaxDeciC (5.0 °C) below the contact tip.
+    {
+        // cold start, film and tip at 22.0 °C; from tick 10 the film reads 6.0 °C low: trips at tick 10
+        name: "film sensor reading low by a steady offset", ticks: 100, code: FaultCode.FilmBelowContact, sensor: SensorId.FilmTemp, eventTick: 10,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.holdActive = false; i.heaterDutyPermille = 1000; i.contact.value = 220; i.film.value = at(k, 10) ? 160 : 220 + (k % 2); return i },
+        tripTick: m => 10,
+    },
+    {
+        // 5.0 °C below the tip is the allowance: no trip (the runaway check needs 8 s: 100 ticks is 5 s)
+        name: "film exactly the allowance below the tip is allowed", ticks: 100, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.holdActive = false; i.heaterDutyPermille = 1000; i.contact.value = 220 + (k % 2); i.film.value = 170 + (k % 2); return i },
+        tripTick: m => -1,
+    },
+    {
+        // in contact the patient (37 °C) warms the tip: a tip above the film is not checked there
+        name: "no film-below-tip check in contact", ticks: 100, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.holdActive = false; i.pressInContact = true; i.contact.value = 400; i.film.value = 300 + (k % 2); return i },
+        tripTick: m => -1,
+    },
+    {
+        // nor without a heater target (release, cool: the tip may still be warm from the patient)
+        name: "no film-below-tip check without a heater target", ticks: 100, code: FaultCode.None, sensor: SensorId.None, eventTick: 0,
+        inputs: (k, now, m) => { const i = nominal(k, now, m); i.holdActive = false; i.heaterDutyPermille = 0; i.filmTargetDeciC = -1; i.contact.value = 390; i.film.value = 300; return i },
         tripTick: m => -1,
     },
     {

@@ -36,6 +36,8 @@ export interface SupervisorInputs {
     pressFreeMotion: boolean
     /** the press is pushing in contact, where a frozen force reading is suspicious */
     pressInContact: boolean
+    /** where the press first found contact in this cycle, µm (-1: none yet) */
+    contactUm: number
     /** ms since the previous tick started (0 on the first tick) */
     tickGapMs: number
     /** heater relay, its supply sense and press actuator are connected (bound) */
@@ -136,11 +138,23 @@ export class Supervisor {
                 return makeFault(FaultCode.HoldDeviation, SensorId.FilmTemp, this.hold.value, s.holdBandDeciC, now)
             if (this.filmStuck.update(now, film, i.active && i.heaterDutyPermille >= s.stuckMinDutyPermille))
                 return makeFault(FaultCode.SensorStuck, SensorId.FilmTemp, film, s.stuckWindowMs, now)
+            // a film sensor reading low (E24): heating out of contact, the tip's only warm
+            // neighbour is the film, so its reading above the film's means the film's is wrong
+            const low = hasValue(i.contact) ? i.contact.value - film : 0
+            if (i.active && hasTarget && !i.pressInContact && low > s.filmBelowContactMaxDeciC)
+                return makeFault(FaultCode.FilmBelowContact, SensorId.FilmTemp, low, s.filmBelowContactMaxDeciC, now)
         }
         if (hasValue(i.force)) {
             const moving = i.pressSpeedPermille >= s.stallMinSpeedPermille || i.pressSpeedPermille <= -s.stallMinSpeedPermille
             if (this.forceStuck.update(now, i.force.value, i.active && i.pressInContact && moving))
                 return makeFault(FaultCode.SensorStuck, SensorId.Force, i.force.value, s.stuckWindowMs, now)
+            // a load cell reading low (E13): pushing in contact, a penetration d past the contact
+            // point gives at least the softest plausible film and arch's force, k d (1 + d / s)
+            const d = i.position.value - i.contactUm
+            const p = this.m.press
+            const least = (p.stiffnessMinMilliNPerMm * d * (1 + d / p.stiffenUm)) / 1000
+            if (i.active && i.pressInContact && i.contactUm >= 0 && hasValue(i.position) && i.force.value + s.forceShortfallMaxMilliN < least)
+                return makeFault(FaultCode.ForceImplausible, SensorId.Force, i.force.value, least, now)
         }
         if (hasValue(i.position) && this.stall.update(now, i.position.value, i.pressSpeedPermille, i.active && i.pressFreeMotion))
             return makeFault(FaultCode.PressStall, SensorId.Position, this.stall.value, s.stallMinProgressUm, now)
