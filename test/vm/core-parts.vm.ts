@@ -55,7 +55,8 @@ describe("names from constant strings", () => {
     test("fault names by code", () => {
         expect(faultName(FaultCode.FilmOverTemp)).toBe("film over temperature")
         expect(faultName(FaultCode.AutotuneRejected)).toBe("autotune rejected")
-        expect(faultName(13)).toBe("unknown fault")
+        expect(faultName(FaultCode.ForceImplausible)).toBe("force implausible: press past contact")
+        expect(faultName(14)).toBe("unknown fault")
         expect(faultName(99)).toBe("unknown fault")
     })
 })
