@@ -114,6 +114,24 @@ export interface ContractCheck {
 
 const HOME_TICKS_20MM = 80
 
+/**
+ * After 5 idle ticks, holds the buttons segment by segment ([start, abort, ticks], 1 = pressed),
+ * then releases both for 40 ticks: "ok" when no cycle started and nothing heated.
+ */
+async function nothingStarts(b: Bench, segments: number[][]): Promise<string> {
+    await b.run(5)
+    for (const seg of segments) {
+        b.start = seg[0] > 0
+        b.abort = seg[1] > 0
+        await b.run(seg[2])
+    }
+    b.start = false
+    b.abort = false
+    await b.run(40)
+    if (b.heaterOnTicks !== 0) return "heater on for " + b.heaterOnTicks + " ticks"
+    return b.started(Phase.Preflight) ? "a cycle started" : b.ctrl.phase() === Phase.Idle ? "ok" : "phase " + b.ctrl.phase()
+}
+
 export const FAULT_CONTRACTS: ContractCheck[] = [
     {
         name: "START alone starts the cycle on the tick after its edge",
@@ -130,49 +148,15 @@ export const FAULT_CONTRACTS: ContractCheck[] = [
     },
     {
         name: "START and ABORT pressed in the same tick start nothing and heat nothing",
-        run: async (m, pause) => {
-            const b = new Bench(m, 0, pause)
-            await b.run(5)
-            b.start = true
-            b.abort = true
-            await b.run(20)
-            b.start = false
-            b.abort = false
-            await b.run(40)
-            if (b.heaterOnTicks !== 0) return "heater on for " + b.heaterOnTicks + " ticks"
-            return b.started(Phase.Preheat) || b.started(Phase.Preflight) ? "a cycle started" : b.ctrl.phase() === Phase.Idle ? "ok" : "phase " + b.ctrl.phase()
-        },
+        run: async (m, pause) => nothingStarts(new Bench(m, 0, pause), [[1, 1, 20]]),
     },
     {
         name: "ABORT one tick after START (a slip, or the clear gesture's presses 50 ms apart) starts nothing",
-        run: async (m, pause) => {
-            const b = new Bench(m, 0, pause)
-            await b.run(5)
-            b.start = true
-            b.tick()
-            b.abort = true
-            await b.run(4)
-            b.start = false
-            b.abort = false
-            await b.run(40)
-            if (b.heaterOnTicks !== 0) return "heater on for " + b.heaterOnTicks + " ticks"
-            return b.started(Phase.Preheat) ? "a cycle started" : "ok"
-        },
+        run: async (m, pause) => nothingStarts(new Bench(m, 0, pause), [[1, 0, 1], [1, 1, 4]]),
     },
     {
         name: "ABORT released while START is still held after both: still nothing starts",
-        run: async (m, pause) => {
-            const b = new Bench(m, 0, pause)
-            await b.run(5)
-            b.start = true
-            b.abort = true
-            await b.run(3)
-            b.abort = false
-            await b.run(10)
-            b.start = false
-            await b.run(20)
-            return b.started(Phase.Preheat) || b.heaterOnTicks > 0 ? "a cycle started" : "ok"
-        },
+        run: async (m, pause) => nothingStarts(new Bench(m, 0, pause), [[1, 1, 3], [1, 0, 10]]),
     },
     {
         name: "a press stalled on the patient is not cleared until it is home; ABORT sends it home",
