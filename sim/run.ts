@@ -259,6 +259,8 @@ interface DrawReport {
     outcome: string | null
     faultCode: number | null
     unseen: boolean
+    /** the onset came and the fault was injected (false: the cycle ended before its phase) */
+    injected: boolean
     maxFilmC: number
     maxTipC: number
     maxForceN: number
@@ -273,7 +275,8 @@ function replay(seed: number, index: number): string {
 function drawRow(d: DrawReport): string {
     return `${d.passed ? "PASS " : d.stalled ? "STALL" : "FAIL "} #${String(d.index).padEnd(4)} ${String(d.outcome ?? "-").padEnd(9)} ${(d.faultCode === null ? "-" : "E" + d.faultCode).padEnd(5)} ` +
         `${d.maxFilmC.toFixed(1).padStart(6)} ${d.maxTipC.toFixed(1).padStart(6)} ${d.maxForceN.toFixed(1).padStart(6)} ${(d.wallMs / 1000).toFixed(1).padStart(6)} s  ${d.label}` +
-        (d.unseen ? "  UNSEEN: a fault the firmware must find, and the cycle completed" : "")
+        (d.unseen ? "  UNSEEN: a fault the firmware must find, and the cycle completed" : "") +
+        (d.injected ? "" : "  NOT INJECTED: the cycle ended before the onset")
 }
 
 /**
@@ -341,7 +344,7 @@ async function runCampaign(o: ReturnType<typeof parse>): Promise<void> {
         writeFileSync(join(o.out, `${sc.name}.log`), r.firmwareLog.join("\n") + "\n")
         const dr: DrawReport = {
             index: k, label: d.label, kind: d.kind, passed: r.passed, stalled: r.stalled, failures: r.failures, outcome: r.outcome,
-            faultCode: r.faultCode, unseen: unseen(d, r.outcome), maxFilmC: r.maxFilmC, maxTipC: r.maxTipC, maxForceN: r.maxForceN,
+            faultCode: r.faultCode, unseen: r.injectedAtMs !== null && unseen(d, r.outcome), injected: r.injectedAtMs !== null, maxFilmC: r.maxFilmC, maxTipC: r.maxTipC, maxForceN: r.maxForceN,
             wallMs: r.wallMs, runs: run,
         }
         reports.push(dr)

@@ -126,7 +126,8 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
                 await act(st.do, s)
             }
             const atRest = !e.heaterPowered(e.now()) && lastSpeed(s) === 0
-            const finished = pending.length === 0 && (s.last("outcome") !== undefined || !s.vm.running() || sc.expect.outcome === null)
+            // the campaign: a cycle that ended before the draw's onset phase came ends the run (the step never runs)
+            const finished = (pending.length === 0 || (opt.invariants !== undefined && s.last("outcome") !== undefined)) && (s.last("outcome") !== undefined || !s.vm.running() || sc.expect.outcome === null)
             if (finished && atRest) {
                 if (restSince === null) restSince = e.now()
                 else if (e.now() - restSince > SETTLE_MS) break
