@@ -335,8 +335,11 @@ async function runCampaign(o: ReturnType<typeof parse>): Promise<void> {
                 }
                 throw e
             }
-            if (!r.stalled || run >= STALL_RUNS) break
-            console.log(`\nsim: draw #${k}: ${r.stalled}; running it again (${run + 1}/${STALL_RUNS})`)
+            // a run that stopped before its fault was injected (e.g. the fitting scan faulted E31 on a
+            // loaded host) proves nothing about the draw: run it again, as a STALL is
+            const setup = !r.passed && r.injectedAtMs === null && /^run stopped/.test(r.failures[0] ?? "") ? `stopped before the onset (${r.failures[0]})` : null
+            if ((!r.stalled && !setup) || run >= STALL_RUNS) break
+            console.log(`\nsim: draw #${k}: ${r.stalled ?? setup}; running it again (${run + 1}/${STALL_RUNS})`)
         }
         if (tty) process.stdout.write("\r" + " ".repeat(100) + "\r")
         const marks = r.injectedAtMs === null ? [] : [{ t: r.injectedAtMs, label: "injected" }]
