@@ -337,7 +337,10 @@ async function runCampaign(o: ReturnType<typeof parse>): Promise<void> {
             }
             // a run that stopped before its fault was injected (e.g. the fitting scan faulted E31 on a
             // loaded host) proves nothing about the draw: run it again, as a STALL is
-            const setup = !r.passed && r.injectedAtMs === null && /^run stopped/.test(r.failures[0] ?? "") ? `stopped before the onset (${r.failures[0]})` : null
+            // so does a cycle that a lost sensor (E31) or a tick overrun (E60) ended before the onset:
+            // on a loaded host that is most often the host starving the simulator or the VM
+            const setup = !r.passed && r.injectedAtMs === null && /^run stopped/.test(r.failures[0] ?? "") ? `stopped before the onset (${r.failures[0]})`
+                : r.injectedAtMs === null && (r.faultCode === 31 || r.faultCode === 60) ? `E${r.faultCode} before the onset (the host is likely starving the simulator)` : null
             if ((!r.stalled && !setup) || run >= STALL_RUNS) break
             console.log(`\nsim: draw #${k}: ${r.stalled ?? setup}; running it again (${run + 1}/${STALL_RUNS})`)
         }
@@ -366,8 +369,9 @@ function campaignSummary(seed: number, reports: DrawReport[], n: number, header:
     for (const r of reports) console.log(drawRow(r))
     const failed = n - reports.filter(r => r.passed).length
     const unseenN = reports.filter(r => r.unseen).length
+    const notInjected = reports.filter(r => !r.injected).length
     const wall = reports.map(r => r.wallMs / r.runs)
-    console.log(`\ncampaign seed ${seed}: ${n - failed} passed, ${failed} failed${unseenN ? `, ${unseenN} UNSEEN` : ""}; ` +
+    console.log(`\ncampaign seed ${seed}: ${n - failed} passed, ${failed} failed${unseenN ? `, ${unseenN} UNSEEN` : ""}${notInjected ? `, ${notInjected} NOT INJECTED (their fault never ran)` : ""}; ` +
         `wall per draw mean ${(wall.reduce((a, b) => a + b, 0) / Math.max(1, wall.length) / 1000).toFixed(1)} s, max ${(Math.max(0, ...wall) / 1000).toFixed(1)} s`)
     for (const r of reports) if (!r.passed) console.log(`replay #${r.index}: ${replay(seed, r.index)}`)
     process.exit(failed ? 1 : 0)
