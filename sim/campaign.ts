@@ -196,6 +196,9 @@ function sensorFault(r: Rng, s: SensorName, kind: SensorFault["kind"]): SensorFa
             const v = s === "filmTemp" ? uniform(r, R.spikeFilmC[0], R.spikeFilmC[1]) : s === "contactTemp" ? uniform(r, R.spikeContactC[0], R.spikeContactC[1]) : s === "force" ? uniform(r, R.spikeForceKg[0], R.spikeForceKg[1]) : uniform(r, R.spikePosM[0], R.spikePosM[1])
             return { kind, value: round3(v), samples: Math.floor(uniform(r, R.spikeSamples[0], R.spikeSamples[1] + 1)) }
         }
+        default:
+            // a kind sim/models/faults.ts has and SENSOR_KINDS does not list is never drawn
+            throw new RangeError(`campaign: no parameters for sensor fault '${kind}'`)
     }
 }
 
