@@ -5,7 +5,7 @@ import { describe, it, expect } from "vitest"
 import { readManifest } from "../../tools/manifest-node"
 import { nominal } from "../vectors/supervisor"
 import { Supervisor, type SupervisorInputs } from "../../src/core/safety/supervisor"
-import { isImplausible, isStale, StuckDetector } from "../../src/core/safety/sensor-checks"
+import { isImplausible, isStale, peakOf, StuckDetector } from "../../src/core/safety/sensor-checks"
 import { StallDetector } from "../../src/core/safety/stall"
 import { OffRiseDetector, HoldBandDetector, RunawayDetector } from "../../src/core/safety/thermal-checks"
 import { FaultCode, SensorId } from "../../src/core/faults"
@@ -215,5 +215,149 @@ describe("thermal detectors at their edges", () => {
         for (let t = 0; t <= 8000 && tripped < 0; t += 1000) if (bad.update(t, 500 + (t === 8000 ? 19 : 0), true)) tripped = t
         expect(tripped).toBe(8000)
         expect(bad.value).toBe(19)
+    })
+})
+
+// Second pass: survivors of `npm run mutate -- --mutate 'src/core/safety/**/*.ts'` after the
+// tests above (docs/mutation.md lists the ones judged equivalent).
+describe("edges of the plausibility ranges and what a fault reports", () => {
+    it("readings exactly at a sensor's range ends are plausible", () => {
+        expect(isImplausible({ value: -200, atMs: 0 }, -200, 2000)).toBe(false)
+        expect(isImplausible({ value: 2000, atMs: 0 }, -200, 2000)).toBe(false)
+        expect(isImplausible({ value: -201, atMs: 0 }, -200, 2000)).toBe(true)
+        expect(isImplausible({ value: 0, atMs: 0, peak: 2001 }, -200, 2000)).toBe(true)
+    })
+
+    it("a peak below the reading does not replace it", () => {
+        expect(peakOf({ value: 100, atMs: 0, peak: 50 })).toBe(100)
+        expect(peakOf({ value: 100, atMs: 0, peak: 150 })).toBe(150)
+        expect(peakOf({ value: 100, atMs: 0 })).toBe(100)
+    })
+
+    it("E30 reports the film's reading (not its peak) and the range end it crossed", () => {
+        // film: range -20.0 .. 200.0 °C; a peak of 200.1 °C with a reading of 190.0 °C
+        expect(run(5, i => { i.film.value = 1900; i.film.peak = 2001 })).toMatchObject({ code: FaultCode.SensorImplausible, sensor: SensorId.FilmTemp, value: 1900, limit: 2000 })
+        expect(run(5, i => { i.film.value = -201 })).toMatchObject({ code: FaultCode.SensorImplausible, sensor: SensorId.FilmTemp, value: -201, limit: -200 })
+        expect(run(5, i => { i.contact.value = 1001 })).toMatchObject({ code: FaultCode.SensorImplausible, sensor: SensorId.ContactTemp, value: 1001, limit: 1000 })
+    })
+
+    it("E30 reports the force's peak when the peak crossed (load cell range -5 .. 100 N)", () => {
+        expect(run(5, i => { i.force.value = 90000; i.force.peak = 100001 })).toMatchObject({ code: FaultCode.SensorImplausible, sensor: SensorId.Force, value: 100001, limit: 100000 })
+        expect(run(5, i => { i.force.value = -5001 })).toMatchObject({ code: FaultCode.SensorImplausible, sensor: SensorId.Force, value: -5001, limit: -5000 })
+    })
+
+    it("a template contact limit above the device's 42.0 °C does not raise it", () => {
+        expect(run(5, i => { i.contactMaxDeciC = 450; i.contact.value = 421 })).toMatchObject({ code: FaultCode.ContactOverTemp, limit: 420 })
+        expect(run(5, i => { i.contactMaxDeciC = 400; i.contact.value = 401 })).toMatchObject({ code: FaultCode.ContactOverTemp, limit: 400 })
+        expect(run(5, i => { i.contactMaxDeciC = 400; i.contact.value = 400 }).code).toBe(FaultCode.None)
+    })
+})
+
+describe("which checks apply when", () => {
+    it("idle: a long tick gap is no fault (timing applies only to a cycle or autotune)", () => {
+        expect(run(5, (i, k) => { i.active = false; i.cycleActive = false; i.tickGapMs = k === 0 ? 0 : 1000 }).code).toBe(FaultCode.None)
+    })
+
+    it("gaps of exactly two periods (100 ms) are not late, however many", () => {
+        expect(run(300, (i, k) => { i.tickGapMs = k === 0 ? 0 : 100 }).code).toBe(FaultCode.None)
+        // 101 ms: late; the 11th late tick in the window trips (maxLateTicks 10)
+        expect(run(300, (i, k) => { i.tickGapMs = k === 0 ? 0 : 101 })).toMatchObject({ code: FaultCode.TickOverrun, tick: 11, value: 11, limit: 10 })
+    })
+
+    it("runaway: heating hard means duty of 600 ‰ or more and the film more than 3.0 °C below target", () => {
+        // target 70.0 °C; the film shows 0.1 °C of noise (so it is not stuck) but does not rise.
+        // Runaway samples once a second from t = 0 (even ticks): the 8 s window is full at tick 160.
+        const flat = (duty: number, film: number) => (i: SupervisorInputs, k: number) => {
+            i.heaterDutyPermille = duty
+            i.film.value = film - (k % 2)
+            i.holdActive = false
+        }
+        expect(run(400, flat(600, 500))).toMatchObject({ code: FaultCode.ThermalRunaway, tick: 160, value: 0, limit: 20 })
+        expect(run(400, flat(599, 500)).code).toBe(FaultCode.None)
+        // 67.0 °C on every even tick is exactly 3.0 °C below: not heating hard then, so no full window
+        expect(run(400, flat(700, 670)).code).toBe(FaultCode.None)
+        expect(run(400, flat(700, 669))).toMatchObject({ code: FaultCode.ThermalRunaway, tick: 160 })
+    })
+
+    it("idle: no runaway, hold or stuck check, whatever the target and duty", () => {
+        expect(run(400, i => {
+            i.active = false
+            i.cycleActive = false
+            i.heaterDutyPermille = 1000
+            i.film.value = 500
+        }).code).toBe(FaultCode.None)
+    })
+
+    it("hold: only while holding (holdActive); in preheat the film may be far off target", () => {
+        expect(run(400, (i, k) => { i.holdActive = false; i.film.value = 500 + (k % 2) }).code).toBe(FaultCode.None)
+        expect(run(400, (i, k) => { i.holdActive = true; i.film.value = 751 + (k % 2) })).toMatchObject({ code: FaultCode.HoldDeviation, tick: 201 })
+    })
+
+    it("stuck film: a duty of exactly 300 ‰ drives it", () => {
+        expect(run(200, i => { i.heaterDutyPermille = 300; i.film.value = 700 })).toMatchObject({ code: FaultCode.SensorStuck, sensor: SensorId.FilmTemp, tick: 100 })
+        expect(run(200, i => { i.heaterDutyPermille = 299; i.film.value = 700 }).code).toBe(FaultCode.None)
+    })
+})
+
+describe("detector history after a reset", () => {
+    it("Supervisor.reset(): a frozen force gets a full 5 s again", () => {
+        const sup = new Supervisor(m)
+        const frozen = (k: number) => {
+            const i = nominal(k, k * P, m)
+            i.pressInContact = true
+            i.pressSpeedPermille = 300
+            i.force.value = 20000
+            return i
+        }
+        for (let k = 0; k < 80; k++) expect(sup.check(frozen(k))).toBeNull()
+        sup.reset()
+        // from tick 80 (4,000 ms) a new window: trips at 9,000 ms, tick 180
+        let trip = -1
+        for (let k = 80; k < 300 && trip < 0; k++) if (sup.check(frozen(k))) trip = k
+        expect(trip).toBe(180)
+    })
+
+    it("Supervisor.reset(): the relay-stuck window starts again", () => {
+        const sup = new Supervisor(m)
+        const off = (k: number, film: number) => {
+            const i = nominal(k, k * P, m)
+            i.heaterDutyPermille = 0
+            i.filmTargetDeciC = -1
+            i.film.value = film
+            return i
+        }
+        expect(sup.check(off(0, 600))).toBeNull()
+        sup.reset()
+        // after the reset the window starts at 700: 700 and 740 are no rise over it
+        expect(sup.check(off(1, 700))).toBeNull()
+        expect(sup.check(off(2, 740))).toBeNull()
+    })
+
+    it("a fresh StuckDetector has no history: a first frozen reading long after boot does not trip", () => {
+        const d = new StuckDetector(5000)
+        expect(d.update(60000, 0, true)).toBe(false)
+        expect(d.update(60050, 0, true)).toBe(false)
+    })
+
+    it("a fresh HoldBandDetector has no history either", () => {
+        const d = new HoldBandDetector(50, 10000)
+        expect(d.update(60000, 800, 700, true)).toBe(false)
+        expect(d.update(60050, 800, 700, true)).toBe(false)
+    })
+
+    it("HoldBandDetector: above the band too; out from t = 0, it trips on the first tick past 10 s", () => {
+        const d = new HoldBandDetector(50, 10000)
+        let trip = -1
+        for (let t = 0; t <= 20000 && trip < 0; t += 50) if (d.update(t, 751, 700, true)) trip = t
+        expect(trip).toBe(10050)
+        expect(d.value).toBe(51)
+    })
+
+    it("RunawayDetector after a pause in heating hard: a flat film trips one window after it resumes", () => {
+        const d = new RunawayDetector(8000, 20)
+        expect(d.update(0, 500, false)).toBe(false)
+        let trip = -1
+        for (let t = 1000; t <= 20000 && trip < 0; t += 1000) if (d.update(t, 500, true)) trip = t
+        expect(trip).toBe(9000)
     })
 })
