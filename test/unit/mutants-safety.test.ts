@@ -361,3 +361,70 @@ describe("detector history after a reset", () => {
         expect(trip).toBe(9000)
     })
 })
+
+// Third pass: survivors of the second run that are not equivalent (docs/mutation.md)
+describe("third pass", () => {
+    it("E30 reports the contact's and the position's reading, not their peak", () => {
+        expect(run(5, i => { i.contact.value = 900; i.contact.peak = 1001 })).toMatchObject({ code: FaultCode.SensorImplausible, sensor: SensorId.ContactTemp, value: 900, limit: 1000 })
+        expect(run(5, i => { i.position.value = 50000; i.position.peak = 60001 })).toMatchObject({ code: FaultCode.SensorImplausible, sensor: SensorId.Position, value: 50000, limit: 60000 })
+    })
+
+    it("E30 for a force below its range reports the reading and the lower end, whatever the peak", () => {
+        expect(run(5, i => { i.force.value = -5001; i.force.peak = 0 })).toMatchObject({ value: -5001, limit: -5000 })
+        expect(run(5, i => { i.force.value = -5001; i.force.peak = 100000 })).toMatchObject({ value: -5001, limit: -5000 })
+        // at the lower end exactly, with the peak over the upper end: the upper end is the one crossed
+        expect(run(5, i => { i.force.value = -5000; i.force.peak = 100001 })).toMatchObject({ code: FaultCode.SensorImplausible, value: 100001, limit: 100000 })
+    })
+
+    it("a press commanded at exactly ±150 ‰ is moving: a frozen force in contact is stuck", () => {
+        for (const speed of [150, -150]) {
+            expect(run(300, i => { i.pressInContact = true; i.pressSpeedPermille = speed; i.force.value = 20000 })).toMatchObject({ code: FaultCode.SensorStuck, sensor: SensorId.Force, tick: 100 })
+        }
+    })
+
+    it("idle before the film's first reading: its arrival is no uncommanded rise", () => {
+        // no reading yet (atMs -1, value 0) for 5 ticks, then 25.0 °C: heater off throughout
+        expect(run(100, (i, k) => {
+            i.active = false
+            i.cycleActive = false
+            i.heaterDutyPermille = 0
+            i.filmTargetDeciC = -1
+            i.film = k < 5 ? { value: 0, atMs: -1 } : { value: 250, atMs: k * P }
+        }).code).toBe(FaultCode.None)
+    })
+
+    it("Supervisor.reset(): a frozen film while heating gets a full 5 s again", () => {
+        const sup = new Supervisor(m)
+        const frozen = (k: number) => {
+            const i = nominal(k, k * P, m)
+            i.film.value = 700
+            return i
+        }
+        for (let k = 0; k < 80; k++) expect(sup.check(frozen(k))).toBeNull()
+        sup.reset()
+        let trip = -1
+        for (let k = 80; k < 300 && trip < 0; k++) if (sup.check(frozen(k))) trip = k
+        expect(trip).toBe(180)
+    })
+
+    it("Supervisor.reset(): a film off the hold band gets a full 10 s again", () => {
+        const sup = new Supervisor(m)
+        const off = (k: number) => {
+            const i = nominal(k, k * P, m)
+            i.film.value = 760 + (k % 2)
+            return i
+        }
+        // out of the band from tick 0 to 160 (8 s), reset, still out: trips after more than 10 s
+        // more, on tick 160 + 201 = 361
+        for (let k = 0; k < 160; k++) expect(sup.check(off(k))).toBeNull()
+        sup.reset()
+        let trip = -1
+        for (let k = 160; k < 600 && trip < 0; k++) if (sup.check(off(k))) trip = k
+        expect(trip).toBe(361)
+    })
+
+    it("HoldBandDetector: exactly 5.0 °C above target for 20 s is inside the band", () => {
+        const d = new HoldBandDetector(50, 10000)
+        for (let t = 0; t <= 20000; t += 50) expect(d.update(t, 750, 700, true)).toBe(false)
+    })
+})
