@@ -2,7 +2,7 @@
 // no request may get a 5xx or crash the hub, and only genuine records end up stored.
 // Mutations are signed correctly so they get past authentication and reach validation and
 // ingest; others mangle the authentication itself.
-import { describe, it, expect, beforeAll, afterAll } from "vitest"
+import { describe, it, expect, beforeAll, afterAll, beforeEach } from "vitest"
 import { fromHex } from "../../src/core/crypto"
 import { verifyRecords } from "../../src/core/records/verify"
 import { nodeCrypto } from "../../src/node/crypto-node"
@@ -61,7 +61,9 @@ function mutateRecord(r: Rng, hex: string): string {
 }
 
 let h: RouteHub
-const statuses = new Map<number, number>()
+// per block: each block checks its own requests and the store after them, so any block run alone
+// (vitest -t) asserts what it claims and none leans on a later one
+let statuses = new Map<number, number>()
 let sent = 0
 const recs = chain(DEVICE_ID, KEY, 1, 40)
 
@@ -72,6 +74,21 @@ beforeAll(async () => {
 afterAll(async () => {
     await h.close()
 })
+beforeEach(() => {
+    statuses = new Map()
+    sent = 0
+})
+
+/** after a block: every request answered below 500, and the store holds only the genuine chain */
+async function expectOnlyGenuineChain(part: string) {
+    expect(sent).toBe(PER_PART)
+    expect([...statuses.keys()].filter(s => s >= 500)).toEqual([])
+    const rows = await h.db.db.selectFrom("records").select(["seq", "sealed_hex"]).orderBy("seq").execute()
+    expect(rows.length).toBeGreaterThanOrEqual(10)
+    expect(rows.map(x => x.sealed_hex)).toEqual(recs.slice(0, rows.length).map(x => x.hex))
+    expect(verifyRecords(rows.map(x => fromHex(x.sealed_hex)), KEY, nodeCrypto, { deviceId: DEVICE_ID }).ok).toBe(true)
+    console.log("fuzz " + part + ": " + sent + " requests; status counts " + JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0]))))
+}
 
 async function send(method: string, url: string, headers: Record<string, string>, payload?: string | Buffer) {
     const res = await h.app.inject({ method: method as any, url, headers, payload })
@@ -108,6 +125,7 @@ describe("device route fuzzing (" + 4 * PER_PART + " requests)", () => {
             const url = "/api/device/v1/records"
             await send("POST", url, signedHeaders("POST", url, body), body)
         }
+        await expectOnlyGenuineChain("part 1")
     }, 300_000)
 
     it("signed, mutated status reports and queries", async () => {
@@ -133,6 +151,7 @@ describe("device route fuzzing (" + 4 * PER_PART + " requests)", () => {
                 await send("GET", url, signedHeaders("GET", url, ""))
             }
         }
+        await expectOnlyGenuineChain("part 2")
     }, 300_000)
 
     it("mangled authentication: headers, timestamps, nonces, signatures", async () => {
@@ -151,6 +170,7 @@ describe("device route fuzzing (" + 4 * PER_PART + " requests)", () => {
             }
             await send(method, url, headers, body === "" ? undefined : body)
         }
+        await expectOnlyGenuineChain("part 3")
     }, 300_000)
 
     it("raw garbage bodies and methods", async () => {
@@ -162,15 +182,7 @@ describe("device route fuzzing (" + 4 * PER_PART + " requests)", () => {
             const headers = r.int(2) ? signedHeaders(method, url, raw) : { "content-type": r.pick(["application/json", "text/plain", "application/octet-stream"]) }
             await send(method, url, headers, method === "GET" ? undefined : raw)
         }
+        await expectOnlyGenuineChain("part 4")
     }, 300_000)
 
-    it("after all of it: no 5xx, and the store holds only the genuine chain", async () => {
-        expect(sent).toBe(4 * PER_PART)
-        expect([...statuses.keys()].filter(s => s >= 500)).toEqual([])
-        const rows = await h.db.db.selectFrom("records").select(["seq", "sealed_hex"]).orderBy("seq").execute()
-        expect(rows.length).toBeGreaterThanOrEqual(10)
-        expect(rows.map(x => x.sealed_hex)).toEqual(recs.slice(0, rows.length).map(x => x.hex))
-        expect(verifyRecords(rows.map(x => fromHex(x.sealed_hex)), KEY, nodeCrypto, { deviceId: DEVICE_ID }).ok).toBe(true)
-        console.log("fuzz: " + sent + " requests; status counts " + JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0]))))
-    })
 })

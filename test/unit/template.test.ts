@@ -4,6 +4,7 @@ import { readManifest } from "../../tools/manifest-node"
 import { TEMPLATE_CASES, runTemplateCase } from "../vectors/template-checks"
 import { fuzzTemplates, oracle } from "../vectors/template-fuzz"
 import { validateTemplate } from "../../src/core/template/validate"
+import { templateId } from "../../src/core/template/codec"
 import { goldenTemplate, goldenProfile } from "../vectors/golden"
 
 const m = readManifest()
@@ -25,6 +26,13 @@ describe("template validation", () => {
     it("the message names the field, the value and the limit set", () => {
         const t = goldenTemplate()
         t.process.forceMilliN = 45000
+        t.id = templateId(t, nodeCrypto)
+        // the golden profile DRC-2025 v3 allows 5,000..40,000 mN (test/vectors/golden.ts)
+        expect(() => validateTemplate(t, goldenProfile(), m, nodeCrypto))
+            .toThrow("process.forceMilliN: 45000 is outside 5000..40000 (profile DRC-2025 v3) [profile_limit]")
+    })
+    it("an empty id is named as such", () => {
+        const t = goldenTemplate()
         t.id = ""
         expect(() => validateTemplate(t, goldenProfile(), m, nodeCrypto)).toThrow(/^id: is empty/)
     })

@@ -37,6 +37,15 @@ class Z extends Server {
     }
 }
 
+/** waits for `cond` instead of a fixed sleep: polls every 20 ms, fails after `timeoutMs` */
+async function until(what: string, cond: () => Promise<boolean>, timeoutMs: number) {
+    const end = ds.millis() + timeoutMs
+    while (!(await cond())) {
+        if (ds.millis() > end) throw new Error("timed out after " + timeoutMs + " ms waiting for " + what)
+        await ds.sleep(20)
+    }
+}
+
 describe("server core", () => {
     test("registers, streaming floor, events", async () => {
         const t = new ds.Temperature(startServer(make(T, FAST_MIN_INTERVAL_MS), "tA"))
@@ -47,33 +56,34 @@ describe("server core", () => {
         const l = new ds.LightBulb(startServer(ls, "lA"))
         const zs = new Z()
         const z = new ds.Buzzer(startServer(zs, "zA"))
-        await ds.sleep(1500)
-        expect(t.isBound && t2.isBound && b.isBound && l.isBound && z.isBound).toBe(true)
+        await until("every role bound", async () => t.isBound && t2.isBound && b.isBound && l.isBound && z.isBound, 3000)
         expect(await t.reading.read()).toBe(21.5)
         expect(await t.minReading.read()).toBe(10)
         expect(await t.maxReading.read()).toBe(100)
+        // the servers start at 500 ms; a write of 30 ms is taken by tA, floored at 100 ms by tB
         await t.streamingInterval.write(30)
         await t2.streamingInterval.write(30)
-        await ds.sleep(100)
+        await until("tA's interval written", async () => (await t.streamingInterval.read()) !== 500, 1000)
+        await until("tB's interval written", async () => (await t2.streamingInterval.read()) !== 500, 1000)
         expect(await t.streamingInterval.read()).toBe(30)
         expect(await t2.streamingInterval.read()).toBe(100)
         await l.intensity.write(0.5)
-        await ds.sleep(100)
+        await until("the intensity written", async () => ls.intensity !== 0, 1000)
         expect(ls.intensity).toBe(0.5)
         expect(await l.intensity.read()).toBe(0.5)
         expect(await l.dimmable.read()).toBe(false)
         await z.playTone(500, 0.5, 150)
         await z.playNote(440, 0.5, 150)
-        await ds.sleep(100)
+        await until("both tones", async () => zs.tones >= 2, 1000)
         expect(zs.tones).toBe(2)
         let downs = 0
         b.down.subscribe(() => { downs++ })
         await bs.sendEvent(ds.Button.spec.lookup("down").encode(undefined))
-        await ds.sleep(300)
+        await until("the down event", async () => downs > 0, 1000)
         expect(downs).toBe(1)
         let n = 0
         t.reading.subscribe(() => { n++ })
-        await ds.sleep(1000)
-        expect(n > 5).toBe(true)
+        // streaming every 30 ms: more than 5 readings within a second
+        await until("more than 5 streamed readings", async () => n > 5, 1000)
     })
 })
