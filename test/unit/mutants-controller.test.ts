@@ -73,12 +73,13 @@ describe("a lost sensor during the arch scan (the press moves toward the patient
         c.scan = sc
         c.tick(inputs(0))
         c.tick(inputs(P, { startPressed: true }))
+        c.tick(inputs(2 * P, { startPressed: true })) // a start acts on the tick after its edge
         expect(c.phase()).toBe(Phase.Scan)
-        // last reading at 100 ms: stale at 250 ms (150 ms old), the 5th tick
-        let k = 2
-        for (; k < 12 && !c.latchedFault; k++) c.tick(inputs(k * P, { startPressed: true, [name]: { value: name === "film" ? 250 : 0, atMs: 2 * P } }))
+        // last reading at 150 ms: stale at 300 ms (150 ms old), the 6th tick
+        let k = 3
+        for (; k < 12 && !c.latchedFault; k++) c.tick(inputs(k * P, { startPressed: true, [name]: { value: name === "film" ? 250 : 0, atMs: 3 * P } }))
         expect(c.latchedFault).toMatchObject({ code: FaultCode.SensorStale, sensor: id, value: 150 })
-        expect(k - 1).toBe(5)
+        expect(k - 1).toBe(6)
         expect(sc.state).not.toBe(ScanState.Running)
     })
 })
