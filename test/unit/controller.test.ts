@@ -172,13 +172,28 @@ describe("faults and the safe state", () => {
 })
 
 describe("boot", () => {
-    it("retracts a press left extended by a power loss, then stops at home", () => {
+    it("retracts a press left extended by a power loss, then stops at home", async () => {
+        const { Plant, NOMINAL_PLANT } = await import("../vectors/plant")
         const c = new Controller(m, gains)
         const P = m.control.periodMs
-        const out = c.tick(idleInputs(0, { home: false, position: { value: 15000, atMs: 0 } }))
+        const plant = new Plant(NOMINAL_PLANT)
+        plant.positionUm = 15000
+        const at = (k: number) => idleInputs(k * P, { home: plant.home(), position: { value: plant.positionRoundedUm(), atMs: k * P } })
+        const out = c.tick(at(0))
         expect(out.pressSpeedPermille).toBe(-m.press.releaseSpeedPermille)
         expect(out.heaterOn).toBe(false)
-        expect(c.tick(idleInputs(P, { home: true, position: { value: 100, atMs: P } })).pressSpeedPermille).toBe(0)
+        // at 500 permille of 10 mm/s (5 mm/s) it loses 250 um a tick: within homeToleranceUm (300 um)
+        // of zero after ceil((15000 - 300) / 250) = 59 ticks, where it stops
+        let speed = out.pressSpeedPermille
+        let k = 1
+        for (; k < 200 && speed !== 0; k++) {
+            plant.step(P, false, speed)
+            speed = c.tick(at(k)).pressSpeedPermille
+            expect(speed === 0 || speed === -m.press.releaseSpeedPermille).toBe(true)
+        }
+        expect(k - 1).toBe(59)
+        expect(plant.positionUm).toBeLessThanOrEqual(m.press.homeToleranceUm)
+        for (let j = 0; j < 20; j++, k++) expect(c.tick(at(k)).pressSpeedPermille).toBe(0)
     })
 })
 
@@ -206,6 +221,22 @@ describe("autotune through the controller", () => {
         expect(c.outputs.heaterOn).toBe(false)
         // the step test's own overshoot bound, from the manifest
         expect(r!.overshootDeciC).toBeLessThanOrEqual(m.autotune.maxOvershootDeciC)
+        // and the new gains hold 70 °C: the tuned PID on the same plant, 10 minutes at 70 °C, stays
+        // inside the hold band (safety.holdBandDeciC, E22's limit) over its last 2 minutes
+        const { HeaterPid, pidLimitsFor } = await import("../../src/core/heater/pid")
+        const { TimeProportioner } = await import("../../src/core/heater/time-proportion")
+        const pid = new HeaterPid(r!.gains!, pidLimitsFor(m.control))
+        const relay = new TimeProportioner(Math.round(m.control.heaterWindowMs / P))
+        const hold = new Plant(NOMINAL_PLANT)
+        let worst = 0
+        let heat = false
+        for (let k = 0; k < 600000 / P; k++) {
+            hold.step(P, heat, 0)
+            const film = hold.filmDeciC()
+            heat = relay.step(pid.update(k * P, film, 700))
+            if (k * P >= 480000) worst = Math.max(worst, Math.abs(film - 700))
+        }
+        expect(worst).toBeLessThanOrEqual(m.safety.holdBandDeciC)
     })
 
     it("refuses to start with a latched fault or during a cycle", async () => {
