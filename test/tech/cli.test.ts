@@ -117,8 +117,8 @@ describe("what the commands take from the firmware", () => {
         expect(ROLE_SPECS.map(r => r.role).sort()).toEqual(names.sort())
         const inputs = readFileSync(join(ROOT, "src/hw/sensor-inputs.ts"), "utf8")
         expect(inputs).toContain(`G_MILLI_N_PER_KG = ${MILLI_N_PER_KG}`)
-        expect(inputs).toContain(`onReading(io.filmTemp, this.film, 10, cal, "filmTemp")`)
-        expect(inputs).toContain(`onReading(io.force, this.force, G_MILLI_N_PER_KG, cal, "force")`)
+        expect(inputs).toContain(`onReading(this, io.filmTemp, this.film, 10, cal, "filmTemp")`)
+        expect(inputs).toContain(`onReading(this, io.force, this.force, G_MILLI_N_PER_KG, cal, "force")`)
         expect(inputs).toContain("const raw = Math.round(pkt.decode() * scale)")
     })
 
