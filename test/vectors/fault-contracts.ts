@@ -148,15 +148,15 @@ export const FAULT_CONTRACTS: ContractCheck[] = [
     },
     {
         name: "START and ABORT pressed in the same tick start nothing and heat nothing",
-        run: async (m, pause) => nothingStarts(new Bench(m, 0, pause), [[1, 1, 20]]),
+        run: async (m, pause) => await nothingStarts(new Bench(m, 0, pause), [[1, 1, 20]]),
     },
     {
         name: "ABORT one tick after START (a slip, or the clear gesture's presses 50 ms apart) starts nothing",
-        run: async (m, pause) => nothingStarts(new Bench(m, 0, pause), [[1, 0, 1], [1, 1, 4]]),
+        run: async (m, pause) => await nothingStarts(new Bench(m, 0, pause), [[1, 0, 1], [1, 1, 4]]),
     },
     {
         name: "ABORT released while START is still held after both: still nothing starts",
-        run: async (m, pause) => nothingStarts(new Bench(m, 0, pause), [[1, 1, 3], [1, 0, 10]]),
+        run: async (m, pause) => await nothingStarts(new Bench(m, 0, pause), [[1, 1, 3], [1, 0, 10]]),
     },
     {
         name: "a press stalled on the patient is not cleared until it is home; ABORT sends it home",
