@@ -19,7 +19,6 @@ import { maintenanceRoutes } from "./routes/maintenance"
 import { hubTextKeyword, withTextRule } from "./schema-text"
 import { httpSecurity } from "./http-security"
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "./auth/login-limits"
-import { AcceptFirst, DEFAULT_ACCEPT_FIRST, type AcceptFirstOptions } from "./accept-first"
 
 /** staff bodies are small; routes that need more set their own bodyLimit */
 export const DEFAULT_BODY_LIMIT = 64 * 1024
@@ -51,8 +50,6 @@ export interface HubOptions {
      * simulated devices (npm start): the console shows the panel only where they answer
      */
     simPanel?: (app: FastifyInstance) => Promise<void>
-    /** requests wait while connections are being accepted (accept-first.ts); false: never */
-    acceptFirst?: AcceptFirstOptions | false
 }
 
 export interface HubRoute {
@@ -86,12 +83,6 @@ export async function buildHub(ctx: HubContext, opts: HubOptions = {}): Promise<
             plugins: [hubTextKeyword],
         },
     })
-    // Node 20 accepts one connection per event-loop turn: take a burst's connections before serving (accept-first.ts)
-    if (opts.acceptFirst !== false) {
-        const gate = new AcceptFirst(opts.acceptFirst ?? DEFAULT_ACCEPT_FIRST)
-        gate.watch(app.server)
-        app.addHook("onRequest", (_request, _reply, done) => gate.enter(done))
-    }
     // every route with its request schema, for the fuzz test (test/hub/staff-fuzz.test.ts) to cover each
     const routes: HubRoute[] = []
     app.decorate("hubRoutes", routes)
