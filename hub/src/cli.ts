@@ -65,6 +65,19 @@ const consoleLog: HubLog = {
     error: (m, d) => console.error(m, d ? JSON.stringify(d) : ""),
 }
 
+/** held a 5,000-device burst with no accept-queue overflow (hub/README.md, Throughput) */
+const MIN_SOMAXCONN = 4096
+
+/** Linux's cap on any socket's listen backlog, or null where it cannot be read */
+function listenBacklogCap(): number | null {
+    try {
+        const n = Number(readFileSync("/proc/sys/net/core/somaxconn", "utf8").trim())
+        return Number.isInteger(n) ? n : null
+    } catch {
+        return null
+    }
+}
+
 async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     const o = parseOptions(args, ["port", "host", "data", "pg"])
     const port = Number(o["port"] ?? DEFAULT_PORT)
@@ -77,6 +90,9 @@ async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     // benchmark saw SYN retries of 1-7 s), and 2048 when 5,000 did (ListenOverflows): ask for
     // the most, the kernel caps it at net.core.somaxconn (4096 on Debian 12)
     const address = await app.listen({ port, host, backlog: 65535 })
+    const somaxconn = listenBacklogCap()
+    if (somaxconn !== null && somaxconn < MIN_SOMAXCONN)
+        console.warn(`hub serve: net.core.somaxconn is ${somaxconn}, so the listen backlog is capped at ${somaxconn}: when more devices than that reconnect at once, the accept queue overflows and each device left out waits 1-3 s (SYN retries). Set net.core.somaxconn and net.ipv4.tcp_max_syn_backlog to at least ${MIN_SOMAXCONN} (sysctl -w, or a file in /etc/sysctl.d/).`)
     console.log("staff console: " + address + "/console/")
     console.log("hub listening on " + address + " (" + (db.dialect === "sqlite" ? "SQLite " + join(resolve(o["data"] ?? DEFAULT_DATA_DIR), "hub.db") : "PostgreSQL") + ")")
     await new Promise<void>(done => {

@@ -72,40 +72,46 @@ class BufferReader {
         return v
     }
 
-    /** length-prefixed printable ASCII (0x20..0x7e) */
-    text(minLen: number, maxLen: number): string {
+    /** length-prefixed printable ASCII (0x20..0x7e); checked, and read into a string only when kept */
+    text(minLen: number, maxLen: number, keep: boolean): string {
         const n = this.int(minLen, maxLen)
         if (this.pos + n > this.end) throw NOT_A_RECORD
         for (let i = this.pos; i < this.pos + n; i++) if (this.b[i] < 0x20 || this.b[i] > 0x7e) throw NOT_A_RECORD
-        const s = this.b.toString("latin1", this.pos, this.pos + n)
+        const s = keep ? this.b.toString("latin1", this.pos, this.pos + n) : ""
         this.pos += n
         return s
     }
 
-    hash(): string {
+    /** 32 bytes, as hex only when kept */
+    hash(keep: boolean): string {
         if (this.pos + 32 > this.end) throw NOT_A_RECORD
-        const s = this.b.toString("hex", this.pos, this.pos + 32)
+        const s = keep ? this.b.toString("hex", this.pos, this.pos + 32) : ""
         this.pos += 32
         return s
     }
 
-    /** one codec.ts field table; values are kept only when `into` is given */
-    fields(specs: FieldSpec[], into?: Record<string, number | string>) {
-        for (const s of specs) {
-            const v = s[1] === INT ? this.int(s[2], s[3]) : s[1] === TEXT ? this.text(s[2], s[3]) : this.hash()
-            if (into) into[s[0]] = v
+    /** one codec.ts field table; values are kept only when `into` is given and `keep` names them */
+    fields(specs: FieldSpec[], into?: Record<string, number | string>, keep?: boolean[]) {
+        for (let i = 0; i < specs.length; i++) {
+            const s = specs[i]
+            const k = into !== undefined && keep![i]
+            const v = s[1] === INT ? this.int(s[2], s[3]) : s[1] === TEXT ? this.text(s[2], s[3], k) : this.hash(k)
+            if (k) into![s[0]] = v
         }
     }
 }
+
+/** the head fields RecordHead holds (the rest are checked and skipped, with no string made) */
+const HEAD_KEPT = HEAD.map(s => ["kind", "deviceId", "seq", "prevHash", "wallUnixS", "operatorId", "templateHash"].includes(s[0]))
 
 /** decodeRecord's order of fields, keeping the head, for a body at start..r.end; throws NOT_A_RECORD */
 function readBody(r: BufferReader, start: number): RecordHead {
     if (r.end < start + 2 || r.b[start] !== RECORD_TAG || r.b[start + 1] !== RECORD_FORMAT_VERSION) throw NOT_A_RECORD
     r.pos = start + 2
     const head: Record<string, number | string> = {}
-    r.fields(HEAD, head)
+    r.fields(HEAD, head, HEAD_KEPT)
     const nIds = r.int(0, CALIBRATION_IDS_MAX)
-    for (let i = 0; i < nIds; i++) r.text(1, CALIBRATION_ID_MAX_CHARS)
+    for (let i = 0; i < nIds; i++) r.text(1, CALIBRATION_ID_MAX_CHARS, false)
     if (r.int(0, 1) === 1) r.fields(FIT)
     const nPh = r.int(0, PHASES_MAX)
     for (let i = 0; i < nPh; i++) r.fields(PHASE)
@@ -129,6 +135,7 @@ const BLOCK = 64
 export class SealedOpener {
     private scratch: Buffer
     private readonly outer = Buffer.alloc(BLOCK + 32)
+    private readonly mac = Buffer.alloc(MAC_BYTES)
 
     constructor(macKey: Buffer) {
         const k = macKey.length > BLOCK ? sha256Once("sha256", macKey, "buffer") : macKey
@@ -177,9 +184,11 @@ export class SealedOpener {
             if (e === NOT_A_RECORD) return null
             throw e
         }
-        sha256Once("sha256", s.subarray(0, bodyEnd), "buffer").copy(this.outer, BLOCK)
-        const mac = sha256Once("sha256", this.outer, "buffer")
-        return { head, hash: sha256Once("sha256", s.subarray(BLOCK, bodyEnd), "hex"), macOk: timingSafeEqual(mac, s.subarray(bodyEnd, BLOCK + n)) }
+        // the digests come back as latin1 strings (one char a byte) and are written where they
+        // go: node:crypto's hash() makes a Buffer for "buffer" at about twice a string's cost
+        this.outer.write(sha256Once("sha256", s.subarray(0, bodyEnd), "binary"), BLOCK, "latin1")
+        this.mac.write(sha256Once("sha256", this.outer, "binary"), 0, "latin1")
+        return { head, hash: sha256Once("sha256", s.subarray(BLOCK, bodyEnd), "hex"), macOk: timingSafeEqual(this.mac, s.subarray(bodyEnd, BLOCK + n)) }
     }
 }
 

@@ -12,6 +12,9 @@ import { ZERO_HASH } from "../../../src/core/codec/ints"
 
 type RunTx = (deviceId: string, first: number, last: number, decide: Decide<RecordWrites>) => RecordWrites
 
+/** rows per INSERT statement (11 parameters a row; SQLite allows 32,766): a larger batch takes several */
+const ROWS_PER_INSERT = 100
+
 /** the transaction's body, with its statements, prepared once per database handle */
 const prepared = new WeakMap<Database.Database, RunTx>()
 
@@ -20,7 +23,18 @@ function transactionOf(db: Database.Database): RunTx {
     if (run) return run
     const headOf = db.prepare<[string], { seq: number; hash: string }>("SELECT seq, hash FROM records WHERE device_id = ? ORDER BY seq DESC LIMIT 1")
     const held = db.prepare<[string, number, number], { seq: number; hash: string }>("SELECT seq, hash FROM records WHERE device_id = ? AND seq >= ? AND seq <= ?")
-    const insertRecord = db.prepare("INSERT INTO records (device_id, seq, hash, prev_hash, kind, wall_unix_s, outcome, template_hash, operator_id, sealed_hex, received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    // a batch's rows as one multi-row INSERT (one statement text per row count, prepared once):
+    // one bind and one step for the batch instead of one per row
+    const inserts = new Map<number, Database.Statement>()
+    const insertRows = (n: number) => {
+        let st = inserts.get(n)
+        if (!st) {
+            st = db.prepare("INSERT INTO records (device_id, seq, hash, prev_hash, kind, wall_unix_s, outcome, template_hash, operator_id, sealed_hex, received_at_ms) VALUES " +
+                new Array<string>(n).fill("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", "))
+            inserts.set(n, st)
+        }
+        return st
+    }
     const insertAlert = db.prepare("INSERT INTO alerts (id, device_id, kind, seq, detail, created_at_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
     run = (deviceId: string, first: number, last: number, decide: Decide<RecordWrites>) => {
         const h = headOf.get(deviceId)
@@ -28,8 +42,17 @@ function transactionOf(db: Database.Database): RunTx {
         const stored = new Map<number, string>()
         if (first <= head.seq) for (const r of held.all(deviceId, first, Math.min(last, head.seq))) stored.set(Number(r.seq), r.hash)
         const out = decide(head, stored)
-        for (const r of out.rows)
-            insertRecord.run(r.device_id, r.seq, r.hash, r.prev_hash, r.kind, r.wall_unix_s, r.outcome, r.template_hash, r.operator_id, r.sealed_hex, r.received_at_ms)
+        for (let i = 0; i < out.rows.length; i += ROWS_PER_INSERT) {
+            const n = Math.min(ROWS_PER_INSERT, out.rows.length - i)
+            const args: unknown[] = new Array(n * 11)
+            let k = 0
+            for (let j = i; j < i + n; j++) {
+                const r = out.rows[j]
+                args[k++] = r.device_id; args[k++] = r.seq; args[k++] = r.hash; args[k++] = r.prev_hash; args[k++] = r.kind; args[k++] = r.wall_unix_s
+                args[k++] = r.outcome; args[k++] = r.template_hash; args[k++] = r.operator_id; args[k++] = r.sealed_hex; args[k++] = r.received_at_ms
+            }
+            insertRows(n).run(args)
+        }
         for (const a of out.alerts) insertAlert.run(a.id, a.device_id, a.kind, a.seq, a.detail, a.created_at_ms)
         return out
     }
