@@ -79,6 +79,10 @@ async function main() {
         // 1. control period over nominal cycles
         const iv: number[] = []
         const perCycle: { outcome: string; maxGapMs: number | null; lateTicks: number | null; maxTickMs: number | null; faults: string[] }[] = []
+        // every frame on the bus (the simulator's reports, the firmware's writes): each one the
+        // controller receives costs its runtime a fiber (tools/bus-traffic.ts breaks them down)
+        const frames0 = s.relay.frames
+        const framesT0 = e.now()
         for (let k = 0; k < cycles; k++) {
             process.stdout.write(`\rbench: nominal cycle ${k + 1}/${cycles} for the control period ...`)
             const t0 = e.now()
@@ -102,6 +106,7 @@ async function main() {
             await sleep(1000)
         }
         process.stdout.write("\n")
+        const busFramesPerS = r2((s.relay.frames - frames0) / ((e.now() - framesT0) / 1000))
         const jitter = iv.map(d => Math.abs(d - P))
         const worst = (f: (c: (typeof perCycle)[0]) => number | null) => Math.max(...perCycle.map(c => f(c) ?? NaN))
         const lags = s.events.filter(v => v.kind === "lag").map(v => Number(v.value))
@@ -113,6 +118,7 @@ async function main() {
             firmwareMaxGapMs: worst(c => c.maxGapMs), firmwareLateTicks: perCycle.reduce((n, c) => n + (c.lateTicks ?? 0), 0),
             firmwareMaxTickMs: worst(c => c.maxTickMs),
             lagMaxMs: lags.length ? Math.max(...lags) : null,
+            busFramesPerS,
             perCycle,
         }
 
@@ -152,7 +158,7 @@ async function main() {
         results["hub"] = await runHubBench({ log: (line: string) => console.log(line) })
     }
     const cp = results["control-period"] as { intervals: ReturnType<typeof stats>; jitter: ReturnType<typeof stats>; cycles: number; falseFaults: number; notComplete: number;
-        firmwareMaxGapMs: number; firmwareLateTicks: number; firmwareMaxTickMs: number; lagMaxMs: number | null }
+        firmwareMaxGapMs: number; firmwareLateTicks: number; firmwareMaxTickMs: number; lagMaxMs: number | null; busFramesPerS: number }
     const sr = results["safety-reaction"] as { reactionMs: ReturnType<typeof stats>; breaches: number; reactionTicks: { max: number } }
     const h = results["host"] as { maxWaitMs: { [k: string]: number }; reportGaps: number; maxReportGapMs: number }
     console.log(`\nbenchmark${targetId ? " at " + targetId + " speed" : ""}        n      mean    p50     p99     max   (ms)`)
@@ -162,6 +168,7 @@ async function main() {
     console.log(`nominal cycles          ${cp.cycles}, not complete ${cp.notComplete}, faults ${cp.falseFaults}`)
     console.log(`firmware tick timing    worst gap between tick starts ${cp.firmwareMaxGapMs} ms, late ticks ${cp.firmwareLateTicks}, longest tick ${cp.firmwareMaxTickMs} ms`)
     console.log(`longest run w/o yield   ${cp.lagMaxMs ?? "?"} ms (the longest a ready fiber waited)`)
+    console.log(`bus traffic             ${cp.busFramesPerS} frames a second over the nominal cycles`)
     console.log(`host                    largest wait for a CPU: sim ${h.maxWaitMs["sim"] ?? 0} ms, vm ${h.maxWaitMs["vm"] ?? 0} ms${targetId ? " (the reservation's own throttling counts here)" : ""}; simulator report gaps ${h.reportGaps} (max ${h.maxReportGapMs} ms)`)
     mkdirSync(dirname(json), { recursive: true })
     writeFileSync(json, JSON.stringify(results, null, 2) + "\n")

@@ -281,13 +281,13 @@ export function applyPlant(e: SimEngine, p: Plant) {
  * - film: the firmware cuts the heater on the first reading above 95.0 °C, but the plate (block)
  *   runs hotter than the film while heating and its heat keeps flowing into the film after the cut.
  *   Heating at full power from the warmest drawn room (28 °C), with the heater still on for
- *   325 ms after the film reached 95 °C (a 25 ms report, two ticks, 200 ms of one-shot), the film
- *   peaks at 97.8 °C: margin 3 °C.
+ *   350 ms after the film reached 95 °C (a 50 ms report, two ticks, 200 ms of one-shot), the film
+ *   peaks at 97.9 °C: margin 3 °C.
  * - contact: the tip follows the film (41.5 °C at a 95 °C film in contact); after that same
  *   overshoot it peaks at 41.5 °C (in contact) and 39.1 °C (out of contact): margin 1 °C.
  * - force: the firmware retracts on the first reading above 60 N; the press, driven at its
  *   highest force-control speed (press.maxSpeedPermille 300 of 12.5 mm/s) into the stiffest
- *   drawn film (4,800 N/m, stiffening), keeps going for 300 ms (a report, two ticks, a write's
+ *   drawn film (4,800 N/m, stiffening), keeps going for 300 ms (a 25 ms report, two ticks, a write's
  *   bus latency) and turns round with the motor's 80 ms lag: it peaks at 74.9 N: margin 15 N.
  */
 export const MARGINS = { filmC: 3, contactC: 1, forceN: 15 }

@@ -3,7 +3,7 @@
 // firmware sees. It records what an oscilloscope on the bench would: every heater relay write,
 // when the heater actually had power, the sensor samples sent, and a trace for the plot.
 import { ButtonEvent, SwitchEvent, jdpack } from "jacdac-ts"
-import { ApplicatorServices } from "./services"
+import { ApplicatorServices, type TimedSensor } from "./services"
 import { Rng } from "./models/rng"
 import { ThermalModel, SIM_THERMAL } from "./models/thermal"
 import { PressModel, SIM_PRESS, seatedPress } from "./models/press"
@@ -14,8 +14,18 @@ import { applyFault, type SensorFault, newFaultState, type FaultState } from "./
 
 /** Physics step, ms: well under the firmware's 50 ms tick. */
 const PHYSICS_STEP_MS = 5
-/** Sensor reports, ms: two per control tick, so a healthy sensor is never near stale. */
-export const REPORT_MS = 25
+/**
+ * The sensors' reports come at the streaming interval the firmware asks of each (as on a board);
+ * the engine looks this often whether one is due.
+ */
+const STREAM_STEP_MS = 5
+/**
+ * The interval the firmware asks of its sensors (src/hw/sensor-inputs.ts): one report per
+ * control tick (the load cell: two).
+ */
+export const REPORT_MS = 50
+/** A pause of the engine's own reporting longer than this is recorded: the host stalled it. */
+const STALL_GAP_MS = 50
 /** Trace resolution for the plot and the report, ms. */
 const TRACE_MS = 100
 /** Standard gravity, m/s^2: the WeightScale service reports kg. */
@@ -128,7 +138,7 @@ export class SimEngine {
         this.lastStepMs = 0
         this.lastReportMs = -1
         this.timers.push(setInterval(() => this.physics(), PHYSICS_STEP_MS))
-        this.timers.push(setInterval(() => this.report(), REPORT_MS))
+        this.timers.push(setInterval(() => this.report(), STREAM_STEP_MS))
         this.timers.push(setInterval(() => this.record(), TRACE_MS))
     }
 
@@ -186,11 +196,23 @@ export class SimEngine {
         return applyFault(trueValue, this.sensorFaults[name], this.faultState[name], this.now())
     }
 
-    private send(name: SensorName, server: { reading: { setValues(v: [number]): void; sendGetAsync(): Promise<void> } }, value: number) {
-        if (this.silenced.has(name)) return
-        server.reading.setValues([value])
+    /**
+     * Streams a sensor's reading when one is due (a fault applies per sample sent): the value
+     * sent, or null (not due, or silenced).
+     */
+    private stream(name: SensorName, server: TimedSensor & { reading: { setValues(v: [number]): void; sendGetAsync(): Promise<void> } }, trueValue: () => number, t: number): number | null {
+        if (this.silenced.has(name) || !server.due(t)) return null
+        const v = this.reading(name, trueValue())
+        server.reading.setValues([name === "pressPos" ? Math.max(0, v) : v]) // Distance is unsigned on Jacdac
         void server.reading.sendGetAsync()
         this.samplesSent++
+        return v
+    }
+
+    /** The same for a switch or a level, which has no faults. */
+    private level<V>(server: TimedSensor & { reading: { setValues(v: [V]): void; sendGetAsync(): Promise<void> } }, value: V, t: number) {
+        server.reading.setValues([value])
+        if (server.due(t)) void server.reading.sendGetAsync()
     }
 
     /**
@@ -220,32 +242,23 @@ export class SimEngine {
     private report() {
         const s = this.services
         const t = this.now()
-        if (this.lastReportMs >= 0 && t - this.lastReportMs > 2 * REPORT_MS) this.reportGaps.push({ t: Math.round(t), gapMs: Math.round(t - this.lastReportMs) })
+        if (this.lastReportMs >= 0 && t - this.lastReportMs > STALL_GAP_MS) this.reportGaps.push({ t: Math.round(t), gapMs: Math.round(t - this.lastReportMs) })
         this.lastReportMs = t
-        const film = this.reading("filmTemp", this.thermal.filmC())
-        const tip = this.reading("contactTemp", this.thermal.tipC())
-        const kg = this.reading("force", this.press.loadCellKg())
-        const pos = this.reading("pressPos", this.press.positionM())
-        this.send("filmTemp", s.filmTemp, film)
-        this.send("contactTemp", s.contactTemp, tip)
-        this.send("force", s.force, kg)
-        this.send("pressPos", s.pressPos, Math.max(0, pos)) // Distance is unsigned on Jacdac
-        s.distance.reading.setValues([this.arch.scanDistanceM(this.press.positionM() * 1e6, 0)])
-        void s.distance.reading.sendGetAsync()
-        s.door.reading.setValues([this.doorClosed])
-        void s.door.reading.sendGetAsync()
-        s.heaterSense.reading.setValues([this.heaterSenseLive()])
-        void s.heaterSense.reading.sendGetAsync()
+        const film = this.stream("filmTemp", s.filmTemp, () => this.thermal.filmC(), t)
+        const tip = this.stream("contactTemp", s.contactTemp, () => this.thermal.tipC(), t)
+        const kg = this.stream("force", s.force, () => this.press.loadCellKg(), t)
+        this.stream("pressPos", s.pressPos, () => this.press.positionM(), t)
+        this.level(s.distance, this.arch.scanDistanceM(this.press.positionM() * 1e6, 0), t)
+        this.level(s.door, this.doorClosed, t)
+        this.level(s.heaterSense, this.heaterSenseLive(), t)
         s.start.reading.setValues([this.startPressed ? 1 : 0])
         s.abort.reading.setValues([this.abortPressed ? 1 : 0])
-        s.pressHome.reading.setValues([this.press.home() ? 1 : 0])
+        this.level(s.pressHome, this.press.home() ? 1 : 0, t)
+        // the first sample sent beyond a limit (the firmware cannot see one before)
         const l = this.watchLimits
-        if (l && this.firstBreachMs === null) {
-            const beyond = (!this.silenced.has("filmTemp") && film > l.filmMaxC) ||
-                (!this.silenced.has("contactTemp") && tip > l.contactMaxC) ||
-                (!this.silenced.has("force") && kg * G > l.forceMaxN)
-            if (beyond) this.firstBreachMs = t
-        }
+        if (l && this.firstBreachMs === null &&
+            ((film !== null && film > l.filmMaxC) || (tip !== null && tip > l.contactMaxC) || (kg !== null && kg * G > l.forceMaxN)))
+            this.firstBreachMs = t
     }
 
     private record() {

@@ -125,12 +125,12 @@ export const SCENARIOS: Scenario[] = [
         name: "film-lost",
         summary: "film sensor stops reporting (cable pulled) while heating at full duty",
         steps: [START, { when: EARLY_PREHEAT, do: { kind: "silence", sensor: "filmTemp" }, inject: true }],
-        // detection bound: the last sample came 0-25 ms before the cut; the firmware trips at
-        // its first tick where that sample is older than 2 ticks (100 ms), which comes at most one
-        // period (50 ms) later: <= 150 ms after the cut (+ a few ms of tick jitter). That window
-        // can hold 4 tick starts when a tick falls just after the cut (measured: 148 ms, 4 ticks;
-        // 95 ms, 2 ticks in another run), so the tick bound is 4 and the time bound 160 ms.
-        expect: { outcome: "faulted", faultCode: 31, reaction: "fault-report", maxReactionTicks: 4, maxReactionMs: 160, pressHome: true },
+        // detection bound: the last sample came 0-50 ms before the cut (one report per tick);
+        // the firmware trips at its first tick where that sample is older than staleTicks (3)
+        // periods (150 ms), which comes at most one period (50 ms) later: <= 200 ms after the
+        // cut (+ a few ms of tick jitter). That window can hold 5 tick starts when a tick falls
+        // just after the cut, so the tick bound is 5 and the time bound 210 ms.
+        expect: { outcome: "faulted", faultCode: 31, reaction: "fault-report", maxReactionTicks: 5, maxReactionMs: 210, pressHome: true },
         timeoutMs: 60_000,
     },
     {
@@ -264,7 +264,7 @@ export const SCENARIOS: Scenario[] = [
     },
     {
         name: "stray-thermometer",
-        summary: "a second thermometer on the bus at boot takes a temperature role: the start press is refused (sensor not ready), nothing moves or heats",
+        summary: "a second thermometer on the bus at boot takes a temperature role: the display says WAIT: SENSORS, the start press is refused (sensor not ready), nothing moves or heats",
         fit: false,
         strayThermometer: true,
         steps: [{ ...START, inject: true }],

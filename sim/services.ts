@@ -24,18 +24,55 @@ const ROLE_MANAGER_SET_ROLE = 0x81
 
 export const SIM_DEVICE_ID = "5a11f11a00000001"
 
+/**
+ * A sensor that streams as a Jacdac sensor on a board does: one report every
+ * `streaming_interval` ms, as the firmware asked, while `streaming_samples` lasts; the
+ * simulator's engine times it (`due`). jacdac-ts's own streaming runs off its bus refresh
+ * (~50 ms steps: a 50 ms interval came out at ~13 reports a second), and the engine used to
+ * send every 25 ms besides, whatever the firmware asked: ~53 reports a second per sensor, more
+ * than twice what a board would send and what the firmware pays for per packet.
+ */
+export interface TimedSensor {
+    readonly streamingSamples: { values(): [number]; setValues(v: [number]): void }
+    readonly streamingInterval: { values(): [number] }
+    /** true (and one sample counted) when a report is due at t, ms */
+    due(t: number): boolean
+}
+
+function timed<T extends new (...args: any[]) => SensorServer<any>>(Base: T) {
+    class Timed extends Base implements TimedSensor {
+        private next = -1
+        due(t: number): boolean {
+            const samples = this.streamingSamples.values()[0] ?? 0
+            const iv = this.streamingInterval.values()[0] ?? 0
+            // half an engine step early counts as on time (the engine looks every STREAM_STEP_MS)
+            if (samples <= 0 || iv <= 0 || (this.next >= 0 && t < this.next - 2.5)) return false
+            // on schedule, or from now after a pause (samples ran out, a stalled host)
+            this.next = this.next >= 0 && t - this.next < iv ? this.next + iv : t + iv
+            this.streamingSamples.setValues([samples - 1])
+            return true
+        }
+    }
+    // SensorServer binds refreshRegisters (its streaming) in its constructor: a no-op here
+    Object.defineProperty(Timed.prototype, "refreshRegisters", { value: () => undefined })
+    return Timed
+}
+const TimedSensorServer = timed(SensorServer)
+const TimedSwitch = timed(SwitchServer)
+const TimedButton = timed(ButtonServer)
+
 export class ApplicatorServices {
-    readonly contactTemp = new SensorServer<[number]>(SRV_TEMPERATURE, { readingValues: [22], instanceName: "contactTemp" })
-    readonly filmTemp = new SensorServer<[number]>(SRV_TEMPERATURE, { readingValues: [22], instanceName: "filmTemp" })
-    readonly distance = new SensorServer<[number]>(SRV_DISTANCE, { readingValues: [0.1], instanceName: "distance" })
-    readonly pressPos = new SensorServer<[number]>(SRV_DISTANCE, { readingValues: [0], instanceName: "pressPos" })
-    readonly force = new SensorServer<[number]>(SRV_WEIGHT_SCALE, { readingValues: [0], instanceName: "force" })
+    readonly contactTemp: SensorServer<[number]> & TimedSensor = new TimedSensorServer(SRV_TEMPERATURE, { readingValues: [22], instanceName: "contactTemp" })
+    readonly filmTemp: SensorServer<[number]> & TimedSensor = new TimedSensorServer(SRV_TEMPERATURE, { readingValues: [22], instanceName: "filmTemp" })
+    readonly distance: SensorServer<[number]> & TimedSensor = new TimedSensorServer(SRV_DISTANCE, { readingValues: [0.1], instanceName: "distance" })
+    readonly pressPos: SensorServer<[number]> & TimedSensor = new TimedSensorServer(SRV_DISTANCE, { readingValues: [0], instanceName: "pressPos" })
+    readonly force: SensorServer<[number]> & TimedSensor = new TimedSensorServer(SRV_WEIGHT_SCALE, { readingValues: [0], instanceName: "force" })
     readonly abort = new ButtonServer("abort")
-    readonly pressHome = new ButtonServer("pressHome")
+    readonly pressHome: ButtonServer & TimedSensor = new TimedButton("pressHome")
     readonly start = new ButtonServer("start")
-    readonly door = new SwitchServer()
+    readonly door: SwitchServer & TimedSensor = new TimedSwitch()
     /** on = heater supply live after the relay (the sense node between relay and one-shot, boards/README.md) */
-    readonly heaterSense = new SwitchServer()
+    readonly heaterSense: SwitchServer & TimedSensor = new TimedSwitch()
     readonly heater = new JDServiceServer(SRV_RELAY, { instanceName: "heater" })
     readonly heaterActive = this.heater.addRegister<[boolean]>(RELAY_ACTIVE, [false])
     readonly press = new MotorServer("press")

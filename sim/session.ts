@@ -60,6 +60,11 @@ export class SimSession {
      * it a temperature role. It reads a plausible, steady 25 °C.
      */
     strayThermometer = false
+    /**
+     * What open() waits for on the display once the device has booted: by default the device
+     * asking for START (it does only when it would take one)
+     */
+    armedText = /\n(READY|SCAN): PRESS START/
     /** the host's stalls of the simulator ("sim") and the VM ("vm") while open */
     readonly stalls: StallWatch
     /**
@@ -189,7 +194,7 @@ export class SimSession {
         }
         await this.boot()
         if (this.beforeArm) await this.beforeArm()
-        await waitFor("the firmware to show it is armed", () => /\n(READY|SCAN): PRESS START/.test(this.engine.display), this.armTimeoutMs)
+        await waitFor(`the display to show ${this.armedText}`, () => this.armedText.test(this.engine.display), this.armTimeoutMs)
         // the device image scans the patient's arch before each cycle (src/fit.ts): the operator's first press
         if (this.fitFirst && this.engine.display.includes("\nSCAN: PRESS START")) await this.fitArch()
     }

@@ -21,6 +21,8 @@ export class BusRelay {
     private server: Server | null = null
     private clients = new Set<Socket>()
     frames = 0
+    /** sees every frame passed on (e.g. to count the bus's packets by sender and service) */
+    tap: ((frame: Uint8Array) => void) | null = null
 
     /** Listens on 127.0.0.1:port (0: a free port); returns the port. */
     async listen(port = BUS_PORT): Promise<number> {
@@ -38,6 +40,7 @@ export class BusRelay {
         this.clients.add(sock)
         const decoder = new FrameDecoder(frame => {
             this.frames++
+            if (this.tap) this.tap(frame)
             const out = encodeFrame(frame)
             for (const c of this.clients) if (c !== sock && !c.destroyed) c.write(out)
         })

@@ -96,6 +96,11 @@ export class Controller {
     private pendingStart = false
     /** the press is home for a fault clear: by a fresh position reading, else by the end stop */
     private homeForClear = false
+    /**
+     * What a START pressed now would be refused for (Ok: nothing), as of the last tick: the
+     * display asks for START only when a start would be taken.
+     */
+    startBlock = PreflightReason.Ok
     /** software abort (console, technician): set it for the same effect as the abort button at the next tick */
     softAbort = false
     /** this tick's outputs */
@@ -226,6 +231,8 @@ export class Controller {
                 posOk && i.outputsBound,
             logHasRoom: i.logHasRoom,
         }
+        this.startBlock = !r.doorClosed ? PreflightReason.DoorOpen : !r.sensorsReady ? PreflightReason.SensorNotReady
+            : !sc && !r.logHasRoom ? PreflightReason.LogFull : !this.press.isHome(r) ? PreflightReason.PressNotHome : PreflightReason.Ok
         let target = -1
         this.holdActive = false
         let duty = 0

@@ -49,6 +49,7 @@ export class SensorInputs implements ControllerInputs {
     logHasRoom!: boolean
     outputsBound!: boolean
 
+    /** @param streamingMs the control period, ms */
     constructor(io: Io, hk: Housekeeping, streamingMs: number, cal: Calibrator) {
         // DeviceScript: arrow functions cannot capture `this`; capture a local instead
         const self = this
@@ -67,23 +68,15 @@ export class SensorInputs implements ControllerInputs {
         // since the last tick, and the control loop puts the levels back after each tick. An
         // ABORT tap or a door opening shorter than a tick is not missed. The door's "off" event
         // (a Jacdac switch sends it at once) counts as well as its streamed reading.
+        takeReadings(this, io.door, pkt => self.door(!!pkt.decode()))
         io.door.report().subscribe(pkt => {
-            if (!ownDevice(self, pkt)) return
-            const ev = pkt.isEvent
-            if (ev ? pkt.eventCode !== 1 && pkt.eventCode !== 2 : !pkt.isRegGet || pkt.regCode !== REG_READING) return
-            const v = ev ? pkt.eventCode === 1 : !!pkt.decode()
-            self.doorLevel = v
-            if (!v) self.doorClosed = false
+            if (pkt.isEvent && (pkt.eventCode === 1 || pkt.eventCode === 2) && ownDevice(self, pkt)) self.door(pkt.eventCode === 1)
         })
-        io.heaterSense.report().subscribe(pkt => {
-            if (pkt.isRegGet && pkt.regCode === REG_READING && ownDevice(self, pkt)) self.heaterSenseLive = !!pkt.decode()
-        })
+        takeReadings(this, io.heaterSense, pkt => { self.heaterSenseLive = !!pkt.decode() })
         // the home end stop is a level, streamed like the door: from its button events a lost
         // "up" (a busy bus) left home true with the press out, so a retract stopped at once and
         // the press stayed out (seen in npm start's clinic, the press at 48.7 mm after a scan)
-        io.pressHome.report().subscribe(pkt => {
-            if (pkt.isRegGet && pkt.regCode === REG_READING && ownDevice(self, pkt)) self.home = pkt.decode() > 0.5
-        })
+        takeReadings(this, io.pressHome, pkt => { self.home = pkt.decode() > 0.5 })
         io.start.pressed().subscribe(v => {
             self.startLevel = !!v
             if (v) self.startPressed = true
@@ -92,12 +85,25 @@ export class SensorInputs implements ControllerInputs {
             self.abortLevel = !!v
             if (v) self.abortPressed = true
         })
-        // each sensor reports once per control tick once it is bound (queued writes: housekeeping.ts)
+        // Once bound, each sensor reports once per control tick, the load cell twice (queued
+        // writes: housekeeping.ts): 180 reports a second. Each costs the runtime a packet, a
+        // fiber and a bound function; with every sensor twice per tick the ESP32-C3 could not keep
+        // up (docs/target-speed.md). The load cell keeps two per tick: the press into a stiff film
+        // builds force fastest, and a report's delay adds to the over-force peak (60 N + 25 ms
+        // more drive: 76.1 N against a 75 N margin; the film's 25 ms costs 0.1 °C). A safety
+        // sensor is lost (E31) after safety.staleTicks (3) periods without a report: one or two
+        // lost reports and the usual jitter are not a fault.
         this.streamed = [io.filmTemp, io.contactTemp, io.force, io.pressPos, io.door, io.distance, io.pressHome, io.heaterSense]
-        for (let i = 0; i < this.streamed.length; i++) onBound(hk, this.streamed[i], i, streamingMs)
+        for (let i = 0; i < this.streamed.length; i++) onBound(hk, this.streamed[i], i, i === 2 ? streamingMs >> 1 : streamingMs)
         // with 8 sensors, each is refreshed every 4 s; 255 samples last 12.75 s at 50 ms
         this.hk = hk
         setInterval(this.refreshStreaming, REFRESH_MS) // a bound method
+    }
+
+    /** The door's level, from a streamed reading or an on/off event. */
+    door(closed: boolean) {
+        this.doorLevel = closed
+        if (!closed) this.doorClosed = false
     }
 
     private readonly streamed: ds.Sensor[]
@@ -122,12 +128,37 @@ function ownDevice(si: SensorInputs, pkt: ds.Packet): boolean {
     return false
 }
 
+/**
+ * Gives a role's `reading` reports to fn, in the fiber the runtime starts for each packet, and
+ * everything else to @devicescript/core's own handler. For every packet from a role's server
+ * the runtime runs the role's `_onPacket` in a new fiber; the library's (jacdac.ts) then hands
+ * a report to each `report()` subscriber in yet another fiber, and `pkt.deviceIdentifier`
+ * makes a 16-character string. At ~240 reports a second that was a large part of the
+ * interpreter's time at the chip's speed (docs/target-speed.md). The serving device is checked
+ * once per binding here (the runtime passes a role only its bound server's packets; a new
+ * binding comes as no packet, or as the device's announce, command 0).
+ */
+function takeReadings(si: SensorInputs, role: ds.Role, fn: (pkt: ds.Packet) => void) {
+    const lib = role._onPacket
+    let own = false
+    const mine = async (pkt: ds.Packet) => {
+        if (pkt && pkt.serviceCommand === READING_REPORT && pkt.isReport) {
+            if (own || (own = ownDevice(si, pkt))) fn(pkt)
+            return
+        }
+        if (!pkt || pkt.serviceCommand === 0) own = false
+        await lib(pkt)
+    }
+    role._onPacket = mine
+}
+
+/** A `reading` register's report: register-get 0x1000 | 0x101. */
+const READING_REPORT = 0x1101
+
 /** A Jacdac sensor streams this many samples after each request (the register is a u8). */
 const STREAMING_SAMPLES = 255
 /** One sensor's streaming request is refreshed per this period, in rotation. */
 const REFRESH_MS = 500
-/** Jacdac's `reading` register code (system register 0x101). */
-const REG_READING = 0x101
 
 /** Queues a top-up of sensor i's streaming-sample count. */
 function postSamples(hk: Housekeeping, s: ds.Sensor, i: number) {
@@ -153,8 +184,7 @@ function onBound(hk: Housekeeping, s: ds.Sensor, i: number, streamingMs: number)
  * the last tick.
  */
 function onReading(si: SensorInputs, role: ds.Sensor, s: Sample, scale: number, cal: Calibrator | null, channel: string) {
-    role.report().subscribe(pkt => {
-        if (!pkt.isRegGet || pkt.regCode !== REG_READING || !ownDevice(si, pkt)) return
+    takeReadings(si, role, pkt => {
         const raw = Math.round(pkt.decode() * scale)
         const value = cal ? cal.apply(channel, raw) : raw
         s.value = value

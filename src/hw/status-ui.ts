@@ -3,7 +3,7 @@
 // writes go through the housekeeping queue (housekeeping.ts), one after each control tick.
 import { Io } from "./roles"
 import { Controller } from "../core/controller"
-import { Phase, phaseName } from "../core/cycle/events"
+import { Phase, PreflightReason, phaseName } from "../core/cycle/events"
 import { ScanState } from "../core/fitting/scan-run"
 import { faultLabel } from "../core/faults"
 import { Housekeeping } from "./housekeeping"
@@ -35,9 +35,16 @@ export function statusLines(c: Controller, filmDeciC: number, forceMilliN: numbe
     return [l1, l2]
 }
 
-/** Armed and idle: the fitting scan comes first (src/fit.ts), then the cycle. */
+/**
+ * Armed and idle: the fitting scan comes first (src/fit.ts), then the cycle; START is asked for
+ * only when the controller would take it (door closed, sensors streaming, press home).
+ */
 function armedLine(c: Controller): string {
     const sc = c.scan
+    const b = c.startBlock
+    if (b !== PreflightReason.Ok && (!sc || sc.state === ScanState.Pending))
+        return b === PreflightReason.DoorOpen ? "CLOSE THE DOOR" : b === PreflightReason.SensorNotReady ? "WAIT: SENSORS"
+            : b === PreflightReason.LogFull ? "LOG FULL: SYNC" : "WAIT: PRESS HOME"
     if (!sc) return "READY: PRESS START"
     if (sc.state === ScanState.Done) return "FITTING"
     return (sc.why ? "RESCAN " + sc.why : "SCAN") + ": PRESS START"

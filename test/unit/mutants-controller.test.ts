@@ -35,7 +35,7 @@ const SENSORS = [["film", SensorId.FilmTemp], ["contact", SensorId.ContactTemp],
 describe("the manifest defaults these hand calculations use", () => {
     it("are the documented ones", () => {
         expect(m.control.periodMs).toBe(P)
-        expect(m.safety.staleTicks).toBe(2)
+        expect(m.safety.staleTicks).toBe(3)
         expect([m.cycle.preheatMaxMs, m.cycle.approachMaxMs, m.cycle.atTargetBandDeciC, m.cycle.atTargetStableMs]).toEqual([600000, 30000, 10, 3000])
         expect(TEST_PROCESS.filmDeciC).toBe(700)
         expect(TEST_PROCESS.soakMs).toBeLessThan(3000)
@@ -43,16 +43,16 @@ describe("the manifest defaults these hand calculations use", () => {
 })
 
 describe("a lost sensor while the heater is tuned (autotune is active: every check applies)", () => {
-    it.each(SENSORS)("%s: E31 on the 3rd tick after its last reading", (name, id) => {
+    it.each(SENSORS)("%s: E31 on the 4th tick after its last reading", (name, id) => {
         const c = new Controller(m, gains)
         c.tick(inputs(0))
         expect(startAutotune(c, 0, 700, holdingTuner)).toBeNull()
         expect(c.phase()).toBe(Phase.Autotune)
-        // readings stop at 50 ms; at 200 ms the last is 150 ms old, more than 2 ticks (100 ms)
+        // readings stop at 50 ms; at 250 ms the last is 200 ms old, more than 3 ticks (150 ms)
         let k = 1
         for (; k < 10 && !c.latchedFault; k++) c.tick(inputs(k * P, { [name]: { value: name === "film" ? 250 : 0, atMs: P } }))
-        expect(c.latchedFault).toMatchObject({ code: FaultCode.SensorStale, sensor: id, value: 150, limit: 100 })
-        expect(k - 1).toBe(4)
+        expect(c.latchedFault).toMatchObject({ code: FaultCode.SensorStale, sensor: id, value: 200, limit: 150 })
+        expect(k - 1).toBe(5)
         // the fault ends the tuning, heater off
         expect(c.autotune).toBeNull()
         expect(c.outputs.dutyPermille).toBe(0)
@@ -75,11 +75,11 @@ describe("a lost sensor during the arch scan (the press moves toward the patient
         c.tick(inputs(P, { startPressed: true }))
         c.tick(inputs(2 * P, { startPressed: true })) // a start acts on the tick after its edge
         expect(c.phase()).toBe(Phase.Scan)
-        // last reading at 150 ms: stale at 300 ms (150 ms old), the 6th tick
+        // last reading at 150 ms: stale at 350 ms (200 ms old, over 3 x 50 ms), the 7th tick
         let k = 3
         for (; k < 12 && !c.latchedFault; k++) c.tick(inputs(k * P, { startPressed: true, [name]: { value: name === "film" ? 250 : 0, atMs: 3 * P } }))
-        expect(c.latchedFault).toMatchObject({ code: FaultCode.SensorStale, sensor: id, value: 150 })
-        expect(k - 1).toBe(6)
+        expect(c.latchedFault).toMatchObject({ code: FaultCode.SensorStale, sensor: id, value: 200 })
+        expect(k - 1).toBe(7)
         expect(sc.state).not.toBe(ScanState.Running)
     })
 })

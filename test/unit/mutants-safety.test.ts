@@ -28,7 +28,7 @@ function run(ticks: number, edit: (i: SupervisorInputs, k: number) => void) {
 describe("the manifest defaults these hand calculations use", () => {
     it("are the documented ones", () => {
         expect(m.control.periodMs).toBe(P)
-        expect([m.safety.staleTicks, m.safety.stuckWindowMs, m.safety.stuckMinDutyPermille]).toEqual([2, 5000, 300])
+        expect([m.safety.staleTicks, m.safety.stuckWindowMs, m.safety.stuckMinDutyPermille]).toEqual([3, 5000, 300])
         expect([m.safety.offRiseWindowMs, m.safety.offRiseMaxDeciC]).toEqual([10000, 50])
         expect([m.safety.stallWindowMs, m.safety.stallMinProgressUm, m.safety.stallMinSpeedPermille]).toEqual([1000, 200, 150])
         expect([m.limits.positionMinUm, m.limits.positionMaxUm]).toEqual([-2000, 60000])
@@ -54,10 +54,10 @@ describe("readings that cannot be trusted", () => {
         expect(run(20, (i, k) => { i.position.value = k % 2 ? -2000 : 60000 }).code).toBe(FaultCode.None)
     })
 
-    it("a lost position sensor trips E31 once its reading is older than 2 ticks (100 ms)", () => {
-        // last reading at tick 10 (500 ms); stale when now - 500 > 100: tick 13 (650 ms), age 150 ms
+    it("a lost position sensor trips E31 once its reading is older than 3 ticks (150 ms)", () => {
+        // last reading at tick 10 (500 ms); stale when now - 500 > 150: tick 14 (700 ms), age 200 ms
         const r = run(40, (i, k) => { if (k > 10) i.position.atMs = 10 * P })
-        expect(r).toMatchObject({ code: FaultCode.SensorStale, sensor: SensorId.Position, tick: 13, value: 150, limit: 100 })
+        expect(r).toMatchObject({ code: FaultCode.SensorStale, sensor: SensorId.Position, tick: 14, value: 200, limit: 150 })
     })
 
     it("a sensor that never reported is stale, and reported as age -1", () => {

@@ -71,17 +71,17 @@ describe("the VM process's factor: its interpreter share slowed, its Node glue n
 
 describe("a fault the host explains", () => {
     const m = readManifest()
-    // staleTicks 2 x period 50 ms = 100 ms without a reading; the simulator reports every 25 ms,
-    // so a pause of 75 ms or more in its own reports can leave a reading that old
-    it("E31 after a 80 ms pause in the simulator's reports is a stall", () => {
-        expect(stallExplains(31, 10_000, [{ t: 9_900, gapMs: 80 }], [], m)).toMatch(/80 ms pause.*host stalled the simulator/)
+    // staleTicks 3 x period 50 ms = 150 ms without a reading; the sensors report every 50 ms,
+    // so a pause of 100 ms or more in the simulator's own reports can leave a reading that old
+    it("E31 after a 110 ms pause in the simulator's reports is a stall", () => {
+        expect(stallExplains(31, 10_000, [{ t: 9_900, gapMs: 110 }], [], m)).toMatch(/110 ms pause.*host stalled the simulator/)
     })
-    it("E31 after a 70 ms pause is not: the firmware saw a reading at most 95 ms old", () => {
-        expect(stallExplains(31, 10_000, [{ t: 9_900, gapMs: 70 }], [], m)).toBeNull()
+    it("E31 after a 90 ms pause is not: the firmware saw a reading at most 140 ms old", () => {
+        expect(stallExplains(31, 10_000, [{ t: 9_900, gapMs: 90 }], [], m)).toBeNull()
     })
-    it("E31 after the VM waited 80 ms for a CPU is a stall; 70 ms is not", () => {
-        expect(stallExplains(31, 10_000, [], [{ who: "vm", t: 10_050, waitMs: 80 }], m)).toMatch(/VM waiting 80 ms/)
-        expect(stallExplains(31, 10_000, [], [{ who: "vm", t: 10_050, waitMs: 70 }], m)).toBeNull()
+    it("E31 after the VM waited 110 ms for a CPU is a stall; 90 ms is not", () => {
+        expect(stallExplains(31, 10_000, [], [{ who: "vm", t: 10_050, waitMs: 110 }], m)).toMatch(/VM waiting 110 ms/)
+        expect(stallExplains(31, 10_000, [], [{ who: "vm", t: 10_050, waitMs: 90 }], m)).toBeNull()
     })
     it("a pause long before the fault, or another fault code, explains nothing", () => {
         expect(stallExplains(31, 10_000, [{ t: 9_400, gapMs: 200 }], [], m)).toBeNull()

@@ -7,7 +7,7 @@
 import { Manifest } from "../../src/core/manifest"
 import { Controller, ControllerOutputs } from "../../src/core/controller"
 import { FaultCode } from "../../src/core/faults"
-import { Phase, EventKind, ControlEvent } from "../../src/core/cycle/events"
+import { Phase, EventKind, ControlEvent, PreflightReason } from "../../src/core/cycle/events"
 import { PressMode } from "../../src/core/press/press-control"
 import { Plant, NOMINAL_PLANT } from "./plant"
 import { TEST_PROCESS } from "./cycle-runs"
@@ -272,6 +272,40 @@ export const FAULT_CONTRACTS: ContractCheck[] = [
             b.abort = false
             await b.run(10)
             return b.plant.positionUm === 0 && b.out.pressSpeedPermille === 0 && b.faults().length === 0 ? "ok" : "moved or faulted"
+        },
+    },
+    {
+        // the display asks for START only when startBlock is Ok (src/hw/status-ui.ts)
+        name: "startBlock names what a START would be refused for, and a START is taken when it is Ok",
+        run: async (m, pause) => {
+            // a reset left the press 20 mm out: the boot retract brings it home in 80 ticks
+            const b = new Bench(m, 20000, pause)
+            // (read through a call: the compiler would narrow the field across b.tick())
+            const block = (): PreflightReason => b.ctrl.startBlock
+            await b.run(5)
+            if (block() !== PreflightReason.PressNotHome) return "press out: block " + block() + ", expected PressNotHome"
+            if (!(await b.run(HOME_TICKS_20MM + 10, x => block() === PreflightReason.Ok))) return "never Ok after the boot retract"
+            if (b.plant.positionUm > m.press.homeToleranceUm) return "Ok with the press " + Math.round(b.plant.positionUm) + " um out"
+            b.door = false
+            b.tick()
+            if (block() !== PreflightReason.DoorOpen) return "door open: block " + block()
+            b.start = true
+            await b.run(3)
+            b.start = false
+            if (b.started(Phase.Preheat) || b.heaterOnTicks) return "started with the door open"
+            b.tick()
+            b.door = true
+            b.positionLost = true
+            // stale after staleTicks periods; one tick more for the check
+            await b.run(m.safety.staleTicks + 2)
+            if (block() !== PreflightReason.SensorNotReady) return "position lost: block " + block()
+            b.positionLost = false
+            b.tick()
+            if (block() !== PreflightReason.Ok) return "all well again: block " + block()
+            b.start = true
+            await b.run(2)
+            b.start = false
+            return b.started(Phase.Preheat) ? "ok" : "START not taken with the block Ok"
         },
     },
 ]

@@ -14,6 +14,8 @@ import { ControlLoop } from "../../src/control-loop"
 import { Controller, ControllerInputs, ControllerOutputs } from "../../src/core/controller"
 import { FaultCode, SensorId, makeFault } from "../../src/core/faults"
 import { statusLines } from "../../src/hw/status-ui"
+import { PreflightReason } from "../../src/core/cycle/events"
+import { TEST_PROCESS } from "../vectors/cycle-runs"
 
 const NO_CAL = { apply: (channel: string, raw: number) => raw }
 const DEFAULTS = { kpMicroPerDegC: 1, kiMicroPerDegCSec: 2, kdMicroSecPerDegC: 3 }
@@ -121,6 +123,19 @@ describe("control loop", () => {
         expect(loop.ticks).toBe(5)
         expect(ctrl.outputs.heaterOn).toBe(false)
         expect(ctrl.latchedFault).toBe(null)
+    })
+    test("the armed line asks for START only when the controller would take one", () => {
+        const ctrl = new Controller(MANIFEST, DEFAULTS)
+        ctrl.arm(TEST_PROCESS)
+        const line = (b: PreflightReason) => {
+            ctrl.startBlock = b
+            return statusLines(ctrl, 220, 0, "", false)[1]
+        }
+        expect(line(PreflightReason.DoorOpen)).toBe("CLOSE THE DOOR")
+        expect(line(PreflightReason.SensorNotReady)).toBe("WAIT: SENSORS")
+        expect(line(PreflightReason.PressNotHome)).toBe("WAIT: PRESS HOME")
+        expect(line(PreflightReason.LogFull)).toBe("LOG FULL: SYNC")
+        expect(line(PreflightReason.Ok)).toBe("READY: PRESS START")
     })
     test("status lines fit the 16-character display", () => {
         const ctrl = new Controller(MANIFEST, DEFAULTS)
