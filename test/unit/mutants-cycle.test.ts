@@ -10,7 +10,7 @@ import { PhaseStats } from "../../src/core/cycle/phase-stats"
 import { ProcessParams, checkProcess } from "../../src/core/cycle/process"
 import { PressController, PressMode } from "../../src/core/press/press-control"
 import { Phase, PreflightReason, EventKind, Outcome } from "../../src/core/cycle/events"
-import { FaultCode } from "../../src/core/faults"
+import { FaultCode, SensorId, makeFault } from "../../src/core/faults"
 import { TEST_PROCESS } from "../vectors/cycle-runs"
 
 const m = readManifest()
@@ -357,5 +357,108 @@ describe("press control", () => {
         expect(p.isHome(reading({ positionUm: 300 }))).toBe(true)
         expect(p.isHome(reading({ positionUm: 301 }))).toBe(false)
         expect(p.isHome(reading({ positionUm: 0, positionValid: false }))).toBe(false)
+    })
+})
+
+// ---- the second pass: survivors of the cycle/press run with the tests above (docs/mutation.md)
+
+describe("a cycle's edges, second pass", () => {
+    const fresh = () => new Cycle(m, new PressController(m.press, m.cycle))
+
+    it("a new cycle has no events; stepping or stopping it while idle does nothing", () => {
+        const cy = fresh()
+        // kills the event list's initial [] made non-empty
+        expect(cy.events).toEqual([])
+        // kills the idle step's result made {}, its -1 made +1, its hold made true
+        expect(cy.step(0, rd())).toEqual({ filmTargetDeciC: -1, holdActive: false })
+        // kills stop()'s `!this.running()` made false (it would report an outcome for no cycle)
+        cy.stop(0, makeFault(FaultCode.Abort, SensorId.None, 0, 0, 0))
+        expect([cy.phase, cy.events]).toEqual([Phase.Idle, []])
+    })
+
+    it("begin() reports preflight's start and end and preheat's start, nothing for the idle time before", () => {
+        const cy = fresh()
+        cy.begin(100, TEST_PROCESS, rd())
+        // kills enter()'s `this.running()` made true (an end for the idle "phase" first)
+        expect(cy.events.map(e => [e.kind, e.phase])).toEqual([[EventKind.PhaseStart, Phase.Preflight], [EventKind.PhaseEnd, Phase.Preflight], [EventKind.PhaseStart, Phase.Preheat]])
+    })
+
+    it("a soak longer than the 3 s stability time decides: 5 s soak, approach at 5,000 ms", () => {
+        const cy = fresh()
+        cy.begin(0, { ...TEST_PROCESS, soakMs: 5000 }, rd())
+        let t = 0
+        for (; cy.phase === Phase.Preheat && t < 10000; t += P) cy.step(t, rd())
+        // kills `soakMs > atTargetStableMs ? soak : stable` made always the stability time
+        expect(t - P).toBe(5000)
+    })
+
+    it("at target from 1,000 ms: approach 3 s later, at 4,000 ms", () => {
+        const cy = fresh()
+        cy.begin(0, TEST_PROCESS, rd())
+        let t = 0
+        for (; cy.phase === Phase.Preheat && t < 10000; t += P) cy.step(t, rd({ filmDeciC: t < 1000 ? 600 : 700 }))
+        // kills `nowMs - atTargetSinceMs` made `+` (that would be at 2,000 ms)
+        expect(t - P).toBe(4000)
+    })
+
+    it("contact found at position 0 (the arch at home) still starts the press phase", () => {
+        const { cy, t } = cycleAt(Phase.Approach)
+        tick(cy, t, rd({ forceMilliN: 800, positionUm: 0 }))
+        expect(cy.press.contactUm).toBe(0)
+        tick(cy, t + P, rd({ forceMilliN: 800, positionUm: 0 }))
+        // kills `contactUm >= 0` made `> 0`
+        expect(cy.phase).toBe(Phase.Press)
+    })
+
+    it("no contact within travelMaxUm: the cycle raises the press's E41 with the position", () => {
+        const { cy, t } = cycleAt(Phase.Approach)
+        tick(cy, t, rd({ positionUm: 50001, home: false }))
+        tick(cy, t + P, rd({ positionUm: 50001, home: false }))
+        // kills the press-fault branch emptied or made false
+        expect([cy.fault, cy.faultValue, cy.faultLimit]).toEqual([FaultCode.PressNoContact, 50001, 50000])
+    })
+
+    it("the tick that ends cure and the cool phase ask for no heat (-1)", () => {
+        const { cy, t: t0 } = cycleAt(Phase.Cure)
+        // cure began at 7,100 ms: the tick at 15,100 ends it (kills that tick's -1 made +1)
+        let t = t0
+        for (; t < 15100; t += P) cy.step(t, rd({ filmDeciC: 680, forceMilliN: 20000, home: false }))
+        expect(cy.step(t, rd({ filmDeciC: 680, forceMilliN: 20000, home: false }))).toEqual({ filmTargetDeciC: -1, holdActive: false })
+        expect(cy.phase).toBe(Phase.Release)
+        const c2 = cycleAt(Phase.Cool)
+        // kills cool's -1 made +1
+        expect(c2.cy.step(c2.t, rd({ filmDeciC: 600 }))).toEqual({ filmTargetDeciC: -1, holdActive: false })
+    })
+
+    it("a fresh PhaseStats summarises an empty phase 0 (its constructor begins one)", () => {
+        // kills the constructor's body emptied (end() would read an undefined summary)
+        expect(new PhaseStats().end(0)).toEqual({
+            phase: 0, durationMs: 0, samples: 0, filmMinDeciC: 0, filmMaxDeciC: 0, filmMeanDeciC: 0,
+            contactMaxDeciC: 0, forceMinMilliN: 0, forceMaxMilliN: 0, forceMeanMilliN: 0,
+        })
+    })
+})
+
+describe("press control, second pass", () => {
+    it("no contact point before any approach (-1)", () => {
+        // kills contactUm's initial -1 made +1
+        expect(new PressController(m.press, m.cycle).contactUm).toBe(-1)
+    })
+
+    it("a contact point at 0 µm is kept: a later contact in the same approach does not replace it", () => {
+        const p = new PressController(m.press, m.cycle)
+        p.go(PressMode.Approach, 0)
+        p.step(0, rd({ forceMilliN: 800, positionUm: 0 }))
+        p.step(P, rd({ forceMilliN: 900, positionUm: 500, home: false }))
+        // kills `contactUm < 0` made `<= 0`
+        expect(p.contactUm).toBe(0)
+    })
+
+    it("release has no time limit of its own (the cycle's E42 ends it), unlike the retract", () => {
+        const p = new PressController(m.press, m.cycle)
+        p.go(PressMode.Release, 0)
+        // kills release falling through into the retract's case (it would stop after 30 s)
+        expect(p.step(40000, rd({ positionUm: 5000, home: false }))).toBe(-500)
+        expect(p.mode).toBe(PressMode.Release)
     })
 })
