@@ -280,6 +280,17 @@ describe("tick timing while active (overrunMs 150)", () => {
     })
 })
 
+describe("the boot retract while a tuning runs (active: stall applies)", () => {
+    it("a press stuck 5 mm out stalls within the 1 s stall window", () => {
+        const c = new Controller(m, gains)
+        expect(startAutotune(c, 0, 700, holdingTuner)).toBeNull()
+        // the press retracts at 500 permille from boot but the position stays at 5 mm: < 200 µm in 1 s
+        for (let k = 0; k <= 40 && !c.latchedFault; k++) c.tick(inputs(k * P, { position: { value: 5000, atMs: k * P }, home: false }))
+        // kills `pm === PressMode.Retract` made false (the retract not counted as free motion)
+        expect(c.latchedFault).toMatchObject({ code: FaultCode.PressStall, sensor: SensorId.Position })
+    })
+})
+
 describe("the heater relay window (heaterWindowMs / periodMs = 20 ticks)", () => {
     it("half duty: on for the first 10 ticks of each 20", () => {
         const c = new Controller(m, gains)
