@@ -29,6 +29,19 @@ function inputs(now: number, over: Partial<ControllerInputs> = {}): ControllerIn
     }
 }
 
+/** a controller whose arch scan runs from 100 ms (the start edge at 50 ms acts on the next tick) */
+function scanning(): { c: Controller; sc: ScanRun } {
+    const c = new Controller(m, gains)
+    expect(c.arm(TEST_PROCESS)).toBeNull()
+    const sc = new ScanRun(m.fitting, m.press.approachSpeedPermille, m.press.contactForceMilliN)
+    c.scan = sc
+    c.tick(inputs(0))
+    c.tick(inputs(P, { startPressed: true }))
+    c.tick(inputs(2 * P, { startPressed: true }))
+    expect(sc.state).toBe(ScanState.Running)
+    return { c, sc }
+}
+
 /** a tuner that keeps the heater at half duty and never finishes */
 const holdingTuner: HeaterTuner = { step: () => 500, isDone: () => false, result: () => null }
 
@@ -69,13 +82,7 @@ describe("a lost sensor while the heater is tuned (autotune is active: every che
 
 describe("a lost sensor during the arch scan (the press moves toward the patient)", () => {
     it.each(SENSORS)("%s: E31 on the 3rd tick after its last reading, and the scan ends", (name, id) => {
-        const c = new Controller(m, gains)
-        expect(c.arm(TEST_PROCESS)).toBeNull()
-        const sc = new ScanRun(m.fitting, m.press.approachSpeedPermille, m.press.contactForceMilliN)
-        c.scan = sc
-        c.tick(inputs(0))
-        c.tick(inputs(P, { startPressed: true }))
-        c.tick(inputs(2 * P, { startPressed: true })) // a start acts on the tick after its edge
+        const { c, sc } = scanning()
         expect(c.phase()).toBe(Phase.Scan)
         // last reading at 150 ms: stale at 300 ms (150 ms old), the 6th tick
         let k = 3
@@ -399,18 +406,6 @@ describe("the preflight and the template's contact limit", () => {
 })
 
 describe("the arch scan's edges", () => {
-    function scanning(): { c: Controller; sc: ScanRun } {
-        const c = new Controller(m, gains)
-        expect(c.arm(TEST_PROCESS)).toBeNull()
-        const sc = new ScanRun(m.fitting, m.press.approachSpeedPermille, m.press.contactForceMilliN)
-        c.scan = sc
-        c.tick(inputs(0))
-        c.tick(inputs(P, { startPressed: true }))
-        c.tick(inputs(2 * P, { startPressed: true }))
-        expect(sc.state).toBe(ScanState.Running)
-        return { c, sc }
-    }
-
     it("with no distance sensor the scan gives up on its 41st tick (SILENT_TICKS 40 in scan-run.ts)", () => {
         const { c, sc } = scanning()
         let k = 0

@@ -82,6 +82,20 @@ class Script {
     }
 }
 
+/**
+ * Seven relay cycles of 2 s + 2 s (bias stays 500: equal halves), two warm-up and five
+ * measured (relayCycles); then cool: heater off until 60.0 °C (70.0 - stepDrop 10.0), when
+ * the step test starts. Returns the step test's start time.
+ */
+function toStep(s: Script): number {
+    s.relay(7, 2000, 2000)
+    expect(s.tu.isDone()).toBe(false)
+    expect(s.to(s.t, 650)).toBe(0) // cooling
+    const start = s.t
+    s.to(start, 600)
+    return start
+}
+
 describe("autotune: the relay's half-cycle check (at least 2 heater windows = 2,000 ms)", () => {
     it("a 1.0 s heating half against 5.0 s cooling: refused, with the reason", () => {
         const s = new Script()
@@ -114,19 +128,6 @@ describe("autotune: the relay bias is kept within 5 %..95 % of the maximum duty"
 })
 
 describe("autotune: the step test's edges", () => {
-    /**
-     * Seven relay cycles of 2 s + 2 s (bias stays 500: equal halves), two warm-up and five
-     * measured (relayCycles); then cool: heater off until 60.0 °C (70.0 - stepDrop 10.0), when
-     * the step test starts. Returns the step test's start time.
-     */
-    function toStep(s: Script): number {
-        s.relay(7, 2000, 2000)
-        expect(s.tu.isDone()).toBe(false)
-        expect(s.to(s.t, 650)).toBe(0) // cooling
-        const start = s.t
-        s.to(start, 600)
-        return start
-    }
     /** the step test's readings: reading(ms since its start) until the tuner is done */
     function run(s: Script, start: number, reading: (ms: number) => number) {
         for (let k = 0; k < 10000 && !s.tu.isDone(); k++) s.to(s.t, reading(s.t - start))
@@ -158,6 +159,17 @@ describe("autotune: the step test's edges", () => {
         // kills `nowMs - inBandSinceMs >= stepObserveMs / 4` made `>`
         expect(r).toMatchObject({ ok: true, overshootDeciC: 0, settleMs: 180000 })
         expect(s.t - P - start).toBe(240000)
+    })
+})
+
+describe("autotune: a failed step test's message", () => {
+    it("names a reading below 0 °C with its sign (a sensor gone wrong: -5.0 °C to the end)", () => {
+        const s = new Script()
+        toStep(s)
+        for (let k = 0; k < 10000 && !s.tu.isDone(); k++) s.to(s.t, -50)
+        // kills deci()'s `v < 0` made false and its "-" made ""
+        expect(s.tu.result()).toMatchObject({ ok: false })
+        expect(s.tu.result()!.reason).toContain("did not settle within ±1.0 °C in 240 s (reading -5.0 °C, target 70.0 °C)")
     })
 })
 
