@@ -231,6 +231,7 @@ export class Controller {
                 posOk && i.outputsBound,
             logHasRoom: i.logHasRoom,
         }
+        // what a START would be refused for (the scan's preconditions; a cycle also needs log room)
         this.startBlock = !r.doorClosed ? PreflightReason.DoorOpen : !r.sensorsReady ? PreflightReason.SensorNotReady
             : !sc && !r.logHasRoom ? PreflightReason.LogFull : !this.press.isHome(r) ? PreflightReason.PressNotHome : PreflightReason.Ok
         let target = -1
@@ -242,10 +243,8 @@ export class Controller {
         if (startGo && !this.autotune) {
             if (this.latchedFault) this.events.push(event(EventKind.PreflightFailed, now, Phase.Preflight, PreflightReason.LatchedFault))
             else if (sc) {
-                // the scan moves the press toward the patient: the cycle's own preconditions
-                const why = !this.armedProcess ? PreflightReason.NoProcess : sc.state !== ScanState.Pending || !idle ? PreflightReason.Busy
-                    : !r.doorClosed ? PreflightReason.DoorOpen : !r.sensorsReady ? PreflightReason.SensorNotReady
-                    : !this.press.isHome(r) ? PreflightReason.PressNotHome : PreflightReason.Ok
+                // the scan moves the press toward the patient: the cycle's own preconditions (startBlock)
+                const why = !this.armedProcess ? PreflightReason.NoProcess : sc.state !== ScanState.Pending || !idle ? PreflightReason.Busy : this.startBlock
                 if (why !== PreflightReason.Ok) this.events.push(event(EventKind.PreflightFailed, now, Phase.Scan, why))
                 else {
                     sc.state = ScanState.Running
