@@ -37,6 +37,24 @@ class Z extends Server {
     }
 }
 
+/** a buzzer whose tone command waits `holdMs` (an answer slow to go out), and breaks for a tone of 13 ms */
+class Slow extends Server {
+    entered = 0
+    reads = 0
+    constructor(readonly holdMs: number) { super(ds.Buzzer.spec) }
+    /** the intensity register, read: answered after `holdMs` */
+    async intensity() {
+        this.reads++
+        await ds.sleep(this.holdMs)
+        return 0.5
+    }
+    async playTone(args: any) {
+        if (args[2] === 13) throw new Error("a handler that breaks")
+        this.entered++
+        await ds.sleep(this.holdMs)
+    }
+}
+
 /** waits for `cond` instead of a fixed sleep: polls every 20 ms, fails after `timeoutMs` */
 async function until(what: string, cond: () => Promise<boolean>, timeoutMs: number) {
     const end = ds.millis() + timeoutMs
@@ -45,6 +63,13 @@ async function until(what: string, cond: () => Promise<boolean>, timeoutMs: numb
         await ds.sleep(20)
     }
 }
+
+// started before any test: servers added after the device's first announce are not bound by roles
+const held = new Slow(400)
+const slowRole = new ds.Buzzer(startServer(held, "zS"))
+const quick = new Slow(0)
+quick.perSecond = 5
+const quickRole = new ds.Buzzer(startServer(quick, "zQ"))
 
 describe("server core", () => {
     test("registers, streaming floor, events", async () => {
@@ -85,5 +110,50 @@ describe("server core", () => {
         t.reading.subscribe(() => { n++ })
         // streaming every 30 ms: more than 5 readings within a second
         await until("more than 5 streamed readings", async () => n > 5, 1000)
+    })
+
+    test("a flood: at most 3 packets of a server in flight, its share a second, the rest dropped; a breaking handler is dropped", async () => {
+        const z = slowRole, q = quickRole
+        await until("both roles bound", async () => z.isBound && q.isBound, 3000)
+        // 8 commands while each handler holds its packet 400 ms: 3 enter, 5 are dropped
+        for (let i = 0; i < 8; i++) await z.playTone(100, 0.1, 10)
+        await ds.sleep(100)
+        expect(held.entered).toBe(3)
+        // register reads as much as commands: 8 reads of `intensity` while each is held, 3 enter
+        await until("the held three done", async () => held.inFlight === 0, 2000)
+        for (let i = 0; i < 8; i++) await z.sendCommand(0x1000 | ds.Buzzer.spec.lookup("intensity").code)
+        await ds.sleep(100)
+        expect(held.reads).toBe(3)
+        // once they are done the server takes packets again
+        await until("the held three done", async () => held.inFlight === 0, 2000)
+        await z.playTone(100, 0.1, 10)
+        await until("a fourth taken", async () => held.entered === 4, 1000)
+        // 8 quick commands within a second to a server with a share of 5 a second: 5 taken
+        const t0 = ds.millis()
+        for (let i = 0; i < 8; i++) await q.playTone(100, 0.1, 10)
+        await ds.sleep(100)
+        expect(ds.millis() - t0 < 1000).toBe(true)
+        expect(quick.entered).toBe(5)
+        // a handler that throws is logged and dropped: the program goes on, the server answers after
+        await ds.sleep(1000)
+        await q.playTone(100, 0.1, 13)
+        await ds.sleep(50)
+        expect(quick.inFlight).toBe(0)
+        await q.playTone(100, 0.1, 10)
+        await until("a tone after the broken note", async () => quick.entered === 6, 1000)
+        expect(quick.inFlight).toBe(0)
+    })
+
+    test("the runtime paces every packet the program sends: 20 ms each after a burst of 5", async () => {
+        // jdiface.c (runtime 2.16.4), throttle_send_pkt: THROTTLE_COST_MS 20, THROTTLE_BURST_PKTS 5,
+        // one budget for all fibers, commands and server reports alike: 50 packets a second at most.
+        // The control loop's output writes share it (docs/target-speed.md, "The send budget").
+        await ds.sleep(200) // the burst allowance refills
+        const t0 = ds.millis()
+        for (let i = 0; i < 30; i++) await quickRole.sendCommand(0x8f) // an unknown command: each is one send
+        const ms = ds.millis() - t0
+        console.log("30 sends took " + ms + " ms")
+        // the first 5 go at once, each of the other 25 waits its 20 ms (more if other fibers sent meanwhile)
+        expect(ms >= 25 * 20 - 20).toBe(true)
     })
 })

@@ -28,8 +28,10 @@ type DsServer = typeof ds & {
 
 export class Server implements ds.ServerInterface {
     serviceIndex: number
-    /** commands taken per second at most (0: no limit); the rest of a second's are dropped unanswered */
+    /** packets taken per second at most (0: no limit); the rest of a second's are dropped unanswered */
     perSecond = 0
+    /** packets being handled (each holds a fiber and its packet until its answer is sent) */
+    inFlight = 0
     private second = 0
     private taken = 0
     /** constant registers by name, served when the server has no method or field of that name (or none) */
@@ -41,15 +43,22 @@ export class Server implements ds.ServerInterface {
         await (ds as DsServer)._serverSend(this.serviceIndex, pkt)
     }
 
-    /** A command may be handled now (perSecond): false for one past this second's share. */
+    /** packets a second this server takes now at most (0: no limit) */
+    share(): number {
+        return this.perSecond
+    }
+
+    /** A packet may be handled now: false for one past IN_FLIGHT_MAX at once or this second's share. */
     admit(): boolean {
-        if (!this.perSecond) return true
+        if (this.inFlight >= IN_FLIGHT_MAX) return false
+        const share = this.share()
+        if (!share) return true
         const now = ds.millis()
         if (now - this.second >= 1000) {
             this.second = now
             this.taken = 0
         }
-        return ++this.taken <= this.perSecond
+        return ++this.taken <= share
     }
 
     /** Sends pkt as an event now and twice more (after ~20 and ~70 ms), on its own fiber. */
@@ -149,16 +158,33 @@ function announce(): number[] {
     return r
 }
 
-/** commands handled at once at most (each holds a fiber and its packet until its report is sent) */
-const ACTIONS_MAX = 3
-let actions = 0
+/**
+ * Packets one server handles at once at most. A packet to a server is input from another device on
+ * the bus, and the runtime gives each its own fiber; one that waits (for its answer to be sent, on a
+ * busy bus) holds that fiber and its packet, so without a bound a flood of any kind (commands,
+ * register reads and writes, unknown commands) grows the heap until the program panics.
+ */
+const IN_FLIGHT_MAX = 3
 
 async function onServerPacket(pkt: ds.Packet) {
     if (pkt.isReport) return
     if (!servers) return
-    const server = servers[pkt.serviceIndex]
-    if (!server) return
+    const server = servers[pkt.serviceIndex] as Server
+    // past the server's share (a flood) dropped unanswered, before any work; one that breaks its
+    // handler (a short or malformed payload from a faulty or hostile client) is logged and dropped:
+    // neither may take the heap or panic the program (it would restart the controller)
+    if (!server || !server.admit()) return
+    server.inFlight++
+    try {
+        await handle(server, pkt)
+    } catch (e) {
+        console.error("packet " + pkt.serviceCommand + " dropped: " + (e as Error).message)
+    } finally {
+        server.inFlight--
+    }
+}
 
+async function handle(server: Server, pkt: ds.Packet) {
     server.spec.assign(pkt)
     const methods = server as unknown as Record<string, (v?: any) => Promise<any>>
     if (pkt.spec) {
@@ -172,7 +198,7 @@ async function onServerPacket(pkt: ds.Packet) {
             const name = pkt.spec.name
             const m = methods[name]
             if (pkt.isRegGet) {
-                const regs = (server as Server).regs
+                const regs = server.regs
                 let mr = typeof m === "function" ? await m() : m !== undefined ? m : regs ? regs[name] : undefined
                 if (mr === undefined && name === "statusCode") mr = [0, 0]
                 if (mr !== undefined) {
@@ -181,20 +207,8 @@ async function onServerPacket(pkt: ds.Packet) {
                     return
                 }
             } else if (m && pkt.isAction) {
-                // a command from another device on the bus is input: beyond ACTIONS_MAX at once (a
-                // flood) it is dropped unanswered, and one that breaks its handler (a short or
-                // malformed payload from a faulty or hostile client) is logged and dropped; neither
-                // may take the heap or panic the program (it would restart the controller)
-                if (actions >= ACTIONS_MAX || !(server as Server).admit()) return
-                actions++
-                try {
-                    const v = await m(pkt.decode())
-                    if (pkt.spec.response) await server._send(pkt.spec.response.encode(v))
-                } catch (e) {
-                    console.error("command " + name + " dropped: " + (e as Error).message)
-                } finally {
-                    actions--
-                }
+                const v = await m(pkt.decode())
+                if (pkt.spec.response) await server._send(pkt.spec.response.encode(v))
                 return
             }
         }
