@@ -35,11 +35,19 @@ import { TEMPLATE_PREFIX } from "./trust"
 import { Parts, Network } from "./compliance"
 
 /**
- * Link commands handled a second at most; the rest are dropped unanswered, before any work (a
- * flood must not take the control loop's time). The link needs a few a second, ~25 during an
+ * Packets to the link service handled a second at most (commands, register reads and writes, unknown
+ * commands alike); the rest are dropped unanswered, before any work (a flood must not take the
+ * control loop's time or the heap; server-core.ts also bounds those in flight). The link needs a few a second, ~25 during an
  * install or a record upload (one at a time, each waiting for its report).
  */
 const COMMANDS_PER_SECOND = 40
+/**
+ * The same while a cycle or a scan runs: the control loop's output writes then take up to 40 of
+ * the runtime's 50 sends a second (docs/target-speed.md, "The send budget"), and every answer is
+ * a send. The link needs ~2.5 a second then (status and telemetry each second, a session report
+ * every 3 s).
+ */
+const BUSY_COMMANDS_PER_SECOND = 4
 /** live samples: 5 a second while a cycle runs; at most SAMPLES_MAX wait for the link (newer ones are dropped) */
 const SAMPLE_MS = 200
 const SAMPLES_MAX = 10
@@ -70,7 +78,11 @@ export class LinkServer extends Server implements Network {
 
     constructor(readonly p: Parts) {
         super(ds.SmileLink.spec)
-        this.perSecond = COMMANDS_PER_SECOND
+    }
+
+    /** server-core's share a second: while busy, what leaves the control loop its sends */
+    override share(): number {
+        return this.busy() ? BUSY_COMMANDS_PER_SECOND : COMMANDS_PER_SECOND
     }
 
     /** Network (src/compliance.ts): the open session's patient reference until its cycle starts ("" none) */

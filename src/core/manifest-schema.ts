@@ -29,7 +29,7 @@ export const MANIFEST_SECTIONS: { [section: string]: { [key: string]: KeySpec } 
         lateWindowTicks: [10, 100000, "length of the window, in ticks, over which late ticks are counted"],
         heaterWindowMs: [100, 10000, "time-proportioning window of the heater relay"],
         heaterOneShotMs: [50, 2000, "hardware one-shot: heater loses power this long after the last re-assert"],
-        pressOneShotMs: [50, 2000, "hardware one-shot: the press driver is disabled this long after the last speed write (written every tick)"],
+        pressOneShotMs: [50, 2000, "hardware one-shot: the press driver is disabled this long after the last speed write (written every tick while the press moves)"],
         heaterMaxDutyPermille: [100, 1000, "maximum heater duty"],
         kpMicroPerDegC: [0, 10000000, "default proportional gain, 1e-6 duty per °C"],
         kiMicroPerDegCSec: [0, 10000000, "default integral gain, 1e-6 duty per °C·s"],

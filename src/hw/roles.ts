@@ -17,7 +17,7 @@ export interface RoleNames {
     distance: string
     /** Motor, speed -1..1 (positive = toward the patient): press actuator */
     press: string
-    /** Relay, enabled: film heater (re-asserted every tick; see heater one-shot) */
+    /** Relay, enabled: film heater (re-asserted every tick while on; see heater one-shot) */
     heater: string
     /** Switch, on = lid/door closed */
     door: string

@@ -315,6 +315,7 @@ describe("a flood on the bus during a cycle (a fresh controller)", () => {
             sent++
             await sleep(FLOOD_GAP_MS)
         }
+        const floodS = (Date.now() - t0) / 1000
         // the cycle ends (an outcome), or the controller restarted under the flood (a panic: the
         // cycle is then recorded at boot with E62); either way it must end safe with its record
         const outcomes = () => s.events.filter(e => e.kind === "outcome")
@@ -327,16 +328,20 @@ describe("a flood on the bus during a cycle (a fresh controller)", () => {
         const panics = s.vm.lines.filter(l => /^Exception: |^PANIC /.test(l.text)).map(l => l.text)
         const faults = s.events.filter(e => e.kind === "fault").map(e => e.value)
         const timing = s.events.filter(e => e.kind === "timing").map(e => e.value.split(" ").map(Number))
-        // reported, not asserted (open, README "Known problems"): a flood of 50 status requests a
-        // second overran a control tick (E60, the cycle faulted safe) on this host, and the mixed
-        // flood at ~195 a second sometimes ran the heap out (a panic and restart); the invariants
-        // above (safe state, the cycle's record durable, the service answering after) hold either way
+        // the flood does not change the cycle: before the send budget (docs/target-speed.md) 50
+        // status requests a second overran a control tick (E60), whose output writes waited behind
+        // the answers in the runtime's 50-sends-a-second pacing
         figures["flood"] = {
-            packets: sent, seconds: (Date.now() - t0) / 1000, gapMs: FLOOD_GAP_MS, outcome, faults, panics,
+            packets: sent, seconds: floodS, perSecond: Math.round(sent / floodS), gapMs: FLOOD_GAP_MS, outcome, faults, panics,
             maxGapMs: Math.max(...timing.map(t => t[0])), lateTicks: Math.max(...timing.map(t => t[1])), maxTickMs: Math.max(...timing.map(t => t[2])),
         }
         const recs = await readDeviceRecords(s, readManifest())
         expect(recs.count).toBeGreaterThan(0)
+        // no panic: each server holds at most 3 packets at once (server-core.ts); before that bound a
+        // flood of unknown commands (each waiting to send its "not implemented") ran the heap out
+        expect(panics).toEqual([])
+        expect(faults).toEqual([])
+        expect(outcome).toBe("complete")
         // and the link service answers again once the flood is over (a restarted controller
         // announces new services: jacdac-ts makes new service objects, so the test binds again)
         await sleep(1500)
