@@ -5,7 +5,7 @@
 // the supervisor sees the gap as an overrun.
 import * as ds from "@devicescript/core"
 import { Controller } from "./core/controller"
-import { EventKind, ControlEvent, phaseName } from "./core/cycle/events"
+import { EventKind, ControlEvent, Phase, phaseName } from "./core/cycle/events"
 import { faultLabel, faultName } from "./core/faults"
 import { SensorInputs } from "./hw/sensor-inputs"
 import { OutputWriter } from "./hw/outputs"
@@ -22,7 +22,7 @@ export class ControlLoop {
     private bothSinceMs = -1
     ticks = 0
     skipped = 0
-    /** Timing since the last report: the worst gap between tick starts, and gaps over two periods. */
+    /** Timing of the cycle (from its preflight; reported at its outcome): the worst gap between tick starts, and gaps over two periods. */
     private lastStartMs = -1
     maxGapMs = 0
     lateTicks = 0
@@ -72,6 +72,12 @@ export class ControlLoop {
         }
     }
 
+    private resetTiming() {
+        this.maxGapMs = 0
+        this.lateTicks = 0
+        this.maxTickMs = 0
+    }
+
     async tick() {
         const now = ds.millis()
         this.ticks++
@@ -112,6 +118,8 @@ export class ControlLoop {
             switch (e.kind) {
                 case EventKind.PhaseStart:
                     console.log("phase " + phaseName(e.phase))
+                    // the timing line covers the cycle: from its preflight to its outcome
+                    if (e.phase === Phase.Preflight) this.resetTiming()
                     break
                 case EventKind.Fault:
                     console.log("fault " + faultLabel(e.fault) + " " + faultName(e.fault.code))
@@ -126,9 +134,6 @@ export class ControlLoop {
                     console.log("outcome " + e.code)
                     // the tick timing figures, once per cycle, then reset
                     console.log("timing ticks " + this.ticks + " maxGapMs " + this.maxGapMs + " late " + this.lateTicks + " skipped " + this.skipped + " maxTickMs " + this.maxTickMs)
-                    this.maxGapMs = 0
-                    this.lateTicks = 0
-                    this.maxTickMs = 0
                     beep(this.io, this.hk, false)
                     break
                 case EventKind.PreflightFailed:
