@@ -95,8 +95,7 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
     s.flashSnapshot = opt.flashSnapshot ?? null
     s.fitFirst = sc.fit !== false
     s.strayThermometer = sc.strayThermometer === true
-    // the device says why it would refuse a start, and does not ask for one
-    if (s.strayThermometer) s.armedText = /\nWAIT: SENSORS/
+    if (sc.armedText) s.armedText = sc.armedText
     if (opt.reservation) s.atTargetSpeed(opt.reservation)
     opt.setup?.(s)
     const e = s.engine

@@ -67,6 +67,8 @@ export interface Scenario {
     fit?: false
     /** a stray thermometer on the bus from boot (SimSession.strayThermometer) */
     strayThermometer?: true
+    /** the display's second line once the device is up, before the first step (default: it asks for START) */
+    armedText?: RegExp
 }
 
 const START: Step = { when: { atMs: 0 }, do: { kind: "press", button: "start" } }
@@ -267,6 +269,8 @@ export const SCENARIOS: Scenario[] = [
         summary: "a second thermometer on the bus at boot takes a temperature role: the display says WAIT: SENSORS, the start press is refused (sensor not ready), nothing moves or heats",
         fit: false,
         strayThermometer: true,
+        // the device says why it would refuse a start, and does not ask for one
+        armedText: /\nWAIT: SENSORS/,
         steps: [{ ...START, inject: true }],
         // PreflightReason.SensorNotReady = 2: a sensor role on another device counts as I/O not connected
         expect: { outcome: null, faultCode: null, preflightFailed: 2, pressHome: true, maxFilmC: 30 },

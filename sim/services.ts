@@ -58,15 +58,17 @@ function timed<T extends new (...args: any[]) => SensorServer<any>>(Base: T) {
     return Timed
 }
 const TimedSensorServer = timed(SensorServer)
+/** a one-number sensor (a thermometer, a distance, the load cell) that streams as a board's does */
+type Sensor1 = SensorServer<[number]> & TimedSensor
 const TimedSwitch = timed(SwitchServer)
 const TimedButton = timed(ButtonServer)
 
 export class ApplicatorServices {
-    readonly contactTemp: SensorServer<[number]> & TimedSensor = new TimedSensorServer(SRV_TEMPERATURE, { readingValues: [22], instanceName: "contactTemp" })
-    readonly filmTemp: SensorServer<[number]> & TimedSensor = new TimedSensorServer(SRV_TEMPERATURE, { readingValues: [22], instanceName: "filmTemp" })
-    readonly distance: SensorServer<[number]> & TimedSensor = new TimedSensorServer(SRV_DISTANCE, { readingValues: [0.1], instanceName: "distance" })
-    readonly pressPos: SensorServer<[number]> & TimedSensor = new TimedSensorServer(SRV_DISTANCE, { readingValues: [0], instanceName: "pressPos" })
-    readonly force: SensorServer<[number]> & TimedSensor = new TimedSensorServer(SRV_WEIGHT_SCALE, { readingValues: [0], instanceName: "force" })
+    readonly contactTemp: Sensor1 = new TimedSensorServer(SRV_TEMPERATURE, { readingValues: [22], instanceName: "contactTemp" })
+    readonly filmTemp: Sensor1 = new TimedSensorServer(SRV_TEMPERATURE, { readingValues: [22], instanceName: "filmTemp" })
+    readonly distance: Sensor1 = new TimedSensorServer(SRV_DISTANCE, { readingValues: [0.1], instanceName: "distance" })
+    readonly pressPos: Sensor1 = new TimedSensorServer(SRV_DISTANCE, { readingValues: [0], instanceName: "pressPos" })
+    readonly force: Sensor1 = new TimedSensorServer(SRV_WEIGHT_SCALE, { readingValues: [0], instanceName: "force" })
     readonly abort = new ButtonServer("abort")
     readonly pressHome: ButtonServer & TimedSensor = new TimedButton("pressHome")
     readonly start = new ButtonServer("start")
