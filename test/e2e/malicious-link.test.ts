@@ -38,6 +38,12 @@ const OUT = resolve(ROOT, "test-output/e2e")
 const FLOOD_PACKETS = Number(process.env["FLOOD_PACKETS"] ?? 2000)
 const FLOOD_GAP_MS = Number(process.env["FLOOD_GAP_MS"] ?? 5)
 
+/**
+ * a command without a report is sent again after this long: past the controller's one-second
+ * window for its share of link packets (the link's own RETRY_MS is 500)
+ */
+const RESEND_MS = 1100
+
 /** The test in the link's place: one command at a time, its report's fields decoded. */
 class EvilLink {
     private got: Packet[] = []
@@ -45,12 +51,20 @@ class EvilLink {
         srv.on(REPORT_RECEIVE, (p: Packet) => this.got.push(p))
     }
 
-    /** sends cmd with fmt-packed values; the report's fields (replyFmt) */
-    async call(cmd: number, fmt: string, values: any[], replyFmt: string, timeoutMs = 5000): Promise<any[]> {
+    /**
+     * sends cmd with fmt-packed values; the report's fields (replyFmt), the first that comes. Sent
+     * again every resendMs without a report, as the link does (src/link/rpc.ts): while a cycle
+     * runs the controller takes 4 link packets a second and drops the rest unanswered
+     * (src/link-server.ts).
+     */
+    async call(cmd: number, fmt: string, values: any[], replyFmt: string, timeoutMs = 5000, resendMs = RESEND_MS): Promise<any[]> {
         this.got = []
-        await this.send(cmd, fmt, values)
         const t0 = Date.now()
-        for (;;) {
+        for (let sentAt = -resendMs; ;) {
+            if (Date.now() - sentAt >= resendMs) {
+                sentAt = Date.now()
+                await this.send(cmd, fmt, values)
+            }
             const p = this.got.find(x => x.serviceCommand === cmd)
             if (p) return jdunpack(p.data, replyFmt)
             if (Date.now() - t0 > timeoutMs) throw new Error(`no report to command 0x${cmd.toString(16)}`)
@@ -79,7 +93,7 @@ class EvilLink {
             if (r !== OK) return r
             off = next
         }
-        const [e] = await this.call(CMD.installEnd, "", [], "u8", 10_000)
+        const [e] = await this.call(CMD.installEnd, "", [], "u8", 10_000, 10_000) // once: it verifies and stores
         return e
     }
 
