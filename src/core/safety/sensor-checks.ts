@@ -26,11 +26,6 @@ export function isImplausible(s: Sample, min: number, max: number): boolean {
     return hasValue(s) && (s.value < min || peakOf(s) > max || s.value !== s.value)
 }
 
-/** Age of the last reading in ms, or -1 if there never was one. */
-export function ageMs(s: Sample, nowMs: number): number {
-    return hasValue(s) ? nowMs - s.atMs : -1
-}
-
 /** True when the last reading is older than staleTicks control periods (or never came). */
 export function isStale(s: Sample, nowMs: number, periodMs: number, staleTicks: number): boolean {
     if (!hasValue(s)) return true
