@@ -2,7 +2,7 @@
 // `devs run FILE --test --test-self-exit` (without --test-self-exit the tests never run),
 // parses each suite's "tests: N, pass: P, error: E" line, and exits non-zero on any failure,
 // a missing summary line, or a VM that did not exit cleanly.
-import { readdirSync } from "node:fs"
+import { readdirSync, rmSync } from "node:fs"
 import { resolve } from "node:path"
 import { ROOT } from "./manifest-node"
 import { generateAll } from "./generate"
@@ -24,6 +24,9 @@ let failed = 0
 const bad: string[] = []
 for (const f of files) {
     const rel = "test/vm/" + f
+    // each suite starts from empty settings, whatever the one before it stored (kv-settings.vm.ts
+    // fills the settings area on purpose): `devs run` keeps its flash in this file
+    rmSync(resolve(ROOT, ".devicescript/flash/sim.bin"), { force: true })
     // GC stress mode is on in `devs run --test`; long suites need more than the 5 s default
     const r = devs(["run", rel, "--test", "--test-self-exit", "-T", "600000"], { quiet: true, timeoutMs: 660_000 })
     const out = (r.stdout ?? "") + (r.stderr ?? "")

@@ -98,10 +98,12 @@ describe("housekeeping writes", () => {
         q.post("b", async () => { log.push("b") })
         q.afterTick()
         q.afterTick() // still running: no second fiber
-        await ds.sleep(20)
+        // polled, not a fixed sleep: the write's fiber may start late on a loaded host
+        await until(() => log.length >= 1)
+        await ds.sleep(50) // a second fiber, had one started, would have written by now
         expect(log.join(",")).toBe("a")
         q.afterTick()
-        await ds.sleep(20)
+        await until(() => log.length >= 2)
         expect(log.join(",")).toBe("a,b")
     })
 })
@@ -145,3 +147,8 @@ describe("control loop", () => {
         expect(l[0].length <= 16).toBe(true)
     })
 })
+
+/** waits (at most 2 s) until cond holds */
+async function until(cond: () => boolean) {
+    for (let t = 0; t < 100 && !cond(); t++) await ds.sleep(20)
+}
