@@ -15,6 +15,7 @@ import { ROOT, readManifest } from "./manifest-node"
 import { generateManifestModule, selectBoard } from "./generate"
 import { devs } from "./devs"
 import type { Manifest } from "../src/core/manifest"
+import { recordCapacities } from "./settings-budget"
 
 /**
  * The VM's verifier rejects an image whose function data ends at or past offset 0x10000
@@ -103,7 +104,7 @@ export function buildBoards(m: Manifest, boards: string[]): { built: BuiltBoard[
     return { built, failed }
 }
 
-function main(): number {
+async function main(): Promise<number> {
     let m
     try {
         m = readManifest()
@@ -131,7 +132,16 @@ function main(): number {
     mkdirSync(resolve(ROOT, "built"), { recursive: true })
     writeFileSync(resolve(ROOT, "built/sizes.json"), JSON.stringify(Object.fromEntries(rows.map(r => [r.board, { node: r.node, bytes: r.bytes, functionBytes: r.functionBytes }])), null, 2) + "\n")
     if (bad) console.error(`build: ${bad} image(s) over the limit or over budget without a waiver`)
+    // the controller's record queue must fit its board's settings area with every record the
+    // largest the firmware makes (tools/settings-budget.ts, docs/records.md §8)
+    const cap = (await recordCapacities(m))[0]
+    const want = m.records.queueCapacityRecords
+    console.log(`record queue: ${want} records (manifest records.queueCapacityRecords); the board's ${cap.areaBytes} B settings area holds ${cap.records} of the largest (${cap.largestRecordBytes} B each) beside ${cap.fixedBytes} B of the rest`)
+    if (want > cap.records) {
+        console.error(`build: records.queueCapacityRecords ${want} is more than the board's settings area holds (${cap.records}): a full queue would lose records`)
+        bad++
+    }
     return failed.length || bad ? 1 : 0
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) process.exit(main())
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) main().then(code => process.exit(code))

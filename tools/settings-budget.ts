@@ -19,8 +19,89 @@ import { CalibrationStore, saveCalibration } from "../src/core/calibration/store
 import { makeCalibration, CAL_CHANNELS } from "../src/core/calibration/calibration"
 import { goldenRecord, goldenBundle, goldenTemplate, GOLDEN_KEY, GOLDEN_DEVICE } from "../test/vectors/golden"
 
+/** the boards' settings area (below: 1/16 of their 256 KB flash store) */
 export const SETTINGS_AREA_BYTES = 16384
 const ENTRY_HEADER_BYTES = 24
+
+/**
+ * jacdac-c source/jd_fstor.c (with JD_SETTINGS_LARGE, as DeviceScript builds it): the small
+ * settings (every key a program writes) live in the store's header pages, 1/16 of the store,
+ * kept twice (the second copy is where it compacts to, not more room). Large entries (the
+ * deployed program, `*prog`) take the data pages.
+ */
+export const FSTOR_SETTINGS_SHARE = 16
+/**
+ * The store's own use of the settings area: its 24-byte header, the two entries it always keeps
+ * free (free_space()), and the program's own 24-byte entry.
+ */
+export const FSTOR_OVERHEAD_BYTES = 24 + 2 * ENTRY_HEADER_BYTES + ENTRY_HEADER_BYTES
+
+/** The flash store each place gives the runtime. */
+export const FLASH_STORES: { where: string; fstorBytes: number; source: string }[] = [
+    { where: "ESP32-C3 / ESP32-S3 board", fstorBytes: 256 * 1024, source: "devicescript-esp32 boards/partitions.csv (fstor 256K) and boards/esp32c3|esp32s3/arch.json (fstorPages 64)" },
+    { where: "`devs run` VM (simulator, tests)", fstorBytes: 128 * 1024, source: "devicescript runtime/posix/flash.c em_flash_size(): 128 KB unless Module.flashSize is set; `devs run` does not set it" },
+]
+
+/** The largest cycle record the firmware makes: every text at its format's longest, 3 calibrations, all 7 phases with the largest values the controller can measure, FAULTS_MAX faults. */
+export function largestRecord() {
+    const r = goldenRecord()
+    r.deviceId = "D".repeat(32)
+    r.operatorId = "O".repeat(32)
+    r.seq = 9999999999
+    r.bootId = 4294967295
+    r.uptimeMs = 10 * 365 * 86400 * 1000
+    r.wallUnixS = 4102444800
+    r.bundleVersion = 4294967295
+    r.calibrationIds = ["C".repeat(16), "C".repeat(16), "C".repeat(16)]
+    r.fit = { rmsUm: 1000000, worstUm: 1000000, coveragePermille: 1000, scalePpm: 10000000, offsetXUm: -1000000, offsetYUm: -1000000, rotationMicroRad: -3141593, accepted: 1 }
+    // the manifest's time limits bound a phase's length (preheat and cool 600 s), 20 samples a second;
+    // the sensors' ranges bound the readings (film -20..200 °C, force -5..100 N)
+    r.phases = r.phases.map(p => ({
+        phase: p.phase, durationMs: 1800000, samples: 36000, filmMinDeciC: -200, filmMaxDeciC: 2000, filmMeanDeciC: -200,
+        contactMaxDeciC: -200, forceMinMilliN: -5000, forceMaxMilliN: 100000, forceMeanMilliN: -5000,
+    }))
+    r.faults = [1, 2, 3, 4].map(i => ({ code: 60 + i, sensor: 5, value: -281474976710655, limit: -281474976710655, atMs: 10 * 365 * 86400 * 1000 }))
+    r.outcome = 3
+    return r
+}
+
+/** Flash bytes one record takes in the queue (its chunk entries), sealed by the real queue code. */
+async function recordFlash(rec: ReturnType<typeof goldenRecord>): Promise<number> {
+    const kv = new MemoryKv()
+    const q = await RecordQueue.open(kv, nodeCrypto, 1, GOLDEN_DEVICE, GOLDEN_KEY)
+    await q.append(rec)
+    return flashBytes(kv, kv.keys().filter(k => k !== "rqState"))
+}
+
+export interface Capacity {
+    where: string
+    fstorBytes: number
+    areaBytes: number
+    /** everything but the records: bundle, template, calibrations, queue state, identity, ... */
+    fixedBytes: number
+    largestRecordBytes: number
+    typicalRecordBytes: number
+    /** records the area holds, each the largest the firmware makes */
+    records: number
+    /** the same with typical records */
+    typicalRecords: number
+}
+
+/** How many records each place's settings area holds, beside everything else the controller keeps there. */
+export async function recordCapacities(m: Manifest): Promise<Capacity[]> {
+    const { rows } = await settingsBudget(m)
+    const fixedBytes = rows.slice(1).reduce((n, r) => n + r.bytes, 0)
+    const largestRecordBytes = await recordFlash(largestRecord())
+    const typicalRecordBytes = await recordFlash(goldenRecord())
+    return FLASH_STORES.map(f => {
+        const areaBytes = f.fstorBytes / FSTOR_SETTINGS_SHARE
+        const room = areaBytes - FSTOR_OVERHEAD_BYTES - fixedBytes
+        return {
+            where: f.where, fstorBytes: f.fstorBytes, areaBytes, fixedBytes, largestRecordBytes, typicalRecordBytes,
+            records: Math.max(0, Math.floor(room / largestRecordBytes)), typicalRecords: Math.max(0, Math.floor(room / typicalRecordBytes)),
+        }
+    })
+}
 
 export function flashBytes(kv: MemoryKv, keys?: string[]): number {
     let n = 0
@@ -132,5 +213,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         }
         console.log(`  ${String(total).padStart(6)}  total = ${Math.round((100 * total) / SETTINGS_AREA_BYTES)} % of ${SETTINGS_AREA_BYTES}`)
         console.log(`typical cycle record: ${recordSealedBytes} bytes sealed (body + 32-byte MAC), ${recordFlashBytes} bytes of flash each`)
+        return recordCapacities(m)
+    }).then(caps => {
+        console.log(`\nrecords each settings area holds beside the rest (manifest records.queueCapacityRecords = ${m.records.queueCapacityRecords}):`)
+        for (const c of caps)
+            console.log(`  ${c.where}: ${c.fstorBytes / 1024} KB store, ${c.areaBytes} B of settings; ${c.fixedBytes} B fixed, ${FSTOR_OVERHEAD_BYTES} B the store's own: ` +
+                `${c.records} largest records (${c.largestRecordBytes} B each), ${c.typicalRecords} typical (${c.typicalRecordBytes} B)`)
     })
 }

@@ -102,7 +102,7 @@ export const MANIFEST_SECTIONS: { [section: string]: { [key: string]: KeySpec } 
         maxIterations: [5, 200, "least-squares iterations before the fit gives up"],
     },
     records: {
-        queueCapacityRecords: [4, 16, "records held until the hub acknowledges them; full = no new cycle (536 B of settings each: tools/settings-budget.ts)"],
+        queueCapacityRecords: [4, 16, "records held until the hub acknowledges them; full = no new cycle. At most what the controller board's 16 KB settings area holds of the largest record (832 B; a typical one takes 536 B) beside the rest: npm run build refuses more (tools/settings-budget.ts)"],
     },
 }
 
