@@ -6,6 +6,7 @@
 // two slots (A/B) once a value was saved twice, so those count double.
 //   npx tsx tools/settings-budget.ts
 import type { Manifest } from "../src/core/manifest"
+import { FaultCode, SensorId } from "../src/core/faults"
 import { readManifest } from "./manifest-node"
 import { nodeCrypto } from "../src/node/crypto-node"
 import { MemoryKv } from "../src/core/store/kv"
@@ -60,7 +61,7 @@ export function largestRecord() {
         phase: p.phase, durationMs: 1800000, samples: 36000, filmMinDeciC: -200, filmMaxDeciC: 2000, filmMeanDeciC: -200,
         contactMaxDeciC: -200, forceMinMilliN: -5000, forceMaxMilliN: 100000, forceMeanMilliN: -5000,
     }))
-    r.faults = [1, 2, 3, 4].map(i => ({ code: 60 + i, sensor: 5, value: -281474976710655, limit: -281474976710655, atMs: 10 * 365 * 86400 * 1000 }))
+    r.faults = [1, 2, 3, 4].map(i => ({ code: (60 + i) as FaultCode, sensor: SensorId.Position, value: -281474976710655, limit: -281474976710655, atMs: 10 * 365 * 86400 * 1000 }))
     r.outcome = 3
     return r
 }
