@@ -137,14 +137,7 @@ async function main() {
     const tty = process.stdout.isTTY && !o.quiet
     const reports: ScenarioReport[] = []
     for (const sc of list) {
-        let last = 0
-        const progress = o.quiet ? undefined : (line: string) => {
-            if (tty) process.stdout.write("\r" + line.padEnd(100).slice(0, 100))
-            else if (Date.now() - last > 5000) {
-                last = Date.now()
-                console.log(line)
-            }
-        }
+        const progress = o.quiet ? undefined : progressPrinter(tty)
         let r: ScenarioReport
         for (let run = 1; ; run++) {
             try {
@@ -308,14 +301,7 @@ async function runCampaign(o: ReturnType<typeof parse>): Promise<void> {
     for (const k of indices) {
         const d: Draw = drawAt(o.seed, k)
         const sc = drawScenario(d)
-        let last = 0
-        const progress = o.quiet ? undefined : (line: string) => {
-            if (tty) process.stdout.write("\r" + line.padEnd(100).slice(0, 100))
-            else if (Date.now() - last > 5000) {
-                last = Date.now()
-                console.log(line)
-            }
-        }
+        const progress = o.quiet ? undefined : progressPrinter(tty)
         let r: ScenarioReport
         let run = 1
         for (; ; run++) {
@@ -411,3 +397,15 @@ main().catch(e => {
     console.error(`sim: ${e instanceof Error ? (process.env["SIM_DEBUG"] ? e.stack : e.message) : e}`)
     process.exit(1)
 })
+
+/** A run's progress line: rewritten in place on a terminal, else printed at most every 5 s. */
+function progressPrinter(tty: boolean): (line: string) => void {
+    let last = 0
+    return (line: string) => {
+        if (tty) process.stdout.write("\r" + line.padEnd(100).slice(0, 100))
+        else if (Date.now() - last > 5000) {
+            last = Date.now()
+            console.log(line)
+        }
+    }
+}

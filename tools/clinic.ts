@@ -108,17 +108,17 @@ export class ClinicDevice {
         this.s.keepFlash = true
         this.s.fitFirst = false
         this.s.armTimeoutMs = 90_000
-        const write = (node: string, t: number, text: string) => {
+        const write = (node: string, text: string) => {
             try {
                 appendFileSync(this.log, `${new Date().toISOString()} ${node} ${text}\n`)
             } catch { /* the log is a convenience; the device runs on */ }
         }
         this.s.vm.onLine(l => {
-            write("controller", l.t, l.text)
+            write("controller", l.text)
             const e = progressOf(l.text)
             if (e) say(spec.deviceId, e)
         })
-        this.s.link!.onLine(l => write("link", l.t, l.text))
+        this.s.link!.onLine(l => write("link", l.text))
     }
 
     /** Boots the device: from its own flash when it has some, else provisioned for the hub first. */
