@@ -141,6 +141,13 @@ describe("technician and reference: 1 to 32 printable ASCII characters, no | \" 
             expect(r?.message).toMatch(/must be 1\.\.32 characters/)
         }
     })
+    it.each([["a number", 42], ["null", null], ["a list", ["T-0042"]]])("%s instead of text (a stored record edited by hand) is refused as such", (_n, v) => {
+        for (const field of ["technician", "reference"] as const) {
+            const r = refusal({ [field]: v as unknown as string })
+            expect(r?.field).toBe(field)
+            expect(r?.message).toMatch(/must be 1\.\.32 characters/)
+        }
+    })
     it("the printable range's ends, space (32) and ~ (126), are allowed", () => {
         expect(ok({ technician: " T~", reference: "~ ~" }).reference).toBe("~ ~")
     })
