@@ -4,7 +4,7 @@
 // gain = (refHigh - refLow) / (readHigh - readLow), in ppm, rounded half up.
 import { describe, it, expect } from "vitest"
 import { nodeCrypto } from "../../src/node/crypto-node"
-import { CAL_CHANNELS, CalibrationError, channelUnit, makeCalibration, verifyCalibration, type Calibration, type CalibrationInput } from "../../src/core/calibration/calibration"
+import { CAL_CHANNELS, CalibrationError, channelUnit, makeCalibration, roundDiv, verifyCalibration, type Calibration, type CalibrationInput } from "../../src/core/calibration/calibration"
 import { CalibrationStore, CalReason, saveCalibration } from "../../src/core/calibration/store"
 import { BlobStore } from "../../src/core/store/blob"
 import { MemoryKv } from "../../src/core/store/kv"
@@ -263,6 +263,13 @@ describe("the store: what it loads, and what cycles wait for", () => {
         expect(r.get(ch)).toBeNull()
     })
 
+    it("a store not loaded yet blocks cycles: every channel counts as missing", () => {
+        const st = new CalibrationStore(new MemoryKv(), nodeCrypto)
+        for (const ch of CAL_CHANNELS) expect(st.entries[ch]).toEqual({ state: CalReason.Missing, cal: null })
+        const s = st.calibrationStatus(T0)
+        expect([s.ok, s.channel, s.reason]).toEqual([false, "filmTemp", CalReason.Missing])
+    })
+
     it("a channel's reading without a usable record passes through unchanged; an unknown channel too", async () => {
         const st = new CalibrationStore(new MemoryKv(), nodeCrypto)
         expect([st.apply("force", -123), st.apply("pressure", 77)]).toEqual([-123, 77])
@@ -330,5 +337,16 @@ describe("verifying a stored record (the firmware at boot, `tech self-test`)", (
         const again = new CalibrationStore(kv, nodeCrypto)
         await again.load()
         expect(again.get("force")?.id).toBe(c.id)
+    })
+})
+
+describe("roundDiv at the top of its range (products below 2^53)", () => {
+    it("(2^53 - 1) / 2 = 4503599627370495.5 rounds up to 4503599627370496; minus that, down to -4503599627370495", () => {
+        // the double quotient rounds to 4503599627370496 before the floor: the remainder comes out
+        // -1 and is corrected
+        expect(roundDiv(9007199254740991, 2)).toBe(4503599627370496)
+        expect(roundDiv(-9007199254740991, 2)).toBe(-4503599627370495)
+        // and one less: 4503599627370495 exactly
+        expect(roundDiv(9007199254740990, 2)).toBe(4503599627370495)
     })
 })
