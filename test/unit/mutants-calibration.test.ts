@@ -4,7 +4,7 @@
 // gain = (refHigh - refLow) / (readHigh - readLow), in ppm, rounded half up.
 import { describe, it, expect } from "vitest"
 import { nodeCrypto } from "../../src/node/crypto-node"
-import { CAL_CHANNELS, CalibrationError, channelUnit, makeCalibration, roundDiv, verifyCalibration, type Calibration, type CalibrationInput } from "../../src/core/calibration/calibration"
+import { CAL_CHANNELS, CalibrationError, channelUnit, makeCalibration, verifyCalibration, type Calibration, type CalibrationInput } from "../../src/core/calibration/calibration"
 import { CalibrationStore, CalReason, saveCalibration } from "../../src/core/calibration/store"
 import { BlobStore } from "../../src/core/store/blob"
 import { MemoryKv } from "../../src/core/store/kv"
@@ -337,16 +337,5 @@ describe("verifying a stored record (the firmware at boot, `tech self-test`)", (
         const again = new CalibrationStore(kv, nodeCrypto)
         await again.load()
         expect(again.get("force")?.id).toBe(c.id)
-    })
-})
-
-describe("roundDiv at the top of its range (products below 2^53)", () => {
-    it("(2^53 - 1) / 2 = 4503599627370495.5 rounds up to 4503599627370496; minus that, down to -4503599627370495", () => {
-        // the double quotient rounds to 4503599627370496 before the floor: the remainder comes out
-        // -1 and is corrected
-        expect(roundDiv(9007199254740991, 2)).toBe(4503599627370496)
-        expect(roundDiv(-9007199254740991, 2)).toBe(-4503599627370495)
-        // and one less: 4503599627370495 exactly
-        expect(roundDiv(9007199254740990, 2)).toBe(4503599627370495)
     })
 })
