@@ -5,7 +5,8 @@
 import { describe, it, expect } from "vitest"
 import { readManifest } from "../../tools/manifest-node"
 import { FitReason, fitMessage, type FitResult } from "../../src/core/fitting/fit-result"
-import { fitArch } from "../../src/core/fitting/fit"
+import { addRow, fitArch, solve4 } from "../../src/core/fitting/fit"
+import { atan2Rad } from "../../src/core/fitting/angle"
 import { ArchScanBuilder } from "../../src/core/fitting/scan"
 import { ScanRun, ScanState } from "../../src/core/fitting/scan-run"
 import type { FittingSettings } from "../../src/core/manifest"
@@ -250,5 +251,104 @@ describe("the scan run at its edges", () => {
         // bin 0 holds one reading, the one at x 0 (the next two are not fresh: counted, they
         // would move the point's x to 50 or 100)
         expect([sc.b.positions, sc.b.dropped, sc.b.pointsUm]).toEqual([1, 0, [[0, 30000]]])
+    })
+})
+
+describe("coverage counts only gaps up to coverageGapUm, in arch order", () => {
+    // the square corner path at its identity start pose (above): the points sit 0, 500, 1500 and
+    // 2000 µm along the 2000 µm arch, gaps 500, 1000 and 500 µm
+    const pts = [[0, 0], [500, 30], [1000, 500], [1000, 1300]]
+    const cover = async (order: number[], coverageGapUm: number) => {
+        const scan = { pointsUm: order.map(i => pts[i]), positions: 4, dropped: 0, invalidReadings: 0 }
+        return (await fitArch([[0, 0], [1000, 0], [1000, 1000]], scan, { ...S, minPoints: 3, maxIterations: 0, coverageGapUm })).coveragePermille
+    }
+    it("a gap of 1000 µm counts under a limit of 1001, not under 999: 1000 or 500 permille", async () => {
+        expect(await cover([0, 1, 2, 3], 1001)).toBe(1000)
+        expect(await cover([0, 1, 2, 3], 999)).toBe(500)
+    })
+    it("the points' order in the scan does not matter", async () => {
+        for (const order of [[3, 2, 1, 0], [2, 0, 3, 1], [1, 3, 0, 2]]) expect([order, await cover(order, 999)]).toEqual([order, 500])
+    })
+})
+
+describe("reported figures stay within what a record holds (±1,000,000)", () => {
+    it.each([
+        // the exact vector's arch (scale 1, no rotation) placed 2 m to either side: its centre lands
+        // at x = ±2,000,000 µm, reported as the range's end
+        ["+2 m", 2000000, 1000000],
+        ["-2 m", -2000000, -1000000],
+    ])("an arch placed %s away: offset x reported as %i", async (_n, tx, reported) => {
+        const r = await fitArch(gridArch(), gridScan(80, 0, 80, tx, 15000), { ...S, minPoints: 10 }, noPause)
+        // centre (0, 23040) lands at (tx, 23040 + 15000)
+        expect([r.scalePpm, r.rotationMicroRad, r.offsetXUm, r.offsetYUm]).toEqual([1000000, 0, reported, 38040])
+    })
+})
+
+describe("the least-squares solve at the edge of singular", () => {
+    // rows (1000, 1000) and (1000, 1000 + e) for the first two unknowns, the others pinned: the
+    // second pivot is (1000 e)^2 / 2e6 = e^2 / 2 against a diagonal of ~2e6: singular when that
+    // ratio, e^2 / 4e6, is under 1e-10 (e < 0.02)
+    const solve = (e: number) => {
+        const eq: number[] = new Array(20).fill(0)
+        addRow(eq, [1000, 1000, 0, 0, 2000])
+        addRow(eq, [1000, 1000 + e, 0, 0, 2000 + e])
+        addRow(eq, [0, 0, 1, 0, 1])
+        addRow(eq, [0, 0, 0, 1, 1])
+        return solve4(eq) ? [eq[4], eq[9], eq[14], eq[19]] : null
+    }
+    it("told apart by 1 in 1000 (ratio 2.5e-13): singular", () => {
+        expect(solve(0.001)).toBeNull()
+    })
+    it("told apart by 1 in 10 (ratio 2.5e-3): solved, a = b = 1", () => {
+        const x = solve(100)!
+        ;[1, 1, 1, 1].forEach((v, i) => expect(x[i]).toBeCloseTo(v, 9))
+    })
+})
+
+describe("atan2 just short of pi", () => {
+    it("atan2(1e-9, -1) = pi - 1e-9 (the half-angle step for x < 0 avoids cancelling)", () => {
+        expect(Math.abs(atan2Rad(1e-9, -1) - (Math.PI - 1e-9))).toBeLessThan(1e-12)
+        expect(Math.abs(atan2Rad(-1e-9, -1) - (-Math.PI + 1e-9))).toBeLessThan(1e-12)
+    })
+})
+
+describe("the scan run: bins, readings and the point's x", () => {
+    const SPEED = 400
+    function running(s: FittingSettings = S): ScanRun {
+        const sc = new ScanRun(s, SPEED, 800)
+        sc.state = ScanState.Running
+        return sc
+    }
+    it("a plan starting at 10 mm: bins count from there; readings before its first bin are not used, and the press is not held there", () => {
+        const sc = running({ ...S, scanStartUm: 10000 })
+        expect(sc.step(9400, true, 30000, 0, 0, true)).toBe(SPEED)
+        sc.step(9800, true, 31000, 50, 0, true)
+        sc.step(10600, true, 32000, 100, 0, true)
+        expect([sc.b.pointsUm, sc.b.positions]).toEqual([[[9800, 31000]], 1])
+    })
+    it("at most readingsPerPoint (4) readings a bin: a faster sensor's fifth and sixth are left out", () => {
+        const sc = running()
+        ;[30000, 30004, 30008, 30012, 50000, 50000].forEach((d, i) => sc.step(i * 10, true, d, i, 0, true))
+        sc.step(1000, true, 30000, 100, 0, true)
+        // x: mean of 0, 10, 20, 30 = 15; y: mean of the first four = 30006
+        expect(sc.b.pointsUm).toEqual([[15, 30006]])
+    })
+    it("the point's x is the mean position of its valid readings, the window's ends included", () => {
+        const sc = running()
+        sc.step(0, true, 5000, 0, 0, true)
+        sc.step(200, true, 80000, 50, 0, true)
+        sc.step(400, true, 100000, 100, 0, true) // past distanceMaxUm: invalid
+        sc.step(1000, true, 30000, 150, 0, true)
+        // 2 of 3 valid: kept; x = (0 + 200) / 2, y = (5000 + 80000) / 2
+        expect(sc.b.pointsUm).toEqual([[100, 42500]])
+    })
+})
+
+describe("the scan builder: a press position that is not a number", () => {
+    it("is dropped", () => {
+        const b = new ArchScanBuilder(S)
+        expect(b.addPoint("1000" as unknown as number, [30000])).toBe(false)
+        expect(b.addPoint(NaN, [30000])).toBe(false)
+        expect([b.pointsUm, b.dropped]).toEqual([[], 2])
     })
 })
