@@ -338,8 +338,9 @@ describe("the scan run: bins, readings and the point's x", () => {
         sc.step(0, true, 5000, 0, 0, true)
         sc.step(200, true, 80000, 50, 0, true)
         sc.step(400, true, 100000, 100, 0, true) // past distanceMaxUm: invalid
-        sc.step(1000, true, 30000, 150, 0, true)
-        // 2 of 3 valid: kept; x = (0 + 200) / 2, y = (5000 + 80000) / 2
+        sc.step(450, true, 4999, 150, 0, true) // short of distanceMinUm: invalid
+        sc.step(1000, true, 30000, 200, 0, true)
+        // 2 of 4 valid: kept; x = (0 + 200) / 2, y = (5000 + 80000) / 2
         expect(sc.b.pointsUm).toEqual([[100, 42500]])
     })
 })
