@@ -1,26 +1,439 @@
-// Record verification edges that issue 14's mutation run found untested (docs/mutation.md): a
-// truncation of a single record at the end (the existing vector drops two), and the boundary
-// where nothing is missing.
+// Record edges that issue 14's mutation run found untested (docs/mutation.md): verification's
+// truncation and anchor rules, the queue's stored layout and its refusals (docs/records.md §8),
+// what the boot counter and the operator field accept, and the codec's and builder's checks.
+// Expected values from docs/records.md and hand calculation (noted where they are derived).
 import { describe, it, expect } from "vitest"
 import { nodeCrypto } from "../../src/node/crypto-node"
-import { chain, findings } from "../vectors/record-helpers"
+import { MemoryKv, Kv } from "../../src/core/store/kv"
+import { ValidationError } from "../../src/core/codec/errors"
+import { toBase64 } from "../../src/core/codec/base64"
+import { ZERO_HASH } from "../../src/core/codec/ints"
+import { nextBootId } from "../../src/core/records/boot"
+import { operator } from "../../src/core/records/operator"
+import { RecordQueue, readRecord } from "../../src/core/records/queue"
+import { sealRecord } from "../../src/core/records/codec"
+import { chain, findings, draft, openQueue, sealedAs } from "../vectors/record-helpers"
+import { GOLDEN_DEVICE, GOLDEN_KEY, rep } from "../vectors/golden"
 
 const noPause = async () => {}
+const c = nodeCrypto
+
+/** the ValidationError code fn rejects with, "none" when it resolves; anything else fails the test */
+async function codeOf(fn: () => Promise<any>): Promise<string> {
+    try {
+        await fn()
+        return "none"
+    } catch (e) {
+        if (e instanceof ValidationError) return e.code
+        throw e
+    }
+}
+
+async function errorOf(fn: () => Promise<any>): Promise<ValidationError> {
+    try {
+        await fn()
+    } catch (e) {
+        if (e instanceof ValidationError) return e
+        throw e
+    }
+    throw new Error("no error")
+}
 
 describe("truncation at the end of an export", () => {
     it("records 1..5 of a device that reported 6: truncated at 6", async () => {
-        const l = await chain(nodeCrypto, 6, noPause)
-        expect(await findings(l.slice(0, 5), nodeCrypto, { lastSeq: 6 }, noPause)).toBe("truncated@6")
+        const l = await chain(c, 6, noPause)
+        expect(await findings(l.slice(0, 5), c, { lastSeq: 6 }, noPause)).toBe("truncated@6")
     })
     it("records 1..6 of a device that reported 6: ok", async () => {
-        const l = await chain(nodeCrypto, 6, noPause)
-        expect(await findings(l, nodeCrypto, { lastSeq: 6 }, noPause)).toBe("ok")
+        const l = await chain(c, 6, noPause)
+        expect(await findings(l, c, { lastSeq: 6 }, noPause)).toBe("ok")
     })
     it("after an anchor at 4, records 5..5 of a device that reported 6: truncated at 6", async () => {
-        const l = await chain(nodeCrypto, 6, noPause)
-        const anchor = await findings(l.slice(0, 4), nodeCrypto, {}, noPause)
+        const l = await chain(c, 6, noPause)
+        const anchor = await findings(l.slice(0, 4), c, {}, noPause)
         expect(anchor).toBe("ok")
         // the anchor's hash is record 5's prevHash; without it the chain check has nothing to compare
-        expect(await findings(l.slice(4, 5), nodeCrypto, { anchorSeq: 4, lastSeq: 6 }, noPause)).toBe("truncated@6")
+        expect(await findings(l.slice(4, 5), c, { anchorSeq: 4, lastSeq: 6 }, noPause)).toBe("truncated@6")
+    })
+})
+
+describe("the boot counter (docs/records.md §8: bootCount, incremented once per boot)", () => {
+    it("counts 1 on the first boot, then 2, 3, ... under the key bootCount", async () => {
+        const kv = new MemoryKv()
+        expect(await nextBootId(kv)).toBe(1)
+        expect(await kv.read("bootCount")).toBe("1")
+        expect(await nextBootId(kv)).toBe(2)
+        expect(await nextBootId(kv)).toBe(3)
+        expect(await kv.read("bootCount")).toBe("3")
+        expect(kv.keys()).toEqual(["bootCount"])
+    })
+    it("continues from a stored count", async () => {
+        const kv = new MemoryKv()
+        await kv.write("bootCount", "41")
+        expect(await nextBootId(kv)).toBe(42)
+        expect(await kv.read("bootCount")).toBe("42")
+    })
+    it.each([
+        ["not JSON", "{oops"],
+        ["a string", "\"7\""],
+        ["a boolean", "true"],
+        ["zero", "0"],
+        ["negative", "-5"],
+        ["null", "null"],
+    ])("a stored count that is %s starts again at 1 (boot never fails on it)", async (_n, raw) => {
+        const kv = new MemoryKv()
+        await kv.write("bootCount", raw)
+        expect(await nextBootId(kv)).toBe(1)
+        expect(await kv.read("bootCount")).toBe("1")
+    })
+})
+
+describe("a record's operator field from a request's name (1-32 of A-Z a-z 0-9 . _ -)", () => {
+    it.each(["tech-7", "Anna", "a.b_c-D9", "0", "Z", rep("x", 32), "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz", "0123456789._-"])(
+        "%s is kept as it is", name => {
+            expect(operator(name)).toBe(name)
+        })
+    it.each([
+        ["empty", ""],
+        ["33 characters", rep("x", 33)],
+        ["a space inside", "Anna Lee"],
+        ["a character outside the set first", "/anna"],
+        ["a character outside the set last", "anna!"],
+        ["a non-ASCII letter", "José"],
+        ["a quote", "a\"b"],
+    ])("%s gives \"\"", (_n, name) => {
+        expect(operator(name)).toBe("")
+    })
+    it.each([
+        ["a number", 42],
+        ["null", null],
+        ["undefined", undefined],
+        ["an array of names", ["anna"]],
+        ["an object", { length: 3 }],
+    ])("%s (a malformed request) gives \"\"", (_n, by) => {
+        expect(operator(by)).toBe("")
+    })
+})
+
+/** the queue's state as stored (docs/records.md §8) */
+async function state(kv: Kv): Promise<any> {
+    return JSON.parse((await kv.read("rqState")) as string)
+}
+
+describe("the record queue's stored layout (docs/records.md §8)", () => {
+    it("the state after appends and an ack: v 1, head, next, cap and the last record's hash", async () => {
+        const kv = new MemoryKv()
+        const q = await openQueue(kv, c, 4)
+        expect(await kv.read("rqState")).toBeNull() // nothing written by opening an empty store
+        const a1 = await q.append(draft(1))
+        expect(await state(kv)).toEqual({ v: 1, head: 1, next: 2, cap: 4, last: a1.hash })
+        const a2 = await q.append(draft(2))
+        expect(await state(kv)).toEqual({ v: 1, head: 1, next: 3, cap: 4, last: a2.hash })
+        expect(await q.ack(1, 1)).toBe(1)
+        expect(await state(kv)).toEqual({ v: 1, head: 2, next: 3, cap: 4, last: a2.hash })
+        expect([q.head, q.next, q.last]).toEqual([2, 3, a2.hash])
+    })
+    it("append returns the seq and the SHA-256 of the body; the next record chains to it", async () => {
+        const kv = new MemoryKv()
+        const q = await openQueue(kv, c, 4)
+        const a1 = await q.append(draft(1))
+        const s1 = sealedAs(draft(1), 1, ZERO_HASH, c)
+        expect(a1).toEqual({ seq: 1, hash: c.sha256Hex(s1.slice(0, s1.length - 32)) })
+        const a2 = await q.append(draft(2))
+        expect(a2.seq).toBe(2)
+        expect(await readRecord(q, 2)).toEqual(sealedAs(draft(2), 2, a1.hash, c))
+    })
+    it("a typical record: 3 chunks under r<seq mod C>.0..2, chunk 0 prefixed \"3|\", each entry within 200 bytes", async () => {
+        // draft(k) is the golden record (body 300 bytes, docs/records.md §6): sealed 332 bytes,
+        // base64 4 * ceil(332 / 3) = 444 characters; with "3|", 446 characters in chunks of
+        // 200 - 6 (longest key "r999.9") - 2 (JSON quotes) = 192: 192 + 192 + 62
+        const kv = new MemoryKv()
+        const q = await openQueue(kv, c, 4)
+        for (let k = 1; k <= 4; k++) await q.append(draft(k))
+        await q.ack(1, 4)
+        await q.append(draft(5)) // slot 5 mod 4 = 1
+        const b64 = toBase64(sealedAs(draft(5), 5, await hashOf(4), c))
+        expect(b64.length).toBe(444)
+        const parts = [await kv.read("r1.0"), await kv.read("r1.1"), await kv.read("r1.2")]
+        expect(parts.map(p => p && p.length)).toEqual([192, 192, 62])
+        expect((parts[0] as string).slice(0, 2)).toBe("3|")
+        expect(parts.join("")).toBe("3|" + b64)
+        expect(await kv.read("r1.3")).toBeNull()
+    })
+    it("the record of seq s is in slot s mod C: seq 4 of a queue of 4 in slot 0", async () => {
+        const kv = new MemoryKv()
+        const q = await openQueue(kv, c, 4)
+        for (let k = 1; k <= 4; k++) await q.append(draft(k))
+        expect(kv.keys().filter(k => k !== "rqState").sort()).toEqual(["r0.0", "r0.1", "r0.2", "r1.0", "r1.1", "r1.2", "r2.0", "r2.1", "r2.2", "r3.0", "r3.1", "r3.2"])
+        expect(((await kv.read("r0.0")) as string) + (await kv.read("r0.1")) + (await kv.read("r0.2")))
+            .toBe("3|" + toBase64((await readRecord(q, 4)) as number[]))
+    })
+})
+
+/** the hash of record seq of a queue fed draft(1..) in order */
+async function hashOf(seq: number): Promise<string> {
+    let prev = ZERO_HASH
+    for (let k = 1; k <= seq; k++) {
+        const s = sealedAs(draft(k), k, prev, c)
+        prev = c.sha256Hex(s.slice(0, s.length - 32))
+    }
+    return prev
+}
+
+/** a store holding records 1..n (capacity cap) and the queue on it */
+async function held(n: number, cap: number): Promise<{ kv: MemoryKv; q: RecordQueue }> {
+    const kv = new MemoryKv()
+    const q = await openQueue(kv, c, cap)
+    for (let k = 1; k <= n; k++) await q.append(draft(k))
+    return { kv: kv, q: q }
+}
+
+const stateOf = (head: number, next: number, cap: number, last: any) => JSON.stringify({ v: 1, head: head, next: next, cap: cap, last: last })
+
+describe("the record queue's capacity (manifest records.queueCapacityRecords, 1..1000)", () => {
+    it.each([0, -1, 1001, 2.5, NaN])("capacity %s is refused", async cap => {
+        await expect(RecordQueue.open(new MemoryKv(), c, cap, GOLDEN_DEVICE, GOLDEN_KEY)).rejects.toThrow(/capacity must be 1..1000/)
+    })
+    it("a queue of 1 holds one record", async () => {
+        const { q } = await held(1, 1)
+        expect(q.hasRoom()).toBe(false)
+        expect(await codeOf(() => q.append(draft(2)))).toBe("queue_full")
+        await q.ack(1, 1)
+        expect((await q.append(draft(2))).seq).toBe(2)
+        expect(await readRecord(q, 2)).not.toBeNull()
+    })
+    it("a queue of 1000 opens and takes records (slot keys up to r999.9 fit the store)", async () => {
+        const kv = new MemoryKv()
+        await kv.write("rqState", stateOf(999, 999, 1000, ZERO_HASH))
+        const q = await RecordQueue.open(kv, c, 1000, GOLDEN_DEVICE, GOLDEN_KEY)
+        expect((await q.append(draft(1))).seq).toBe(999)
+        expect(await kv.read("r999.0")).toMatch(/^3\|/)
+        expect(await readRecord(q, 999)).not.toBeNull()
+    })
+    it("the full message names the capacity and what to do", async () => {
+        const { q } = await held(2, 2)
+        const e = await errorOf(() => q.append(draft(3)))
+        expect(e.code).toBe("queue_full")
+        expect(e.message).toMatch(/full \(2\).*sync with the hub/)
+    })
+})
+
+describe("a record queue state that does not parse blocks appends and acks (queue_corrupt)", () => {
+    const h = rep("ab", 32)
+    it.each([
+        ["not JSON", "{"],
+        ["null", "null"],
+        ["format 2", JSON.stringify({ v: 2, head: 1, next: 2, cap: 4, last: h })],
+        ["no format", JSON.stringify({ head: 1, next: 2, cap: 4, last: h })],
+        ["head 0", stateOf(0, 2, 4, h)],
+        ["head past SEQ_MAX + 1", stateOf(10000000001, 10000000001, 4, h)],
+        ["next before head", stateOf(3, 2, 4, h)],
+        ["next past SEQ_MAX + 1", stateOf(1, 10000000001, 4, h)],
+        ["cap 0", stateOf(1, 1, 0, h)],
+        ["more held than cap", stateOf(1, 6, 4, h)],
+        ["last not a string", stateOf(1, 2, 4, 7)],
+        ["last of 63 digits", stateOf(1, 2, 4, h.slice(1))],
+        ["last of 65 digits", stateOf(1, 2, 4, h + "a")],
+    ])("%s", async (_n, raw) => {
+        const kv = new MemoryKv()
+        await kv.write("rqState", raw)
+        await kv.write("r1.0", "garbage") // a held slot, never read while corrupt
+        const q = await openQueue(kv, c, 4)
+        const writes = kv.writes
+        expect(q.hasRoom()).toBe(false)
+        const e = await errorOf(() => q.append(draft(1)))
+        expect(e.code).toBe("queue_corrupt")
+        expect(e.message).toMatch(/technician/)
+        expect(await codeOf(() => q.ack(1, 1))).toBe("queue_corrupt")
+        expect(await q.readText(1)).toBeNull()
+        expect(kv.writes).toBe(writes)
+        expect(await kv.read("rqState")).toBe(raw)
+    })
+    it.each([
+        ["empty at the top of the range", stateOf(10000000000, 10000000000, 4, rep("cd", 32)), 10000000000, 10000000000],
+        ["full to the stored cap", stateOf(1, 5, 4, rep("cd", 32)), 1, 5],
+        ["held records equal to next - head = 0 with cap 1", stateOf(7, 7, 1, rep("cd", 32)), 7, 7],
+    ])("a state at its ranges' edges opens: %s", async (_n, raw, head, next) => {
+        const kv = new MemoryKv()
+        await kv.write("rqState", raw)
+        const q = await openQueue(kv, c, 4)
+        expect([q.head, q.next, q.last]).toEqual([head, next, rep("cd", 32)])
+        expect(q.hasRoom()).toBe(next - head < 4)
+    })
+})
+
+describe("a capacity changed by a firmware update (docs/records.md §8)", () => {
+    it("held records keep the old layout until the queue drains; room is the smaller capacity", async () => {
+        const kv = new MemoryKv()
+        const q = await openQueue(kv, c, 6)
+        for (let k = 1; k <= 3; k++) await q.append(draft(k))
+        const q2 = await openQueue(kv, c, 3) // the new manifest says 3: 3 held of the smaller
+        expect(q2.hasRoom()).toBe(false)
+        expect(await codeOf(() => q2.append(draft(4)))).toBe("queue_full")
+        expect(await readRecord(q2, 3)).not.toBeNull() // slot 3 of the old 6, not slot 0 of 3
+        await q2.ack(1, 1)
+        const a = await q2.append(draft(4)) // still laid out with 6: slot 4
+        expect(a.seq).toBe(4)
+        expect(await kv.read("r4.0")).not.toBeNull()
+        expect((await state(kv)).cap).toBe(6)
+        await q2.ack(2, 4) // drained: the next append takes the new capacity
+        await q2.append(draft(5)) // slot 5 mod 3 = 2
+        expect((await state(kv)).cap).toBe(3)
+        expect(((await kv.read("r2.0")) as string) + (await kv.read("r2.1")) + (await kv.read("r2.2")))
+            .toBe("3|" + toBase64((await readRecord(q2, 5)) as number[]))
+    })
+    it("a queue reopened empty takes the new capacity at once", async () => {
+        const kv = new MemoryKv()
+        await kv.write("rqState", stateOf(5, 5, 2, rep("cd", 32)))
+        const q = await openQueue(kv, c, 4)
+        for (let k = 5; k <= 8; k++) await q.append(draft(k))
+        expect(q.hasRoom()).toBe(false)
+        expect(q.next - q.head).toBe(4)
+        expect((await state(kv)).cap).toBe(4)
+        for (let s = 5; s <= 8; s++) expect(await readRecord(q, s)).not.toBeNull()
+    })
+})
+
+describe("appends and acks must not interleave (queue_busy)", () => {
+    it("an ack while an append is between its writes is refused; the append completes", async () => {
+        const { kv, q } = await held(1, 4)
+        const pending = q.append(draft(2))
+        expect(await codeOf(() => q.ack(1, 1))).toBe("queue_busy")
+        expect(await codeOf(() => q.append(draft(3)))).toBe("queue_busy")
+        expect((await pending).seq).toBe(2)
+        expect(await q.ack(1, 1)).toBe(1) // free again
+        expect(await state(kv)).toMatchObject({ head: 2, next: 3 })
+    })
+    it("an append while an ack is writing is refused", async () => {
+        const { q } = await held(2, 4)
+        const pending = q.ack(1, 1)
+        expect(await codeOf(() => q.append(draft(3)))).toBe("queue_busy")
+        expect(await pending).toBe(1)
+        expect((await q.append(draft(3))).seq).toBe(3)
+    })
+    it("a refused append or ack leaves the queue free", async () => {
+        const { q } = await held(2, 2)
+        expect(await codeOf(() => q.append(draft(3)))).toBe("queue_full")
+        expect(await codeOf(() => q.ack(2, 1))).toBe("ack_range")
+        expect(await q.ack(1, 2)).toBe(2)
+        expect((await q.append(draft(3))).seq).toBe(3)
+    })
+})
+
+describe("acks by seq range (docs/records.md §8)", () => {
+    it.each([
+        ["from above to", 2, 1],
+        ["from 0", 0, 1],
+        ["from negative", -1, 1],
+        ["a fractional from", 1.5, 2],
+        ["a fractional to", 1, 1.5],
+        ["a string", "1" as any, 1],
+        ["NaN", 1, NaN],
+    ])("%s: ack_range, nothing written", async (_n, from, to) => {
+        const { kv, q } = await held(3, 4)
+        const writes = kv.writes
+        const e = await errorOf(() => q.ack(from, to))
+        expect(e.code).toBe("ack_range")
+        expect(kv.writes).toBe(writes)
+        expect(q.head).toBe(1)
+    })
+    it("the oldest held record alone: released", async () => {
+        const { q } = await held(3, 4)
+        expect(await q.ack(1, 1)).toBe(1)
+        expect(await q.ack(2, 2)).toBe(1)
+        expect(q.head).toBe(3)
+    })
+    it("a range that overlaps records already released releases the rest", async () => {
+        const { q } = await held(4, 4)
+        await q.ack(1, 2)
+        expect(await q.ack(1, 3)).toBe(1) // 1..2 gone, 3 released
+        expect(q.head).toBe(4)
+        expect(await readRecord(q, 3)).toBeNull()
+        expect(await readRecord(q, 4)).not.toBeNull()
+    })
+    it("an ack of released records only does nothing and writes nothing", async () => {
+        const { kv, q } = await held(3, 4)
+        await q.ack(1, 2)
+        const writes = kv.writes
+        expect(await q.ack(2, 2)).toBe(0)
+        expect(await q.ack(1, 1)).toBe(0)
+        expect(kv.writes).toBe(writes)
+        expect(q.head).toBe(3)
+    })
+    it("up to the newest record: released; one past it: refused, naming the next seq", async () => {
+        const { q } = await held(3, 4)
+        const e = await errorOf(() => q.ack(1, 4))
+        expect(e.code).toBe("ack_range")
+        expect(e.message).toMatch(/next 4/)
+        expect(await q.ack(1, 3)).toBe(3)
+        expect(q.head).toBe(4)
+        expect(q.hasRoom()).toBe(true)
+    })
+    it("a range that skips the oldest held record is refused, naming it", async () => {
+        const { q } = await held(3, 4)
+        const e = await errorOf(() => q.ack(2, 3))
+        expect(e.code).toBe("ack_range")
+        expect(e.message).toMatch(/skips held record 1/)
+        expect(q.head).toBe(1)
+    })
+    it("an ack on an empty queue that names a record not yet written is refused", async () => {
+        const { q } = await held(0, 4)
+        expect(await codeOf(() => q.ack(1, 1))).toBe("ack_range")
+    })
+})
+
+describe("reading a held record back", () => {
+    it("not held: null (before head, at next, not an integer)", async () => {
+        const { q } = await held(3, 4)
+        await q.ack(1, 1)
+        for (const s of [0, 1, 4, 2.5, NaN]) expect(await q.readText(s)).toBeNull()
+        expect(await readRecord(q, 4)).toBeNull()
+        expect(await q.readText(2)).not.toBeNull()
+        expect(await q.readText(3)).not.toBeNull()
+    })
+    it("readText gives the stored base64 of the sealed bytes, without the chunk prefix", async () => {
+        const { q } = await held(2, 4)
+        expect(await q.readText(2)).toBe(toBase64(sealedAs(draft(2), 2, await hashOf(1), c)))
+    })
+    // record 2 of a queue of 4 lives in slot 2 (3 chunks): each damage below must be record_corrupt
+    it.each([
+        ["chunk 0 missing", async (kv: MemoryKv) => { await (kv as any).remove("r2.0") }],
+        ["chunk 2 missing", async (kv: MemoryKv) => { await (kv as any).remove("r2.2") }],
+        ["no prefix", async (kv: MemoryKv) => { await kv.write("r2.0", ((await kv.read("r2.0")) as string).slice(2)) }],
+        ["an empty count", async (kv: MemoryKv) => { await kv.write("r2.0", "|" + ((await kv.read("r2.0")) as string).slice(2)) }],
+        ["a count of 0", async (kv: MemoryKv) => { await kv.write("r2.0", "0|" + ((await kv.read("r2.0")) as string).slice(2)) }],
+        ["a count of 11", async (kv: MemoryKv) => { await kv.write("r2.0", "11|" + ((await kv.read("r2.0")) as string).slice(2)) }],
+        ["a count of 3 digits", async (kv: MemoryKv) => { await kv.write("r2.0", "003|" + ((await kv.read("r2.0")) as string).slice(2)) }],
+        ["a count that is not a number", async (kv: MemoryKv) => { await kv.write("r2.0", "x|" + ((await kv.read("r2.0")) as string).slice(2)) }],
+        ["a count of 2 (a chunk left out)", async (kv: MemoryKv) => { await kv.write("r2.0", "2|" + ((await kv.read("r2.0")) as string).slice(2)) }],
+        ["a character that is not base64", async (kv: MemoryKv) => { await kv.write("r2.1", "*" + ((await kv.read("r2.1")) as string).slice(1)) }],
+        ["another seq's record in the slot", async (kv: MemoryKv) => {
+            for (let i = 0; i < 3; i++) await kv.write("r2." + i, (await kv.read("r1." + i)) as string)
+        }],
+        ["bytes that are not a record (a wrong tag)", async (kv: MemoryKv) => {
+            const b = sealedAs(draft(2), 2, await hashOf(1), c)
+            b[0] = 0x53 // 'S', not 'R'
+            const all = "3|" + toBase64(b)
+            await kv.write("r2.0", all.slice(0, 192))
+            await kv.write("r2.1", all.slice(192, 384))
+            await kv.write("r2.2", all.slice(384))
+        }],
+    ])("%s: record_corrupt naming the seq", async (_n, damage) => {
+        const { kv, q } = await held(2, 4)
+        await damage(kv)
+        const e = await errorOf(() => readRecord(q, 2))
+        expect(e.code).toBe("record_corrupt")
+        expect(e.field).toBe("r2")
+        expect(await readRecord(q, 1)).not.toBeNull()
+    })
+    it("a count of 10 with its ten chunks reads back (the largest count)", async () => {
+        const { kv, q } = await held(1, 4)
+        const text = (await q.readText(1)) as string
+        // the same 444 characters over ten chunks: "10|" and 189, then 192, seven of 1, the last 56
+        const parts = ["10|" + text.slice(0, 189), text.slice(189, 381)]
+        for (let i = 0; i < 7; i++) parts.push(text.slice(381 + i, 382 + i))
+        parts.push(text.slice(388))
+        for (let i = 0; i < 10; i++) await kv.write("r1." + i, parts[i])
+        expect(await q.readText(1)).toBe(text)
     })
 })
