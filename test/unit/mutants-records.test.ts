@@ -11,9 +11,18 @@ import { ZERO_HASH } from "../../src/core/codec/ints"
 import { nextBootId } from "../../src/core/records/boot"
 import { operator } from "../../src/core/records/operator"
 import { RecordQueue, readRecord } from "../../src/core/records/queue"
-import { sealRecord } from "../../src/core/records/codec"
-import { chain, findings, draft, openQueue, sealedAs } from "../vectors/record-helpers"
-import { GOLDEN_DEVICE, GOLDEN_KEY, rep } from "../vectors/golden"
+import { sealRecord, sealRecordText, encodeRecord, decodeRecord, checkRecord, openRecord } from "../../src/core/records/codec"
+import { ChainVerifier, verifyRecords } from "../../src/core/records/verify"
+import { CycleRecordBuilder, NO_VALUE, draftRecord } from "../../src/core/records/builder"
+import { RecordKind, ComplianceRecord } from "../../src/core/records/types"
+import { ControlEvent, EventKind, Phase, Outcome, event } from "../../src/core/cycle/events"
+import { FaultCode, SensorId } from "../../src/core/faults"
+import { fromHex, toHex, Crypto } from "../../src/core/crypto"
+import { validationErrorOf } from "../../src/core/codec/errors"
+import { chain, findings, draft, openQueue, sealedAs, reseal } from "../vectors/record-helpers"
+import {
+    GOLDEN_DEVICE, GOLDEN_KEY, GOLDEN_RECORD_HEX, GOLDEN_RECORD_HASH, GOLDEN_RECORD_MAC, GOLDEN_TEMPLATE_ID, GOLDEN_TEMPLATE_HASH, goldenRecord, rep,
+} from "../vectors/golden"
 
 const noPause = async () => {}
 const c = nodeCrypto
@@ -435,5 +444,196 @@ describe("reading a held record back", () => {
         parts.push(text.slice(388))
         for (let i = 0; i < 10; i++) await kv.write("r1." + i, parts[i])
         expect(await q.readText(1)).toBe(text)
+    })
+})
+
+/** the sealed records' findings as "code@seq#index" */
+function listed(l: number[][], opts: any, key = GOLDEN_KEY): string {
+    const r = verifyRecords(l, key, c, opts)
+    expect(r.ok).toBe(r.findings.length === 0)
+    return r.ok ? "ok" : r.findings.map(f => f.code + "@" + f.seq + "#" + f.index).join(",")
+}
+
+const bodyHash = (sealed: number[]) => c.sha256Hex(sealed.slice(0, sealed.length - 32))
+
+describe("verification (docs/records.md §7)", () => {
+    it("an export that starts after seq 1, without an anchor: no gap before it, its first prevHash taken on trust", async () => {
+        const l = await chain(c, 5, noPause)
+        expect(listed(l.slice(2), {})).toBe("ok")
+        expect(listed(l.slice(2), { lastSeq: 5 })).toBe("ok")
+    })
+    it("records at or below the anchor are duplicates; the one after it is checked against the anchor's hash", async () => {
+        const l = await chain(c, 4, noPause)
+        const opts = { anchorSeq: 2, anchorHash: bodyHash(l[1]) }
+        expect(listed(l, opts)).toBe("duplicate@1#0,duplicate@2#1")
+        expect(listed(l.slice(2), opts)).toBe("ok")
+    })
+    it("an anchor without a hash: the record after it is not chain-checked", async () => {
+        const l = await chain(c, 4, noPause)
+        expect(listed(l.slice(2), { anchorSeq: 2 })).toBe("ok")
+    })
+    it("records missing right after the anchor are a gap from anchor + 1", async () => {
+        const l = await chain(c, 5, noPause)
+        const r = verifyRecords(l.slice(3), GOLDEN_KEY, c, { anchorSeq: 1, anchorHash: bodyHash(l[0]) })
+        expect(r.findings.map(f => [f.code, f.seq, f.index])).toEqual([["gap", 2, -1]])
+        expect(r.findings[0].detail).toMatch(/2\.\.3/)
+    })
+    it("a gap names the missing range; each of two gaps is its own finding", async () => {
+        const l = await chain(c, 7, noPause)
+        const r = verifyRecords([l[0], l[3], l[4], l[6]], GOLDEN_KEY, c, {})
+        expect(r.findings.map(f => f.code + "@" + f.seq + "#" + f.index)).toEqual(["gap@2#-1", "gap@6#-1"])
+        expect(r.findings[0].detail).toMatch(/2\.\.3 missing/)
+        expect(r.findings[1].detail).toMatch(/6\.\.6 missing/)
+    })
+    it("truncation names the range missing at the end", async () => {
+        const l = await chain(c, 6, noPause)
+        const r = verifyRecords(l.slice(0, 3), GOLDEN_KEY, c, { lastSeq: 6 })
+        expect(r.findings.map(f => [f.code, f.seq, f.index])).toEqual([["truncated", 4, -1]])
+        expect(r.findings[0].detail).toMatch(/4\.\.6 missing/)
+    })
+    it("no records at all: truncated from 1 (or from the anchor + 1) when the device reported some", () => {
+        expect(listed([], { lastSeq: 3 })).toBe("truncated@1#-1")
+        expect(listed([], { anchorSeq: 2, lastSeq: 3 })).toBe("truncated@3#-1")
+        expect(listed([], { anchorSeq: 3, lastSeq: 3 })).toBe("ok")
+        expect(listed([], {})).toBe("ok")
+    })
+    it("the report's head: the highest seq seen and its hash, else the anchor, else 0 and zeros", async () => {
+        const l = await chain(c, 4, noPause)
+        const swapped = verifyRecords([l[0], l[1], l[3], l[2]], GOLDEN_KEY, c, {})
+        expect([swapped.lastSeq, swapped.lastHash]).toEqual([4, bodyHash(l[3])])
+        const anchored = verifyRecords([], GOLDEN_KEY, c, { anchorSeq: 2, anchorHash: bodyHash(l[1]) })
+        expect([anchored.ok, anchored.lastSeq, anchored.lastHash]).toEqual([true, 2, bodyHash(l[1])])
+        expect(verifyRecords([], GOLDEN_KEY, c, { anchorSeq: 2 }).lastHash).toBe(ZERO_HASH)
+        const none = verifyRecords([], GOLDEN_KEY, c, {})
+        expect([none.lastSeq, none.lastHash]).toEqual([0, ZERO_HASH])
+    })
+    it("a reorder names the seq it follows; a duplicate, its position", async () => {
+        const l = await chain(c, 4, noPause)
+        const r = verifyRecords([l[0], l[2], l[3], l[1], l[3]], GOLDEN_KEY, c, {})
+        expect(r.findings.map(f => f.code + "@" + f.seq + "#" + f.index)).toEqual(["reorder@2#3", "duplicate@4#4"])
+        expect(r.findings[0].detail).toMatch(/follows 4/)
+    })
+    it("a record whose seq is 1 must start from zeros, wherever it sits", async () => {
+        const l = await chain(c, 2, noPause)
+        const bad1 = reseal(l[0], c, GOLDEN_KEY, r => { r.prevHash = rep("01", 32) })
+        expect(listed([bad1, l[1]], {})).toBe("broken_chain@1#0,broken_chain@2#1")
+        expect(verifyRecords([bad1, l[1]], GOLDEN_KEY, c, {}).findings[1].detail).toMatch(/record 1$/)
+    })
+    it("the device named in the options: every record of another device is wrong_device, naming both", async () => {
+        const l = await chain(c, 2, noPause)
+        const r = verifyRecords(l, GOLDEN_KEY, c, { deviceId: "SFA1-000043" })
+        expect(r.findings.map(f => f.code + "@" + f.seq)).toEqual(["wrong_device@1", "wrong_device@2"])
+        expect(r.findings[0].detail).toMatch(/SFA1-000042.*SFA1-000043/)
+        expect(listed(l, { deviceId: GOLDEN_DEVICE })).toBe("ok")
+    })
+    it("add() returns each record decoded (null when malformed) and keeps its hash ('' when malformed)", async () => {
+        const l = await chain(c, 2, noPause)
+        const v = new ChainVerifier(GOLDEN_KEY, c, {})
+        const r1 = v.add(l[0])
+        expect(r1 && [r1.seq, r1.deviceId]).toEqual([1, GOLDEN_DEVICE])
+        expect(v.lastHash).toBe(bodyHash(l[0]))
+        expect(v.add(l[1].slice(0, 20))).toBeNull()
+        expect(v.lastHash).toBe("")
+        expect(v.finish().findings.map(f => f.code + "@" + f.seq + "#" + f.index)).toEqual(["malformed@-1#1"])
+    })
+    it("a record under another key is bad_mac but still decoded and chained", async () => {
+        const l = await chain(c, 2, noPause)
+        const v = new ChainVerifier(rep("42", 32), c, {})
+        expect(v.add(l[0])?.seq).toBe(1)
+        expect(v.lastHash).toBe(bodyHash(l[0]))
+    })
+    it("a failure of the crypto itself propagates: it is not reported as a malformed record", async () => {
+        const l = await chain(c, 1, noPause)
+        const broken: Crypto = Object.assign({}, c, { sha256Hex: () => { throw new Error("sha unavailable") } })
+        expect(() => verifyRecords(l, GOLDEN_KEY, broken, {})).toThrow(/sha unavailable/)
+    })
+})
+
+/** the golden body with its hex from..to replaced (indexes in hex digits) */
+const golden = () => GOLDEN_RECORD_HEX
+const FIT_AT = golden().indexOf("024cbe01") // fit: 1 entry, rms 38 ...
+const FIT_END = golden().indexOf("0e0200") // phases: 7, then phase 1
+
+describe("the record codec's checks (docs/records.md §6, §2)", () => {
+    const cases: [string, (r: any) => void, string, string][] = [
+        ["kind 0", r => { r.kind = 0 }, "format_range", "kind"],
+        ["kind 6", r => { r.kind = 6 }, "format_range", "kind"],
+        ["an operator of 33 characters", r => { r.operatorId = rep("o", 33) }, "bad_string", "operatorId"],
+        ["a prevHash that is not hex", r => { r.prevHash = rep("x", 64) }, "bad_hex", "prevHash"],
+        ["5 calibration ids", r => { r.calibrationIds = ["a", "b", "c", "d", "e"] }, "count", "calibrationIds"],
+        ["a fit that is not an object", r => { r.fit = 5 }, "type", "fit"],
+        ["a fit accepted 2", r => { r.fit.accepted = 2 }, "format_range", "fit.accepted"],
+        ["13 phases", r => { while (r.phases.length < 13) r.phases.push(r.phases[0]) }, "count", "phases"],
+        ["a phase that is null", r => { r.phases[2] = null }, "type", "phases[2]"],
+        ["a phase that is a number", r => { r.phases[0] = 3 }, "type", "phases[0]"],
+        ["a negative duration", r => { r.phases[1].durationMs = -1 }, "format_range", "phases[1].durationMs"],
+        ["phases not a list", r => { r.phases = {} }, "type", "phases"],
+        ["5 faults", r => { r.faults = [1, 2, 3, 4, 5].map(k => ({ code: k, sensor: 0, value: 0, limit: 0, atMs: 0 })) }, "count", "faults"],
+        ["a fault code 256", r => { r.faults = [{ code: 256, sensor: 0, value: 0, limit: 0, atMs: 0 }] }, "format_range", "faults[0].code"],
+    ]
+    it.each(cases)("%s is refused by the encoder and by checkRecord, naming the field", (_n, edit, code, field) => {
+        const r: any = goldenRecord()
+        edit(r)
+        for (const f of [() => encodeRecord(r), () => checkRecord(r), () => sealRecord(r, GOLDEN_KEY, c), () => sealRecordText(r, GOLDEN_KEY, c)]) {
+            const e = validationErrorOf(f)
+            expect(e && [e.code, e.field]).toEqual([code, field])
+        }
+    })
+    it("the largest lists the format allows: 4 calibrations, a fit, 12 phases, 4 faults decode to what was encoded", () => {
+        const r = goldenRecord()
+        r.calibrationIds = [rep("a", 16), rep("b", 16), "c", "d"]
+        while (r.phases.length < 12) r.phases.push(Object.assign({}, r.phases[r.phases.length - 1]))
+        r.faults = [0, 1, 2, 3].map(k => ({ code: 255 - k, sensor: 255, value: -281474976710655, limit: 281474976710655, atMs: k } as any))
+        checkRecord(r)
+        expect(decodeRecord(encodeRecord(r))).toEqual(r)
+    })
+    it("a record of another kind, all its unused fields empty, decodes to what was encoded", () => {
+        const r = draftRecord(RecordKind.TemplateRevoke, 3, 1000, 0)
+        r.deviceId = GOLDEN_DEVICE
+        r.seq = 1
+        r.templateHash = GOLDEN_TEMPLATE_HASH
+        expect(decodeRecord(encodeRecord(r))).toEqual(r)
+        // 52 01, kind 4, deviceId (1 + 11), seq 1, prevHash 32, bootId 3, uptime 1000 (2), wall 0, operator 0,
+        // two hashes (64), bundle 0, then calibrations, fit, phases, faults 0 each, outcome 0: 124 bytes
+        expect(encodeRecord(r).length).toBe(2 + 1 + 12 + 1 + 32 + 1 + 2 + 1 + 1 + 64 + 1 + 4 + 1)
+    })
+    it.each([
+        ["a fit count of 2", golden().slice(0, FIT_AT) + "04" + golden().slice(FIT_AT + 2), "format_range", "fit"],
+        ["5 calibration ids", golden().replace("041663616c", "0a1663616c"), "format_range", "calibrationIds"],
+        ["13 phases", golden().slice(0, FIT_END) + "1a" + golden().slice(FIT_END + 2), "format_range", "phases"],
+        ["outcome 4", golden().slice(0, -2) + "08", "format_range", "outcome"],
+        ["a byte left over", golden() + "00", "trailing", "(end)"],
+        ["a calibration id of 0 characters", golden().replace("041663616c2d666f7263652d33", "0200"), "format_range", "calibrationIds[0]"],
+    ])("decoding refuses %s", (_n, hex, code, field) => {
+        const e = validationErrorOf(() => decodeRecord(fromHex(hex)))
+        expect(e && [e.code, e.field]).toEqual([code, field])
+    })
+    it("a record without a fit (count 0) decodes with fit null", () => {
+        const hex = golden().slice(0, FIT_AT) + "00" + golden().slice(FIT_END)
+        const r = decodeRecord(fromHex(hex))
+        expect(r.fit).toBeNull()
+        expect(r.phases.length).toBe(7)
+        expect(toHex(encodeRecord(r))).toBe(hex)
+    })
+    it("opening: too short for a body and a MAC, or not a list of bytes, is truncated", () => {
+        const sealed = fromHex(GOLDEN_RECORD_HEX + GOLDEN_RECORD_MAC)
+        for (const s of [sealed.slice(0, 33), [], "52" as any, null as any]) {
+            const e = validationErrorOf(() => openRecord(s, GOLDEN_KEY, c))
+            expect(e && [e.code, e.field]).toEqual(["truncated", "(record)"])
+        }
+    })
+    it("opening the golden sealed record: its hash, MAC ok; one MAC byte changed or another key: not ok", () => {
+        const sealed = fromHex(GOLDEN_RECORD_HEX + GOLDEN_RECORD_MAC)
+        const o = openRecord(sealed, GOLDEN_KEY, c)
+        expect([o.hash, o.macOk, o.record.seq]).toEqual([GOLDEN_RECORD_HASH, true, 17])
+        const bad = sealed.slice()
+        bad[bad.length - 1] ^= 1
+        expect(openRecord(bad, GOLDEN_KEY, c).macOk).toBe(false)
+        expect(openRecord(sealed, rep("42", 32), c).macOk).toBe(false)
+    })
+    it("sealRecordText: the base64 of body ‖ MAC and the body's hash, as the golden vector", () => {
+        const t = sealRecordText(goldenRecord(), GOLDEN_KEY, c)
+        expect(t.hash).toBe(GOLDEN_RECORD_HASH)
+        expect(t.base64).toBe(toBase64(fromHex(GOLDEN_RECORD_HEX + GOLDEN_RECORD_MAC)))
     })
 })
