@@ -642,3 +642,149 @@ describe("the record codec's checks (docs/records.md §6, §2)", () => {
         expect(t.base64).toBe(toBase64(fromHex(GOLDEN_RECORD_HEX + GOLDEN_RECORD_MAC)))
     })
 })
+
+const ANCHOR = { unixS: 1750000000, atUptimeMs: 500 }
+
+function phaseEnd(phase: Phase, atMs: number, summary: any): ControlEvent {
+    const e = event(EventKind.PhaseEnd, atMs, phase, 0)
+    e.summary = summary
+    return e
+}
+
+function faultEvent(atMs: number, fault: any): ControlEvent {
+    const e = event(EventKind.Fault, atMs, Phase.Cure, fault ? fault.code : 0)
+    e.fault = fault
+    return e
+}
+
+const SUMMARY = { phase: Phase.Cure, durationMs: 8000, samples: 160, filmMinDeciC: 676, filmMaxDeciC: 686, filmMeanDeciC: 680, contactMaxDeciC: 405, forceMinMilliN: 19520, forceMaxMilliN: 20390, forceMeanMilliN: 20005 }
+
+/** a builder's record of one cycle: preflight start, the given events, then the outcome at 72000 ms */
+function cycleOf(b: CycleRecordBuilder, evs: ControlEvent[], outcome = Outcome.Faulted): ComplianceRecord {
+    expect(b.add(event(EventKind.PhaseStart, 1000, Phase.Preflight, 0), ANCHOR)).toBeNull()
+    for (const e of evs) expect(b.add(e, ANCHOR)).toBeNull()
+    const r = b.add(event(EventKind.Outcome, 72000, Phase.Cure, outcome), ANCHOR)
+    expect(r).not.toBeNull()
+    return r as ComplianceRecord
+}
+
+describe("the record builder (docs/records.md §6, kinds)", () => {
+    it("a draft of any kind leaves the unused fields empty: zero hashes, 0, empty lists", () => {
+        expect(draftRecord(RecordKind.Calibration, 4, 1234, 1750000001)).toEqual({
+            kind: 2, deviceId: "", seq: 0, prevHash: ZERO_HASH, bootId: 4, uptimeMs: 1234, wallUnixS: 1750000001,
+            operatorId: "", templateId: ZERO_HASH, templateHash: ZERO_HASH, bundleVersion: 0, calibrationIds: [], fit: null,
+            phases: [], faults: [], outcome: 0,
+        })
+    })
+    it("measured values made integers: rounded, clamped to ±(2^48 - 1); NaN, ±Infinity and missing ones NO_VALUE", () => {
+        const b = new CycleRecordBuilder(1)
+        const s = Object.assign({}, SUMMARY, {
+            samples: 160.4, filmMinDeciC: 676.5, filmMaxDeciC: 1 / 0, filmMeanDeciC: -1 / 0, contactMaxDeciC: undefined,
+            forceMinMilliN: 3e14, forceMaxMilliN: -3e14, forceMeanMilliN: "20005", extra: 7,
+        })
+        const r = cycleOf(b, [phaseEnd(Phase.Cure, 70000, s)])
+        expect(r.phases).toEqual([{
+            phase: Phase.Cure, durationMs: 8000, samples: 160, filmMinDeciC: 677, filmMaxDeciC: NO_VALUE, filmMeanDeciC: NO_VALUE,
+            contactMaxDeciC: NO_VALUE, forceMinMilliN: 281474976710655, forceMaxMilliN: -281474976710655, forceMeanMilliN: NO_VALUE,
+        }])
+        expect(NO_VALUE).toBe(-281474976710655)
+        r.deviceId = GOLDEN_DEVICE
+        r.seq = 1
+        expect(() => checkRecord(r)).not.toThrow()
+    })
+    it("a phase's duration and a fault's value are measured values too; a fault's code and sensor are kept as they are", () => {
+        const b = new CycleRecordBuilder(1)
+        const r = cycleOf(b, [
+            phaseEnd(Phase.Cure, 70000, Object.assign({}, SUMMARY, { durationMs: 7999.6 })),
+            faultEvent(71000, { code: FaultCode.OverForce, sensor: SensorId.Force, value: 61234.7, limit: 0 / 0, atMs: 71000.2 }),
+        ])
+        expect(r.phases[0].durationMs).toBe(8000)
+        expect(r.faults).toEqual([{ code: 12, sensor: 3, value: 61235, limit: NO_VALUE, atMs: 71000 }])
+    })
+    it("the caps of a record: 12 phases and 4 faults kept, the record still encodes", () => {
+        const b = new CycleRecordBuilder(1)
+        const evs: ControlEvent[] = []
+        for (let k = 0; k < 14; k++) evs.push(phaseEnd(Phase.Cure, 2000 + k, Object.assign({}, SUMMARY, { durationMs: k })))
+        for (let k = 0; k < 6; k++) evs.push(faultEvent(3000 + k, { code: 10 + k, sensor: 1, value: 1, limit: 2, atMs: 3000 + k }))
+        const r = cycleOf(b, evs)
+        expect(r.phases.map(p => p.durationMs)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+        expect(r.faults.map(f => f.code)).toEqual([10, 11, 12, 13])
+        r.deviceId = GOLDEN_DEVICE
+        r.seq = 1
+        expect(() => checkRecord(r)).not.toThrow()
+    })
+    it("a phase end without a summary and a fault event without a fault add nothing", () => {
+        const b = new CycleRecordBuilder(1)
+        const r = cycleOf(b, [phaseEnd(Phase.Cure, 70000, null), faultEvent(71000, null), phaseEnd(Phase.Cool, 71500, SUMMARY)])
+        expect(r.phases.length).toBe(1)
+        expect(r.faults).toEqual([])
+    })
+    it("only a preflight start begins a cycle: phases and faults before it, or after the outcome, are not recorded", () => {
+        const b = new CycleRecordBuilder(1)
+        expect(b.add(phaseEnd(Phase.Cure, 500, SUMMARY), ANCHOR)).toBeNull()
+        expect(b.add(event(EventKind.PhaseStart, 600, Phase.Preheat, 0), ANCHOR)).toBeNull()
+        expect(b.add(faultEvent(700, { code: 12, sensor: 3, value: 1, limit: 2, atMs: 700 }), ANCHOR)).toBeNull()
+        expect(b.add(event(EventKind.Outcome, 800, Phase.Cure, Outcome.Aborted), ANCHOR)).toBeNull() // no cycle: no record
+        const r = cycleOf(b, [event(EventKind.PhaseStart, 2000, Phase.Preheat, 0), phaseEnd(Phase.Preheat, 3000, SUMMARY)], Outcome.Aborted)
+        expect([r.phases.length, r.faults.length, r.outcome]).toEqual([1, 0, 2])
+        expect(b.add(phaseEnd(Phase.Cure, 80000, SUMMARY), ANCHOR)).toBeNull()
+        expect(b.add(event(EventKind.Outcome, 81000, Phase.Cure, Outcome.Complete), ANCHOR)).toBeNull()
+    })
+    it("the cycle record carries the prepared context, the boot id, the uptime and the wall clock at the outcome", () => {
+        const b = new CycleRecordBuilder(9)
+        const fit = { rmsUm: 38, worstUm: 95, coveragePermille: 930, scalePpm: 1012000, offsetXUm: -150, offsetYUm: 220, rotationMicroRad: -12000, accepted: 1 }
+        b.prepare({ operatorId: "op-7", templateId: GOLDEN_TEMPLATE_ID, templateHash: GOLDEN_TEMPLATE_HASH, bundleVersion: 7, calibrationIds: ["cal-1", "cal-2"], fit: fit })
+        const r = cycleOf(b, [], Outcome.Complete)
+        expect(r).toMatchObject({
+            kind: RecordKind.Cycle, bootId: 9, uptimeMs: 72000, wallUnixS: 1750000071, operatorId: "op-7", templateId: GOLDEN_TEMPLATE_ID,
+            templateHash: GOLDEN_TEMPLATE_HASH, bundleVersion: 7, calibrationIds: ["cal-1", "cal-2"], fit: fit, outcome: 1, deviceId: "", seq: 0,
+        })
+    })
+    it("a fault-clear record: kind 5, the cleared fault, no operator (the glue names the technician), outcome 0", () => {
+        const b = new CycleRecordBuilder(2)
+        b.prepare({ operatorId: "op-7", templateId: GOLDEN_TEMPLATE_ID, templateHash: GOLDEN_TEMPLATE_HASH, bundleVersion: 7, calibrationIds: [], fit: null })
+        const e = event(EventKind.FaultCleared, 90000, Phase.Faulted, FaultCode.ThermalRunaway)
+        e.fault = { code: FaultCode.ThermalRunaway, sensor: SensorId.FilmTemp, value: 640.4, limit: 660, atMs: 30000 }
+        const r = b.add(e, ANCHOR) as ComplianceRecord
+        expect(r).toEqual(Object.assign(draftRecord(RecordKind.FaultClear, 2, 90000, 1750000089), {
+            faults: [{ code: 20, sensor: 1, value: 640, limit: 660, atMs: 30000 }],
+        }))
+    })
+    it("a fault-clear event without a fault: a fault-clear record with no fault", () => {
+        const b = new CycleRecordBuilder(2)
+        const r = b.add(event(EventKind.FaultCleared, 90000, Phase.Faulted, 0), null) as ComplianceRecord
+        expect([r.kind, r.faults, r.wallUnixS]).toEqual([RecordKind.FaultClear, [], 0])
+    })
+    it("a fault clear during a cycle does not end it", () => {
+        const b = new CycleRecordBuilder(2)
+        b.add(event(EventKind.PhaseStart, 1000, Phase.Preflight, 0), ANCHOR)
+        b.add(phaseEnd(Phase.Preheat, 2000, SUMMARY), ANCHOR)
+        expect(b.add(event(EventKind.FaultCleared, 2500, Phase.Preheat, 0), ANCHOR)?.kind).toBe(RecordKind.FaultClear)
+        const r = b.add(event(EventKind.Outcome, 3000, Phase.Preheat, Outcome.Aborted), ANCHOR) as ComplianceRecord
+        expect([r.kind, r.phases.length]).toEqual([RecordKind.Cycle, 1])
+    })
+    it.each([
+        ["null", null, "type", "(context)"],
+        ["a number", 7, "type", "(context)"],
+        ["a template id that is not hex", { templateId: "x" }, "bad_hex", "templateId"],
+        ["a negative bundle version", { bundleVersion: -1 }, "format_range", "bundleVersion"],
+        ["5 calibrations", { calibrationIds: ["a", "b", "c", "d", "e"] }, "count", "calibrationIds"],
+        ["a calibration id of 17 characters", { calibrationIds: [rep("c", 17)] }, "bad_string", "calibrationIds[0]"],
+        ["a fit accepted 2", { fit: { rmsUm: 1, worstUm: 1, coveragePermille: 1, scalePpm: 1, offsetXUm: 0, offsetYUm: 0, rotationMicroRad: 0, accepted: 2 } }, "format_range", "fit.accepted"],
+    ])("arming with %s fails, naming the field; the context prepared before stays", (_n, edit, code, field) => {
+        const b = new CycleRecordBuilder(1)
+        const good = { operatorId: "op-7", templateId: GOLDEN_TEMPLATE_ID, templateHash: GOLDEN_TEMPLATE_HASH, bundleVersion: 7, calibrationIds: [], fit: null }
+        b.prepare(good)
+        const bad: any = edit !== null && typeof edit === "object" ? Object.assign({}, good, edit) : edit
+        const e = validationErrorOf(() => b.prepare(bad))
+        expect(e && [e.code, e.field]).toEqual([code, field])
+        expect(b.ctx).toBe(good)
+    })
+    it("a context that fits a record is kept as given", () => {
+        const b = new CycleRecordBuilder(1)
+        expect(b.ctx).toBeNull()
+        const ctx = { operatorId: "", templateId: ZERO_HASH, templateHash: ZERO_HASH, bundleVersion: 0, calibrationIds: [], fit: null }
+        b.prepare(ctx)
+        expect(b.ctx).toBe(ctx)
+    })
+})
