@@ -243,6 +243,7 @@ describe("a record queue state that does not parse blocks appends and acks (queu
         ["last not a string", stateOf(1, 2, 4, 7)],
         ["last of 63 digits", stateOf(1, 2, 4, h.slice(1))],
         ["last of 65 digits", stateOf(1, 2, 4, h + "a")],
+        ["last a list of 64 numbers", stateOf(1, 2, 4, h.split("").map(() => 0))],
     ])("%s", async (_n, raw) => {
         const kv = new MemoryKv()
         await kv.write("rqState", raw)
