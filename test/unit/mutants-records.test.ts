@@ -608,6 +608,7 @@ describe("the record codec's checks (docs/records.md §6, §2)", () => {
         ["5 calibration ids", golden().replace("041663616c", "0a1663616c"), "format_range", "calibrationIds"],
         ["13 phases", golden().slice(0, FIT_END) + "1a" + golden().slice(FIT_END + 2), "format_range", "phases"],
         ["outcome 4", golden().slice(0, -2) + "08", "format_range", "outcome"],
+        ["5 faults", golden().slice(0, -4) + "0a02", "format_range", "faults"],
         ["a byte left over", golden() + "00", "trailing", "(end)"],
         ["a calibration id of 0 characters", golden().replace("041663616c2d666f7263652d33", "0200"), "format_range", "calibrationIds[0]"],
     ])("decoding refuses %s", (_n, hex, code, field) => {
