@@ -790,3 +790,77 @@ describe("the record builder (docs/records.md §6, kinds)", () => {
         expect(b.ctx).toBe(ctx)
     })
 })
+
+/** writes text as record seq's chunks in slot `slot`: chunk 0 is prefix + the first 192 - prefix characters, the rest split over count - 1 chunks */
+async function spread(kv: MemoryKv, slot: number, prefix: string, text: string, count: number) {
+    const first = 192 - prefix.length
+    await kv.write("r" + slot + ".0", prefix + text.slice(0, first))
+    const rest = text.slice(first)
+    const per = Math.ceil(rest.length / (count - 1))
+    for (let i = 1; i < count; i++) await kv.write("r" + slot + "." + i, rest.slice((i - 1) * per, i * per))
+}
+
+describe("the chunk count of a stored record (docs/records.md §8)", () => {
+    it("spread over its own count of chunks, a record reads back (the helper below is sound)", async () => {
+        const { kv, q } = await held(2, 4)
+        const text = (await q.readText(2)) as string
+        await spread(kv, 2, "5|", text, 5)
+        expect(await q.readText(2)).toBe(text)
+    })
+    it.each([
+        ["a count with a letter (\"1x\" would be 9)", "1x|", 9],
+        ["a count of 11, even with eleven chunks present", "11|", 11],
+    ])("%s: refused", async (_n, prefix, count) => {
+        const { kv, q } = await held(2, 4)
+        const text = (await q.readText(2)) as string
+        await spread(kv, 2, prefix, text, count)
+        expect(await codeOf(() => q.readText(2))).toBe("record_corrupt")
+        expect(await codeOf(() => readRecord(q, 2))).toBe("record_corrupt")
+    })
+    it.each([
+        ["a count of 0", async (kv: MemoryKv) => { await kv.write("r2.0", "0|" + ((await kv.read("r2.0")) as string).slice(2)) }],
+        ["chunk 1 missing", async (kv: MemoryKv) => { await kv.remove("r2.1") }],
+        ["chunk 2 missing", async (kv: MemoryKv) => { await kv.remove("r2.2") }],
+    ])("%s: readText itself refuses (what the upload sends)", async (_n, damage) => {
+        const { kv, q } = await held(2, 4)
+        await damage(kv)
+        const e = await errorOf(() => q.readText(2))
+        expect([e.code, e.field]).toEqual(["record_corrupt", "r2"])
+    })
+    it("a record whose base64 exactly fills two chunks takes a third for its \"3|\" prefix", async () => {
+        // draft(1) is 300 bytes; without its fit (count 0: -16), its seventh phase (-17) and its second
+        // calibration id ("cal-temp-9": -11): 256 bytes, sealed 288, base64 4 * 288 / 3 = 384 = 2 * 192
+        const d = draft(1)
+        d.fit = null
+        d.phases = d.phases.slice(0, 6)
+        d.calibrationIds = ["cal-force-3"]
+        const asStored = Object.assign({}, d, { deviceId: GOLDEN_DEVICE, seq: 1 })
+        expect(encodeRecord(asStored).length).toBe(256)
+        const kv = new MemoryKv()
+        const q = await openQueue(kv, c, 4)
+        await q.append(d)
+        const parts = [await kv.read("r1.0"), await kv.read("r1.1"), await kv.read("r1.2")]
+        expect(parts.map(p => p && p.length)).toEqual([192, 192, 2])
+        expect(parts.join("")).toBe("3|" + toBase64(sealedAs(d, 1, ZERO_HASH, c)))
+        expect(await readRecord(q, 1)).toEqual(sealedAs(d, 1, ZERO_HASH, c))
+    })
+    it("a failure of the crypto while reading back propagates: it is not reported as a corrupt record", async () => {
+        let broken = false
+        const flaky: Crypto = Object.assign({}, c, {
+            hmacSha256Hex: (k: string, b: any) => {
+                if (broken) throw new Error("hmac unavailable")
+                return c.hmacSha256Hex(k, b)
+            },
+        })
+        const q = await RecordQueue.open(new MemoryKv(), flaky, 4, GOLDEN_DEVICE, GOLDEN_KEY)
+        await q.append(draft(1))
+        broken = true
+        await expect(readRecord(q, 1)).rejects.toThrow(/hmac unavailable/)
+    })
+    it("a reversed range is refused even when it names released records only", async () => {
+        const { q } = await held(3, 4)
+        await q.ack(1, 2)
+        expect(await codeOf(() => q.ack(2, 1))).toBe("ack_range")
+        expect(q.head).toBe(3)
+    })
+})
