@@ -514,6 +514,10 @@ describe("verification (docs/records.md §7)", () => {
         expect(r.findings.map(f => f.code + "@" + f.seq + "#" + f.index)).toEqual(["reorder@2#3", "duplicate@4#4"])
         expect(r.findings[0].detail).toMatch(/follows 4/)
     })
+    it("every seq lower than one before it is a reorder, not only the first", async () => {
+        const l = await chain(c, 3, noPause)
+        expect(listed([l[2], l[0], l[1]], {})).toBe("reorder@1#1,reorder@2#2")
+    })
     it("a record whose seq is 1 must start from zeros, wherever it sits", async () => {
         const l = await chain(c, 2, noPause)
         const bad1 = reseal(l[0], c, GOLDEN_KEY, r => { r.prevHash = rep("01", 32) })
@@ -609,6 +613,9 @@ describe("the record codec's checks (docs/records.md §6, §2)", () => {
         ["13 phases", golden().slice(0, FIT_END) + "1a" + golden().slice(FIT_END + 2), "format_range", "phases"],
         ["outcome 4", golden().slice(0, -2) + "08", "format_range", "outcome"],
         ["5 faults", golden().slice(0, -4) + "0a02", "format_range", "faults"],
+        ["kind 6", golden().slice(0, 4) + "0c" + golden().slice(6), "format_range", "kind"],
+        ["a fit accepted 2", golden().slice(0, FIT_END - 2) + "04" + golden().slice(FIT_END), "format_range", "fit.accepted"],
+        ["phase number 256", golden().slice(0, FIT_END + 2) + "8004" + golden().slice(FIT_END + 4), "format_range", "phases[0].phase"],
         ["a byte left over", golden() + "00", "trailing", "(end)"],
         ["a calibration id of 0 characters", golden().replace("041663616c2d666f7263652d33", "0200"), "format_range", "calibrationIds[0]"],
     ])("decoding refuses %s", (_n, hex, code, field) => {
