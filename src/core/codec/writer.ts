@@ -37,9 +37,9 @@ export class ByteWriter {
         buf[this.n++] = b
     }
 
-    /** an integer in lo..hi; the error names join(field, sub) */
+    /** an integer in lo..hi; the error names join(field, sub), or field when sub is "" */
     intIn(v: number, lo: number, hi: number, field: string, sub: string) {
-        if (!(typeof v === "number" && Math.floor(v) === v && v >= lo && v <= hi)) checkInt(v, lo, hi, join(field, sub))
+        if (!(typeof v === "number" && Math.floor(v) === v && v >= lo && v <= hi)) checkInt(v, lo, hi, named(field, sub))
         let u = v >= 0 ? 2 * v : -2 * v - 1
         while (u >= 128) {
             // not u % 128: the VM's % converts to int32 first (wrong above 2^31; golden vectors caught it)
@@ -51,11 +51,11 @@ export class ByteWriter {
     }
 
     textIn(s: string, minLen: number, maxLen: number, field: string, sub: string) {
-        if (typeof s !== "string" || s.length < minLen || s.length > maxLen) checkText(s, minLen, maxLen, join(field, sub))
+        if (typeof s !== "string" || s.length < minLen || s.length > maxLen) checkText(s, minLen, maxLen, named(field, sub))
         this.intIn(s.length, 0, maxLen, field, sub)
         for (let i = 0; i < s.length; i++) {
             const c = s.charCodeAt(i)
-            if (c < 0x20 || c > 0x7e) checkText(s, minLen, maxLen, join(field, sub))
+            if (c < 0x20 || c > 0x7e) checkText(s, minLen, maxLen, named(field, sub))
             this.byte(c)
         }
     }
@@ -70,6 +70,11 @@ export class ByteWriter {
             this.byte(hi * 16 + lo)
         }
     }
+}
+
+/** the name an error gives: join(field, sub), or field alone for a value that is the field itself (as the reader names it) */
+function named(field: string, sub: string): string {
+    return sub === "" ? field : join(field, sub)
 }
 
 /**
