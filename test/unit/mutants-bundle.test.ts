@@ -1,0 +1,279 @@
+// Approval bundle edges that issue 14's mutation run found untested (docs/mutation.md): the
+// "wrong template / wrong treatment" barrier of docs/safety.md. A bundle that is not canonical,
+// not for this device, rolled back or expired is refused, and a template runs only when its
+// hash is approved, not revoked, under the very profile (id and version) it was approved
+// against. Expected values from docs/records.md §3, §5 and §8 and the golden bundle (device
+// SFA1-000042, version 7, issued 1750000000, expires 1752592000, profile DRC-2025 v3).
+import { describe, it, expect } from "vitest"
+import { nodeCrypto } from "../../src/node/crypto-node"
+import { readManifest } from "../../tools/manifest-node"
+import { fromHex, toHex } from "../../src/core/crypto"
+import { ValidationError, validationErrorOf } from "../../src/core/codec/errors"
+import { checkBundle, encodeBundle, decodeBundle, sealBundle, openBundle } from "../../src/core/bundle/codec"
+import { checkInstall, decideRun } from "../../src/core/bundle/decide"
+import { BundleStore } from "../../src/core/bundle/store"
+import { templateId, templateHash } from "../../src/core/template/codec"
+import { MemoryKv } from "../../src/core/store/kv"
+import { BlobStore } from "../../src/core/store/blob"
+import { toBase64 } from "../../src/core/codec/base64"
+import { goldenBundle, goldenTemplate, goldenProfile, GOLDEN_KEY, GOLDEN_DEVICE, GOLDEN_TEMPLATE_HASH, GOLDEN_PROFILE_HEX, GOLDEN_BUNDLE_HEX, rep } from "../vectors/golden"
+
+const m = readManifest()
+const c = nodeCrypto
+const ISSUED = 1750000000
+const EXPIRES = 1752592000
+const DAY = 86400
+const OTHER_KEY = rep("42", 32)
+
+function verdictOf(fn: () => void): string {
+    const e = validationErrorOf(fn)
+    return e ? e.code + "@" + e.field : "ok"
+}
+
+async function verdictOfAsync(fn: () => Promise<unknown>): Promise<string> {
+    try {
+        await fn()
+        return "ok"
+    } catch (e) {
+        if (e instanceof ValidationError) return e.code + "@" + e.field
+        throw e
+    }
+}
+
+// The golden profile's bytes (docs/records.md §3) split at its version: 'P' 1, 'DRC-2025', then 06 (3)
+const PROFILE_HEAD = "5001" + "104452432d32303235"
+const PROFILE_LIMITS = GOLDEN_PROFILE_HEX.slice(PROFILE_HEAD.length + 2)
+/** profile bytes with the golden limits under another id text (hex, with its length) or version */
+const profileHex = (idHex: string, version: string) => "5001" + idHex + version + PROFILE_LIMITS
+const DRC_2025 = "104452432d32303235"
+const DRC = "06445243" // 'DRC': 3 characters, zigzag 6
+
+// The golden bundle's bytes up to its profile count, and its hash lists (docs/records.md §5)
+const BUNDLE_HEAD = "4201" + "16534641312d303030303432" + "0e" + "8086f7840d" + "80bab3870d"
+const APPROVED = "04" + GOLDEN_TEMPLATE_HASH + rep("aa", 32)
+const REVOKED = "02" + rep("55", 32)
+
+function profileOf(id: string, version: number): any {
+    const p: any = goldenProfile()
+    p.profileId = id
+    p.profileVersion = version
+    return p
+}
+
+describe("the test's hex matches the golden example", () => {
+    it("head, profile and lists join to the golden bundle bytes", () => {
+        expect(profileHex(DRC_2025, "06")).toBe(GOLDEN_PROFILE_HEX)
+        expect(BUNDLE_HEAD + "02" + GOLDEN_PROFILE_HEX + APPROVED + REVOKED).toBe(GOLDEN_BUNDLE_HEX)
+    })
+})
+
+describe("issuing: one bundle, one encoding", () => {
+    it("profiles are written sorted by id (bytewise, a prefix first), then version", () => {
+        const b: any = goldenBundle()
+        b.profiles = [profileOf("DRC-2025", 3), profileOf("DRC-2025", 2), profileOf("DRC", 3)]
+        const want = BUNDLE_HEAD + "06" + profileHex(DRC, "06") + profileHex(DRC_2025, "04") + profileHex(DRC_2025, "06") + APPROVED + REVOKED
+        expect(toHex(encodeBundle(b))).toBe(want)
+        expect(checkBundle(b).profiles.map(p => p.profileId + " v" + p.profileVersion)).toEqual(["DRC v3", "DRC-2025 v2", "DRC-2025 v3"])
+    })
+    it("revoked hashes given in descending order are written ascending", () => {
+        const b: any = goldenBundle()
+        b.revoked = [rep("ff", 32), rep("55", 32)]
+        expect(toHex(encodeBundle(b))).toBe(BUNDLE_HEAD + "02" + GOLDEN_PROFILE_HEX + APPROVED + "04" + rep("55", 32) + rep("ff", 32))
+    })
+    it("the same profile twice is a duplicate, named with its id and version", () => {
+        const b: any = goldenBundle()
+        b.profiles = [goldenProfile(), goldenProfile()]
+        const e = validationErrorOf(() => checkBundle(b))
+        expect(e && e.code + "@" + e.field).toBe("duplicate@profiles")
+        expect(e!.message).toContain("DRC-2025 v3")
+        // another version of the same id is not a duplicate
+        b.profiles[1].profileVersion = 4
+        expect(verdictOf(() => checkBundle(b))).toBe("ok")
+    })
+    it("an approved hash listed twice is a duplicate", () => {
+        const b: any = goldenBundle()
+        b.approved = [GOLDEN_TEMPLATE_HASH, rep("aa", 32), GOLDEN_TEMPLATE_HASH]
+        expect(verdictOf(() => checkBundle(b))).toBe("duplicate@approved")
+    })
+    it("a bundle expiring at its issue second is refused; one second later it is valid", () => {
+        const b: any = goldenBundle()
+        b.expiresUnixS = ISSUED
+        expect(verdictOf(() => checkBundle(b))).toBe("format_range@expiresUnixS")
+        b.expiresUnixS = ISSUED + 1
+        expect(verdictOf(() => checkBundle(b))).toBe("ok")
+    })
+    it("1..4 profiles, a device id, a version of at least 1", () => {
+        const cases: [(b: any) => void, string][] = [
+            [b => { b.profiles = [] }, "count@profiles"],
+            [b => { b.profiles = [1, 2, 3, 4, 5].map(v => profileOf("DRC-2025", v)) }, "count@profiles"],
+            [b => { b.profiles = [1, 2, 3, 4].map(v => profileOf("DRC-2025", v)) }, "ok"],
+            [b => { b.deviceId = "" }, "bad_string@deviceId"],
+            [b => { b.bundleVersion = 0 }, "format_range@bundleVersion"],
+            [b => { b.issuedUnixS = 0 }, "format_range@issuedUnixS"],
+            [b => { b.revoked = ["55"] }, "bad_hex@revoked[0]"],
+            [b => { b.profiles[0].archPointsMin = 2 }, "profile_invalid@profiles[0].archPointsMin"],
+        ]
+        for (const [edit, want] of cases) {
+            const b: any = goldenBundle()
+            edit(b)
+            expect(verdictOf(() => checkBundle(b))).toBe(want)
+        }
+    })
+})
+
+describe("decoding: only the canonical bytes", () => {
+    const bundle = (profiles: string[], approved = APPROVED, revoked = REVOKED) =>
+        fromHex(BUNDLE_HEAD + (profiles.length * 2).toString(16).padStart(2, "0") + profiles.join("") + approved + revoked)
+    it("two versions of a profile in order decode; reversed or repeated they are not canonical", () => {
+        const ok = decodeBundle(bundle([profileHex(DRC_2025, "04"), profileHex(DRC_2025, "06")]))
+        expect(ok.profiles.map(p => p.profileVersion)).toEqual([2, 3])
+        expect(verdictOf(() => decodeBundle(bundle([profileHex(DRC_2025, "06"), profileHex(DRC_2025, "04")])))).toBe("not_canonical@profiles[1]")
+        expect(verdictOf(() => decodeBundle(bundle([profileHex(DRC_2025, "06"), profileHex(DRC_2025, "06")])))).toBe("not_canonical@profiles[1]")
+        expect(verdictOf(() => decodeBundle(bundle([profileHex(DRC_2025, "06"), profileHex(DRC, "06")])))).toBe("not_canonical@profiles[1]")
+    })
+    it("a hash repeated, or revoked hashes out of order, are not canonical", () => {
+        const twice = "04" + GOLDEN_TEMPLATE_HASH + GOLDEN_TEMPLATE_HASH
+        expect(verdictOf(() => decodeBundle(bundle([GOLDEN_PROFILE_HEX], twice)))).toBe("not_canonical@approved[1]")
+        const down = "04" + rep("ff", 32) + rep("55", 32)
+        expect(verdictOf(() => decodeBundle(bundle([GOLDEN_PROFILE_HEX], APPROVED, down)))).toBe("not_canonical@revoked[1]")
+        const up = "04" + rep("55", 32) + rep("ff", 32)
+        expect(decodeBundle(bundle([GOLDEN_PROFILE_HEX], APPROVED, up)).revoked).toEqual([rep("55", 32), rep("ff", 32)])
+    })
+    it("bytes that expire at the issue second are refused", () => {
+        const same = GOLDEN_BUNDLE_HEX.replace("8086f7840d80bab3870d", "8086f7840d8086f7840d")
+        expect(same).not.toBe(GOLDEN_BUNDLE_HEX)
+        expect(verdictOf(() => decodeBundle(fromHex(same)))).toBe("format_range@expiresUnixS")
+    })
+    it("a profile in the bytes is checked as checkProfile checks it, named by its place", () => {
+        // filmMinDeciC (the first limit, cc08 = 550) made 851 (zigzag 1702 = 13 x 128 + 38: a6 0d), above filmMax 850
+        const minAboveMax = "5001" + DRC_2025 + "06" + "a60d" + PROFILE_LIMITS.slice(4)
+        expect(verdictOf(() => decodeBundle(bundle([minAboveMax])))).toBe("profile_invalid@profiles[0].filmMinDeciC")
+        expect(verdictOf(() => decodeBundle(bundle(["5001" + "00" + "06" + PROFILE_LIMITS])))).toBe("format_range@profiles[0].profileId")
+        expect(verdictOf(() => decodeBundle(bundle([profileHex(DRC_2025, "00")])))).toBe("format_range@profiles[0].profileVersion")
+    })
+    it("0 or 5 profiles are refused", () => {
+        expect(verdictOf(() => decodeBundle(bundle([])))).toBe("format_range@profiles")
+        const five = ["02", "04", "06", "08", "0a"].map(v => profileHex(DRC_2025, v)) // versions 1..5
+        expect(verdictOf(() => decodeBundle(bundle(five)))).toBe("format_range@profiles")
+    })
+})
+
+describe("opening: the MAC first, on anything too short to carry one", () => {
+    it("33 bytes are too short; 34 are checked against the MAC", () => {
+        expect(verdictOf(() => openBundle(new Array(33).fill(0), GOLDEN_KEY, c))).toBe("truncated@(bundle)")
+        expect(verdictOf(() => openBundle(new Array(34).fill(0), GOLDEN_KEY, c))).toBe("bad_mac@(bundle)")
+    })
+    it("a hex string instead of bytes is refused", () => {
+        const sealedHex = toHex(sealBundle(goldenBundle(), GOLDEN_KEY, c))
+        expect(verdictOf(() => openBundle(sealedHex as any, GOLDEN_KEY, c))).toBe("truncated@(bundle)")
+    })
+    it("a Buffer opens as the same bytes in an array do", () => {
+        const sealed = sealBundle(goldenBundle(), GOLDEN_KEY, c)
+        expect(openBundle(Buffer.from(sealed), GOLDEN_KEY, c)).toEqual(openBundle(sealed, GOLDEN_KEY, c))
+        expect(openBundle(Buffer.from(sealed), GOLDEN_KEY, c).bundleVersion).toBe(7)
+    })
+})
+
+describe("install and run decisions", () => {
+    it("an unknown clock (0) does not refuse an install for expiry: the run decision refuses instead", () => {
+        expect(verdictOf(() => checkInstall(goldenBundle(), GOLDEN_DEVICE, 0, 0))).toBe("ok")
+        expect(decideRun(goldenBundle(), goldenTemplate(), GOLDEN_DEVICE, 0, m, c).code).toBe("clock_unknown")
+    })
+    it("a clock before 1970 is unknown too", () => {
+        expect(decideRun(goldenBundle(), goldenTemplate(), GOLDEN_DEVICE, -1, m, c).code).toBe("clock_unknown")
+    })
+    it("a template that is the only approved hash runs; the only revoked hash does not", () => {
+        const b = goldenBundle()
+        b.approved = [GOLDEN_TEMPLATE_HASH]
+        b.revoked = []
+        expect(decideRun(b, goldenTemplate(), GOLDEN_DEVICE, ISSUED + DAY, m, c).ok).toBe(true)
+        b.revoked = [GOLDEN_TEMPLATE_HASH]
+        expect(decideRun(b, goldenTemplate(), GOLDEN_DEVICE, ISSUED + DAY, m, c).code).toBe("revoked")
+    })
+    it("a run is judged under the profile of the template's id and version, not another one listed after it", () => {
+        const b = goldenBundle()
+        const lax = profileOf("DRC-2025", 4)
+        lax.filmMaxDeciC = 900
+        b.profiles = [goldenProfile(), lax, profileOf("DRC-2026", 3)]
+        expect(decideRun(b, goldenTemplate(), GOLDEN_DEVICE, ISSUED + DAY, m, c).ok).toBe(true)
+        // film 85.1 °C, approved under v3 (max 85.0): v3 refuses it, whatever v4 allows
+        const t = goldenTemplate()
+        t.process.filmDeciC = 851
+        t.id = templateId(t, c)
+        b.approved.push(templateHash(t, c))
+        const d = decideRun(b, t, GOLDEN_DEVICE, ISSUED + DAY, m, c)
+        expect([d.ok, d.code, d.field]).toEqual([false, "template_invalid", "process.filmDeciC"])
+    })
+    it("a run allowed carries the bundle's version and expiry; a refusal carries none", () => {
+        const ok = decideRun(goldenBundle(), goldenTemplate(), GOLDEN_DEVICE, ISSUED + DAY, m, c)
+        expect([ok.ok, ok.code, ok.field, ok.detail, ok.bundleVersion, ok.expiresUnixS, ok.templateHash]).toEqual([true, "", "", "", 7, EXPIRES, GOLDEN_TEMPLATE_HASH])
+        const no = decideRun(goldenBundle(), goldenTemplate(), GOLDEN_DEVICE, EXPIRES, m, c)
+        expect([no.ok, no.code, no.params, no.templateHash, no.bundleVersion, no.expiresUnixS]).toEqual([false, "expired", null, "", 0, 0])
+        expect(no.detail).not.toBe("")
+    })
+    it("an error that is not a validation error is not disguised as a refusal", () => {
+        const t: any = goldenTemplate()
+        Object.defineProperty(t, "name", { enumerable: true, get: () => { throw new TypeError("boom") } })
+        expect(() => decideRun(goldenBundle(), t, GOLDEN_DEVICE, ISSUED + DAY, m, c)).toThrow(TypeError)
+    })
+})
+
+describe("the bundle store", () => {
+    const sealedV = (v: number, key = GOLDEN_KEY) => {
+        const b: any = goldenBundle()
+        b.bundleVersion = v
+        return sealBundle(b, key, c)
+    }
+    it("nothing installed loads as none", async () => {
+        expect(await new BundleStore(new MemoryKv(), c, GOLDEN_DEVICE, GOLDEN_KEY).load()).toBe(null)
+    })
+    it("version 1, the lowest, installs and loads; its mark is 1", async () => {
+        const kv = new MemoryKv()
+        const store = new BundleStore(kv, c, GOLDEN_DEVICE, GOLDEN_KEY)
+        expect((await store.install(sealedV(1), ISSUED)).bundleVersion).toBe(1)
+        expect(await kv.read("bndlVer")).toBe("1")
+        expect((await store.load())!.bundleVersion).toBe(1)
+    })
+    it("a stored bundle that fails its checksum, or in an unknown blob format, is store_corrupt", async () => {
+        const kv = new MemoryKv()
+        const store = new BundleStore(kv, c, GOLDEN_DEVICE, GOLDEN_KEY)
+        await store.install(sealedV(7), ISSUED)
+        const chunk = "bndla0"
+        const v = (await kv.read(chunk))!
+        await kv.write(chunk, (v[0] === "A" ? "B" : "A") + v.slice(1))
+        expect(await verdictOfAsync(() => store.load())).toBe("store_corrupt@(bundle)")
+        const kv2 = new MemoryKv()
+        const s2 = new BundleStore(kv2, c, GOLDEN_DEVICE, GOLDEN_KEY)
+        await s2.install(sealedV(7), ISSUED)
+        const h = JSON.parse((await kv2.read("bndlh"))!)
+        h.v = 2
+        await kv2.write("bndlh", JSON.stringify(h))
+        expect(await verdictOfAsync(() => s2.load())).toBe("store_corrupt@(bundle)")
+    })
+    it("a stored bundle for another device is refused on load", async () => {
+        const kv = new MemoryKv()
+        await new BundleStore(kv, c, GOLDEN_DEVICE, GOLDEN_KEY).install(sealedV(7), ISSUED)
+        expect(await verdictOfAsync(() => new BundleStore(kv, c, "SFA1-000043", GOLDEN_KEY).load())).toBe("wrong_device@deviceId")
+    })
+    it("under a blob newer than the mark (written blob first by older firmware) the blob's version counts", async () => {
+        const kv = new MemoryKv()
+        const store = new BundleStore(kv, c, GOLDEN_DEVICE, GOLDEN_KEY)
+        await store.install(sealedV(8), ISSUED)
+        await kv.write("bndlVer", "7") // the v8 blob was written, the mark not yet
+        expect((await store.load())!.bundleVersion).toBe(8)
+        expect(await verdictOfAsync(() => store.install(sealedV(7), ISSUED))).toBe("rollback@bundleVersion")
+        expect(await verdictOfAsync(() => store.install(sealedV(8), ISSUED))).toBe("rollback@bundleVersion")
+        expect((await store.install(sealedV(9), ISSUED)).bundleVersion).toBe(9)
+        expect(await kv.read("bndlVer")).toBe("9")
+    })
+    it("a stored blob that no longer verifies lets the mark's version be installed again, not an older one", async () => {
+        const kv = new MemoryKv()
+        const store = new BundleStore(kv, c, GOLDEN_DEVICE, GOLDEN_KEY)
+        await store.install(sealedV(7), ISSUED)
+        await new BlobStore(kv, c, "bndl").save(toBase64(sealedV(9, OTHER_KEY)))
+        expect(await verdictOfAsync(() => store.load())).toBe("bad_mac@(bundle)")
+        expect(await verdictOfAsync(() => store.install(sealedV(6), ISSUED))).toBe("rollback@bundleVersion")
+        expect((await store.install(sealedV(7), ISSUED)).bundleVersion).toBe(7)
+        expect((await store.load())!.bundleVersion).toBe(7)
+    })
+})
