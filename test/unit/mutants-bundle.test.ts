@@ -10,13 +10,14 @@ import { readManifest } from "../../tools/manifest-node"
 import { fromHex, toHex } from "../../src/core/crypto"
 import { ValidationError, validationErrorOf } from "../../src/core/codec/errors"
 import { checkBundle, encodeBundle, decodeBundle, sealBundle, openBundle } from "../../src/core/bundle/codec"
-import { checkInstall, decideRun } from "../../src/core/bundle/decide"
+import { checkInstall, decideRun, decideShaped } from "../../src/core/bundle/decide"
 import { BundleStore } from "../../src/core/bundle/store"
 import { templateId, templateHash } from "../../src/core/template/codec"
+import { decodedProfile } from "../../src/core/template/profile"
 import { MemoryKv } from "../../src/core/store/kv"
 import { BlobStore } from "../../src/core/store/blob"
 import { toBase64 } from "../../src/core/codec/base64"
-import { goldenBundle, goldenTemplate, goldenProfile, GOLDEN_KEY, GOLDEN_DEVICE, GOLDEN_TEMPLATE_HASH, GOLDEN_PROFILE_HEX, GOLDEN_BUNDLE_HEX, rep } from "../vectors/golden"
+import { goldenBundle, goldenTemplate, goldenProfile, GOLDEN_KEY, GOLDEN_DEVICE, GOLDEN_TEMPLATE_HASH, GOLDEN_PROFILE_HEX, GOLDEN_BUNDLE_HEX, GOLDEN_TEMPLATE_HEX, GOLDEN_DESIGN_HEX, rep } from "../vectors/golden"
 
 const m = readManifest()
 const c = nodeCrypto
@@ -93,12 +94,16 @@ describe("issuing: one bundle, one encoding", () => {
     it("an approved hash listed twice is a duplicate", () => {
         const b: any = goldenBundle()
         b.approved = [GOLDEN_TEMPLATE_HASH, rep("aa", 32), GOLDEN_TEMPLATE_HASH]
-        expect(verdictOf(() => checkBundle(b))).toBe("duplicate@approved")
+        const e = validationErrorOf(() => checkBundle(b))
+        expect(e && e.code + "@" + e.field).toBe("duplicate@approved")
+        expect(e!.message).toContain(GOLDEN_TEMPLATE_HASH)
     })
     it("a bundle expiring at its issue second is refused; one second later it is valid", () => {
         const b: any = goldenBundle()
         b.expiresUnixS = ISSUED
-        expect(verdictOf(() => checkBundle(b))).toBe("format_range@expiresUnixS")
+        const e = validationErrorOf(() => checkBundle(b))
+        expect(e && e.code + "@" + e.field).toBe("format_range@expiresUnixS")
+        expect(e!.message).toMatch(/after issuedUnixS/)
         b.expiresUnixS = ISSUED + 1
         expect(verdictOf(() => checkBundle(b))).toBe("ok")
     })
@@ -138,6 +143,21 @@ describe("decoding: only the canonical bytes", () => {
         expect(verdictOf(() => decodeBundle(bundle([GOLDEN_PROFILE_HEX], APPROVED, down)))).toBe("not_canonical@revoked[1]")
         const up = "04" + rep("55", 32) + rep("ff", 32)
         expect(decodeBundle(bundle([GOLDEN_PROFILE_HEX], APPROVED, up)).revoked).toEqual([rep("55", 32), rep("ff", 32)])
+    })
+    it("each field before the profiles is range-checked and named", () => {
+        // deviceId of 0 characters, version 0, issued at 0, expiring at 0 (each below its least)
+        const parts = ["4201", "16534641312d303030303432", "0e", "8086f7840d", "80bab3870d"]
+        const fields = ["", "deviceId", "bundleVersion", "issuedUnixS", "expiresUnixS"]
+        for (let i = 1; i < parts.length; i++) {
+            const p = parts.slice()
+            p[i] = "00"
+            expect(verdictOf(() => decodeBundle(fromHex(p.join("") + "02" + GOLDEN_PROFILE_HEX + APPROVED + REVOKED)))).toBe("format_range@" + fields[i])
+        }
+    })
+    it("bytes that end inside a listed hash are truncated at that hash", () => {
+        const cut = (hex: string) => fromHex(hex.slice(0, hex.length - 2))
+        expect(verdictOf(() => decodeBundle(cut(BUNDLE_HEAD + "02" + GOLDEN_PROFILE_HEX + APPROVED)))).toBe("truncated@approved[1]")
+        expect(verdictOf(() => decodeBundle(cut(GOLDEN_BUNDLE_HEX)))).toBe("truncated@revoked[0]")
     })
     it("bytes that expire at the issue second are refused", () => {
         const same = GOLDEN_BUNDLE_HEX.replace("8086f7840d80bab3870d", "8086f7840d8086f7840d")
@@ -179,6 +199,32 @@ describe("install and run decisions", () => {
         expect(verdictOf(() => checkInstall(goldenBundle(), GOLDEN_DEVICE, 0, 0))).toBe("ok")
         expect(decideRun(goldenBundle(), goldenTemplate(), GOLDEN_DEVICE, 0, m, c).code).toBe("clock_unknown")
     })
+    it("an install refusal says which device, which versions, which expiry", () => {
+        expect(validationErrorOf(() => checkInstall(goldenBundle(), "SFA1-000043", 0, ISSUED))!.message).toMatch(/SFA1-000042.*SFA1-000043/)
+        expect(validationErrorOf(() => checkInstall(goldenBundle(), GOLDEN_DEVICE, 9, ISSUED))!.message).toMatch(/^bundleVersion: 7 .* 9 /)
+        expect(validationErrorOf(() => checkInstall(goldenBundle(), GOLDEN_DEVICE, 0, EXPIRES + 5))!.message).toMatch(/1752592000.*1752592005/)
+    })
+    it("every run refusal tells the operator why", () => {
+        const t = goldenTemplate()
+        const other = goldenBundle()
+        other.deviceId = "SFA1-000043"
+        const unknown = goldenBundle()
+        unknown.approved = []
+        const revoked = goldenBundle()
+        revoked.revoked = [GOLDEN_TEMPLATE_HASH]
+        const noProfile = goldenBundle()
+        noProfile.profiles[0].profileVersion = 2
+        const runs: [any, number, string][] = [
+            [null, ISSUED, "no_bundle"], [other, ISSUED, "wrong_device"], [goldenBundle(), 0, "clock_unknown"],
+            [goldenBundle(), EXPIRES, "expired"], [goldenBundle(), ISSUED - 301, "not_yet_valid"], [revoked, ISSUED, "revoked"],
+            [unknown, ISSUED, "unknown_template"], [noProfile, ISSUED, "profile_missing"],
+        ]
+        for (const [b, now, code] of runs) {
+            const d = decideRun(b, t, GOLDEN_DEVICE, now, m, c)
+            expect(d.code).toBe(code)
+            expect(d.detail.length).toBeGreaterThan(10)
+        }
+    })
     it("a clock before 1970 is unknown too", () => {
         expect(decideRun(goldenBundle(), goldenTemplate(), GOLDEN_DEVICE, -1, m, c).code).toBe("clock_unknown")
     })
@@ -214,7 +260,13 @@ describe("install and run decisions", () => {
     it("an error that is not a validation error is not disguised as a refusal", () => {
         const t: any = goldenTemplate()
         Object.defineProperty(t, "name", { enumerable: true, get: () => { throw new TypeError("boom") } })
-        expect(() => decideRun(goldenBundle(), t, GOLDEN_DEVICE, ISSUED + DAY, m, c)).toThrow(TypeError)
+        expect(() => decideRun(goldenBundle(), t, GOLDEN_DEVICE, ISSUED + DAY, m, c)).toThrow("boom")
+    })
+    it("on the device's path too (decideShaped), a non-validation error propagates", () => {
+        const t: any = goldenTemplate()
+        Object.defineProperty(t.process, "filmDeciC", { enumerable: true, get: () => { throw new TypeError("boom") } })
+        const enc = { bytes: fromHex(GOLDEN_TEMPLATE_HEX), designEnd: 2 + GOLDEN_DESIGN_HEX.length / 2 }
+        expect(() => decideShaped(goldenBundle(), t, enc, GOLDEN_DEVICE, ISSUED + DAY, m, c, decodedProfile)).toThrow("boom")
     })
 })
 
@@ -249,6 +301,11 @@ describe("the bundle store", () => {
         h.v = 2
         await kv2.write("bndlh", JSON.stringify(h))
         expect(await verdictOfAsync(() => s2.load())).toBe("store_corrupt@(bundle)")
+    })
+    it("a stored value that is not base64 is refused, naming the bundle", async () => {
+        const kv = new MemoryKv()
+        await new BlobStore(kv, c, "bndl").save("not base64!")
+        expect(await verdictOfAsync(() => new BundleStore(kv, c, GOLDEN_DEVICE, GOLDEN_KEY).load())).toBe("bad_base64@(bundle)")
     })
     it("a stored bundle for another device is refused on load", async () => {
         const kv = new MemoryKv()

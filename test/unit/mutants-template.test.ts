@@ -103,6 +103,14 @@ describe("the template decoder range-checks every field and names it", () => {
         d[at] = hex
         expect(verdictOf(() => decodeTemplateBytes(templateBytes(d, APPROVAL_PARTS), c))).toBe("format_range@" + field)
     })
+    it("an out-of-range coordinate's message says which one, and its range", () => {
+        const d = DESIGN_PARTS.slice()
+        d[21] = varint(100001)
+        expect(validationErrorOf(() => decodeTemplateBytes(templateBytes(d, APPROVAL_PARTS), c))!.message).toMatch(/x: 100001 is outside -100000\.\.100000/)
+        const d2 = DESIGN_PARTS.slice()
+        d2[22] = varint(-100001)
+        expect(validationErrorOf(() => decodeTemplateBytes(templateBytes(d2, APPROVAL_PARTS), c))!.message).toMatch(/y: -100001 is outside -100000\.\.100000/)
+    })
     const APPROVAL_CASES: [number, string][] = [[0, "approval.profileId"], [1, "approval.profileVersion"], [2, "approval.reviewerId"], [3, "approval.approvedUnixS"]]
     it.each(APPROVAL_CASES)("approval part %i = 0: format_range at %s", (at, field) => {
         const a = APPROVAL_PARTS.slice()
@@ -152,6 +160,11 @@ describe("the shape check names the field it refuses", () => {
     ]
     it.each(CASES)("%s: %s", (_n, edit, want) => {
         expect(shape(edit)).toBe(want)
+    })
+    it("a y below -100 mm is reported with the coordinate range", () => {
+        const t: any = goldenTemplate()
+        t.archPointsUm[3] = [0, -100001]
+        expect(validationErrorOf(() => checkTemplateShape(t))!.message).toMatch(/-100001 is outside -100000\.\.100000/)
     })
     it("the format's edges pass: coordinates ±100 mm, 300.0 °C, 500 N, a day", () => {
         expect(shape(t => {
