@@ -117,6 +117,8 @@ describe("issuing: one bundle, one encoding", () => {
             [b => { b.issuedUnixS = 0 }, "format_range@issuedUnixS"],
             [b => { b.revoked = ["55"] }, "bad_hex@revoked[0]"],
             [b => { b.profiles[0].archPointsMin = 2 }, "profile_invalid@profiles[0].archPointsMin"],
+            [b => { delete b.expiresUnixS }, "missing@expiresUnixS"],
+            [b => { b.issuer = "hub" }, "unknown_field@issuer"],
         ]
         for (const [edit, want] of cases) {
             const b: any = goldenBundle()
@@ -224,6 +226,12 @@ describe("install and run decisions", () => {
             expect(d.code).toBe(code)
             expect(d.detail.length).toBeGreaterThan(10)
         }
+    })
+    it("the bundle is judged before the template (docs/records.md §5's order)", () => {
+        const malformed = { id: 5 }
+        expect(decideRun(null, malformed, GOLDEN_DEVICE, ISSUED, m, c).code).toBe("no_bundle")
+        expect(decideRun(goldenBundle(), malformed, GOLDEN_DEVICE, EXPIRES, m, c).code).toBe("expired")
+        expect(decideRun(goldenBundle(), malformed, GOLDEN_DEVICE, ISSUED, m, c).code).toBe("template_invalid")
     })
     it("a clock before 1970 is unknown too", () => {
         expect(decideRun(goldenBundle(), goldenTemplate(), GOLDEN_DEVICE, -1, m, c).code).toBe("clock_unknown")
