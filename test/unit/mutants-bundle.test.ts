@@ -201,6 +201,11 @@ describe("install and run decisions", () => {
         expect(verdictOf(() => checkInstall(goldenBundle(), GOLDEN_DEVICE, 0, 0))).toBe("ok")
         expect(decideRun(goldenBundle(), goldenTemplate(), GOLDEN_DEVICE, 0, m, c).code).toBe("clock_unknown")
     })
+    it("an install refusal names its field: deviceId, bundleVersion, expiresUnixS", () => {
+        expect(verdictOf(() => checkInstall(goldenBundle(), "SFA1-000043", 0, ISSUED))).toBe("wrong_device@deviceId")
+        expect(verdictOf(() => checkInstall(goldenBundle(), GOLDEN_DEVICE, 7, ISSUED))).toBe("rollback@bundleVersion")
+        expect(verdictOf(() => checkInstall(goldenBundle(), GOLDEN_DEVICE, 0, EXPIRES))).toBe("expired@expiresUnixS")
+    })
     it("an install refusal says which device, which versions, which expiry", () => {
         expect(validationErrorOf(() => checkInstall(goldenBundle(), "SFA1-000043", 0, ISSUED))!.message).toMatch(/SFA1-000042.*SFA1-000043/)
         expect(validationErrorOf(() => checkInstall(goldenBundle(), GOLDEN_DEVICE, 9, ISSUED))!.message).toMatch(/^bundleVersion: 7 .* 9 /)
@@ -327,6 +332,10 @@ describe("the bundle store", () => {
         await kv.write("bndlVer", "7") // the v8 blob was written, the mark not yet
         expect((await store.load())!.bundleVersion).toBe(8)
         expect(await verdictOfAsync(() => store.install(sealedV(7), ISSUED))).toBe("rollback@bundleVersion")
+        // and a mark above the blob (an older blob restored) refuses the load, naming the version
+        await kv.write("bndlVer", "9")
+        expect(await verdictOfAsync(() => store.load())).toBe("rollback@bundleVersion")
+        await kv.write("bndlVer", "7")
         expect(await verdictOfAsync(() => store.install(sealedV(8), ISSUED))).toBe("rollback@bundleVersion")
         expect((await store.install(sealedV(9), ISSUED)).bundleVersion).toBe(9)
         expect(await kv.read("bndlVer")).toBe("9")
