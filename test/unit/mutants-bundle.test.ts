@@ -351,3 +351,68 @@ describe("the bundle store", () => {
         expect((await store.load())!.bundleVersion).toBe(7)
     })
 })
+
+describe("each refusal's message says what was refused (the operator's and the technician's text)", () => {
+    const H = GOLDEN_TEMPLATE_HASH
+    const msg = (fn: () => void) => validationErrorOf(fn)!.message
+    async function msgAsync(fn: () => Promise<unknown>): Promise<string> {
+        try {
+            await fn()
+            return "none"
+        } catch (e) {
+            return (e as Error).message
+        }
+    }
+    it("issuing and decoding", () => {
+        const dupHash: any = goldenBundle()
+        dupHash.approved = [H, H]
+        expect(msg(() => checkBundle(dupHash))).toMatch(new RegExp("lists " + H + " twice"))
+        const dupProfile: any = goldenBundle()
+        dupProfile.profiles = [goldenProfile(), goldenProfile()]
+        expect(msg(() => checkBundle(dupProfile))).toMatch(/lists DRC-2025 v3 twice/)
+        const h = GOLDEN_BUNDLE_HEX
+        expect(msg(() => decodeBundle(fromHex("41" + h.slice(2))))).toMatch(/^tag: bundle must start with 0x42/)
+        const down = BUNDLE_HEAD + "02" + GOLDEN_PROFILE_HEX + "04" + rep("aa", 32) + H + REVOKED
+        expect(msg(() => decodeBundle(fromHex(down)))).toMatch(/hashes must be sorted ascending/)
+        const profilesDown = BUNDLE_HEAD + "04" + profileHex(DRC_2025, "06") + profileHex(DRC_2025, "04") + APPROVED + REVOKED
+        expect(msg(() => decodeBundle(fromHex(profilesDown)))).toMatch(/profiles must be sorted/)
+        expect(msg(() => decodeBundle(fromHex(h.replace("8086f7840d80bab3870d", "8086f7840d8086f7840d"))))).toMatch(/after issuedUnixS/)
+        expect(msg(() => openBundle(new Array(33).fill(0), GOLDEN_KEY, c))).toMatch(/too short/)
+        expect(msg(() => openBundle(sealBundle(goldenBundle(), OTHER_KEY, c), GOLDEN_KEY, c))).toMatch(/MAC does not verify/)
+    })
+    it("installing", () => {
+        expect(msg(() => checkInstall(goldenBundle(), "SFA1-000043", 0, ISSUED))).toMatch(/bundle is for SFA1-000042, this device is SFA1-000043/)
+        expect(msg(() => checkInstall(goldenBundle(), GOLDEN_DEVICE, 7, ISSUED))).toMatch(/not newer than the installed 7 \(no rollback\)/)
+        expect(msg(() => checkInstall(goldenBundle(), GOLDEN_DEVICE, 0, EXPIRES + 5))).toMatch(/bundle expired at 1752592000, now 1752592005/)
+    })
+    it("deciding a run", () => {
+        const at = (b: any) => decideRun(b, goldenTemplate(), GOLDEN_DEVICE, ISSUED + DAY, m, c).detail
+        const other = goldenBundle()
+        other.deviceId = "SFA1-000043"
+        expect(at(other)).toMatch(/bundle is for SFA1-000043/)
+        const revoked = goldenBundle()
+        revoked.revoked = [H]
+        expect(at(revoked)).toMatch(new RegExp("template " + H + " was revoked"))
+        const unknown = goldenBundle()
+        unknown.approved = []
+        expect(at(unknown)).toMatch(new RegExp("template " + H + " is not approved"))
+        const noProfile = goldenBundle()
+        noProfile.profiles[0].profileVersion = 2
+        expect(at(noProfile)).toMatch(/no profile DRC-2025 v3/)
+    })
+    it("loading from the store", async () => {
+        const kv = new MemoryKv()
+        const store = new BundleStore(kv, c, GOLDEN_DEVICE, GOLDEN_KEY)
+        const v8: any = goldenBundle()
+        v8.bundleVersion = 8
+        await store.install(sealBundle(v8, GOLDEN_KEY, c), ISSUED)
+        expect(await msgAsync(() => new BundleStore(kv, c, "SFA1-000043", GOLDEN_KEY).load())).toMatch(/stored bundle is for SFA1-000042/)
+        await kv.write("bndlVer", "9")
+        expect(await msgAsync(() => store.load())).toMatch(/older than one installed before/)
+        await kv.write("bndlVer", "x")
+        expect(await msgAsync(() => store.load())).toMatch(/high-water mark is unreadable/)
+        await kv.write("bndlVer", "8")
+        await kv.write("bndla0", "AAAA")
+        expect(await msgAsync(() => store.load())).toMatch(/stored bundle is unreadable/)
+    })
+})
