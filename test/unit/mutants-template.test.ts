@@ -184,6 +184,20 @@ describe("the shape check names the field it refuses", () => {
         expect(s.archPointsUm[0]).toEqual([-16000, 0])
         expect(s.process.filmDeciC).toBe(700)
     })
+    it("a draft design (no id, no approval yet) is checked field by field, each named", () => {
+        const cases: [(t: any) => void, string][] = [
+            [t => { t.version = 0 }, "format_range@version"], [t => { t.name = "" }, "bad_string@name"],
+            [t => { t.designer = "" }, "bad_string@designer"], [t => { t.material.materialId = "" }, "bad_string@material.materialId"],
+            [t => { t.process.soakMs = -1 }, "format_range@process.soakMs"], [t => { t.archPointsUm[0] = [0.5, 0] }, "not_int@archPointsUm[0][0]"],
+        ]
+        for (const [edit, want] of cases) {
+            const t: any = goldenTemplate()
+            delete t.id
+            delete t.approval
+            edit(t)
+            expect(verdictOf(() => encodeDesign(t))).toBe(want)
+        }
+    })
     it("a design that is not an object is refused as such, not with a crash", () => {
         for (const v of [null, undefined, [], "template", 7]) {
             const e = validationErrorOf(() => encodeDesign(v as any))
