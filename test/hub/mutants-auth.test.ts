@@ -407,6 +407,16 @@ describe("staff passwords and sessions", () => {
         expect(await staffForToken(ctx, s.token)).toEqual({ userId: id, name: "ana", role: "operator" })
     })
 
+    it("every login's password check waits for the scrypt gate, also for a name that does not exist", async () => {
+        await addUser("ana", "quiet lantern harbour")
+        const g = scryptGateOf(ctx, { ...DEFAULT_LOGIN_LIMITS, scryptRunning: 1, scryptWaiting: 0 })
+        const held = await g.enter()!
+        for (const name of ["ana", "bob"])
+            expect([name, ...(await refusal(login(ctx, name, "quiet lantern harbour"))).slice(0, 2)]).toEqual([name, 429, "login_busy"])
+        held()
+        expect(await login(ctx, "bob", "quiet lantern harbour")).toBeNull()
+    })
+
     it("login to a disabled account: 401 account_disabled with the right password only", async () => {
         await addUser("ana", "quiet lantern harbour", { disabled: true })
         expect(await login(ctx, "ana", "wrong lantern harbour")).toBeNull()
@@ -504,6 +514,7 @@ describe("login limits", () => {
             reply.code(e.statusCode ?? 500).headers(e.headers ?? {}).send({ code: e.code, message: e.message })
         })
         const lim = await loginLimiter(app, ctx, { accountFailures: 3, accountWindowMs: 60_000, addressAttempts: 5, addressWindowMs: 30_000, scryptRunning: 2, scryptWaiting: 16 })
+        app.get("/other", async () => ({ ok: true }))
         app.post("/login", { onRequest: r => lim.perAddress(r) }, async (r) => {
             const b = r.body as { name: string; as?: string; wrong?: boolean }
             await lim.checkAccount(r, b.as ?? b.name)
@@ -537,6 +548,25 @@ describe("login limits", () => {
         // the count is on the name the route passes, not the body's; other names are free
         expect((await post({ name: "bob", as: "ana" }, at())).statusCode).toBe(429)
         expect((await post({ name: "ana", as: "bob" }, at())).statusCode).toBe(200)
+        await app.close()
+    })
+
+    it("the limits apply to the login route only: other routes are not counted", async () => {
+        const { app } = await limitedApp()
+        const r = await app.inject({ method: "GET", url: "/other" })
+        expect([r.statusCode, r.headers["x-ratelimit-limit"], r.headers["x-ratelimit-remaining"]]).toEqual([200, undefined, undefined])
+        await app.close()
+    })
+
+    it("per account: a refused attempt starts the window again (Retry-After is the full window a second later)", async () => {
+        const { app, post } = await limitedApp()
+        let ip = 1
+        const at = () => "198.51.100." + ip++
+        for (let i = 0; i < 3; i++) await post({ name: "ana", wrong: true }, at())
+        expect((await post({ name: "ana" }, at())).headers["retry-after"]).toBe("60")
+        await new Promise(r => setTimeout(r, 1_200))
+        // without the restart the window would have 58.8 s left, announced as 59
+        expect((await post({ name: "ana" }, at())).headers["retry-after"]).toBe("60")
         await app.close()
     })
 
