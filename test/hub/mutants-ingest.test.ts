@@ -12,6 +12,8 @@ import type { HubContext } from "../../hub/src/context"
 import type { HubDb } from "../../hub/src/db/index"
 import { ZERO_HASH } from "../../src/core/codec/ints"
 import { RecordKind } from "../../src/core/records/types"
+import { openRecord } from "../../src/core/records/codec"
+import { nodeCrypto } from "../../src/node/crypto-node"
 import { sqliteBackend, TestClock, ctxOf, chain, seal, cycleRecord, type SealedHex } from "./support"
 
 const DEVICE_ID = "SFA1-000042"
@@ -57,7 +59,15 @@ describe("checkBatch: the batch's form", () => {
     it("bytes that are not a sealed record are 400 bad_record naming the index and src/core's reason", () => {
         for (const bad of ["52" + "00".repeat(40), "abcd", "00".repeat(34)]) {
             const [status, code, message] = refusal(() => checkBatch(device, [hex[0], bad]))
-            expect([status, code, message]).toEqual([400, "bad_record", expect.stringMatching(/^records\[1\] is not a sealed record: ./)])
+            // the reason is src/core's own, for exactly these bytes
+            let why = ""
+            try {
+                openRecord(Array.from(Buffer.from(bad, "hex")), KEY, nodeCrypto)
+            } catch (e) {
+                why = (e as Error).message
+            }
+            expect(why).not.toBe("")
+            expect([status, code, message]).toEqual([400, "bad_record", "records[1] is not a sealed record: " + why])
         }
     })
 
@@ -158,6 +168,15 @@ describe("ingestRecords on SQLite", () => {
             expectedSeq: 2, head: { seq: 1, hash: r1.hash },
         })
         expect(await alerts()).toEqual([{ kind: "bad_mac", seq: 2, detail: "seq 2 refused: bad_mac", created_at_ms: clock.ms }])
+    })
+
+    it("each refusal that raises an alert is also logged as a warning with the device and seq", async () => {
+        const warned: [string, object | undefined][] = []
+        ctx.log = { info() {}, error() {}, warn: (msg, data) => warned.push([msg, data]) }
+        const r1 = one(1, ZERO_HASH, OTHER_KEY)
+        await ingest([r1])
+        await ingest([one(2, ZERO_HASH)]) // a gap: no alert, no warning
+        expect(warned).toEqual([["record refused: bad_mac", { deviceId: DEVICE_ID, seq: 1, detail: "seq 1 refused: bad_mac" }]])
     })
 
     it("bad_mac, wrong_device and broken_chain each raise one alert per distinct record, again or not", async () => {
