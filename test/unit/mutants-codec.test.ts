@@ -316,6 +316,14 @@ describe("ByteWriter (the canonical writer)", () => {
         expect(refusal(() => writeInt(w, -TWO_48, "bundleVersion")).split("@")[0]).toBe("not_int")
     })
 
+    it("writeInt, writeText and intIn without a sub name the field alone (as the reader does), not 'field.'", () => {
+        const w = new ByteWriter()
+        expect(refusal(() => writeInt(w, TWO_48, "bundleVersion"))).toBe("not_int@bundleVersion")
+        expect(refusal(() => writeText(w, "a\u0001", 10, "deviceId"))).toBe("bad_string@deviceId")
+        expect(refusal(() => writeText(w, "abc", 2, "deviceId"))).toBe("bad_string@deviceId")
+        expect(refusal(() => w.intIn(5, 0, 3, "outcome", ""))).toBe("format_range@outcome")
+    })
+
     it("into a Buffer: grown by doubling when full, the bytes and their count kept", () => {
         const w = new ByteWriter()
         w.buf = Buffer.alloc(2)

@@ -37,9 +37,9 @@ export class ByteWriter {
         buf[this.n++] = b
     }
 
-    /** an integer in lo..hi; the error names join(field, sub) */
+    /** an integer in lo..hi; the error names join(field, sub), or field alone when sub is "" (as the reader) */
     intIn(v: number, lo: number, hi: number, field: string, sub: string) {
-        if (!(typeof v === "number" && Math.floor(v) === v && v >= lo && v <= hi)) checkInt(v, lo, hi, join(field, sub))
+        if (!(typeof v === "number" && Math.floor(v) === v && v >= lo && v <= hi)) checkInt(v, lo, hi, sub ? join(field, sub) : field)
         let u = v >= 0 ? 2 * v : -2 * v - 1
         while (u >= 128) {
             // not u % 128: the VM's % converts to int32 first (wrong above 2^31; golden vectors caught it)
@@ -51,11 +51,11 @@ export class ByteWriter {
     }
 
     textIn(s: string, minLen: number, maxLen: number, field: string, sub: string) {
-        if (typeof s !== "string" || s.length < minLen || s.length > maxLen) checkText(s, minLen, maxLen, join(field, sub))
+        if (typeof s !== "string" || s.length < minLen || s.length > maxLen) checkText(s, minLen, maxLen, sub ? join(field, sub) : field)
         this.intIn(s.length, 0, maxLen, field, sub)
         for (let i = 0; i < s.length; i++) {
             const c = s.charCodeAt(i)
-            if (c < 0x20 || c > 0x7e) checkText(s, minLen, maxLen, join(field, sub))
+            if (c < 0x20 || c > 0x7e) checkText(s, minLen, maxLen, sub ? join(field, sub) : field)
             this.byte(c)
         }
     }
