@@ -93,6 +93,9 @@ describe("base64 (RFC 4648 §4, with padding)", () => {
     it("refuses a length that is not a multiple of 4, or a non-string, as bad_base64 naming the field", () => {
         for (const s of ["Zg=", "Zm9vY", "A"]) expect(refusal(() => fromBase64(s, "templateB64"))).toBe("bad_base64@templateB64")
         expect(refusal(() => fromBase64(42 as any, "templateB64"))).toBe("bad_base64@templateB64")
+        // not a string, though it has a length of 4 and indexable characters
+        expect(refusal(() => fromBase64(["Z", "m", "8", "="] as any, "templateB64"))).toBe("bad_base64@templateB64")
+        expect(validationErrorOf(() => fromBase64("Zg=", "f"))!.message).toMatch(/not a multiple of 4/)
     })
 
     it("refuses a character outside the alphabet, and says in which quad", () => {
@@ -111,6 +114,7 @@ describe("base64 (RFC 4648 §4, with padding)", () => {
         expect(refusal(() => fromBase64("Zm9=", "f"))).toBe("bad_base64@f")
         expect(refusal(() => base64Buffer("Zh==", "f"))).toBe("bad_base64@f")
         expect(fromBase64("Zm8=", "f")).toEqual([0x66, 0x6f])
+        expect(validationErrorOf(() => fromBase64("Zh==", "f"))!.message).toMatch(/non-zero padding bits/)
     })
 })
 
@@ -141,6 +145,7 @@ describe("integer rules (ints.ts)", () => {
         expect([5, ["a"]].map(v => refusal(() => checkText(v, 1, 3, "name")))).toEqual(["type@name", "type@name"])
         expect(["", "abcd", "a\u001f", "\u007fa", "a\u00e9"].map(v => refusal(() => checkText(v, 1, 3, "name")))).toEqual(
             ["bad_string@name", "bad_string@name", "bad_string@name", "bad_string@name", "bad_string@name"])
+        expect(validationErrorOf(() => checkText(5, 1, 3, "name"))!.message).toMatch(/must be a string/)
         expect(validationErrorOf(() => checkText("abcd", 1, 3, "name"))!.message).toMatch(/1\.\.3 characters, got 4/)
         expect(validationErrorOf(() => checkText("ab\u0007", 1, 3, "name"))!.message).toMatch(/character 2 /)
     })
@@ -151,6 +156,7 @@ describe("integer rules (ints.ts)", () => {
         expect([undefined, null].map(v => refusal(() => checkHash(v, "templateHash")))).toEqual(["missing@templateHash", "missing@templateHash"])
         const bad = [ok.slice(1), ok + "0", "g" + ok.slice(1), ok.slice(0, 63) + "F", ok.slice(0, 31) + " " + ok.slice(32), 7]
         expect(bad.map(v => refusal(() => checkHash(v, "templateHash")))).toEqual(bad.map(() => "bad_hex@templateHash"))
+        expect(bad.map(v => validationErrorOf(() => checkHash(v, "h"))!.message)).toEqual(bad.map(() => "h: must be 64 lowercase hex digits [bad_hex]"))
     })
 
     it("checkArray: 1..2 entries of an array; an object or a string is not one", () => {
@@ -160,6 +166,7 @@ describe("integer rules (ints.ts)", () => {
         expect([{ length: 1 }, "ab"].map(v => refusal(() => checkArray(v, 1, 2, "profiles")))).toEqual(["type@profiles", "type@profiles"])
         expect([[], [1, 2, 3]].map(v => refusal(() => checkArray(v, 1, 2, "profiles")))).toEqual(["count@profiles", "count@profiles"])
         expect(validationErrorOf(() => checkArray([1, 2, 3], 1, 2, "profiles"))!.message).toMatch(/1\.\.2 entries, got 3/)
+        expect(validationErrorOf(() => checkArray("ab", 1, 2, "profiles"))!.message).toMatch(/must be an array/)
     })
 
     it("checkObject: exactly the keys given; an unknown or missing key is named with its path", () => {
@@ -170,6 +177,10 @@ describe("integer rules (ints.ts)", () => {
         expect(refusal(() => checkObject({ a: 1, b: 2, c: 3 }, ["a", "b"], "material"))).toBe("unknown_field@material.c")
         expect(refusal(() => checkObject({ a: 1 }, ["a", "b"], "material"))).toBe("missing@material.b")
         expect(refusal(() => checkObject({ a: 1, b: undefined }, ["a", "b"], "material"))).toBe("missing@material.b")
+        expect(validationErrorOf(() => checkObject([], ["a"], "material"))!.message).toMatch(/must be an object/)
+        expect(validationErrorOf(() => checkObject({ a: 1, c: 3 }, ["a"], "material"))!.message).toMatch(/unknown field/)
+        expect(validationErrorOf(() => checkObject({ a: 1 }, ["a", "b"], "material"))!.message).toMatch(/is missing/)
+        expect(validationErrorOf(() => checkInt(null, 0, 1, "material"))!.message).toMatch(/is missing/)
         // at the top level a key is named alone
         expect(refusal(() => checkObject({ zz: 1 }, ["a"], ""))).toBe("unknown_field@zz")
     })
@@ -200,6 +211,9 @@ describe("ByteReader (the strict reader)", () => {
     it("an eighth byte is bad_varint even where the value would fit the range check", () => {
         expect(refusal(() => reader("80 80 80 80 80 80 80 01").int("x", -INT_MAX_ABS, INT_MAX_ABS))).toBe("bad_varint@x")
         expect(refusal(() => reader("81 80 80 80 80 80 80 00").int("x", -INT_MAX_ABS, INT_MAX_ABS))).toBe("bad_varint@x")
+        const r = reader("00 80 80 80 80 80 80 80 01")
+        r.int("x", 0, 0)
+        expect(validationErrorOf(() => r.int("x", -INT_MAX_ABS, INT_MAX_ABS))!.message).toMatch(/varint at byte 1 is too long/)
     })
 
     it("a non-minimal varint (a last byte 00 after others) is bad_varint; 00 alone is 0", () => {
@@ -212,6 +226,7 @@ describe("ByteReader (the strict reader)", () => {
 
     it("zigzag 2^49 - 1 (ff ff ff ff ff ff 7f) would be -2^48: format_range; 2^49 - 2 and - 3 are ±(2^48 - 1)", () => {
         expect(refusal(() => reader("ff ff ff ff ff ff 7f").int("x", -TWO_48, TWO_48))).toBe("format_range@x")
+        expect(validationErrorOf(() => reader("ff ff ff ff ff ff 7f").int("x", -TWO_48, TWO_48))!.message).toMatch(/value at byte 0 is too large/)
         expect(reader("fe ff ff ff ff ff 7f").int("x", -TWO_48, TWO_48)).toBe(INT_MAX_ABS)
         expect(reader("fd ff ff ff ff ff 7f").int("x", -TWO_48, TWO_48)).toBe(-INT_MAX_ABS)
     })
@@ -267,6 +282,7 @@ describe("ByteReader (the strict reader)", () => {
         expect(refusal(() => reader("08 6f 70 2d 37").text("name", 0, 3))).toBe("format_range@name")
         expect(refusal(() => reader("08 6f 70 2d 37").text("name", 5, 9))).toBe("format_range@name")
         expect(refusal(() => reader("08 6f 70 2d").text("name", 0, 9, "s"))).toBe("truncated@name.s")
+        expect(validationErrorOf(() => reader("08 6f 70 2d").text("name", 0, 9))!.message).toMatch(/test ends early/)
         expect(refusal(() => reader("04 61 1f").text("name", 0, 9))).toBe("bad_string@name")
         expect(refusal(() => reader("04 7f 61").text("name", 0, 9, "s"))).toBe("bad_string@name.s")
         expect(validationErrorOf(() => reader("06 61 62 09").text("name", 0, 9))!.message).toMatch(/character 2 /)
