@@ -11,9 +11,10 @@ import { describe, it, expect } from "vitest"
 import { nodeCrypto } from "../../src/node/crypto-node"
 import { toHex } from "../../src/core/crypto"
 import { SyncRound, SyncInputs, SyncLimits, SyncRequest, Step, sealedHash } from "../../src/core/sync/planner"
-import { ackMac, checkTimeAnswer, timeMac } from "../../src/core/sync/signing"
+import { ackMac, checkAck, checkTimeAnswer, timeMac } from "../../src/core/sync/signing"
+import { sealBundle } from "../../src/core/bundle/codec"
 import { backoffDelayMs, SyncSchedule } from "../../src/core/sync/backoff"
-import { GOLDEN_KEY, GOLDEN_DEVICE, rep } from "../vectors/golden"
+import { GOLDEN_KEY, GOLDEN_DEVICE, GOLDEN_TEMPLATE_HASH, goldenBundle, rep } from "../vectors/golden"
 import { TIME_MAC, TIME_NONCE, TIME_UNIX_S } from "../vectors/sync"
 
 const c = nodeCrypto
@@ -319,5 +320,77 @@ describe("backoff", () => {
         expect(s.dueMs).toBe(1000)
         s.kick(5000) // already due at 1000: stays
         expect([s.dueMs, s.due(999), s.due(1000)]).toEqual([1000, false, true])
+    })
+})
+
+describe("more of the round's edges (second pass)", () => {
+    it("the GET requests (time, bundle, template) carry an empty body and no record range", () => {
+        const round = roundWith(i => {
+            i.lastTimeSyncUnixS = 0
+            i.approved = [rep("a1", 32)]
+        })
+        const t = round.next(0, TIME_NONCE)!
+        round.onResponse(t, 200, { unixS: TIME_UNIX_S, nonce: TIME_NONCE, mac: TIME_MAC })
+        const b = round.next(TIME_UNIX_S, "01")!
+        round.onResponse(b, 304, null)
+        const tp = round.next(TIME_UNIX_S, "02")!
+        expect([t, b, tp].map(r => [r.step, r.method, r.body, r.fromSeq, r.toSeq])).toEqual(
+            [[Step.Time, "GET", "", 0, 0], [Step.Bundle, "GET", "", 0, 0], [Step.Template, "GET", "", 0, 0]])
+    })
+
+    it("a rejection listed after the whole batch was acknowledged is not the device's concern: released, nothing raised", () => {
+        const { round, r } = firstUpload()
+        const fx = round.onResponse(r, 200, { results: [...stored(2, 2), { seq: 4, status: "rejected", reason: "fork" }], ack: ack(3) })
+        expect([fx.ackFrom, fx.ackTo, round.head, round.ok, round.alerts.length]).toEqual([2, 3, 4, true, 0])
+        expect(round.next(NOW, "02")!.fromSeq).toBe(4)
+    })
+
+    it("the batch's last record refused as a fork after the first was stored: the first released, the fork raised, the upload stops", () => {
+        const { round, r } = firstUpload()
+        const fx = round.onResponse(r, 200, { results: [{ seq: 2, status: "stored" }, { seq: 3, status: "rejected", reason: "fork" }], ack: ack(2) })
+        expect([fx.ackFrom, fx.ackTo, round.head, round.ok, codes(round)]).toEqual([2, 2, 3, true, ["fork@3"]])
+        expect(round.next(NOW, "02")!.step).toBe(Step.Status)
+    })
+
+    it("a gap expecting the very record the batch starts with: the batch is sent again", () => {
+        const { round, r } = firstUpload()
+        round.onResponse(r, 200, { results: [{ seq: 2, status: "rejected", reason: "gap" }], expectedSeq: 2 })
+        const again = round.next(NOW, "02")!
+        expect([round.ok, round.alerts.length, again.step, again.fromSeq, again.toSeq]).toEqual([true, 0, Step.Records, 2, 3])
+    })
+
+    it("a reason on a result that is not a rejection is no reason: nothing raised, the round fails", () => {
+        const { round, r } = firstUpload()
+        round.onResponse(r, 200, { results: [{ seq: 2, status: "pending", reason: "fork" }] })
+        expect([round.head, round.ok, round.alerts.length]).toEqual([2, false, 0])
+    })
+
+    it("a template the new bundle both approves and revokes is not fetched", () => {
+        const b = goldenBundle() // v7, approves aa.. and 78c4..
+        b.revoked = [rep("aa", 32)]
+        const round = roundWith(i => (i.bundleVersion = 6))
+        const req = round.next(NOW, "00")!
+        const fx = round.onResponse(req, 200, { sealedHex: toHex(sealBundle(b, GOLDEN_KEY, c)) })
+        expect([fx.bundle !== null, round.alerts.length]).toEqual([true, 0])
+        expect(round.next(NOW, "01")!.path).toBe("/api/device/v1/templates/" + GOLDEN_TEMPLATE_HASH)
+    })
+
+    it("a MAC that is not a string (an array of 64 digits) is refused, not thrown over", () => {
+        const digits = Array.from({ length: 64 }, () => "0")
+        expect(checkTimeAnswer(c, GOLDEN_KEY, TIME_NONCE, { unixS: TIME_UNIX_S, nonce: TIME_NONCE, mac: digits })).toBe(0)
+        const h = sealedHash(c, sealed(3))
+        expect(checkAck(c, GOLDEN_KEY, GOLDEN_DEVICE, 3, h, { seq: 3, hash: h, mac: digits })).toBe(false)
+    })
+
+    it("an ack naming another hash than our record's is refused, even with the MAC over ours", () => {
+        const h = sealedHash(c, sealed(3))
+        const mac = ackMac(c, GOLDEN_KEY, GOLDEN_DEVICE, 3, h)
+        expect(checkAck(c, GOLDEN_KEY, GOLDEN_DEVICE, 3, h, { seq: 3, hash: h, mac: mac })).toBe(true)
+        expect(checkAck(c, GOLDEN_KEY, GOLDEN_DEVICE, 3, h, { seq: 3, hash: rep("22", 32), mac: mac })).toBe(false)
+    })
+
+    it("a sealed record shorter than its 32-byte MAC hashes as no body at all (SHA-256 of nothing)", () => {
+        const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        expect([sealedHash(c, rep("ee", 20)), sealedHash(c, rep("ee", 31)), sealedHash(c, "")]).toEqual([empty, empty, empty])
     })
 })
