@@ -154,7 +154,8 @@ describe("integer rules (ints.ts)", () => {
         const ok = "0123456789abcdef".repeat(4)
         expect(checkHash(ok, "templateHash")).toBe(ok)
         expect([undefined, null].map(v => refusal(() => checkHash(v, "templateHash")))).toEqual(["missing@templateHash", "missing@templateHash"])
-        const bad = [ok.slice(1), ok + "0", "g" + ok.slice(1), ok.slice(0, 63) + "F", ok.slice(0, 31) + " " + ok.slice(32), 7]
+        // the last: not a string, though it has 64 elements that are hex digits
+        const bad = [ok.slice(1), ok + "0", "g" + ok.slice(1), ok.slice(0, 63) + "F", ok.slice(0, 31) + " " + ok.slice(32), 7, Array.from(ok)]
         expect(bad.map(v => refusal(() => checkHash(v, "templateHash")))).toEqual(bad.map(() => "bad_hex@templateHash"))
         expect(bad.map(v => validationErrorOf(() => checkHash(v, "h"))!.message)).toEqual(bad.map(() => "h: must be 64 lowercase hex digits [bad_hex]"))
     })
@@ -369,6 +370,9 @@ describe("ByteWriter (the canonical writer)", () => {
         expect(w.bytes).toEqual([])
         expect(refusal(() => w.textIn("a\u007f", 1, 3, "material", "materialId"))).toBe("bad_string@material.materialId")
         expect(refusal(() => w.textIn("\u001fa", 1, 3, "material", "materialId"))).toBe("bad_string@material.materialId")
+        // texts with no printable character at all, below 0x20 or above 0x7e
+        for (const t of ["\u001f", "\u0000\u0001", "\u007f", "\u007f\u00e9"])
+            expect(refusal(() => new ByteWriter().textIn(t, 1, 3, "material", "materialId"))).toBe("bad_string@material.materialId")
     })
 
     it("hash: 64 lowercase hex digits as 32 bytes; uppercase, a non-hex digit or the wrong length is bad_hex", () => {
@@ -377,7 +381,9 @@ describe("ByteWriter (the canonical writer)", () => {
         w.hash(hex, "templateHash")
         expect(w.bytes.length).toBe(32)
         expect(hexOf(w.bytes.slice(0, 4)) + " " + hexOf(w.bytes.slice(28))).toBe("00 ff 10 ab fe dc ba 98")
-        const bad = [hex.slice(2), hex + "00", hex.slice(0, 63) + "A", "A" + hex.slice(1), hex.slice(0, 62) + "0g", "g0" + hex.slice(2), 5 as any]
+        // also: every pair with a bad first digit, every pair with a bad second one, and 64 digits in an array
+        const bad = [hex.slice(2), hex + "00", hex.slice(0, 63) + "A", "A" + hex.slice(1), hex.slice(0, 62) + "0g", "g0" + hex.slice(2), 5 as any,
+            "g0".repeat(32), "0g".repeat(32), Array.from(hex) as any]
         expect(bad.map(h => refusal(() => new ByteWriter().hash(h, "templateHash")))).toEqual(bad.map(() => "bad_hex@templateHash"))
     })
 
