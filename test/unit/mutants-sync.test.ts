@@ -368,11 +368,15 @@ describe("more of the round's edges (second pass)", () => {
     it("a template the new bundle both approves and revokes is not fetched", () => {
         const b = goldenBundle() // v7, approves aa.. and 78c4..
         b.revoked = [rep("aa", 32)]
-        const round = roundWith(i => (i.bundleVersion = 6))
+        const round = roundWith(i => (i.bundleVersion = 6), { ...LIM, templatesPerRound: 2 })
         const req = round.next(NOW, "00")!
         const fx = round.onResponse(req, 200, { sealedHex: toHex(sealBundle(b, GOLDEN_KEY, c)) })
         expect([fx.bundle !== null, round.alerts.length]).toEqual([true, 0])
-        expect(round.next(NOW, "01")!.path).toBe("/api/device/v1/templates/" + GOLDEN_TEMPLATE_HASH)
+        const t = round.next(NOW, "01")!
+        expect(t.path).toBe("/api/device/v1/templates/" + GOLDEN_TEMPLATE_HASH)
+        round.onResponse(t, 404, null)
+        // room for a second template this round, but aa.. is revoked
+        expect(round.next(NOW, "02")!.step).toBe(Step.Records)
     })
 
     it("a MAC that is not a string (an array of 64 digits) is refused, not thrown over", () => {
