@@ -538,8 +538,7 @@ describe("login limits", () => {
 
     it("per account: checks alone do not count; after the allowed failures the name is refused with the full window", async () => {
         const { app, post } = await limitedApp()
-        let ip = 1
-        const at = () => "198.51.100." + ip++
+        const at = newAddresses()
         for (let i = 0; i < 4; i++) expect((await post({ name: "ana" }, at())).statusCode).toBe(200)
         for (let i = 0; i < 3; i++) expect((await post({ name: "ana", wrong: true }, at())).statusCode).toBe(200)
         const r = await post({ name: "ana" }, at())
@@ -560,8 +559,7 @@ describe("login limits", () => {
 
     it("per account: a refused attempt starts the window again (Retry-After is the full window a second later)", async () => {
         const { app, post } = await limitedApp()
-        let ip = 1
-        const at = () => "198.51.100." + ip++
+        const at = newAddresses()
         for (let i = 0; i < 3; i++) await post({ name: "ana", wrong: true }, at())
         expect((await post({ name: "ana" }, at())).headers["retry-after"]).toBe("60")
         await new Promise(r => setTimeout(r, 1_200))
@@ -572,10 +570,15 @@ describe("login limits", () => {
 
     it("per account: one failure short of the limit still lets the name in", async () => {
         const { app, post } = await limitedApp()
-        let ip = 1
-        const at = () => "198.51.100." + ip++
+        const at = newAddresses()
         for (let i = 0; i < 2; i++) await post({ name: "ana", wrong: true }, at())
         expect((await post({ name: "ana" }, at())).statusCode).toBe(200)
         await app.close()
     })
 })
+
+/** each call a new client address (198.51.100.1, .2, ...): attempts counted per account, not per address */
+function newAddresses(): () => string {
+    let ip = 1
+    return () => "198.51.100." + ip++
+}

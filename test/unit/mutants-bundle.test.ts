@@ -17,14 +17,11 @@ import { decodedProfile } from "../../src/core/template/profile"
 import { MemoryKv } from "../../src/core/store/kv"
 import { BlobStore } from "../../src/core/store/blob"
 import { toBase64 } from "../../src/core/codec/base64"
+import { ISSUED, EXPIRES, DAY, OTHER_KEY } from "../vectors/bundle-checks"
 import { goldenBundle, goldenTemplate, goldenProfile, GOLDEN_KEY, GOLDEN_DEVICE, GOLDEN_TEMPLATE_HASH, GOLDEN_PROFILE_HEX, GOLDEN_BUNDLE_HEX, GOLDEN_TEMPLATE_HEX, GOLDEN_DESIGN_HEX, rep } from "../vectors/golden"
 
 const m = readManifest()
 const c = nodeCrypto
-const ISSUED = 1750000000
-const EXPIRES = 1752592000
-const DAY = 86400
-const OTHER_KEY = rep("42", 32)
 
 function verdictOf(fn: () => void): string {
     const e = validationErrorOf(fn)

@@ -17,10 +17,10 @@ import { goldenBundle, goldenTemplate, GOLDEN_KEY, GOLDEN_DEVICE, GOLDEN_TEMPLAT
 
 export interface BundleCheck { name: string; run: (c: Crypto, m: Manifest, pause: () => Promise<void>) => Promise<string> }
 
-const ISSUED = 1750000000
-const EXPIRES = 1752592000
-const DAY = 86400
-const OTHER_KEY = rep("42", 32)
+export const ISSUED = 1750000000
+export const EXPIRES = 1752592000
+export const DAY = 86400
+export const OTHER_KEY = rep("42", 32)
 
 function codeOf(fn: () => void): string {
     const e = validationErrorOf(fn)
