@@ -1,6 +1,8 @@
 // Builds the hub's Fastify app from its context; only the CLI's serve command listens.
 // Validation is strict: unknown fields are errors (removeAdditional off), types are not
 // coerced (a "5" is not a 5), and every failure answers { error: { code, message } }.
+import http from "node:http"
+import https from "node:https"
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify"
 import type { HubContext } from "./context"
 import { HubError } from "./errors"
@@ -17,6 +19,7 @@ import { consoleRoutes } from "./routes/console"
 import { patientRoutes } from "./routes/patients"
 import { maintenanceRoutes } from "./routes/maintenance"
 import { hubTextKeyword, withTextRule } from "./schema-text"
+import { turnTaking } from "./turn-taking"
 import { httpSecurity } from "./http-security"
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "./auth/login-limits"
 
@@ -35,6 +38,9 @@ export interface HubTimeouts {
     /** how often Node checks the two above */
     checkEveryMs: number
 }
+
+/** Fastify's default keep-alive timeout, which its own server would have */
+const FASTIFY_KEEP_ALIVE_MS = 72_000
 
 export const DEFAULT_TIMEOUTS: HubTimeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 60_000, checkEveryMs: 1_000 }
 
@@ -73,6 +79,15 @@ export async function buildHub(ctx: HubContext, opts: HubOptions = {}): Promise<
         bodyLimit: DEFAULT_BODY_LIMIT,
         return503OnClosing: true,
         ...(opts.https ? { https: { ...opts.https, ...nodeServer } } : { http: nodeServer }),
+        // the server Fastify would make (its lib/server.js), its requests served in fair turns (turn-taking.ts)
+        serverFactory: handler => {
+            const server = opts.https ? https.createServer({ ...opts.https, ...nodeServer }) : http.createServer(nodeServer)
+            server.on("request", turnTaking(server, handler))
+            server.keepAliveTimeout = FASTIFY_KEEP_ALIVE_MS
+            server.requestTimeout = t.requestMs
+            server.setTimeout(t.idleMs)
+            return server
+        },
         requestTimeout: t.requestMs,
         connectionTimeout: t.idleMs,
         // the router's own refusals (a path parameter over 100 characters, bad percent-encoding) in the hub's error shape
