@@ -428,3 +428,35 @@ describe("third pass", () => {
         for (let t = 0; t <= 20000; t += 50) expect(d.update(t, 750, 700, true)).toBe(false)
     })
 })
+
+describe("what E23 and E13 report, and when E13 applies (issue 14, round 2 survivors)", () => {
+    it("the manifest's press and E13/E23 defaults these use", () => {
+        expect([m.safety.heaterSenseSettleTicks, m.safety.forceShortfallMaxMilliN]).toEqual([3, 2000])
+        expect([m.press.stiffnessMinMilliNPerMm, m.press.stiffenUm]).toEqual([3000, 10000])
+    })
+
+    it("E23 reports how long the relay has been off against the settling time, both in ms", () => {
+        // on until tick 10; off from tick 11 (1 tick off), live sense: 4 ticks off > 3 at tick 14
+        const r = run(40, (i, k) => { i.heaterWasOn = k <= 10; i.heaterSenseLive = true })
+        expect(r).toMatchObject({ code: FaultCode.HeaterRelayWelded, tick: 14, value: 4 * P, limit: 3 * P })
+    })
+
+    // pushing 5,000 µm past a contact point at 0 µm: the softest film and arch give at least
+    // 3,000 mN/mm x 5 mm x (1 + 5,000 / 10,000) = 22,500 mN; a reading of 10,000 mN is more than
+    // 2,000 mN short of it
+    const pushing = (contactUm: number) => (i: SupervisorInputs) => {
+        i.pressInContact = true
+        i.pressSpeedPermille = 100
+        i.contactUm = contactUm
+        i.position.value = 5000
+        i.force.value = 10000
+    }
+
+    it("a press whose contact point is exactly 0 µm is still checked (E13 on the first tick)", () => {
+        expect(run(20, pushing(0))).toMatchObject({ code: FaultCode.ForceImplausible, sensor: SensorId.Force, tick: 0, value: 10000, limit: 22500 })
+    })
+
+    it("with no contact point (-1) there is no penetration to judge the force by: no E13", () => {
+        expect(run(20, pushing(-1)).code).toBe(FaultCode.None)
+    })
+})
