@@ -82,7 +82,7 @@ describe("device request check: headers", () => {
             for (const bad of [undefined, ["a", "b"]]) {
                 const a = request()
                 a.headers = { ...a.headers, [name]: bad }
-                expect([name, ...await refusal(authenticateDevice(ctx, a))]).toEqual([name, 401, "missing_header", expect.stringContaining(name)])
+                expect([name, ...await refusal(authenticateDevice(ctx, a))]).toEqual([name, 401, "missing_header", "header " + name + " is missing or repeated"])
             }
         }
     })
@@ -134,12 +134,13 @@ describe("device request check: headers", () => {
         // a well-formed signature that does not verify is a signature problem, not a form problem
         const a = request()
         a.headers = { ...a.headers, "x-signature": hex(64) }
-        expect((await refusal(authenticateDevice(ctx, a))).slice(0, 2)).toEqual([401, "bad_signature"])
+        expect(await refusal(authenticateDevice(ctx, a))).toEqual([401, "bad_signature",
+            "x-signature does not verify under this device's transport key or device key (method, path, body, timestamp, nonce)"])
     })
 
     it("an unknown device is named in its refusal", async () => {
         const [status, code, message] = await refusal(authenticateDevice(ctx, request({ deviceId: "SFA1-999999" })))
-        expect([status, code, message]).toEqual([401, "unknown_device", expect.stringContaining("SFA1-999999")])
+        expect([status, code, message]).toEqual([401, "unknown_device", "device SFA1-999999 is not registered at this hub"])
     })
 
     it("a decommissioned device is refused before its signature is checked", async () => {
@@ -148,7 +149,7 @@ describe("device request check: headers", () => {
             decommissioned_at_ms: clock.ms,
         } as any).execute()
         const a = request({ deviceId: "SFA1-DEAD01", keyHex: OTHER_KEY })
-        expect((await refusal(authenticateDevice(ctx, a))).slice(0, 2)).toEqual([401, "decommissioned"])
+        expect(await refusal(authenticateDevice(ctx, a))).toEqual([401, "decommissioned", "device SFA1-DEAD01 is decommissioned: this hub serves it no more"])
     })
 })
 
@@ -164,10 +165,8 @@ describe("device request check: time and signature", () => {
             else {
                 const [status, code, message] = await refusal(r)
                 expect([ts - t, status, code]).toEqual([ts - t, 401, "stale_timestamp"])
-                // the refusal says what the device sent, the window and the hub's time
-                expect(message).toContain(String(ts))
-                expect(message).toContain("300 s")
-                expect(message).toContain(String(t))
+                // the refusal says what the device sent, the window, the hub's time and what to do
+                expect(message).toBe("x-timestamp " + ts + " is more than 300 s from the hub's clock " + t + ": sync time first")
             }
         }
     })
@@ -304,6 +303,11 @@ describe("Gate", () => {
 
 describe("password rule: edges", () => {
     const uncommon = (n: number) => "quiet lantern by the harbour wall ".repeat(10).slice(0, n)
+
+    it("without a user name there is no name rule: any text may appear in the password", () => {
+        expect(passwordProblem("stryker was here! quiet lantern")).toBeNull()
+        expect(passwordProblem("ana quiet lantern harbour", "ana")).toBe("password must not contain the user's name")
+    })
 
     it("12 to 256 characters, counted as code points", () => {
         expect(passwordProblem(uncommon(12))).toBeNull()
@@ -476,19 +480,30 @@ describe("staff passwords and sessions", () => {
         const ana = await addUser("ana", "quiet lantern harbour", { role: "auditor" })
         await db.db.insertInto("sessions").values({ token_hash: tokenHash("tok-ana"), user_id: ana, created_at_ms: 0, expires_at_ms: clock.ms + 1 }).execute()
         const guard = requireRole("technician", "admin")
-        expect(await refusal(guard(req({}), null as any))).toEqual([401, "login_required", expect.any(String)])
-        expect(await refusal(guard(req({ authorization: "Bearer tok-x" }), null as any))).toEqual([401, "session_invalid", expect.any(String)])
+        // each refusal says what to do: how to log in, to log in again, which roles may
+        expect(await refusal(guard(req({}), null as any)))
+            .toEqual([401, "login_required", "log in first: send Authorization: Bearer <token> from POST /api/auth/login with bearer: true"])
+        expect(await refusal(guard(req({ authorization: "Bearer tok-x" }), null as any)))
+            .toEqual([401, "session_invalid", "the session is unknown or expired: log in again"])
         expect(await refusal(guard(req({ authorization: "Bearer tok-ana" }), null as any)))
-            .toEqual([403, "forbidden", expect.stringMatching(/auditor.*technician or admin/)])
+            .toEqual([403, "forbidden", "role auditor may not do this (needs technician or admin)"])
         const r = req({ authorization: "Bearer tok-ana" })
         await requireRole("auditor")(r, null as any)
         expect(staffOf(r)).toEqual({ userId: ana, name: "ana", role: "auditor" })
-        expect(() => staffOf(req({}))).toThrow(expect.objectContaining({ statusCode: 401, code: "login_required" }))
+        expect(() => staffOf(req({}))).toThrow(expect.objectContaining({ statusCode: 401, code: "login_required", message: "log in first" }))
+    })
+
+    it("a session is stored by the SHA-256 of its token, as lowercase hex (FIPS 180-2's \"abc\" vector)", () => {
+        expect(tokenHash("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     })
 })
 
 describe("login limits", () => {
     onSqlite()
+
+    it("the account window is 15 minutes by default (hub/README.md)", () => {
+        expect(DEFAULT_LOGIN_LIMITS.accountWindowMs).toBe(900_000)
+    })
 
     it("the scrypt gate is one per hub, 2 running and 16 waiting by default (hub/README.md)", () => {
         const g = scryptGateOf(ctx)
@@ -503,7 +518,7 @@ describe("login limits", () => {
         expect(await gated(ctx, async () => 7)).toBe(7)
         const held = await g.enter()!
         const e = await gated(ctx, async () => 7).catch(x => x)
-        expect([e.statusCode, e.code, e.headers]).toEqual([429, "login_busy", { "retry-after": "1" }])
+        expect([e.statusCode, e.code, e.headers, e.message]).toEqual([429, "login_busy", { "retry-after": "1" }, "the hub is checking many logins right now: try again in a second"])
         held()
     })
 
@@ -543,7 +558,7 @@ describe("login limits", () => {
         for (let i = 0; i < 3; i++) expect((await post({ name: "ana", wrong: true }, at())).statusCode).toBe(200)
         const r = await post({ name: "ana" }, at())
         expect([r.statusCode, r.json().code, r.headers["retry-after"]]).toEqual([429, "too_many_logins", "60"])
-        expect(r.json().message).toContain("too many failed logins for this name")
+        expect(r.json().message).toMatch(/^too many failed logins for this name.*: try again in 60 s$/)
         // the count is on the name the route passes, not the body's; other names are free
         expect((await post({ name: "bob", as: "ana" }, at())).statusCode).toBe(429)
         expect((await post({ name: "ana", as: "bob" }, at())).statusCode).toBe(200)
