@@ -325,3 +325,47 @@ describe("validation: the material, the geometry and the profile's bounds", () =
         expect(validateTemplate(goldenTemplate(), goldenProfile(), m, c).hash).toBe(GOLDEN_TEMPLATE_HASH)
     })
 })
+
+describe("what each refusal tells the reviewer (the whole message)", () => {
+    /** the message of the ValidationError fn throws */
+    function messageOf(fn: () => void): string {
+        return validationErrorOf(fn)?.message ?? "no error"
+    }
+    const validated = (edit: (t: any, p: any) => void, keepId = false) => messageOf(() => {
+        const t: any = goldenTemplate()
+        const p: any = goldenProfile()
+        edit(t, p)
+        if (!keepId) t.id = templateId(t, c)
+        validateTemplate(t, p, m, c)
+    })
+
+    it("an empty id says how to compute it", () => {
+        expect(messageOf(() => checkTemplateShape({ ...goldenTemplate(), id: "" }))).toBe("id: is empty: compute it with templateId() [missing]")
+    })
+
+    it("an id that is not the design's hash gives the one expected", () => {
+        expect(validated(t => { t.id = "00".repeat(32) }, true))
+            .toBe("id: is not the SHA-256 of the design (expected " + GOLDEN_TEMPLATE_ID + ") [id_mismatch]")
+    })
+
+    it("a profile other than the approval's names both", () => {
+        expect(validated((_t, p) => { p.profileVersion = 4 }))
+            .toBe("approval.profileVersion: approved under DRC-2025 v3, checked against DRC-2025 v4 [profile_mismatch]")
+    })
+
+    // the golden material: softens at 60.0 °C, at most 90.0 °C
+    it("the material's own limits: softening below the maximum, film and cure within them", () => {
+        expect(validated(t => { t.material.softenDeciC = 900 })).toBe("material.softenDeciC: must be below material.materialMaxDeciC [material_limit]")
+        expect(validated(t => { t.process.filmDeciC = 901 })).toBe("process.filmDeciC: 901 is outside 600..900 (film softening..maximum) [material_limit]")
+        expect(validated(t => { t.process.cureDeciC = 901 })).toBe("process.cureDeciC: 901 is outside 0..900 (film maximum) [material_limit]")
+    })
+
+    it("a point too close to the one before names it and the allowed step", () => {
+        expect(validated(t => { t.archPointsUm[2] = [t.archPointsUm[1][0] + 99, t.archPointsUm[1][1]] }))
+            .toBe("archPointsUm[2]: must be 100..20000 µm from the previous point [geometry]")
+    })
+
+    it("too few points for the profile says how many it has and how many the profile wants", () => {
+        expect(validated((_t, p) => { p.archPointsMin = 6 })).toBe("archPointsUm: has 5 points, profile DRC-2025 v3 requires 6 [profile_limit]")
+    })
+})
