@@ -10,7 +10,7 @@ import { atan2Rad } from "../../src/core/fitting/angle"
 import { ArchScanBuilder } from "../../src/core/fitting/scan"
 import { ScanRun, ScanState } from "../../src/core/fitting/scan-run"
 import type { FittingSettings } from "../../src/core/manifest"
-import { gridArch, gridScan, runExactVector, type ExactFitVector } from "../vectors/fitting"
+import { gridArch, gridScan, runExactVector, runSyntheticCase, MATCH_CASES, type ExactFitVector } from "../vectors/fitting"
 
 const S = readManifest().fitting
 const noPause = async () => {}
@@ -351,5 +351,15 @@ describe("the scan builder: a press position that is not a number", () => {
         expect(b.addPoint("1000" as unknown as number, [30000])).toBe(false)
         expect(b.addPoint(NaN, [30000])).toBe(false)
         expect([b.pointsUm, b.dropped]).toEqual([[], 2])
+    })
+})
+
+describe("convergence (docs/fitting.md: 3-25 iterations from the extent-based start)", () => {
+    it("every synthetic arch of the accuracy set converges in 3-25 iterations, before the manifest's 40", async () => {
+        const S = readManifest().fitting
+        expect(S.maxIterations).toBe(40)
+        const its = await Promise.all(MATCH_CASES.map(async c => (await runSyntheticCase(c, S, async () => {})).iterations))
+        expect(Math.min(...its)).toBeGreaterThanOrEqual(3)
+        expect(Math.max(...its)).toBeLessThanOrEqual(25)
     })
 })
