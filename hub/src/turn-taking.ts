@@ -30,11 +30,23 @@ export interface TurnOptions {
 /** what the hub uses: a turn of 5 ms is ~20 device requests, and one group commit (db/group-commit.ts) each */
 export const HUB_TURNS: TurnOptions = { budgetMs: 5, maxAcceptTurns: 1024 }
 
+/** A request whose handler threw: a bare 500 if nothing was sent yet, else the connection cut. */
+function failed(res: http.ServerResponse) {
+    if (res.headersSent) res.destroy()
+    else {
+        res.statusCode = 500
+        res.setHeader("connection", "close")
+        res.end()
+    }
+}
+
 /**
  * A request listener for server that serves handler's requests in arrival order, in turns
- * (above). The server's "connection" events tell it when a turn accepted a connection.
+ * (above). The server's "connection" events tell it when a turn accepted a connection. A throw
+ * from handler (Fastify's never throws; this is the belt to its braces) is given to report, and
+ * its request answered 500.
  */
-export function turnTaking(server: http.Server, handler: RequestHandler, o: TurnOptions = HUB_TURNS): RequestHandler {
+export function turnTaking(server: http.Server, handler: RequestHandler, o: TurnOptions = HUB_TURNS, report: (err: unknown) => void = console.error): RequestHandler {
     if (!(o.budgetMs >= 0) || !Number.isInteger(o.maxAcceptTurns) || o.maxAcceptTurns < 0)
         throw new Error("turnTaking: budgetMs must be >= 0 and maxAcceptTurns an integer >= 0")
     // a FIFO: served from head, the array reset whenever it empties
@@ -44,6 +56,10 @@ export function turnTaking(server: http.Server, handler: RequestHandler, o: Turn
     let accepted = false
     let acceptTurns = 0
     server.on("connection", () => { accepted = true })
+    const onThrow = (err: unknown, res: http.ServerResponse) => {
+        report(err)
+        failed(res)
+    }
     const turn = () => {
         if (accepted && acceptTurns < o.maxAcceptTurns) {
             // this turn accepted a connection: there may be more waiting; let the next turn take one
@@ -58,7 +74,13 @@ export function turnTaking(server: http.Server, handler: RequestHandler, o: Turn
         do {
             const [req, res] = queue[head]
             queue[head++] = undefined as never
-            handler(req, res)
+            // a handler that throws fails its own request only: the queue goes on (a throw here
+            // would otherwise leave `scheduled` set and every later request unserved)
+            try {
+                handler(req, res)
+            } catch (err) {
+                onThrow(err, res)
+            }
         } while (head < queue.length && performance.now() < end)
         if (head < queue.length) {
             setImmediate(turn)

@@ -101,6 +101,24 @@ describe("turn-taking", () => {
         expect(served).toEqual([{ who: "one", index: 0 }])
     })
 
+    it("a handler that throws fails its own request (500) and the queue goes on", async () => {
+        const reported: unknown[] = []
+        const server = http.createServer()
+        let n = 0
+        server.on("request", turnTaking(server, (req, res) => {
+            n++
+            if (req.headers["x-who"] === "bad") throw new Error("handler bug")
+            res.end("ok")
+        }, HUB_TURNS, err => reported.push(err)))
+        const port = await listen(server)
+        // the bad request in the middle of a batch queued in one turn, and requests after it
+        const codes = await Promise.all(["a", "b", "bad", "c", "d"].map(who => get(port, who, false)))
+        expect(codes).toEqual([200, 200, 500, 200, 200])
+        expect([n, reported.length, String(reported[0])]).toEqual([5, 1, "Error: handler bug"])
+        // and the server still serves: the queue was not left stalled
+        expect(await get(port, "later", false)).toBe(200)
+    })
+
     it("refuses a negative budget or a fractional accept-turn limit", () => {
         const server = http.createServer()
         expect(() => turnTaking(server, () => {}, { budgetMs: -1, maxAcceptTurns: 4 })).toThrow(/budgetMs/)
