@@ -363,3 +363,207 @@ describe("convergence (docs/fitting.md: 3-25 iterations from the extent-based st
         expect(Math.max(...its)).toBeLessThanOrEqual(25)
     })
 })
+
+// ---- fourth round (docs/mutation/2026-12-07-fitting-whole.md): survivors with a test each ----
+
+describe("fewer than 3 scan points is too few, whatever minPoints says", () => {
+    // a similarity has 4 unknowns; 2 points beyond the ends would give 4 rows and a "fit" of
+    // two points. minPoints is validated to be at least 3 in the manifest; the fit does not rely on it.
+    const peak = [[0, 0], [500, 1000], [1000, 0]]
+    it.each([0, 1, 2])("%i points with minPoints 0: TooFewPoints", async count => {
+        const pts = [[0, 0], [1000, 0]].slice(0, count)
+        const r = await fitArch(peak, { pointsUm: pts, positions: count, dropped: 0, invalidReadings: 0 }, { ...S, minPoints: 0 })
+        expect([r.accepted, r.reason, r.points]).toEqual([false, FitReason.TooFewPoints, count])
+    })
+})
+
+describe("the template's vertices: duplicates and the fewest there can be", () => {
+    // the peak, and a scan on its vertices plus one point 300 µm beyond its last end along x:
+    // placed at the identity (maxIterations 0), that point is 300 µm from the end vertex (1000, 0)
+    const peak = [[0, 0], [500, 1000], [1000, 0]]
+    const scan = { pointsUm: [[0, 0], [500, 1000], [1000, 0], [1300, 0]], positions: 4, dropped: 0, invalidReadings: 0 }
+    const settings = { ...S, minPoints: 3 }
+    it("a repeated vertex is one vertex: the fit is the one without it, to the last figure", async () => {
+        const plain = await fitArch(peak, scan, settings)
+        // the point beyond the end pins the end in x and y (two rows); a zero-length last
+        // segment would make the end look like an interior vertex (one row)
+        for (const dup of [[[0, 0], [0, 0], [500, 1000], [1000, 0]], [[0, 0], [500, 1000], [500, 1000], [1000, 0]], [[0, 0], [500, 1000], [1000, 0], [1000, 0]]])
+            expect([dup, fitNumbersOf(await fitArch(dup, scan, settings))]).toEqual([dup, fitNumbersOf(plain)])
+    })
+    it("the repeated end vertex against a scan beyond it, after a solve: the same pose", async () => {
+        const gs = gridScan(84, 13, 80, 20000, 15000)
+        // the grid scan with one more point beyond the last end: the end (19200, 23040) placed
+        // ((84 * 19200 - 13 * 23040) / 80 + 20000, (13 * 19200 + 84 * 23040) / 80 + 15000) = (36416, 42312),
+        // and a point 2 mm further along x from it (beyond the end: measured to the end in x and y)
+        const pts = gs.pointsUm.concat([[38416, 42312]])
+        const g = gridArch()
+        const dup = g.concat([g[g.length - 1]])
+        const one = await fitArch(g, { ...gs, pointsUm: pts }, { ...S, minPoints: 10 })
+        const two = await fitArch(dup, { ...gs, pointsUm: pts }, { ...S, minPoints: 10 })
+        expect(fitNumbersOf(two)).toEqual(fitNumbersOf(one))
+    })
+    it("two vertices (a straight template) are enough: the line fits itself exactly", async () => {
+        // scan points on the template's own segment, its ends included: scale 1, no rotation, rms 0,
+        // the centre (500, 0) where it was, every point covered
+        const line = { pointsUm: [[0, 0], [250, 0], [500, 0], [750, 0], [1000, 0]], positions: 5, dropped: 0, invalidReadings: 0 }
+        const r = await fitArch([[0, 0], [1000, 0]], line, settings)
+        expect([r.accepted, r.reason, r.rmsUm, r.worstUm, r.coveragePermille, r.scalePpm, r.rotationMicroRad, r.offsetXUm, r.offsetYUm])
+            .toEqual([true, FitReason.Accepted, 0, 0, 1000, 1000000, 0, 500, 0])
+    })
+})
+
+describe("the start pose (maxIterations 0): as wide as the scan, x centres and front-most points matched", () => {
+    // a hook whose right-most vertex (1000, 500) is not its last: template x extent 0..1000, front
+    // (least y) 0. The scan: x from 1000 to 3000 (width 2000), least y 400. Start: scale 2000 / 1000
+    // = 2, no rotation, template x centre 500 -> scan x centre 2000: x' = 2 x + 1000; front y 0 ->
+    // 400: y' = 2 y + 400. The reported offset is where the centre of the ends, ((0 + 800) / 2,
+    // (0 + 1000) / 2) = (400, 500), lands: (1800, 1400).
+    it("a template whose right-most vertex is not its last", async () => {
+        const hook = [[0, 0], [1000, 500], [800, 1000]]
+        const scan = { pointsUm: [[1000, 400], [3000, 1400], [2600, 2400]], positions: 3, dropped: 0, invalidReadings: 0 }
+        const r = await fitArch(hook, scan, { ...S, minPoints: 3, maxIterations: 0 })
+        // the scan is the hook placed exactly by the start pose: rms 0
+        expect([r.iterations, r.rmsUm, r.worstUm, r.scalePpm, r.rotationMicroRad, r.offsetXUm, r.offsetYUm]).toEqual([0, 0, 0, 2000000, 0, 1800, 1400])
+    })
+})
+
+describe("a NaN that reaches the fit is never a good fit", () => {
+    // the scan builder refuses NaN; the fit does not rely on it. A NaN point's distance to every
+    // segment compares false, so it keeps the distance it starts with, Infinity: the RMS and the
+    // worst point are reported as the record's end, 1,000,000 µm. Every pose then costs
+    // Infinity, so none is ever "the lowest cost seen" to be measured: the solve's NaN pose
+    // (from the point's NaN row) is not reported. With more iterations the next solve, every
+    // point paired with the same vertex, is singular: Degenerate.
+    const scan = { pointsUm: [[0, 0], [500, NaN], [500, 1000], [1000, 0]], positions: 4, dropped: 0, invalidReadings: 0 }
+    const fit = (maxIterations: number) => fitArch([[0, 0], [500, 1000], [1000, 0]], scan, { ...S, minPoints: 3, maxIterations })
+    it.each([0, 1])("maxIterations %i (no solve, or its NaN pose never the lowest cost): TooNoisy, the point infinitely far", async n => {
+        const r = await fit(n)
+        expect([r.accepted, r.reason, r.rmsUm, r.worstUm]).toEqual([false, FitReason.TooNoisy, 1000000, 1000000])
+    })
+    it("with solves: Degenerate", async () => {
+        const r = await fit(40)
+        expect([r.accepted, r.reason]).toEqual([false, FitReason.Degenerate])
+    })
+})
+
+describe("coverage: a gap exactly coverageGapUm counts", () => {
+    // template (0, 0)-(2048, 0): centroid (1024, 0), radius 1024 µm, so positions along it are
+    // x / 1024 and the start pose's scale is exactly 1 (all exact in binary). Points at x = 0,
+    // 512, 1536, 2048: gaps 512, 1024, 512 µm. Under a limit of 512 the two gaps of 512 count:
+    // 1024 of 2048 µm, 500 permille.
+    it("gaps of 512 µm under a limit of 512: counted (500 permille); under 511: not (0)", async () => {
+        const scan = { pointsUm: [[0, 0], [512, 0], [1536, 0], [2048, 0]], positions: 4, dropped: 0, invalidReadings: 0 }
+        const cov = async (coverageGapUm: number) =>
+            (await fitArch([[0, 0], [2048, 0]], scan, { ...S, minPoints: 3, maxIterations: 0, coverageGapUm })).coveragePermille
+        expect([await cov(512), await cov(511)]).toEqual([500, 0])
+    })
+})
+
+describe("the fit pauses every WORK_PER_PAUSE (200) closest-segment tests", () => {
+    // maxIterations 0: two passes over the scan (the start pose, then the measuring pass at the
+    // best pose). Each point tests m - 1 segments; the count carries over and restarts from 0 at
+    // each pause, so a pause comes every ceil(200 / (m - 1)) points.
+    // A zig-zag of m vertices and a 30-point scan on it: 60 points in all.
+    const zigzag = (m: number) => Array.from({ length: m }, (_, i) => [i * 100, (i % 2) * 100])
+    const scan = { pointsUm: Array.from({ length: 30 }, (_, i) => [i * 100, (i % 2) * 100]), positions: 30, dropped: 0, invalidReadings: 0 }
+    const pauses = async (m: number) => {
+        let count = 0
+        await fitArch(zigzag(m), scan, { ...S, minPoints: 3, maxIterations: 0 }, async () => { count++ })
+        return count
+    }
+    it.each([
+        // 40 segments: 200 reached on the 5th point exactly: 60 / 5 = 12 pauses
+        [41, 12],
+        // 39 segments: 195 after 5 points, 234 after 6: 60 / 6 = 10
+        [40, 10],
+        // 9 segments: every 23 points (207): 60 / 23 = 2
+        [10, 2],
+    ])("%i vertices: %i pauses", async (m, expected) => {
+        expect(await pauses(m)).toBe(expected)
+    })
+    it("without a pause function it runs through to the same result", async () => {
+        const settings = { ...S, minPoints: 3, maxIterations: 0 }
+        const without = await fitArch(zigzag(41), scan, settings)
+        const withPause = await fitArch(zigzag(41), scan, settings, noPause)
+        expect(fitNumbersOf(without)).toEqual(fitNumbersOf(withPause))
+    })
+})
+
+describe("the operator's message for a reason this firmware does not know", () => {
+    it("names the code and still asks for a re-scan", () => {
+        const r: FitResult = {
+            accepted: false, reason: 99 as FitReason, points: 40, dropped: 0, iterations: 3, rmsUm: 10, worstUm: 20, coveragePermille: 900,
+            scalePpm: 1000000, rotationMicroRad: 0, offsetXUm: 0, offsetYUm: 0,
+        }
+        expect(fitMessage(r, S)).toBe("fit rejected (reason 99); re-scan")
+    })
+})
+
+describe("the last step before convergence is under CONVERGED_UM (0.05 µm) at every vertex", () => {
+    // Converged means no vertex of the placed template moved more than 0.05 µm in the last step.
+    // The fit stopped after k iterations; stopped one earlier (maxIterations k - 1) it reports the
+    // pose before that step. The reported centre offset (|centre| <= 1 in the fit's normalised
+    // units) then moves under 3 x 0.05 µm: at most 1 after rounding; the scale, |(a, b)| / r with
+    // each of a and b moving under 0.05 µm and the template's radius r > 15 mm here, under
+    // 0.1 / 15000 = 6.7 ppm; the rotation under 0.1 / (scale x r) < 8 µrad.
+    it("on every synthetic arch of the accuracy set", async () => {
+        const S = readManifest().fitting
+        for (const c of MATCH_CASES) {
+            const full = await runSyntheticCase(c, S, noPause)
+            const k = full.iterations
+            const before = await runSyntheticCase(c, { ...S, maxIterations: k - 1 }, noPause)
+            const d = [Math.abs(full.offsetXUm - before.offsetXUm), Math.abs(full.offsetYUm - before.offsetYUm), Math.abs(full.scalePpm - before.scalePpm), Math.abs(full.rotationMicroRad - before.rotationMicroRad)]
+            expect([c.name, d[0] <= 1, d[1] <= 1, d[2] <= 7, d[3] <= 8]).toEqual([c.name, true, true, true, true])
+        }
+    })
+})
+
+describe("no width is degenerate before any solve (maxIterations 0)", () => {
+    // the start pose divides by the template's width and scales by the scan's: the checks come
+    // before it, not only from the solve refusing what follows
+    const settings = { ...S, minPoints: 3, maxIterations: 0 }
+    it("a template drawn straight along y", async () => {
+        const scan = { pointsUm: [[0, 0], [500, 100], [1000, 0]], positions: 3, dropped: 0, invalidReadings: 0 }
+        expect((await fitArch([[0, 0], [0, 1000], [0, 2000]], scan, settings)).reason).toBe(FitReason.Degenerate)
+    })
+    it("a scan whose points all have one x", async () => {
+        const scan = { pointsUm: [[500, 0], [500, 100], [500, 200]], positions: 3, dropped: 0, invalidReadings: 0 }
+        expect((await fitArch([[0, 0], [500, 1000], [1000, 0]], scan, settings)).reason).toBe(FitReason.Degenerate)
+    })
+})
+
+describe("beyond an end, a point counts in x and in y (two rows)", () => {
+    // A straight template (0, 0)-(1000, 0), and a scan on the line y = 0 from x = -200 to 1300
+    // (its ends) with a point between. Points along a straight template say nothing about its
+    // length: only the rows in x at its ends pin the scale. The start pose (as wide as the scan,
+    // x centres matched) is already exact: scale 1500 / 1000, the ends' centre (500, 0) at (550, 0),
+    // every residual 0; coverage: gaps of 700 and 800 µm, all under 5000.
+    // Were the far end treated as an interior vertex (one row along the segment's normal: y),
+    // only the near end would pin x: two unknowns (scale and x offset) against one row, a
+    // singular system, and the fit Degenerate.
+    it("the straight template's scale is pinned by its ends: 1.5, exactly", async () => {
+        const scan = { pointsUm: [[-200, 0], [500, 0], [1300, 0]], positions: 3, dropped: 0, invalidReadings: 0 }
+        const r = await fitArch([[0, 0], [1000, 0]], scan, { ...S, minPoints: 3 })
+        expect([r.reason, r.rmsUm, r.worstUm, r.coveragePermille, r.scalePpm, r.rotationMicroRad, r.offsetXUm, r.offsetYUm])
+            .toEqual([FitReason.ScaleOutOfRange, 0, 0, 1000, 1500000, 0, 550, 0])
+    })
+})
+
+describe("a template deeper than it is wide", () => {
+    // (0, 0)-(100, 1000)-(200, 0): every vertex is further from the centroid (100, 333) in y than
+    // in x, so the normalising radius must add the two (a radius from x alone, or x minus y,
+    // would be 0 or less). The scan is the template itself, vertices and midpoints: the start
+    // pose (as wide as the scan, centred, fronts matched) is already exact: scale 1, rms 0, the
+    // ends' centre (100, 0) where it was; gaps of about 500 µm along the arch: coverage 1000.
+    it("fits itself exactly", async () => {
+        const v = [[0, 0], [100, 1000], [200, 0]]
+        const scan = { pointsUm: [[0, 0], [50, 500], [100, 1000], [150, 500], [200, 0]], positions: 5, dropped: 0, invalidReadings: 0 }
+        const r = await fitArch(v, scan, { ...S, minPoints: 3 })
+        expect([r.accepted, r.reason, r.rmsUm, r.worstUm, r.coveragePermille, r.scalePpm, r.rotationMicroRad, r.offsetXUm, r.offsetYUm])
+            .toEqual([true, FitReason.Accepted, 0, 0, 1000, 1000000, 0, 100, 0])
+    })
+})
+
+function fitNumbersOf(r: FitResult): number[] {
+    return [r.accepted ? 1 : 0, r.reason, r.points, r.iterations, r.rmsUm, r.worstUm, r.coveragePermille, r.scalePpm, r.rotationMicroRad, r.offsetXUm, r.offsetYUm]
+}
