@@ -274,8 +274,17 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
     }
     const maxFilm = Math.max(0, ...e.trace.map(p => p.filmC))
     if (x.maxFilmC !== undefined && maxFilm > x.maxFilmC) failures.push(`film reached ${maxFilm} °C, limit ${x.maxFilmC}`)
-    // the campaign: a stalled press is left where it jammed (docs/faults.md), any other ends home
-    if (x.pressHome && !final.pressHome && !(opt.invariants && faultCode === 40)) failures.push(`press not home at the end (${final.pressPositionMm} mm)`)
+    // the campaign: a stalled press is left where it jammed (docs/faults.md), any other ends home.
+    // A press still jammed at the end cannot be home whatever the firmware does: it must have
+    // stopped driving it, at once after E40 (below), else when its retract gave up at
+    // cycle.releaseMaxMs (a jam in contact, where the stall check does not apply, ends in E42).
+    const jammed = e.press.jammed()
+    if (x.pressHome && !final.pressHome && !(opt.invariants && (faultCode === 40 || jammed))) failures.push(`press not home at the end (${final.pressPositionMm} mm)`)
+    if (opt.invariants && jammed && faultCode !== 40 && fault) {
+        const limitMs = opt.manifest.cycle.releaseMaxMs + 2 * period
+        const late = e.pressWrites.find(w => w.t > fault.t + limitMs && w.speed !== 0)
+        if (late) failures.push(`jammed press still driven at ${late.speed} permille ${Math.round(late.t - fault.t)} ms after E${faultCode}, past the retract's limit (cycle.releaseMaxMs + 2 ticks, ${limitMs} ms)`)
+    }
     if (x.maxTravelMm !== undefined && injectedPosMm !== null) {
         // the true position, every trace point after the injection and at the end
         const after = e.trace.filter(p => injectedAt !== null && p.t >= injectedAt).map(p => p.positionMm)

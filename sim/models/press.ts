@@ -113,6 +113,11 @@ export class PressModel {
         if (on) this.vMps = 0
     }
 
+    /** whether the mechanism is jammed (stall(true)): no drive moves it */
+    jammed(): boolean {
+        return this.stalled
+    }
+
     /** Places the press (a test's or scenario's start), m; at rest. */
     setPosition(xM: number): void {
         this.xM = Math.min(Math.max(xM, 0), this.p.travelM)
