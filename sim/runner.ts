@@ -278,9 +278,10 @@ function judge(sc: Scenario, opt: RunOptions, s: SimSession, injectedAt: number 
     // A press still jammed at the end cannot be home whatever the firmware does: it must have
     // stopped driving it, at once after E40 (below), else when its retract gave up at
     // cycle.releaseMaxMs (a jam in contact, where the stall check does not apply, ends in E42).
-    const jammed = e.press.jammed()
-    if (x.pressHome && !final.pressHome && !(opt.invariants && (faultCode === 40 || jammed))) failures.push(`press not home at the end (${final.pressPositionMm} mm)`)
-    if (opt.invariants && jammed && faultCode !== 40 && fault) {
+    // (with no fault at all, a jammed press out is a failure like any other)
+    const jammedOut = !!opt.invariants && e.press.jammed() && !final.pressHome && !!fault
+    if (x.pressHome && !final.pressHome && !(opt.invariants && faultCode === 40) && !jammedOut) failures.push(`press not home at the end (${final.pressPositionMm} mm)`)
+    if (jammedOut && faultCode !== 40 && fault) {
         const limitMs = opt.manifest.cycle.releaseMaxMs + 2 * period
         const late = e.pressWrites.find(w => w.t > fault.t + limitMs && w.speed !== 0)
         if (late) failures.push(`jammed press still driven at ${late.speed} permille ${Math.round(late.t - fault.t)} ms after E${faultCode}, past the retract's limit (cycle.releaseMaxMs + 2 ticks, ${limitMs} ms)`)
