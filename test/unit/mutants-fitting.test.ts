@@ -10,7 +10,7 @@ import { atan2Rad } from "../../src/core/fitting/angle"
 import { ArchScanBuilder } from "../../src/core/fitting/scan"
 import { ScanRun, ScanState } from "../../src/core/fitting/scan-run"
 import type { FittingSettings } from "../../src/core/manifest"
-import { gridArch, gridScan, runExactVector, runSyntheticCase, MATCH_CASES, type ExactFitVector } from "../vectors/fitting"
+import { fitNumbers, gridArch, gridScan, runExactVector, runSyntheticCase, MATCH_CASES, type ExactFitVector } from "../vectors/fitting"
 
 const S = readManifest().fitting
 const noPause = async () => {}
@@ -120,14 +120,16 @@ describe("how many scan points a fit needs: fitting.minPoints (3 at the least)",
 })
 
 describe("a scan or template with no width is degenerate, not a crash", () => {
-    const settings = { ...S, minPoints: 3 }
-    it("a template drawn straight along y (no x extent)", async () => {
+    // with the manifest's iterations, and with none (maxIterations 0): the start pose divides by
+    // the template's width and scales by the scan's, so the checks come before it, not only from
+    // the solve refusing what follows
+    it.each([S.maxIterations, 0])("maxIterations %i: a template drawn straight along y (no x extent)", async maxIterations => {
         const scan = { pointsUm: [[0, 0], [500, 100], [1000, 0]], positions: 3, dropped: 0, invalidReadings: 0 }
-        expect((await fitArch([[0, 0], [0, 1000], [0, 2000]], scan, settings)).reason).toBe(FitReason.Degenerate)
+        expect((await fitArch([[0, 0], [0, 1000], [0, 2000]], scan, { ...S, minPoints: 3, maxIterations })).reason).toBe(FitReason.Degenerate)
     })
-    it("a scan whose points all have one x (the press did not move)", async () => {
+    it.each([S.maxIterations, 0])("maxIterations %i: a scan whose points all have one x (the press did not move)", async maxIterations => {
         const scan = { pointsUm: [[500, 0], [500, 100], [500, 200]], positions: 3, dropped: 0, invalidReadings: 0 }
-        expect((await fitArch([[0, 0], [500, 1000], [1000, 0]], scan, settings)).reason).toBe(FitReason.Degenerate)
+        expect((await fitArch([[0, 0], [500, 1000], [1000, 0]], scan, { ...S, minPoints: 3, maxIterations })).reason).toBe(FitReason.Degenerate)
     })
 })
 
@@ -388,7 +390,7 @@ describe("the template's vertices: duplicates and the fewest there can be", () =
         // the point beyond the end pins the end in x and y (two rows); a zero-length last
         // segment would make the end look like an interior vertex (one row)
         for (const dup of [[[0, 0], [0, 0], [500, 1000], [1000, 0]], [[0, 0], [500, 1000], [500, 1000], [1000, 0]], [[0, 0], [500, 1000], [1000, 0], [1000, 0]]])
-            expect([dup, fitNumbersOf(await fitArch(dup, scan, settings))]).toEqual([dup, fitNumbersOf(plain)])
+            expect([dup, fitNumbers(await fitArch(dup, scan, settings))]).toEqual([dup, fitNumbers(plain)])
     })
     it("the repeated end vertex against a scan beyond it, after a solve: the same pose", async () => {
         const gs = gridScan(84, 13, 80, 20000, 15000)
@@ -400,7 +402,7 @@ describe("the template's vertices: duplicates and the fewest there can be", () =
         const dup = g.concat([g[g.length - 1]])
         const one = await fitArch(g, { ...gs, pointsUm: pts }, { ...S, minPoints: 10 })
         const two = await fitArch(dup, { ...gs, pointsUm: pts }, { ...S, minPoints: 10 })
-        expect(fitNumbersOf(two)).toEqual(fitNumbersOf(one))
+        expect(fitNumbers(two)).toEqual(fitNumbers(one))
     })
     it("two vertices (a straight template) are enough: the line fits itself exactly", async () => {
         // scan points on the template's own segment, its ends included: scale 1, no rotation, rms 0,
@@ -485,7 +487,7 @@ describe("the fit pauses every WORK_PER_PAUSE (200) closest-segment tests", () =
         const settings = { ...S, minPoints: 3, maxIterations: 0 }
         const without = await fitArch(zigzag(41), scan, settings)
         const withPause = await fitArch(zigzag(41), scan, settings, noPause)
-        expect(fitNumbersOf(without)).toEqual(fitNumbersOf(withPause))
+        expect(fitNumbers(without)).toEqual(fitNumbers(withPause))
     })
 })
 
@@ -515,20 +517,6 @@ describe("the last step before convergence is under CONVERGED_UM (0.05 µm) at e
             const d = [Math.abs(full.offsetXUm - before.offsetXUm), Math.abs(full.offsetYUm - before.offsetYUm), Math.abs(full.scalePpm - before.scalePpm), Math.abs(full.rotationMicroRad - before.rotationMicroRad)]
             expect([c.name, d[0] <= 1, d[1] <= 1, d[2] <= 7, d[3] <= 8]).toEqual([c.name, true, true, true, true])
         }
-    })
-})
-
-describe("no width is degenerate before any solve (maxIterations 0)", () => {
-    // the start pose divides by the template's width and scales by the scan's: the checks come
-    // before it, not only from the solve refusing what follows
-    const settings = { ...S, minPoints: 3, maxIterations: 0 }
-    it("a template drawn straight along y", async () => {
-        const scan = { pointsUm: [[0, 0], [500, 100], [1000, 0]], positions: 3, dropped: 0, invalidReadings: 0 }
-        expect((await fitArch([[0, 0], [0, 1000], [0, 2000]], scan, settings)).reason).toBe(FitReason.Degenerate)
-    })
-    it("a scan whose points all have one x", async () => {
-        const scan = { pointsUm: [[500, 0], [500, 100], [500, 200]], positions: 3, dropped: 0, invalidReadings: 0 }
-        expect((await fitArch([[0, 0], [500, 1000], [1000, 0]], scan, settings)).reason).toBe(FitReason.Degenerate)
     })
 })
 
@@ -563,7 +551,3 @@ describe("a template deeper than it is wide", () => {
             .toEqual([true, FitReason.Accepted, 0, 0, 1000, 1000000, 0, 100, 0])
     })
 })
-
-function fitNumbersOf(r: FitResult): number[] {
-    return [r.accepted ? 1 : 0, r.reason, r.points, r.iterations, r.rmsUm, r.worstUm, r.coveragePermille, r.scalePpm, r.rotationMicroRad, r.offsetXUm, r.offsetYUm]
-}
