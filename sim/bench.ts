@@ -1,8 +1,8 @@
 // npm run bench -- [--json FILE] [--cycles N] [--breaches N] [--seed N] [--target esp32c3|esp32s3 [--host-coremark N]] [--no-hub]
 // Runs the firmware in the DeviceScript VM against the simulator (real time, no clock scaling)
 // and measures, on the bus:
-//   control-period:  intervals between the firmware's heater relay writes (one per control tick)
-//                    over N nominal cycles (default 1; 20 with --target): mean, jitter
+//   control-period:  intervals between the firmware's heater relay writes while it holds the
+//                    heater on (then one per control tick) over N nominal cycles (default 1; 20 with --target): mean, jitter
 //                    (|interval - period|) p50/p99/max; the firmware's own figures per cycle
 //                    (worst gap between tick starts, late ticks, longest tick), faults in a
 //                    nominal cycle (false faults), and the longest a ready fiber waited for the
@@ -90,8 +90,11 @@ async function main() {
             await s.press("start")
             await waitFor("the nominal cycle to end", () => s.first("outcome", t0) !== undefined || s.first("preflight", t0) !== undefined, 300_000)
             const refused = s.first("preflight", t0)
+            // the relay is written on every tick only while it is held on (src/hw/outputs.ts: an
+            // unchanged safe output is resent every SAFE_RESEND_TICKS), so the period is measured
+            // between two "on" writes in a row
             const writes = e.relayWrites.slice(w0)
-            for (let i = 1; i < writes.length; i++) iv.push(writes[i].t - writes[i - 1].t)
+            for (let i = 1; i < writes.length; i++) if (writes[i].on && writes[i - 1].on) iv.push(writes[i].t - writes[i - 1].t)
             // the firmware's timing line follows its outcome line
             await waitFor("the firmware's timing line", () => s.first("timing", t0) !== undefined, 5000).catch(() => undefined)
             const tm = s.first("timing", t0)

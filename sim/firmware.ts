@@ -112,7 +112,12 @@ export class FirmwareVm {
         if (this.child) throw new Error("firmware already running")
         mkdirSync(this.workDir, { recursive: true })
         // SIM_VM_NODE_ARGS: node options for the VM process (e.g. --cpu-prof, to see where its time goes)
-        const nodeArgs = (process.env["SIM_VM_NODE_ARGS"] ?? "").split(" ").filter(a => a)
+        // --no-memory-reducer: V8's memory reducer runs a full mark-compact of the CLI's ~90 MB
+        // heap (a 20 ms pause and ~35 ms of marking steps on the main thread) about 8 s after
+        // start, because the VM process looks idle. A chip has no V8: at a target speed that
+        // pause is stretched 20-fold and starved the interpreter for ~0.4-1 s (E31 at the scan;
+        // docs/target-speed.md, "V8's garbage collector, not the firmware").
+        const nodeArgs = ["--no-memory-reducer", "--initial-old-space-size=512", "--max-semi-space-size=1", ...(process.env["SIM_VM_NODE_ARGS"] ?? "").split(" ").filter(a => a)]
         if (this.busPort !== 8082) nodeArgs.push("-r", PORT_REDIRECT)
         const child = spawn(process.execPath, [...nodeArgs, CLI, "run", this.devsFile, "--tcp", "--device-id", this.deviceId], {
             cwd: this.workDir,

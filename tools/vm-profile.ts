@@ -65,3 +65,31 @@ console.log("interpreter functions, self time:")
 console.log(rows(self, top).join("\n"))
 console.log("interpreter functions, inclusive time:")
 console.log(rows(inclusive, top).join("\n"))
+
+// The longest stretches the process was busy without a break (consecutive samples, none idle):
+// at a target speed each is stretched by the process factor, and a ready fiber waits that long.
+// The sampling interval bounds what shows (--cpu-prof-interval 100 for 0.1 ms). Each with what
+// it was: V8's garbage collector (the CLI's heap; a chip has none), the interpreter, or glue.
+const stretches: { start: number; ms: number; by: Record<string, number> }[] = []
+let run: (typeof stretches)[number] | null = null
+for (let i = 0; i < p.samples.length; i++) {
+    if (times[i] < end - last) continue
+    const n = byId.get(p.samples[i])!
+    const name = n.callFrame.functionName
+    if (name === "(idle)") {
+        if (run) stretches.push(run)
+        run = null
+        continue
+    }
+    const ms = (p.timeDeltas[i + 1] ?? 0) / 1000
+    const c = name === "(garbage collector)" ? "V8 gc" : n.callFrame.url.startsWith("wasm://") ? "interpreter" : "glue"
+    run ??= { start: times[i], ms: 0, by: {} }
+    run.ms += ms
+    run.by[c] = (run.by[c] ?? 0) + ms
+}
+if (run) stretches.push(run)
+stretches.sort((a, b) => b.ms - a.ms)
+console.log(`longest busy stretches (${stretches.length} in all), seconds from the profile's start:`)
+for (const s of stretches.slice(0, Math.min(top, 10)))
+    console.log(`  ${((s.start - p.startTime) / 1e6).toFixed(2).padStart(7)} s ${s.ms.toFixed(2).padStart(7)} ms  ` +
+        Object.entries(s.by).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", "))
