@@ -55,6 +55,22 @@ for (const sig of ["SIGINT", "SIGTERM"] as const)
  */
 export type VmSched = { kind: "rt" } | { kind: "reserve"; runtimeNs: number; periodNs: number } | null
 
+/**
+ * V8 flags for every VM process. The VM is Node running the devs CLI, with a ~90 MB JavaScript
+ * heap that V8 collects on the main thread, the thread a target speed's reservation slows 20-fold:
+ * a chip has no V8, so its pauses must not stop the emulated chip (docs/target-speed.md, "V8's
+ * garbage collector, not the firmware"). Measured with --trace-gc over a nominal cycle.
+ */
+const VM_NODE_FLAGS = [
+    // the memory reducer's mark-compact, ~8 s after start in a process that looks idle: a 20 ms
+    // pause and ~35 ms of marking steps (E31 at the scan at ESP32-C3 speed)
+    "--no-memory-reducer",
+    // an old generation the ~100 MB heap does not outgrow in a run: no mark-compact at all
+    "--initial-old-space-size=512",
+    // small young generations: scavenges after start-up take at most ~0.7 ms, not 3-5 ms
+    "--max-semi-space-size=1",
+]
+
 /** One VM process; start() again after kill() is a power cycle with the same flash. */
 export class FirmwareVm {
     private child: ChildProcess | null = null
@@ -112,12 +128,7 @@ export class FirmwareVm {
         if (this.child) throw new Error("firmware already running")
         mkdirSync(this.workDir, { recursive: true })
         // SIM_VM_NODE_ARGS: node options for the VM process (e.g. --cpu-prof, to see where its time goes)
-        // --no-memory-reducer: V8's memory reducer runs a full mark-compact of the CLI's ~90 MB
-        // heap (a 20 ms pause and ~35 ms of marking steps on the main thread) about 8 s after
-        // start, because the VM process looks idle. A chip has no V8: at a target speed that
-        // pause is stretched 20-fold and starved the interpreter for ~0.4-1 s (E31 at the scan;
-        // docs/target-speed.md, "V8's garbage collector, not the firmware").
-        const nodeArgs = ["--no-memory-reducer", "--initial-old-space-size=512", "--max-semi-space-size=1", ...(process.env["SIM_VM_NODE_ARGS"] ?? "").split(" ").filter(a => a)]
+        const nodeArgs = [...VM_NODE_FLAGS, ...(process.env["SIM_VM_NODE_ARGS"] ?? "").split(" ").filter(a => a)]
         if (this.busPort !== 8082) nodeArgs.push("-r", PORT_REDIRECT)
         const child = spawn(process.execPath, [...nodeArgs, CLI, "run", this.devsFile, "--tcp", "--device-id", this.deviceId], {
             cwd: this.workDir,

@@ -40,6 +40,12 @@ const secs = last / 1e6
 const category: Record<string, number> = {}
 const self: Record<string, number> = {}
 const inclusive: Record<string, number> = {}
+// The longest stretches the process was busy without a break (consecutive samples, none idle):
+// at a target speed each is stretched by the process factor, and a ready fiber waits that long.
+// The sampling interval bounds what shows (--cpu-prof-interval 100 for 0.1 ms). Each with what it
+// was, by category: V8's "(garbage collector)" (the CLI's heap; a chip has none), the interpreter, glue.
+const stretches: { start: number; ms: number; by: Record<string, number> }[] = []
+let run: (typeof stretches)[number] | null = null
 for (let i = 0; i < p.samples.length; i++) {
     if (times[i] < end - last) continue
     // a sample's time is the gap to the next sample, ms
@@ -48,6 +54,14 @@ for (let i = 0; i < p.samples.length; i++) {
     const name = n.callFrame.functionName
     const c = name === "(idle)" ? "idle" : n.callFrame.url.startsWith("wasm://") ? "interpreter (wasm)" : name.startsWith("(") ? name : "glue (js)"
     category[c] = (category[c] ?? 0) + ms
+    if (c === "idle") {
+        if (run) stretches.push(run)
+        run = null
+    } else {
+        run ??= { start: times[i], ms: 0, by: {} }
+        run.ms += ms
+        run.by[c] = (run.by[c] ?? 0) + ms
+    }
     if (c !== "interpreter (wasm)") continue
     self[name] = (self[name] ?? 0) + ms
     const seen = new Set<string>()
@@ -66,27 +80,6 @@ console.log(rows(self, top).join("\n"))
 console.log("interpreter functions, inclusive time:")
 console.log(rows(inclusive, top).join("\n"))
 
-// The longest stretches the process was busy without a break (consecutive samples, none idle):
-// at a target speed each is stretched by the process factor, and a ready fiber waits that long.
-// The sampling interval bounds what shows (--cpu-prof-interval 100 for 0.1 ms). Each with what
-// it was: V8's garbage collector (the CLI's heap; a chip has none), the interpreter, or glue.
-const stretches: { start: number; ms: number; by: Record<string, number> }[] = []
-let run: (typeof stretches)[number] | null = null
-for (let i = 0; i < p.samples.length; i++) {
-    if (times[i] < end - last) continue
-    const n = byId.get(p.samples[i])!
-    const name = n.callFrame.functionName
-    if (name === "(idle)") {
-        if (run) stretches.push(run)
-        run = null
-        continue
-    }
-    const ms = (p.timeDeltas[i + 1] ?? 0) / 1000
-    const c = name === "(garbage collector)" ? "V8 gc" : n.callFrame.url.startsWith("wasm://") ? "interpreter" : "glue"
-    run ??= { start: times[i], ms: 0, by: {} }
-    run.ms += ms
-    run.by[c] = (run.by[c] ?? 0) + ms
-}
 if (run) stretches.push(run)
 stretches.sort((a, b) => b.ms - a.ms)
 console.log(`longest busy stretches (${stretches.length} in all), seconds from the profile's start:`)

@@ -323,10 +323,11 @@ describe("a malicious link on the bus: through the link service it can delay or 
         const forged = "5a".repeat(32)
         await kv.write("DEVICE_KEY", forged)
         expect(await kv.read("DEVICE_KEY")).toBe(forged)
-        // a control `reset`, as any device on the bus may send it. The chip reboots; the VM halts
-        // instead (emscripten's exit), so the test restarts it as the chip would
+        // a control `reset`, as any device on the bus may send it: the runtime takes it. The chip
+        // reboots; the VM halts instead (emscripten's exit), so the test restarts it as the chip would
+        const from = s.vm.lines.length
         await firmwareDevice(s.bus).reset()
-        await sleep(1000)
+        await waitFor("the runtime to take the reset", () => s.vm.lines.slice(from).some(l => /Program terminated with exit\(0\)/.test(l.text)), 10_000)
         await s.vm.kill()
         await s.boot()
         // the controller now verifies under the forged key (the key every hub word is checked
