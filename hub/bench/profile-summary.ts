@@ -1,6 +1,7 @@
-// tsx hub/bench/profile-summary.ts FILE.cpuprofile [--top N]
+// tsx hub/bench/profile-summary.ts FILE.cpuprofile [--top N] [--last MS]
 // Self time per function (and per file) of a V8 CPU profile (node --cpu-prof), largest first:
-// where a benchmark's CPU went, as text.
+// where a benchmark's CPU went, as text. --last MS keeps only the profile's last MS milliseconds
+// (a bench's phase without the process's start-up).
 import { readFileSync } from "node:fs"
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }
@@ -9,15 +10,23 @@ interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[]; star
 const file = process.argv[2]
 const topI = process.argv.indexOf("--top")
 const top = topI > 0 ? Number(process.argv[topI + 1]) : 30
-if (!file) {
-    console.error("usage: tsx hub/bench/profile-summary.ts FILE.cpuprofile [--top N]")
+const lastI = process.argv.indexOf("--last")
+const lastMs = lastI > 0 ? Number(process.argv[lastI + 1]) : Infinity
+if (!file || !(top > 0) || !(lastMs > 0)) {
+    console.error("usage: tsx hub/bench/profile-summary.ts FILE.cpuprofile [--top N] [--last MS]")
     process.exit(2)
 }
 const p = JSON.parse(readFileSync(file, "utf8")) as Profile
 const byId = new Map(p.nodes.map(n => [n.id, n]))
 const selfUs = new Map<number, number>()
-for (let i = 0; i < p.samples.length; i++) selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0))
-const total = p.endTime - p.startTime
+// sample i was taken at startTime + the sum of timeDeltas[0..i]
+const fromUs = p.endTime - lastMs * 1000
+let at = p.startTime
+for (let i = 0; i < p.samples.length; i++) {
+    at += p.timeDeltas[i] ?? 0
+    if (at >= fromUs) selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0))
+}
+const total = Math.min(p.endTime - p.startTime, lastMs * 1000)
 const fn = new Map<string, number>()
 const files = new Map<string, number>()
 for (const [id, us] of selfUs) {

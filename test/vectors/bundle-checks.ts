@@ -5,9 +5,9 @@
 // (issued 1750000000, expires 1752592000 = issued + 30 days).
 
 import type { Manifest } from "../../src/core/manifest"
-import { Crypto, fromHex } from "../../src/core/crypto"
+import { Crypto, fromHex, toHex } from "../../src/core/crypto"
 import { ValidationError, validationErrorOf } from "../../src/core/codec/errors"
-import { sealBundle, openBundle, encodeBundle, decodeBundle } from "../../src/core/bundle/codec"
+import { sealBundle, openBundle, encodeBundle, decodeBundle, checkBundle, encodeBundleLists, encodeBundleOnto, sealBundleOnto } from "../../src/core/bundle/codec"
 import { checkInstall, decideRun, decideShaped } from "../../src/core/bundle/decide"
 import { BundleStore } from "../../src/core/bundle/store"
 import { templateId, templateHash, encodeTemplate, decodeTemplateBytes } from "../../src/core/template/codec"
@@ -66,7 +66,40 @@ function laxBundle(c: Crypto): any {
     return b
 }
 
+/** the golden bundle's head, by hand (golden.ts): 'B' 1, 'SFA1-000042', version 7, issued, expires */
+const GOLDEN_HEAD_HEX = "4201" + "16534641312d303030303432" + "0e" + "8086f7840d" + "80bab3870d"
+
+function listsOnto(head: any): string {
+    return toHex(encodeBundleOnto(head, encodeBundleLists(checkBundle(goldenBundle()))))
+}
+
 export const BUNDLE_CHECKS: BundleCheck[] = [
+    // the hub writes a content's lists once and a head per device (hub/src/library/bundles.ts)
+    { name: "lists written once, then the golden head: the golden bytes and MAC", run: async c => {
+        const lists = encodeBundleLists(checkBundle(goldenBundle()))
+        const sealed = toHex(sealBundleOnto(goldenBundle(), lists, GOLDEN_KEY, c))
+        if (GOLDEN_BUNDLE_HEX.slice(0, GOLDEN_HEAD_HEX.length) !== GOLDEN_HEAD_HEX) return "the golden head by hand is not the golden bytes' start"
+        return sealed === GOLDEN_BUNDLE_HEX + GOLDEN_BUNDLE_MAC ? "ok" : "got " + sealed
+    } },
+    { name: "the same lists under another device's head (SFA1-000043, version 8)", run: async c => {
+        const b: any = goldenBundle()
+        b.deviceId = "SFA1-000043"
+        b.bundleVersion = 8
+        // by hand: the id's last digit 0x33, version 8 zigzags to 0x10; the lists' bytes unchanged
+        const want = "4201" + "16534641312d303030303433" + "10" + "8086f7840d" + "80bab3870d" + GOLDEN_BUNDLE_HEX.slice(GOLDEN_HEAD_HEX.length)
+        const got = listsOnto(b)
+        return got === want ? "ok" : "got " + got
+    } },
+    { name: "a head onto lists is checked: expiry not after issue", run: async c => {
+        const b: any = goldenBundle()
+        b.expiresUnixS = b.issuedUnixS
+        return expectCode(codeOf(() => listsOnto(b)), "format_range")
+    } },
+    { name: "a head onto lists is checked: a device id of 33 characters", run: async c => {
+        const b: any = goldenBundle()
+        b.deviceId = rep("A", 33)
+        return expectCode(codeOf(() => listsOnto(b)), "bad_string")
+    } },
     { name: "a flipped bit in the body is a bad MAC", run: async c => {
         const s = fromHex(GOLDEN_BUNDLE_HEX + GOLDEN_BUNDLE_MAC)
         s[20] = s[20] ^ 1

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto"
 import { nodeCrypto } from "../../../src/node/crypto-node"
 import { toHex } from "../../../src/core/crypto"
-import { checkBundle, sealBundle } from "../../../src/core/bundle/codec"
+import { checkBundle, encodeBundleLists, sealBundleOnto } from "../../../src/core/bundle/codec"
 import { bundleFormat, type Bundle } from "../../../src/core/bundle/types"
 import type { RegulationProfile } from "../../../src/core/template/profile"
 import type { HubContext } from "../context"
@@ -69,6 +69,8 @@ interface SortedContent {
     content: BundleContent
     sorted: Pick<Bundle, "profiles" | "approved" | "revoked">
     contentHash: string
+    /** the lists' bytes in every bundle of this content (the profiles' checks run once, here, not per device) */
+    lists: number[]
 }
 
 async function sortedContent(ctx: HubContext): Promise<SortedContent | null> {
@@ -79,7 +81,7 @@ async function sortedContent(ctx: HubContext): Promise<SortedContent | null> {
     // SHA-256 of the UTF-8 bytes of the lists' JSON (node:crypto over the string: the same digest
     // as over its bytes, without copying them into an array)
     const contentHash = createHash("sha256").update(JSON.stringify([sorted.profiles, sorted.approved, sorted.revoked])).digest("hex")
-    return { content, sorted, contentHash }
+    return { content, sorted, contentHash, lists: encodeBundleLists(sorted) }
 }
 
 const contentBatchers = new WeakMap<HubContext["db"], Batcher<HubContext, SortedContent | null>>()
@@ -120,20 +122,20 @@ export async function bundleForDevice(ctx: HubContext, deviceId: string, deviceK
     validityS = BUNDLE_VALIDITY_S): Promise<{ version: number; sealedHex: string } | null> {
     const c = await currentContent(ctx)
     if (!c) return null
-    const { content, sorted, contentHash } = c
+    const { content, sorted, contentHash, lists } = c
     for (let attempt = 1; ; attempt++) {
         const last = await lastBundle(ctx, deviceId)
         const nowS = Math.floor(ctx.nowMs() / 1000)
         if (last && last.content_hash === contentHash) {
             const issued = Number(last.issued_unix_s)
             const expires = Number(last.expires_unix_s)
-            if (nowS < issued + (expires - issued) / 2) return sealedLater(Number(last.version), last.bundle_json, deviceKeyHex)
+            if (nowS < issued + (expires - issued) / 2) return sealedLater(Number(last.version), last.bundle_json, lists, deviceKeyHex)
         }
         const bundle: Bundle = {
             deviceId, bundleVersion: (last ? Number(last.version) : 0) + 1, issuedUnixS: nowS, expiresUnixS: nowS + validityS,
             profiles: sorted.profiles, approved: sorted.approved, revoked: sorted.revoked,
         }
-        const sealed = seal(bundle, deviceKeyHex)
+        const sealed = seal(bundle, lists, deviceKeyHex)
         try {
             await insertOnce(ctx.db, "bundle", "library_device_bundles", BUNDLE_COLUMNS, BUNDLE_PG_TYPES, 2, [deviceId, bundle.bundleVersion, contentHash,
                 JSON.stringify(bundle), bundle.issuedUnixS, bundle.expiresUnixS, content.omitted, ctx.nowMs()])
@@ -152,19 +154,20 @@ export async function bundleForDevice(ctx: HubContext, deviceId: string, deviceK
 
 /**
  * The version now, the sealed bytes when asked: a device that already holds this version
- * (If-None-Match, the usual sync) is answered 304 without sealing it again.
+ * (If-None-Match, the usual sync) is answered 304 without sealing it again. The stored bundle
+ * has the current content (its content hash matched), so its lists' bytes are the current ones.
  */
-function sealedLater(version: number, bundleJson: string, keyHex: string): { version: number; sealedHex: string } {
+function sealedLater(version: number, bundleJson: string, lists: number[], keyHex: string): { version: number; sealedHex: string } {
     let hex: string | null = null
     return {
         version,
         get sealedHex() {
-            hex ??= seal(JSON.parse(bundleJson) as Bundle, keyHex).sealedHex
+            hex ??= seal(JSON.parse(bundleJson) as Bundle, lists, keyHex).sealedHex
             return hex
         },
     }
 }
 
-function seal(b: Bundle, keyHex: string): { version: number; sealedHex: string } {
-    return { version: b.bundleVersion, sealedHex: toHex(sealBundle(b, keyHex, nodeCrypto)) }
+function seal(b: Bundle, lists: number[], keyHex: string): { version: number; sealedHex: string } {
+    return { version: b.bundleVersion, sealedHex: toHex(sealBundleOnto(b, lists, keyHex, nodeCrypto)) }
 }

@@ -55,36 +55,69 @@ export function checkBundle(v: any): Bundle {
     for (let i = 1; i < profiles.length; i++)
         if (compareProfiles(profiles[i], profiles[i - 1]) === 0)
             throw new ValidationError("duplicate", "profiles", "lists " + profiles[i].profileId + " v" + profiles[i].profileVersion + " twice")
+    const h = checkHeadFields(v)
     const b: Bundle = {
-        deviceId: checkText(v.deviceId, 1, B.deviceIdMax, "deviceId"),
-        bundleVersion: checkInt(v.bundleVersion, 1, UNIX_S_MAX, "bundleVersion"),
-        issuedUnixS: checkInt(v.issuedUnixS, 1, UNIX_S_MAX, "issuedUnixS"),
-        expiresUnixS: checkInt(v.expiresUnixS, 1, UNIX_S_MAX, "expiresUnixS"),
+        deviceId: h.deviceId, bundleVersion: h.bundleVersion, issuedUnixS: h.issuedUnixS, expiresUnixS: h.expiresUnixS,
         profiles: profiles,
         approved: sortedHashes(v.approved, B.approvedMax, "approved"),
         revoked: sortedHashes(v.revoked, B.revokedMax, "revoked"),
     }
-    if (b.expiresUnixS <= b.issuedUnixS) throw new ValidationError("format_range", "expiresUnixS", "must be after issuedUnixS")
+    checkExpiry(b)
     return b
+}
+
+type BundleHead = Pick<Bundle, "deviceId" | "bundleVersion" | "issuedUnixS" | "expiresUnixS">
+
+/** the head's fields one by one (checkExpiry compares two of them, after the lists are checked) */
+function checkHeadFields(v: any): BundleHead {
+    return {
+        deviceId: checkText(v.deviceId, 1, bundleFormat().deviceIdMax, "deviceId"),
+        bundleVersion: checkInt(v.bundleVersion, 1, UNIX_S_MAX, "bundleVersion"),
+        issuedUnixS: checkInt(v.issuedUnixS, 1, UNIX_S_MAX, "issuedUnixS"),
+        expiresUnixS: checkInt(v.expiresUnixS, 1, UNIX_S_MAX, "expiresUnixS"),
+    }
+}
+
+function checkExpiry(h: BundleHead) {
+    if (h.expiresUnixS <= h.issuedUnixS) throw new ValidationError("format_range", "expiresUnixS", "must be after issuedUnixS")
 }
 
 export function encodeBundle(input: Bundle): number[] {
     const b = checkBundle(input)
+    return encodeBundleOnto(b, encodeBundleLists(b))
+}
+
+/**
+ * The bytes after a bundle's head (profiles, approved, revoked) of a bundle checkBundle
+ * returned: the same for every device that is issued the same lists, so the hub writes them
+ * once for all its devices (encodeBundleOnto) instead of checking every profile again per device.
+ */
+export function encodeBundleLists(checked: Bundle): number[] {
+    const w = new ByteWriter()
+    writeInt(w, checked.profiles.length, "profiles")
+    for (const p of checked.profiles) writeProfile(w, p)
+    writeInt(w, checked.approved.length, "approved")
+    for (const h of checked.approved) w.hash(h, "approved")
+    writeInt(w, checked.revoked.length, "revoked")
+    for (const h of checked.revoked) w.hash(h, "revoked")
+    return w.bytes
+}
+
+/** A bundle's bytes: its head, checked, then lists = encodeBundleLists of a bundle with its lists. */
+export function encodeBundleOnto(head: BundleHead, lists: number[]): number[] {
+    const h = checkHeadFields(head)
+    checkExpiry(h)
     const B = bundleFormat()
     const w = new ByteWriter()
     w.byte(BUNDLE_TAG)
     w.byte(BUNDLE_FORMAT_VERSION)
-    writeText(w, b.deviceId, B.deviceIdMax, "deviceId")
-    writeInt(w, b.bundleVersion, "bundleVersion")
-    writeInt(w, b.issuedUnixS, "issuedUnixS")
-    writeInt(w, b.expiresUnixS, "expiresUnixS")
-    writeInt(w, b.profiles.length, "profiles")
-    for (const p of b.profiles) writeProfile(w, p)
-    writeInt(w, b.approved.length, "approved")
-    for (const h of b.approved) w.hash(h, "approved")
-    writeInt(w, b.revoked.length, "revoked")
-    for (const h of b.revoked) w.hash(h, "revoked")
-    return w.bytes
+    writeText(w, h.deviceId, B.deviceIdMax, "deviceId")
+    writeInt(w, h.bundleVersion, "bundleVersion")
+    writeInt(w, h.issuedUnixS, "issuedUnixS")
+    writeInt(w, h.expiresUnixS, "expiresUnixS")
+    const out = w.bytes
+    for (let i = 0; i < lists.length; i++) out.push(lists[i])
+    return out
 }
 
 function readHashes(r: ByteReader, max: number, field: string): string[] {
@@ -125,7 +158,15 @@ export function decodeBundle(bytes: number[] | Buffer): Bundle {
 
 /** Hub side: canonical bytes followed by their HMAC-SHA256 under the device key. */
 export function sealBundle(b: Bundle, keyHex: string, c: Crypto): number[] {
-    const bytes = encodeBundle(b)
+    return sealBytes(encodeBundle(b), keyHex, c)
+}
+
+/** sealBundle for a bundle whose lists' bytes were written once (encodeBundleLists): only its head is checked */
+export function sealBundleOnto(head: BundleHead, lists: number[], keyHex: string, c: Crypto): number[] {
+    return sealBytes(encodeBundleOnto(head, lists), keyHex, c)
+}
+
+function sealBytes(bytes: number[], keyHex: string, c: Crypto): number[] {
     const out = bytes.slice(0)
     for (const x of fromHex(c.hmacSha256Hex(keyHex, bytes))) out.push(x)
     return out
