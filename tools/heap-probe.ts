@@ -3,7 +3,7 @@
 // free, and the largest free block, once the device is armed and idle, and again after a cycle. Runs the probe image
 // sim/firmware-heap.ts on a simulated bench (port 8082: one at a time). With --hub the device is
 // provisioned for a hub on 127.0.0.1, as npm start does: its sync, telemetry and session poll run.
-//   npm run heap [-- --hub] [-- --at MS]
+//   npm run heap [-- --hub] [-- --at MS] [-- --only idle|cycle]
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -50,6 +50,9 @@ try {
         console.log(`with a hub on ${url}`)
     }
     await s.open()
+    const onlyArg = process.argv.indexOf("--only")
+    const only = onlyArg > 0 ? process.argv[onlyArg + 1] : ""
+    if (only !== "" && only !== "idle" && only !== "cycle") throw new Error("--only takes idle or cycle, not " + only)
     for (const [mode, at, what] of [
         ["free", 0, "free after the modules' start-up code, before the application starts"],
         ["free", idleAtMs, `free ${idleAtMs} ms after start (armed, idle)`],
@@ -57,18 +60,28 @@ try {
         ["free", "cycle", "free 3 s after a cycle's outcome (record saved, next scan pending)"],
         ["block", "cycle", "largest free block 3 s after a cycle's outcome"],
     ] as const) {
+        if ((only === "cycle" && at !== "cycle") || (only === "idle" && at === "cycle")) continue
         await new BusSettingsKv(firmwareDevice(s.bus)).write("heapProbe", `${mode}:${at}`)
         await sleep(300)
         await s.vm.kill()
         const from = s.vm.lines.length
         if (at === "cycle") {
             // the operator's two presses: the fitting scan, then the cycle
-            await s.boot()
-            // (the display still shows the previous boot's text: wait for this boot's own word)
-            await waitFor("the firmware to arm", () => s.vm.lines.slice(from).some(l => /^armed /.test(l.text)), 60_000)
-            await waitFor("the firmware to show it is armed", () => /\nSCAN: PRESS START/.test(s.engine.display), 10_000)
-            await s.fitArch()
-            await s.press("start")
+            try {
+                // the simulated screen keeps the previous boot's text, and a press before this
+                // boot shows its own is lost (no scan pending yet): blank it, as a power cycle does
+                s.engine.services.displayMessage.setValues([""])
+                await s.boot()
+                await waitFor("the firmware to arm", () => s.vm.lines.slice(from).some(l => /^armed /.test(l.text)), 60_000)
+                await waitFor("the firmware to show it is armed", () => /\nSCAN: PRESS START/.test(s.engine.display), 10_000)
+                await s.fitArch()
+                await s.press("start")
+            } catch (e) {
+                // what the firmware said, so a failed step says why
+                console.error(`${what}: not measured: ${(e as Error).message}\ndisplay: ${s.engine.display.replace(/\n/g, " | ")}\nthe firmware's last lines:`)
+                for (const l of s.vm.lines.slice(from).slice(-30)) console.error("  " + l.text)
+                throw e
+            }
         } else s.vm.start()
         await waitFor("the probe to run out of memory", () => s.vm.lines.slice(from).some(l => /OutOfMemory/.test(l.text)), 180_000)
         const lines = s.vm.lines.slice(from).map(l => l.text)
