@@ -119,5 +119,9 @@ function clampRuntime(r: number, periodNs: number): number {
 export function nextRuntimeNs(runtimeNs: number, measured: number, factor: number, periodNs = RESERVATION_PERIOD_NS): number {
     if (!(measured > 0) || !(factor > 0)) throw new RangeError("slow-downs must be positive")
     const overhead = runtimeNs - periodNs / measured
-    return clampRuntime(Math.round(periodNs / factor + Math.max(0, overhead)), periodNs)
+    // a loop that ran faster than its runtime allows got CPU beyond it (no overhead to estimate):
+    // scale the runtime by the slow-down still missing, so the next run moves toward the factor
+    // (with the overhead clamped to 0 it asked for the same runtime again, and never converged)
+    if (overhead < 0) return clampRuntime(Math.round((runtimeNs * measured) / factor), periodNs)
+    return clampRuntime(Math.round(periodNs / factor + overhead), periodNs)
 }

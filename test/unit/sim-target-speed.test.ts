@@ -31,6 +31,13 @@ describe("the CPU reservation for a factor", () => {
         // for 53.5x: 1e6/53.5 = 18,691.59 + 4,250.74 = 22,942.33
         expect(nextRuntimeNs(19000, 67.8, 53.5)).toBe(22942)
     })
+    it("a loop that ran faster than its runtime allows: the runtime scaled down by the slow-down still missing", () => {
+        // 48,885 ns of 1 ms would give at most 20.46x, yet the loop ran only 16.7x slower (it got
+        // ~6 % of the CPU, not 4.9 %): 48,885 x 16.7 / 20.5 = 39,823.4 ns. Before, the negative
+        // overhead was clamped to 0 and the same 48,885 ns was asked for again, six times over.
+        expect(nextRuntimeNs(48885, 16.7, 20.5)).toBe(39823)
+        expect(fitRuntimeNs([[48885, 16.7], [48885, 16.1]], 20.5)).toBeLessThan(48885)
+    })
     it("two exact points of slow-down = period / (runtime - 4,000 ns) give the runtime for 50x: 24,000 ns", () => {
         // r = 20,000: 1e6/16,000 = 62.5x; r = 30,000: 1e6/26,000 = 38.4615x; 50x needs 1e6/50 + 4,000
         expect(fitRuntimeNs([[20000, 62.5], [30000, 1e6 / 26000]], 50)).toBe(24000)
@@ -44,7 +51,8 @@ describe("the CPU reservation for a factor", () => {
     it("stays within what the kernel accepts: at most the period, at least 1,024 ns", () => {
         // factor 0.5 would ask for 2 ms of every 1 ms
         expect(fitRuntimeNs([], 0.5)).toBe(RESERVATION_PERIOD_NS)
-        expect(nextRuntimeNs(1000, 0.5, 0.5)).toBe(RESERVATION_PERIOD_NS)
+        // 900,000 ns gave 1.2x (overhead 900,000 - 833,333 = 66,667 ns): 0.5x would need 2,066,667 ns
+        expect(nextRuntimeNs(900000, 1.2, 0.5)).toBe(RESERVATION_PERIOD_NS)
         // no overhead (500 ns gave 2,000x) and 1e6x wanted: 1 ns
         expect(nextRuntimeNs(500, 2000, 1e6)).toBe(MIN_RUNTIME_NS)
     })
