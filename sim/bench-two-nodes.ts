@@ -1,0 +1,150 @@
+// npm run bench's two-node section: the device as it is built, both nodes on one bus with a hub
+// (the controller image of src/main.ts and the link node of src/link/node.ts, as npm start runs
+// them), over a few nominal cycles with their fitting scans. With --target, the controller runs
+// at that chip's speed and the link at the ESP32-S3's (its board, boards/README.md), each VM
+// under its own CPU reservation. What it reports, per node:
+//   controller: the firmware's own tick figures (worst gap between tick starts, late ticks,
+//               longest tick) and the longest a ready fiber waited, with the link's traffic on
+//               the bus;
+//   link:       the longest a ready fiber waited (sim/firmware-lag.ts: its longest run without
+//               a yield: a hub answer parsed, a request signed, a chunk relayed);
+//   both:       panics, and whether every record the controller saved (calibrations' and
+//               cycles') reached the hub through the link.
+// The link has no control tick: its yield lag is its timing figure.
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { AddressInfo } from "node:net"
+import type { Manifest } from "../src/core/manifest"
+import { openDb } from "../hub/src/db/index"
+import { buildHub } from "../hub/src/app"
+import { buildFirmware } from "./firmware"
+import { SimSession, sleep, waitFor } from "./session"
+import { seedLibrary, registerDevice, provisionForHub } from "./hub-link"
+import { simArchPoints } from "./provision"
+import { calibrateReservation, reserve } from "./host-sched"
+import { parseTarget, processFactor, slowdownFactor, TARGETS } from "./target-speed"
+
+export interface TwoNodeOptions {
+    m: Manifest
+    cycles: number
+    seed: number
+    /** the controller's chip ("" = host speed for both nodes) */
+    targetId: string
+    hostCoremark: number
+    log: (line: string) => void
+}
+
+const DEVICE_ID = "SFA1-BENCH2"
+
+/** the log lines' window of each lag line: the probe logs the worst of the last 5 s */
+const LAG_WINDOW_MS = 5000
+
+/**
+ * The n worst lag lines of a VM, each with what the VM logged in its window (phases, the fit,
+ * records, sync): where to look for the run that held the fibers.
+ */
+function worstLags(lines: { t: number; text: string }[], n: number): { ms: number; atS: number; window: string[] }[] {
+    return lines.map(l => ({ l, r: /^lag maxMs (\d+)/.exec(l.text) })).filter(x => x.r !== null)
+        .map(x => ({
+            ms: Number(x.r![1]), atS: Math.round(x.l.t / 100) / 10,
+            window: lines.filter(y => y.t > x.l.t - LAG_WINDOW_MS && y.t <= x.l.t && !/^lag maxMs/.test(y.text)).map(y => y.text.slice(0, 80)).slice(-8),
+        }))
+        .sort((a, b) => b.ms - a.ms).slice(0, n)
+}
+
+const PANIC = /OutOfMemory|PANIC|panic|Unhandled exception/
+
+export async function benchTwoNodes(o: TwoNodeOptions): Promise<Record<string, unknown>> {
+    const dir = mkdtempSync(join(tmpdir(), "bench-two-nodes-"))
+    const db = await openDb({ sqliteFile: join(dir, "hub.db") })
+    const hub = await buildHub({ db, nowMs: () => Date.now() })
+    const s = new SimSession(o.m, buildFirmware(join(dir, "fw"), "device"), join(dir, "controller"), o.seed, "device")
+    const out: Record<string, unknown> = { cycles: o.cycles }
+    try {
+        await hub.listen({ port: 0, host: "127.0.0.1" })
+        const url = `http://127.0.0.1:${(hub.server.address() as AddressInfo).port}`
+        const ctx = { db, nowMs: () => Date.now() }
+        await seedLibrary(ctx, simArchPoints(s.engine), "bench-" + Date.now())
+        const dev = await registerDevice(ctx, DEVICE_ID, url)
+        s.withLink(buildFirmware(join(dir, "fw-link"), "link"), join(dir, "link"))
+        s.provisioner = bus => provisionForHub(bus, dev, url)
+        s.armTimeoutMs = 120_000
+        s.scanTimeoutMs = 120_000
+        let linkReservation: { runtimeNs: number; periodNs: number } | null = null
+        if (o.targetId) {
+            const chip = parseTarget(o.targetId)
+            const linkChip = TARGETS.esp32s3
+            o.log(`two nodes: controller at ${chip.id} speed, link at ${linkChip.id} speed`)
+            s.atTargetSpeed(calibrateReservation(processFactor(slowdownFactor(chip, o.hostCoremark)), o.log))
+            linkReservation = calibrateReservation(processFactor(slowdownFactor(linkChip, o.hostCoremark)), o.log)
+            out["controllerChip"] = chip.id
+            out["linkChip"] = linkChip.id
+        }
+        // provisioning writes settings with acknowledgements, which a VM at a chip's speed cannot
+        // give in jacdac-ts's retry window (SimSession.open does the same for the controller):
+        // the link takes its reservation once open() has provisioned and booted both nodes
+        await s.open()
+        const link = s.link!
+        if (linkReservation) {
+            link.sched = { kind: "reserve", ...linkReservation }
+            if (!reserve(link.pid() ?? 0, linkReservation.runtimeNs, linkReservation.periodNs))
+                throw new Error("target speed: the link VM's CPU reservation could not be set (chrt -d)")
+        }
+        const linkFrom = link.lines.length
+        const vmFrom = s.vm.lines.length
+        const e = s.engine
+        const perCycle: { outcome: string; maxGapMs: number | null; lateTicks: number | null; maxTickMs: number | null; faults: string[] }[] = []
+        for (let k = 0; k < o.cycles; k++) {
+            process.stdout.write(`\rbench: two nodes, nominal cycle ${k + 1}/${o.cycles} (with its scan) ...`)
+            // each patient is scanned afresh (src/fit.ts): the first scan ran in open()
+            await waitFor("the device to ask for START", () => /\n(READY|SCAN): PRESS START/.test(e.display), 120_000)
+            if (e.display.includes("\nSCAN: PRESS START")) await s.fitArch()
+            const t0 = e.now()
+            await s.press("start")
+            await waitFor("the nominal cycle to end", () => s.first("outcome", t0) !== undefined || s.first("preflight", t0) !== undefined, 600_000)
+            await waitFor("the firmware's timing line", () => s.first("timing", t0) !== undefined, 5000).catch(() => undefined)
+            const tm = s.first("timing", t0)
+            const tv = tm ? tm.value.split(" ").map(Number) : []
+            const refused = s.first("preflight", t0)
+            perCycle.push({
+                outcome: refused ? "refused " + refused.value : s.first("outcome", t0)!.value,
+                maxGapMs: tm ? tv[0] : null, lateTicks: tm ? tv[1] : null, maxTickMs: tm ? tv[2] : null,
+                faults: s.events.filter(v => v.kind === "fault" && v.t >= t0).map(v => v.value),
+            })
+            if (refused || perCycle[k].faults.length) break
+            await sleep(1000)
+        }
+        process.stdout.write("\n")
+        // the records reach the hub through the link (its sync round runs every few seconds)
+        const completed = perCycle.filter(c => c.outcome === "complete").length
+        const atHub = async () => Number((await db.db.selectFrom("records").select(eb => eb.fn.countAll().as("n")).where("device_id", "=", DEVICE_ID).executeTakeFirstOrThrow()).n)
+        // every record the controller saved (its calibrations' and its cycles'), by sequence number
+        const saved = () => new Set(s.vm.lines.map(l => /^record (\d+) saved/.exec(l.text)?.[1]).filter(x => x !== undefined)).size
+        let recordsAtHub = await atHub()
+        for (const t0 = Date.now(); recordsAtHub < saved() && Date.now() - t0 < 120_000; recordsAtHub = await atHub()) await sleep(1000)
+        const recordsSaved = saved()
+        const worst = (f: (c: (typeof perCycle)[0]) => number | null) => Math.max(...perCycle.map(c => f(c) ?? NaN))
+        const vmLines = s.vm.lines.slice(vmFrom)
+        const linkLines = link.lines.slice(linkFrom)
+        const vmLags = worstLags(vmLines, 3)
+        const linkLags = worstLags(linkLines, 3)
+        Object.assign(out, {
+            complete: completed, recordsSaved, recordsAtHub,
+            controller: {
+                firmwareMaxGapMs: worst(c => c.maxGapMs), firmwareLateTicks: perCycle.reduce((n, c) => n + (c.lateTicks ?? 0), 0),
+                firmwareMaxTickMs: worst(c => c.maxTickMs), lagMaxMs: vmLags[0]?.ms ?? null, worstLags: vmLags,
+                panics: vmLines.filter(l => PANIC.test(l.text)).map(l => l.text),
+            },
+            link: { lagMaxMs: linkLags[0]?.ms ?? null, worstLags: linkLags, panics: linkLines.filter(l => PANIC.test(l.text)).map(l => l.text) },
+            host: { maxWaitMs: s.stalls.maxWaitMs },
+            perCycle,
+        })
+    } finally {
+        await s.close()
+        await hub.close()
+        await db.close()
+        rmSync(dir, { recursive: true, force: true })
+    }
+    return out
+}
