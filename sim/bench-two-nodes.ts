@@ -71,6 +71,8 @@ export async function benchTwoNodes(o: TwoNodeOptions): Promise<Record<string, u
         s.provisioner = bus => provisionForHub(bus, dev, url)
         s.armTimeoutMs = 120_000
         s.scanTimeoutMs = 120_000
+        // the scans are run here, so that a START press the firmware did not take is counted
+        s.fitFirst = false
         let linkReservation: { runtimeNs: number; periodNs: number } | null = null
         if (o.targetId) {
             const chip = parseTarget(o.targetId)
@@ -94,14 +96,32 @@ export async function benchTwoNodes(o: TwoNodeOptions): Promise<Record<string, u
         const linkFrom = link.lines.length
         const vmFrom = s.vm.lines.length
         const e = s.engine
+        // A press is taken when the firmware starts a phase (the scan's or the cycle's) within
+        // 10 s; one that is not is counted and pressed again, at most twice
+        let lostPresses = 0
+        const pressStart = async (): Promise<number> => {
+            for (let attempt = 1; ; attempt++) {
+                const t = e.now()
+                await s.press("start")
+                const taken = await waitFor("a phase after START", () => s.first("phase", t) !== undefined || s.first("preflight", t) !== undefined, 10_000)
+                    .then(() => true, () => false)
+                if (taken) return t
+                lostPresses++
+                if (attempt === 3) throw new Error("3 START presses in a row were not taken")
+            }
+        }
         const perCycle: { outcome: string; maxGapMs: number | null; lateTicks: number | null; maxTickMs: number | null; faults: string[] }[] = []
         for (let k = 0; k < o.cycles; k++) {
             process.stdout.write(`\rbench: two nodes, nominal cycle ${k + 1}/${o.cycles} (with its scan) ...`)
             // each patient is scanned afresh (src/fit.ts): the first scan ran in open()
             await waitFor("the device to ask for START", () => /\n(READY|SCAN): PRESS START/.test(e.display), 120_000)
-            if (e.display.includes("\nSCAN: PRESS START")) await s.fitArch()
-            const t0 = e.now()
-            await s.press("start")
+            if (e.display.includes("\nSCAN: PRESS START")) {
+                await pressStart()
+                await waitFor("the arch scan and fit", () => /\n(READY|RESCAN)/.test(e.display), 120_000)
+                await waitFor("the press to be home after the scan", () => e.press.homeWithin(o.m.press.homeToleranceUm) && e.press.speedMps() === 0, 120_000)
+                if (!e.display.includes("\nREADY: PRESS START")) throw new Error("the fit was rejected: " + e.display.replace(/\n/g, " | "))
+            }
+            const t0 = await pressStart()
             await waitFor("the nominal cycle to end", () => s.first("outcome", t0) !== undefined || s.first("preflight", t0) !== undefined, 600_000)
             await waitFor("the firmware's timing line", () => s.first("timing", t0) !== undefined, 5000).catch(() => undefined)
             const tm = s.first("timing", t0)
@@ -126,6 +146,7 @@ export async function benchTwoNodes(o: TwoNodeOptions): Promise<Record<string, u
         const recordsSaved = saved()
         const worst = (f: (c: (typeof perCycle)[0]) => number | null) => Math.max(...perCycle.map(c => f(c) ?? NaN))
         const vmLines = s.vm.lines.slice(vmFrom)
+        out["startPressesLost"] = lostPresses
         const linkLines = link.lines.slice(linkFrom)
         const vmLags = worstLags(vmLines, 3)
         const linkLags = worstLags(linkLines, 3)
@@ -140,6 +161,15 @@ export async function benchTwoNodes(o: TwoNodeOptions): Promise<Record<string, u
             host: { maxWaitMs: s.stalls.maxWaitMs },
             perCycle,
         })
+    } catch (e) {
+        // what each node said last, so a failed run says why (bench.ts keeps the other sections' figures)
+        out["error"] = (e as Error).message
+        out["display"] = s.engine.display
+        const said = (lines: { t: number; text: string }[], n: number) =>
+            lines.filter(l => !/^lag maxMs/.test(l.text)).slice(-n).map(l => (l.t / 1000).toFixed(1) + " s " + l.text)
+        out["controllerLastLines"] = said(s.vm.lines, 25)
+        out["linkLastLines"] = said(s.link?.lines ?? [], 15)
+        out["failedAtS"] = Math.round(s.engine.now() / 100) / 10
     } finally {
         await s.close()
         await hub.close()

@@ -189,16 +189,21 @@ async function main() {
         console.log(`bus traffic             ${cp.busFramesPerS} frames a second over the nominal cycles`)
         console.log(`host                    largest wait for a CPU: sim ${h.maxWaitMs["sim"] ?? 0} ms, vm ${h.maxWaitMs["vm"] ?? 0} ms${targetId ? " (the reservation's own throttling counts here)" : ""}; simulator report gaps ${h.reportGaps} (max ${h.maxReportGapMs} ms)`)
     }
-    const tn = results["two-nodes"] as undefined | { cycles: number; complete: number; recordsSaved: number; recordsAtHub: number; controller: { firmwareMaxGapMs: number; firmwareLateTicks: number; firmwareMaxTickMs: number; lagMaxMs: number | null; panics: string[] };
+    const tn = results["two-nodes"] as undefined | { error?: string; display?: string; controllerLastLines?: string[]; linkLastLines?: string[]; cycles: number; complete: number; startPressesLost: number; recordsSaved: number; recordsAtHub: number; controller: { firmwareMaxGapMs: number; firmwareLateTicks: number; firmwareMaxTickMs: number; lagMaxMs: number | null; panics: string[] };
         link: { lagMaxMs: number | null; panics: string[] } }
-    if (tn) {
-        console.log(`two nodes, with a hub   ${tn.cycles} nominal cycles, complete ${tn.complete}, records saved ${tn.recordsSaved} and at the hub ${tn.recordsAtHub}, panics ${tn.controller.panics.length + tn.link.panics.length}`)
+    if (tn?.error) {
+        console.log(`two nodes, with a hub   FAILED: ${tn.error}\n  display: ${(tn.display ?? "").replace(/\n/g, " | ")}`)
+        for (const l of tn.controllerLastLines ?? []) console.log("  [controller] " + l)
+        for (const l of tn.linkLastLines ?? []) console.log("  [link] " + l)
+    } else if (tn) {
+        console.log(`two nodes, with a hub   ${tn.cycles} nominal cycles, complete ${tn.complete}, START presses not taken ${tn.startPressesLost}, records saved ${tn.recordsSaved} and at the hub ${tn.recordsAtHub}, panics ${tn.controller.panics.length + tn.link.panics.length}`)
         console.log(`  controller            worst gap between tick starts ${tn.controller.firmwareMaxGapMs} ms, late ticks ${tn.controller.firmwareLateTicks}, longest tick ${tn.controller.firmwareMaxTickMs} ms, longest run w/o yield ${tn.controller.lagMaxMs ?? "?"} ms`)
         console.log(`  link${targetId ? " (at esp32s3 speed)" : "              "}  longest run w/o yield ${tn.link.lagMaxMs ?? "?"} ms`)
     }
     mkdirSync(dirname(json), { recursive: true })
     writeFileSync(json, JSON.stringify(results, null, 2) + "\n")
     console.log(`\nwrote ${json}`)
+    if (tn?.error) throw new Error("the two-node section failed (above); the other sections' figures are in " + json)
 }
 
 /** The technician clears a latched fault: START + ABORT held 5 s (nothing to do when none latched). */
