@@ -23,6 +23,12 @@ if (!process.env["SIM_DEBUG"]) console.debug = () => undefined
 const atArg = process.argv.indexOf("--at")
 const idleAtMs = atArg > 0 ? parseInt(process.argv[atArg + 1]) : 8000
 const HEAP_BYTES = 64 * 1024
+const onlyArg = process.argv.indexOf("--only")
+const only = onlyArg > 0 ? process.argv[onlyArg + 1] ?? "" : ""
+if (onlyArg > 0 && only !== "idle" && only !== "cycle") {
+    console.error(`heap: --only takes idle or cycle, not '${only}'\nusage: npm run heap [-- --hub] [-- --at MS] [-- --only idle|cycle]`)
+    process.exit(2)
+}
 
 generateAll()
 const r = devs(["build", "sim/firmware-heap.ts"], { quiet: true })
@@ -50,9 +56,6 @@ try {
         console.log(`with a hub on ${url}`)
     }
     await s.open()
-    const onlyArg = process.argv.indexOf("--only")
-    const only = onlyArg > 0 ? process.argv[onlyArg + 1] : ""
-    if (only !== "" && only !== "idle" && only !== "cycle") throw new Error("--only takes idle or cycle, not " + only)
     for (const [mode, at, what] of [
         ["free", 0, "free after the modules' start-up code, before the application starts"],
         ["free", idleAtMs, `free ${idleAtMs} ms after start (armed, idle)`],
