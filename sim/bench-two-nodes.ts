@@ -117,9 +117,7 @@ export async function benchTwoNodes(o: TwoNodeOptions): Promise<Record<string, u
             await waitFor("the device to ask for START", () => /\n(READY|SCAN): PRESS START/.test(e.display), 120_000)
             if (e.display.includes("\nSCAN: PRESS START")) {
                 await pressStart()
-                await waitFor("the arch scan and fit", () => /\n(READY|RESCAN)/.test(e.display), 120_000)
-                await waitFor("the press to be home after the scan", () => e.press.homeWithin(o.m.press.homeToleranceUm) && e.press.speedMps() === 0, 120_000)
-                if (!e.display.includes("\nREADY: PRESS START")) throw new Error("the fit was rejected: " + e.display.replace(/\n/g, " | "))
+                await s.fitDone()
             }
             const t0 = await pressStart()
             await waitFor("the nominal cycle to end", () => s.first("outcome", t0) !== undefined || s.first("preflight", t0) !== undefined, 600_000)

@@ -224,8 +224,13 @@ export class SimSession {
      * the firmware's own verdict if it asks for a re-scan instead.
      */
     async fitArch(): Promise<void> {
-        const e = this.engine
         await this.press("start")
+        await this.fitDone()
+    }
+
+    /** After the START press that began a scan: waits for the fit's verdict and the press home (fitArch). */
+    async fitDone(): Promise<void> {
+        const e = this.engine
         await waitFor("the arch scan and fit", () => /\n(READY|RESCAN)/.test(e.display), this.scanTimeoutMs)
         if (!e.display.includes("\nREADY: PRESS START")) {
             const verdict = this.vm.lines.filter(l => /^fit \d/.test(l.text)).map(l => l.text).pop()

@@ -12,7 +12,7 @@ import { checkInt, checkText, checkArray, checkObject, checkHash, UNIX_S_MAX } f
 import { ByteWriter, writeText, writeInt } from "../codec/writer"
 import { ByteReader } from "../codec/reader"
 import { RegulationProfile, checkProfile, writeProfile, readProfile } from "../template/profile"
-import { Bundle, bundleFormat, BUNDLE_TAG, BUNDLE_FORMAT_VERSION, MAC_BYTES } from "./types"
+import { Bundle, BundleFormat, bundleFormat, BUNDLE_TAG, BUNDLE_FORMAT_VERSION, MAC_BYTES } from "./types"
 
 // a module constant, though only Node checks bundle objects: the names it lists early in the
 // device's start-up code get one-byte string indexes, which every use of them on the device
@@ -55,7 +55,7 @@ export function checkBundle(v: any): Bundle {
     for (let i = 1; i < profiles.length; i++)
         if (compareProfiles(profiles[i], profiles[i - 1]) === 0)
             throw new ValidationError("duplicate", "profiles", "lists " + profiles[i].profileId + " v" + profiles[i].profileVersion + " twice")
-    const h = checkHeadFields(v)
+    const h = checkHeadFields(v, B)
     const b: Bundle = {
         deviceId: h.deviceId, bundleVersion: h.bundleVersion, issuedUnixS: h.issuedUnixS, expiresUnixS: h.expiresUnixS,
         profiles: profiles,
@@ -69,9 +69,9 @@ export function checkBundle(v: any): Bundle {
 type BundleHead = Pick<Bundle, "deviceId" | "bundleVersion" | "issuedUnixS" | "expiresUnixS">
 
 /** the head's fields one by one (checkExpiry compares two of them, after the lists are checked) */
-function checkHeadFields(v: any): BundleHead {
+function checkHeadFields(v: any, B: BundleFormat): BundleHead {
     return {
-        deviceId: checkText(v.deviceId, 1, bundleFormat().deviceIdMax, "deviceId"),
+        deviceId: checkText(v.deviceId, 1, B.deviceIdMax, "deviceId"),
         bundleVersion: checkInt(v.bundleVersion, 1, UNIX_S_MAX, "bundleVersion"),
         issuedUnixS: checkInt(v.issuedUnixS, 1, UNIX_S_MAX, "issuedUnixS"),
         expiresUnixS: checkInt(v.expiresUnixS, 1, UNIX_S_MAX, "expiresUnixS"),
@@ -105,9 +105,9 @@ export function encodeBundleLists(checked: Bundle): number[] {
 
 /** A bundle's bytes: its head, checked, then lists = encodeBundleLists of a bundle with its lists. */
 export function encodeBundleOnto(head: BundleHead, lists: number[]): number[] {
-    const h = checkHeadFields(head)
-    checkExpiry(h)
     const B = bundleFormat()
+    const h = checkHeadFields(head, B)
+    checkExpiry(h)
     const w = new ByteWriter()
     w.byte(BUNDLE_TAG)
     w.byte(BUNDLE_FORMAT_VERSION)
