@@ -10,7 +10,7 @@ import { INT_MAX_ABS, ZERO_HASH } from "../../src/core/codec/ints"
 import { RecordKind, type ComplianceRecord } from "../../src/core/records/types"
 import { draftRecord } from "../../src/core/records/builder"
 import { nodeCrypto } from "../../src/node/crypto-node"
-import { openSealed } from "../../hub/src/record-open"
+import { openSealed, SealedOpener } from "../../hub/src/record-open"
 import { checkBatch, BATCH_MAX } from "../../hub/src/ingest"
 import { HubError, badRequest } from "../../hub/src/errors"
 import type { DeviceIdentity } from "../../hub/src/auth/device-hmac"
@@ -115,6 +115,23 @@ describe("record-open: the hub's fast path against src/core", () => {
     it("agrees on genuine records of every shape", () => {
         for (const b of bases()) expect(fastVerdict(b)).toEqual(coreVerdict(b))
         expect(fastVerdict(bases()[1])?.head.seq).toBe(9_999_999_999)
+    })
+
+    it("openers of two keys used in turn share the scratch without mixing keys or records", () => {
+        // one scratch serves every opener (record-open.ts): each open() writes its own key's pad
+        // and record before reading; a record under each key, alternately, and one that grows it
+        const mine = seal(cycleRecord(DEVICE.deviceId, 7, "12".repeat(32)), KEY).hex
+        const theirs = seal(cycleRecord(DEVICE.deviceId, 7, "12".repeat(32)), OTHER_KEY).hex
+        const a = new SealedOpener(Buffer.from(KEY, "hex"))
+        const b = new SealedOpener(Buffer.from(OTHER_KEY, "hex"))
+        const verdicts: (boolean | null)[] = []
+        const mac = (o: ReturnType<SealedOpener["openHex"]>) => (o === null || o === "not_hex" ? null : o.macOk)
+        for (let k = 0; k < 2; k++) {
+            verdicts.push(mac(a.openHex(mine)), mac(b.openHex(mine)), mac(b.openHex(theirs)), mac(a.openHex(theirs)))
+            // 3,000 bytes past the record: longer than the scratch was, and not a record
+            expect(a.openHex(mine + "00".repeat(3000))).toBeNull()
+        }
+        expect(verdicts).toEqual([true, false, true, false, true, false, true, false])
     })
 
     it("agrees on every tampered byte string: refused by both, or the same record, hash and MAC verdict", () => {
