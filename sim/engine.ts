@@ -114,6 +114,13 @@ export class SimEngine {
         this.arch = new ArchModel(SIM_ARCH, this.rng)
         this.oneShot = new HeaterOneShot(oneShotMs)
         this.pressDriver = new PressDriver(pressOneShotMs)
+        // a button's lost event is never sent: neither by setButton nor by jacdac-ts's server,
+        // which sends down/up/hold itself at its bus refresh when its reading changes
+        for (const b of ["start", "abort"] as const) {
+            const srv = this.services[b]
+            const send = srv.sendEvent.bind(srv)
+            srv.sendEvent = (code: number, data?: Uint8Array) => (code === this.lostEvent[b] ? Promise.resolve() : send(code, data))
+        }
         this.services.onHeaterWrite(on => {
             const t = this.now()
             this.relayOn = on
@@ -219,16 +226,22 @@ export class SimEngine {
      * Presses or releases a button now. A Jacdac button sends its down/up event on the change
      * (a real one samples its contact every few ms); jacdac-ts's ButtonServer would send it only
      * at its next bus refresh, so a tap shorter than that would never reach the firmware.
+     * event false: the event is lost on the bus (its three sends), the level still changes and
+     * streams.
      */
-    setButton(b: "start" | "abort", pressed: boolean) {
+    setButton(b: "start" | "abort", pressed: boolean, event = true) {
         if (b === "start") this.startPressed = pressed
         else this.abortPressed = pressed
+        this.lostEvent[b] = event ? -1 : pressed ? ButtonEvent.Down : ButtonEvent.Up
         const srv = this.services[b]
         srv.reading.setValues([pressed ? 1 : 0])
         const t = this.now()
         if (pressed) this.downAtMs = t
-        void srv.sendEvent(pressed ? ButtonEvent.Down : ButtonEvent.Up, pressed ? undefined : jdpack<[number]>("u32", [Math.round(t - this.downAtMs)]))
+        if (event) void srv.sendEvent(pressed ? ButtonEvent.Down : ButtonEvent.Up, pressed ? undefined : jdpack<[number]>("u32", [Math.round(t - this.downAtMs)]))
     }
+
+    /** per button, the event code its server does not send until the button next changes (setButton's event false), or -1 */
+    private readonly lostEvent = { start: -1, abort: -1 }
 
     /** Opens or closes the door now; the switch sends its on/off event on the change, as a Jacdac switch does. */
     setDoor(closed: boolean) {
@@ -251,8 +264,8 @@ export class SimEngine {
         this.level(s.distance, this.arch.scanDistanceM(this.press.positionM() * 1e6, 0), t)
         this.level(s.door, this.doorClosed, t)
         this.level(s.heaterSense, this.heaterSenseLive(), t)
-        s.start.reading.setValues([this.startPressed ? 1 : 0])
-        s.abort.reading.setValues([this.abortPressed ? 1 : 0])
+        this.level(s.start, this.startPressed ? 1 : 0, t)
+        this.level(s.abort, this.abortPressed ? 1 : 0, t)
         this.level(s.pressHome, this.press.home() ? 1 : 0, t)
         // the first sample sent beyond a limit (the firmware cannot see one before)
         const l = this.watchLimits

@@ -96,6 +96,7 @@ export async function runScenario(sc: Scenario, opt: RunOptions): Promise<Scenar
     s.fitFirst = sc.fit !== false
     s.strayThermometer = sc.strayThermometer === true
     if (sc.armedText) s.armedText = sc.armedText
+    s.fitPressLoses = sc.fitPressLoses
     if (opt.reservation) s.atTargetSpeed(opt.reservation)
     opt.setup?.(s)
     const e = s.engine
@@ -173,7 +174,7 @@ async function act(a: Action, s: SimSession) {
     const e = s.engine
     switch (a.kind) {
         case "press":
-            void s.press(a.button, a.holdMs)
+            void s.press(a.button, a.holdMs, a.lose)
             break
         case "door":
             e.setDoor(a.closed)

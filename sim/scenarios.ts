@@ -8,7 +8,8 @@ import type { SensorName } from "./engine"
 export type Trigger = { atMs: number } | { phase: string; afterMs?: number }
 
 export type Action =
-    | { kind: "press"; button: "start" | "abort"; holdMs?: number }
+    /** lose: that event of the press is lost on the bus (the button's streamed level still shows it) */
+    | { kind: "press"; button: "start" | "abort"; holdMs?: number; lose?: "down" | "up" }
     /** forMs: back to the other state after that long (a door opened for less than a tick) */
     | { kind: "door"; closed: boolean; forMs?: number }
     | { kind: "sensor"; sensor: SensorName; fault: SensorFault | null }
@@ -67,6 +68,8 @@ export interface Scenario {
     fit?: false
     /** a stray thermometer on the bus from boot (SimSession.strayThermometer) */
     strayThermometer?: true
+    /** the fitting calibration's START press loses this event on the bus */
+    fitPressLoses?: "down" | "up"
     /** the display's second line once the device is up, before the first step (default: it asks for START) */
     armedText?: RegExp
 }
@@ -256,6 +259,33 @@ export const SCENARIOS: Scenario[] = [
         steps: [START, { when: { phase: "cure", afterMs: 1000 }, do: { kind: "press", button: "abort", holdMs: 10 }, inject: true }],
         expect: { outcome: "aborted", faultCode: 51, reaction: "press-retract", maxReactionTicks: 2, pressHome: true },
         timeoutMs: 120_000,
+    },
+    // A button's down or up event lost on the bus (all three of its sends: a VM too busy to
+    // drain its receive queue, a noisy cable). The firmware also takes each button's streamed
+    // level, every other control tick (src/hw/sensor-inputs.ts).
+    {
+        name: "abort-down-lost",
+        summary: "ABORT held 300 ms during cure with its down event lost: the button's streamed level still aborts",
+        steps: [START, { when: { phase: "cure", afterMs: 1000 }, do: { kind: "press", button: "abort", lose: "down" }, inject: true }],
+        // the level is streamed every 2 ticks: it shows the press within 2 ticks of it (3 when a
+        // report lands just after a tick began), and the next tick retracts
+        expect: { outcome: "aborted", faultCode: 51, reaction: "press-retract", maxReactionTicks: 4, pressHome: true },
+        timeoutMs: 120_000,
+    },
+    {
+        name: "start-down-lost",
+        summary: "the START press's down event is lost: its streamed level still starts the cycle, which completes",
+        steps: [{ when: { atMs: 0 }, do: { kind: "press", button: "start", lose: "down" } }],
+        expect: { outcome: "complete", faultCode: null, pressHome: true },
+        timeoutMs: 150_000,
+    },
+    {
+        name: "start-up-lost",
+        summary: "the fitting scan's START press loses its up event: the streamed level shows the release, so the next START press starts the cycle (from events alone START stayed held and no cycle would start)",
+        fitPressLoses: "up",
+        steps: [START],
+        expect: { outcome: "complete", faultCode: null, pressHome: true },
+        timeoutMs: 150_000,
     },
     {
         name: "start-abort-together",

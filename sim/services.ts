@@ -69,9 +69,9 @@ export class ApplicatorServices {
     readonly distance: Sensor1 = new TimedSensorServer(SRV_DISTANCE, { readingValues: [0.1], instanceName: "distance" })
     readonly pressPos: Sensor1 = new TimedSensorServer(SRV_DISTANCE, { readingValues: [0], instanceName: "pressPos" })
     readonly force: Sensor1 = new TimedSensorServer(SRV_WEIGHT_SCALE, { readingValues: [0], instanceName: "force" })
-    readonly abort = new ButtonServer("abort")
+    readonly abort: ButtonServer & TimedSensor = new TimedButton("abort")
     readonly pressHome: ButtonServer & TimedSensor = new TimedButton("pressHome")
-    readonly start = new ButtonServer("start")
+    readonly start: ButtonServer & TimedSensor = new TimedButton("start")
     readonly door: SwitchServer & TimedSensor = new TimedSwitch()
     /** on = heater supply live after the relay (the sense node between relay and one-shot, boards/README.md) */
     readonly heaterSense: SwitchServer & TimedSensor = new TimedSwitch()

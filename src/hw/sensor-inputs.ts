@@ -77,27 +77,42 @@ export class SensorInputs implements ControllerInputs {
         // "up" (a busy bus) left home true with the press out, so a retract stopped at once and
         // the press stayed out (seen in npm start's clinic, the press at 48.7 mm after a scan)
         takeReadings(this, io.pressHome, pkt => { self.home = pkt.decode() > 0.5 })
-        io.start.pressed().subscribe(v => {
-            self.startLevel = !!v
-            if (v) self.startPressed = true
-        })
-        io.abort.pressed().subscribe(v => {
-            self.abortLevel = !!v
-            if (v) self.abortPressed = true
-        })
-        // Once bound, each sensor reports once per control tick, the load cell twice (queued
-        // writes: housekeeping.ts): 180 reports a second. Each costs the runtime a packet, a
-        // fiber and a bound function; with every sensor twice per tick the ESP32-C3 could not keep
+        // START and ABORT: their down/up events (a tap shorter than a tick is caught) and their
+        // streamed level. From events alone, a lost "down" lost the press, and a lost "up" left
+        // the level held: START then never rose again (no cycle would start) and ABORT held
+        // refused every start (seen at the chips' speed: docs/target-speed.md)
+        io.start.pressed().subscribe(v => self.start(!!v))
+        io.abort.pressed().subscribe(v => self.abort(!!v))
+        takeReadings(this, io.start, pkt => self.start(pkt.decode() > 0.5))
+        takeReadings(this, io.abort, pkt => self.abort(pkt.decode() > 0.5))
+        // Once bound, each sensor reports once per control tick, the load cell twice and the
+        // buttons every other tick (queued writes: housekeeping.ts): 200 reports a second. Each
+        // costs the runtime a packet, a fiber and a bound function; with every sensor twice per
+        // tick the ESP32-C3 could not keep
         // up (docs/target-speed.md). The load cell keeps two per tick: the press into a stiff film
         // builds force fastest, and a report's delay adds to the over-force peak (60 N + 25 ms
         // more drive: 76.1 N against a 75 N margin; the film's 25 ms costs 0.1 °C). A safety
         // sensor is lost (E31) after safety.staleTicks (3) periods without a report: one or two
         // lost reports and the usual jitter are not a fault.
-        this.streamed = [io.filmTemp, io.contactTemp, io.force, io.pressPos, io.door, io.distance, io.pressHome, io.heaterSense]
-        for (let i = 0; i < this.streamed.length; i++) onBound(hk, this.streamed[i], i, i === 2 ? streamingMs >> 1 : streamingMs)
-        // with 8 sensors, each is refreshed every 4 s; 255 samples last 12.75 s at 50 ms
+        // The buttons stream every other tick (the panel's floor, PACKAGE_MIN_INTERVAL_MS): their
+        // events carry the press, the level only mends a lost event.
+        this.streamed = [io.filmTemp, io.contactTemp, io.force, io.pressPos, io.door, io.distance, io.pressHome, io.heaterSense, io.start, io.abort]
+        for (let i = 0; i < this.streamed.length; i++) onBound(hk, this.streamed[i], i, i === 2 ? streamingMs >> 1 : i >= 8 ? streamingMs * 2 : streamingMs)
+        // with 10 sensors, each is refreshed every 5 s; 255 samples last 12.75 s at 50 ms
         this.hk = hk
         setInterval(this.refreshStreaming, REFRESH_MS) // a bound method
+    }
+
+    /** START's level, from a streamed reading or a down/up event; a press is latched until the next tick */
+    start(v: boolean) {
+        this.startLevel = v
+        if (v) this.startPressed = true
+    }
+
+    /** ABORT's level, the same */
+    abort(v: boolean) {
+        this.abortLevel = v
+        if (v) this.abortPressed = true
     }
 
     /** The door's level, from a streamed reading or an on/off event. */
