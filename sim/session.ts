@@ -241,7 +241,7 @@ export class SimSession {
             const verdict = this.vm.lines.filter(l => /^fit \d/.test(l.text)).map(l => l.text).pop()
             throw new Error(`the fitting calibration was rejected: ${verdict ?? e.display.replace("\n", " | ")}`)
         }
-        // the fit is done while the press is still on its way home; a cycle starts only from home
+        // the firmware fits once the press is home (src/fit.ts); a cycle starts only from home
         await waitFor("the press to be home after the scan", () => e.press.homeWithin(this.m.press.homeToleranceUm) && e.press.speedMps() === 0, this.scanTimeoutMs)
     }
 

@@ -11,6 +11,7 @@ import { Controller } from "./core/controller"
 import { EventKind, ControlEvent } from "./core/cycle/events"
 import { ScanRun, ScanState } from "./core/fitting/scan-run"
 import { fitArch } from "./core/fitting/fit"
+import { PressMode } from "./core/press/press-control"
 import { fitMessage, toFitSummary } from "./core/fitting/fit-result"
 import { CycleRecordBuilder } from "./core/records/builder"
 
@@ -38,6 +39,10 @@ export class FitGlue {
             if (!ctx || !ctx.fit) c.scan = newScan("")
         } else if (sc.state === ScanState.Failed) c.scan = newScan(sc.why)
         else if (sc.state === ScanState.Done) {
+            // the fit waits until the press's retract has ended (at home, or given up): while the
+            // fit runs the VM takes in no packet, and at ESP32-C3 speed a tick in its window saw
+            // the position reading ~200 ms old (docs/target-speed.md), too old to steer a move by
+            if (c.press.mode !== PressMode.Stop) return
             this.busy = true
             try {
                 await this.fit(sc)
