@@ -33,6 +33,11 @@ export interface OpenedHead {
 }
 
 const MAC_BYTES = 32
+/** codec.ts's field tables, parsed once (the device parses one when it needs it; here every record reads them) */
+const HEAD = recordFields(RecordTable.Head)
+const FIT = recordFields(RecordTable.Fit)
+const PHASE = recordFields(RecordTable.Phases)
+const FAULT = recordFields(RecordTable.Faults)
 /** the field rules of codec.ts's tables (its INT, TEXT, HASH) */
 const INT = 0
 const TEXT = 1
@@ -49,29 +54,20 @@ class BufferReader {
     /** reader.ts int(): minimal varint of at most 7 bytes, zigzag, lo..hi */
     int(lo: number, hi: number): number {
         const b = this.b
-        let p = this.pos
-        if (p >= this.end) throw NOT_A_RECORD
-        let x = b[p++]
-        let u = x
-        if (x >= 128) {
-            // the rare long form: u stays exact (at most 49 bits) in a double
-            u = x & 127
-            let scale = 128
-            for (let n = 1; ; n++) {
-                if (p >= this.end || n === 7) throw NOT_A_RECORD
-                x = b[p++]
-                u += (x & 127) * scale
-                if (x < 128) {
-                    if (x === 0) throw NOT_A_RECORD
-                    break
-                }
-                scale *= 128
+        let u = 0
+        let scale = 1
+        for (let n = 0; ; n++) {
+            if (this.pos >= this.end || n === 7) throw NOT_A_RECORD
+            const x = b[this.pos++]
+            u += (x & 127) * scale
+            if (x < 128) {
+                if (x === 0 && n > 0) throw NOT_A_RECORD
+                break
             }
-            if (u > U_MAX) throw NOT_A_RECORD
+            scale *= 128
         }
-        this.pos = p
-        // zigzag: in 32-bit integer steps while u fits (nearly every field), else in doubles
-        const v = u <= 0x7fffffff ? (u >>> 1) ^ -(u & 1) : u % 2 === 0 ? u / 2 : -(u + 1) / 2
+        if (u > U_MAX) throw NOT_A_RECORD
+        const v = Math.floor(u / 2) * 2 === u ? u / 2 : -(u + 1) / 2
         if (v < lo || v > hi) throw NOT_A_RECORD
         return v
     }
@@ -79,69 +75,48 @@ class BufferReader {
     /** length-prefixed printable ASCII (0x20..0x7e); checked, and read into a string only when kept */
     text(minLen: number, maxLen: number, keep: boolean): string {
         const n = this.int(minLen, maxLen)
-        const b = this.b
-        const from = this.pos
-        const to = from + n
-        if (to > this.end) throw NOT_A_RECORD
-        for (let i = from; i < to; i++) {
-            const c = b[i]
-            if (c < 0x20 || c > 0x7e) throw NOT_A_RECORD
-        }
-        this.pos = to
-        return keep ? b.toString("latin1", from, to) : ""
+        if (this.pos + n > this.end) throw NOT_A_RECORD
+        for (let i = this.pos; i < this.pos + n; i++) if (this.b[i] < 0x20 || this.b[i] > 0x7e) throw NOT_A_RECORD
+        const s = keep ? this.b.toString("latin1", this.pos, this.pos + n) : ""
+        this.pos += n
+        return s
     }
 
     /** 32 bytes, as hex only when kept */
     hash(keep: boolean): string {
-        const from = this.pos
-        if (from + 32 > this.end) throw NOT_A_RECORD
-        this.pos = from + 32
-        return keep ? this.b.toString("hex", from, from + 32) : ""
+        if (this.pos + 32 > this.end) throw NOT_A_RECORD
+        const s = keep ? this.b.toString("hex", this.pos, this.pos + 32) : ""
+        this.pos += 32
+        return s
     }
-}
 
-/**
- * A codec.ts field table compiled for the reader: each field's rule and bounds in typed arrays
- * (the tables' [name, rule, lo, hi] tuples mix strings and heap numbers), and the names kept,
- * which are stored into `into`.
- */
-type Reader = (r: BufferReader, into: Record<string, number | string>) => void
-function compile(specs: FieldSpec[], kept: string[] = []): Reader {
-    const n = specs.length
-    const rule = Uint8Array.from(specs, s => s[1])
-    const lo = Float64Array.from(specs, s => s[2])
-    const hi = Float64Array.from(specs, s => s[3])
-    const keep = specs.map(s => (kept.includes(s[0]) ? s[0] : null))
-    return (r, into) => {
-        for (let i = 0; i < n; i++) {
-            const name = keep[i]
-            const v = rule[i] === INT ? r.int(lo[i], hi[i]) : rule[i] === TEXT ? r.text(lo[i], hi[i], name !== null) : r.hash(name !== null)
-            if (name !== null) into[name] = v
+    /** one codec.ts field table; values are kept only when `into` is given and `keep` names them */
+    fields(specs: FieldSpec[], into?: Record<string, number | string>, keep?: boolean[]) {
+        for (let i = 0; i < specs.length; i++) {
+            const s = specs[i]
+            const k = into !== undefined && keep![i]
+            const v = s[1] === INT ? this.int(s[2], s[3]) : s[1] === TEXT ? this.text(s[2], s[3], k) : this.hash(k)
+            if (k) into![s[0]] = v
         }
     }
 }
 
-/** codec.ts's field tables, compiled once; of the head, the fields RecordHead holds (the rest are
- *  checked and skipped, with no string made) */
-const HEAD = compile(recordFields(RecordTable.Head), ["kind", "deviceId", "seq", "prevHash", "wallUnixS", "operatorId", "templateHash"])
-const FIT = compile(recordFields(RecordTable.Fit))
-const PHASE = compile(recordFields(RecordTable.Phases))
-const FAULT = compile(recordFields(RecordTable.Faults))
-const NONE: Record<string, number | string> = {}
+/** the head fields RecordHead holds (the rest are checked and skipped, with no string made) */
+const HEAD_KEPT = HEAD.map(s => ["kind", "deviceId", "seq", "prevHash", "wallUnixS", "operatorId", "templateHash"].includes(s[0]))
 
 /** decodeRecord's order of fields, keeping the head, for a body at start..r.end; throws NOT_A_RECORD */
 function readBody(r: BufferReader, start: number): RecordHead {
     if (r.end < start + 2 || r.b[start] !== RECORD_TAG || r.b[start + 1] !== RECORD_FORMAT_VERSION) throw NOT_A_RECORD
     r.pos = start + 2
     const head: Record<string, number | string> = {}
-    HEAD(r, head)
+    r.fields(HEAD, head, HEAD_KEPT)
     const nIds = r.int(0, CALIBRATION_IDS_MAX)
     for (let i = 0; i < nIds; i++) r.text(1, CALIBRATION_ID_MAX_CHARS, false)
-    if (r.int(0, 1) === 1) FIT(r, NONE)
+    if (r.int(0, 1) === 1) r.fields(FIT)
     const nPh = r.int(0, PHASES_MAX)
-    for (let i = 0; i < nPh; i++) PHASE(r, NONE)
+    for (let i = 0; i < nPh; i++) r.fields(PHASE)
     const nF = r.int(0, FAULTS_MAX)
-    for (let i = 0; i < nF; i++) FAULT(r, NONE)
+    for (let i = 0; i < nF; i++) r.fields(FAULT)
     head["outcome"] = r.int(0, 3)
     if (r.pos !== r.end) throw NOT_A_RECORD
     return head as unknown as RecordHead
