@@ -49,6 +49,9 @@ export interface Limits {
     forceMaxN: number
 }
 
+/** a button's down or up event, lost on the bus (all of its sends) */
+export type LostEvent = "down" | "up"
+
 export class SimEngine {
     readonly services = new ApplicatorServices()
     readonly rng: Rng
@@ -226,21 +229,21 @@ export class SimEngine {
      * Presses or releases a button now. A Jacdac button sends its down/up event on the change
      * (a real one samples its contact every few ms); jacdac-ts's ButtonServer would send it only
      * at its next bus refresh, so a tap shorter than that would never reach the firmware.
-     * event false: the event is lost on the bus (its three sends), the level still changes and
-     * streams.
+     * lose: the event of this change ("down" pressing, "up" releasing) is lost on the bus, every
+     * send of it; the level still changes and streams.
      */
-    setButton(b: "start" | "abort", pressed: boolean, event = true) {
+    setButton(b: "start" | "abort", pressed: boolean, lose?: LostEvent) {
         if (b === "start") this.startPressed = pressed
         else this.abortPressed = pressed
-        this.lostEvent[b] = event ? -1 : pressed ? ButtonEvent.Down : ButtonEvent.Up
+        this.lostEvent[b] = lose === (pressed ? "down" : "up") ? (pressed ? ButtonEvent.Down : ButtonEvent.Up) : -1
         const srv = this.services[b]
         srv.reading.setValues([pressed ? 1 : 0])
         const t = this.now()
         if (pressed) this.downAtMs = t
-        if (event) void srv.sendEvent(pressed ? ButtonEvent.Down : ButtonEvent.Up, pressed ? undefined : jdpack<[number]>("u32", [Math.round(t - this.downAtMs)]))
+        void srv.sendEvent(pressed ? ButtonEvent.Down : ButtonEvent.Up, pressed ? undefined : jdpack<[number]>("u32", [Math.round(t - this.downAtMs)]))
     }
 
-    /** per button, the event code its server does not send until the button next changes (setButton's event false), or -1 */
+    /** per button, the event code its server does not send until the button next changes (setButton's lose), or -1 */
     private readonly lostEvent = { start: -1, abort: -1 }
 
     /** Opens or closes the door now; the switch sends its on/off event on the change, as a Jacdac switch does. */

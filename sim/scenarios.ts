@@ -3,13 +3,13 @@
 // the bus (e.g. a hard-limit breach while the heater is on at full duty, so the first relay
 // "off" write after the bad sample is the firmware's reaction, not a time-proportioning gap).
 import type { SensorFault } from "./models/faults"
-import type { SensorName } from "./engine"
+import type { LostEvent, SensorName } from "./engine"
 
 export type Trigger = { atMs: number } | { phase: string; afterMs?: number }
 
 export type Action =
     /** lose: that event of the press is lost on the bus (the button's streamed level still shows it) */
-    | { kind: "press"; button: "start" | "abort"; holdMs?: number; lose?: "down" | "up" }
+    | { kind: "press"; button: "start" | "abort"; holdMs?: number; lose?: LostEvent }
     /** forMs: back to the other state after that long (a door opened for less than a tick) */
     | { kind: "door"; closed: boolean; forMs?: number }
     | { kind: "sensor"; sensor: SensorName; fault: SensorFault | null }
@@ -69,7 +69,7 @@ export interface Scenario {
     /** a stray thermometer on the bus from boot (SimSession.strayThermometer) */
     strayThermometer?: true
     /** the fitting calibration's START press loses this event on the bus */
-    fitPressLoses?: "down" | "up"
+    fitPressLoses?: LostEvent
     /** the display's second line once the device is up, before the first step (default: it asks for START) */
     armedText?: RegExp
 }

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs"
 import { JDBus, SRV_ROLE_MANAGER, DEVICE_ANNOUNCE, JDServerServiceProvider, SensorServer, SRV_TEMPERATURE, type JDDevice } from "jacdac-ts"
 import { BusRelay, BUS_PORT } from "./bus/relay"
 import { TcpBusTransport } from "./bus/tcp-transport"
-import { SimEngine } from "./engine"
+import { SimEngine, type LostEvent } from "./engine"
 import { FirmwareVm, type SimImage } from "./firmware"
 import { StallWatch, elevateSelf, lowerSelf, realtimeAllowed, type Reservation } from "./host-sched"
 import { provision, provisionTrusted, SIM_DEVICE_SERIAL, SIM_LINK_SERIAL } from "./provision"
@@ -28,9 +28,6 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs: numb
         await sleep(10)
     }
 }
-
-/** a button's down or up event, lost on the bus (all of its sends) */
-export type LostEvent = "down" | "up"
 
 export interface LogEvent {
     t: number
@@ -275,9 +272,9 @@ export class SimSession {
     /** Presses a simulated button for holdMs; lose: that event of the press is lost on the bus. */
     async press(button: "start" | "abort", holdMs = 300, lose?: LostEvent) {
         const e = this.engine
-        e.setButton(button, true, lose !== "down")
+        e.setButton(button, true, lose)
         await sleep(holdMs)
-        e.setButton(button, false, lose !== "up")
+        e.setButton(button, false, lose)
     }
 
     async close(): Promise<void> {

@@ -88,14 +88,13 @@ export class SensorInputs implements ControllerInputs {
         // Once bound, each sensor reports once per control tick, the load cell twice and the
         // buttons every other tick (queued writes: housekeeping.ts): 200 reports a second. Each
         // costs the runtime a packet, a fiber and a bound function; with every sensor twice per
-        // tick the ESP32-C3 could not keep
-        // up (docs/target-speed.md). The load cell keeps two per tick: the press into a stiff film
+        // tick the ESP32-C3 could not keep up (docs/target-speed.md). The buttons' level only
+        // mends a lost event, at the panel's floor (PACKAGE_MIN_INTERVAL_MS, 100 ms); their
+        // events carry the press. The load cell keeps two per tick: the press into a stiff film
         // builds force fastest, and a report's delay adds to the over-force peak (60 N + 25 ms
         // more drive: 76.1 N against a 75 N margin; the film's 25 ms costs 0.1 °C). A safety
         // sensor is lost (E31) after safety.staleTicks (3) periods without a report: one or two
         // lost reports and the usual jitter are not a fault.
-        // The buttons stream every other tick (the panel's floor, PACKAGE_MIN_INTERVAL_MS): their
-        // events carry the press, the level only mends a lost event.
         this.streamed = [io.filmTemp, io.contactTemp, io.force, io.pressPos, io.door, io.distance, io.pressHome, io.heaterSense, io.start, io.abort]
         for (let i = 0; i < this.streamed.length; i++) onBound(hk, this.streamed[i], i, i === 2 ? streamingMs >> 1 : i >= 8 ? streamingMs * 2 : streamingMs)
         // with 10 sensors, each is refreshed every 5 s; 255 samples last 12.75 s at 50 ms
