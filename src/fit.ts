@@ -1,7 +1,7 @@
 // The fitting calibration on the device (docs/fitting.md): whenever a process is armed and the
 // next cycle has no accepted fit, the controller holds a pending arch scan, so the operator's
 // start press scans instead of starting a cycle. A finished scan is fitted here, outside the
-// control tick (fitArch pauses every few hundred segment tests, so ticks keep running); an
+// control tick (fitArch pauses every few dozen segment tests, so ticks keep running); an
 // accepted fit goes into the next cycle's record context and clears the way for the cycle, a
 // rejected one or a failed scan leaves a new pending scan whose message says why. A cycle's
 // outcome uses the fit up: the next patient is scanned afresh.
@@ -22,6 +22,8 @@ export class FitGlue {
 
     /** arch: the armed template's arch points (µm, int32 x, y pairs, src/trust.ts), or null */
     constructor(readonly ctrl: Controller, readonly builder: CycleRecordBuilder, readonly arch: () => Buffer | null) {
+        // the controller holds a pending scan itself whenever the armed process has no fit
+        ctrl.newScan = () => newScan("")
         setInterval(this.poll, POLL_MS) // a bound method
     }
 
@@ -34,10 +36,10 @@ export class FitGlue {
             // a running scan stops (the controller retracts the press); the fit is for the armed template only
             if (sc) sc.fail("not ready")
             c.scan = null
+            c.fitted = false
             if (ctx) ctx.fit = null
-        } else if (!sc) {
-            if (!ctx || !ctx.fit) c.scan = newScan("")
-        } else if (sc.state === ScanState.Failed) c.scan = newScan(sc.why)
+        } else if (!sc) return
+        else if (sc.state === ScanState.Failed) c.scan = newScan(sc.why)
         else if (sc.state === ScanState.Done) {
             // the fit waits until the press's retract has ended (at home, or given up): while the
             // fit runs the VM takes in no packet, and at ESP32-C3 speed a tick in its window saw
@@ -65,6 +67,7 @@ export class FitGlue {
         console.log("fit " + r.reason + ": " + fitMessage(r, MANIFEST.fitting))
         if (r.accepted && this.ctrl.scan === sc) {
             ctx.fit = toFitSummary(r)
+            this.ctrl.fitted = true
             this.ctrl.scan = null
         } else this.ctrl.scan = newScan("fit E" + r.reason)
     }

@@ -85,10 +85,20 @@ export class Controller {
      */
     autotune: AutotuneSession | null = null
     /**
-     * The fitting scan the armed process still needs (set by the firmware's fitting glue): while
-     * one is here the start button runs it instead of a cycle, so no cycle starts unfitted.
+     * The fitting scan the armed process still needs: while one is here the start button runs
+     * it instead of a cycle. Failed scans are replaced, and finished ones fitted, by the
+     * firmware's fitting glue (src/fit.ts).
      */
     scan: ScanRun | null = null
+    /**
+     * Given by the fitting glue: makes the pending scan an armed controller holds whenever it
+     * has no accepted fit (`fitted`), from arm() on and from a cycle's end on, in the same call,
+     * so no cycle starts unfitted. (The glue used to make it at its next poll, and for up to
+     * 200 ms the display showed READY and START began a cycle with no fit.)
+     */
+    newScan: (() => ScanRun) | null = null
+    /** an accepted fit is held for the next cycle (set by the fitting glue); arming anew and a cycle's end use it up */
+    fitted = false
     private wasScanning = false
     private lastTickMs = -1
     private lastStart = true // a button held at boot is not a press
@@ -125,11 +135,17 @@ export class Controller {
         if (err) return err
         if (this.cycle.running()) return { field: "(state)", reason: "a cycle is running" }
         this.armedProcess = proc
+        this.fitted = false
+        this.holdScan()
         return null
     }
 
     disarm() {
         if (!this.cycle.running()) this.armedProcess = null
+    }
+
+    private holdScan() {
+        if (this.newScan && this.armedProcess && !this.fitted && !this.scan && !this.cycle.running()) this.scan = this.newScan()
     }
 
     /** Restores a latched fault read from flash at boot. */
@@ -179,6 +195,7 @@ export class Controller {
     }
 
     tick(i: ControllerInputs): ControllerOutputs {
+        this.holdScan() // (also for a controller armed before its fitting glue was given)
         const now = i.nowMs
         const gap = this.lastTickMs < 0 ? 0 : now - this.lastTickMs
         this.lastTickMs = now
@@ -307,6 +324,11 @@ export class Controller {
         if (!this.cycle.running() && !this.autotune) {
             duty = 0
             target = -1
+        }
+        // a cycle that ended this tick (any outcome) used its fit up: the next START scans
+        if (running && !this.cycle.running()) {
+            this.fitted = false
+            this.holdScan()
         }
         this.outputs = {
             heaterOn: this.relay.step(duty),

@@ -85,9 +85,9 @@ describe("yielding", () => {
         const withPause = await runSyntheticCase(c, S, async () => { pauses++ })
         const without = await runSyntheticCase(c, S, noPause)
         expect(withPause).toEqual(without)
-        // one per scan position in the simulator, plus the fit's: every 200 segment tests
-        // (~40 points x 60 segments per iteration -> ~12 per iteration)
-        expect(pauses).toBeGreaterThan(51 + 10 * withPause.iterations)
+        // one per scan position in the simulator, plus the fit's: every 40 segment tests
+        // (~40 points x 60 segments per iteration -> ~60 per iteration)
+        expect(pauses).toBeGreaterThan(51 + 50 * withPause.iterations)
     })
 })
 

@@ -24,9 +24,11 @@ import { FitReason, FitResult } from "./fit-result"
 /**
  * Closest-segment tests between two pauses. With the per-point work around them (and the
  * vertex placement inside them) they cost ~100 VM opcodes each: 1000 per pause overran the
- * VM's ~128K-opcode budget, 200 keeps a wide margin.
+ * VM's ~128K-opcode budget. The control tick runs only at a pause, so a pause's work is also
+ * how late a tick can be: at ESP32-C3 speed 200 tests took up to ~140 ms and made ticks 110-190
+ * ms apart (docs/target-speed.md); 40 keep a step to ~25 ms there.
  */
-const WORK_PER_PAUSE = 200
+const WORK_PER_PAUSE = 40
 /** converged when no vertex of the placed template moves more than this in one step, µm */
 const CONVERGED_UM = 0.05
 /**
