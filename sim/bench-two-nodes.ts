@@ -22,7 +22,7 @@ import { buildFirmware } from "./firmware"
 import { SimSession, sleep, waitFor } from "./session"
 import { seedLibrary, registerDevice, provisionForHub } from "./hub-link"
 import { simArchPoints } from "./provision"
-import { calibrateReservation, reserve } from "./host-sched"
+import { calibrateReservation, reserve, type Reservation } from "./host-sched"
 import { parseTarget, processFactor, slowdownFactor, TARGETS } from "./target-speed"
 
 export interface TwoNodeOptions {
@@ -53,6 +53,40 @@ function worstLags(lines: { t: number; text: string }[], n: number): { ms: numbe
         .sort((a, b) => b.ms - a.ms).slice(0, n)
 }
 
+/**
+ * How much of its CPU reservation the controller's VM used, per StallWatch interval (~100 ms):
+ * 1 is the chip busy the whole interval, so ticks can only run late there. The mean, p99 and
+ * max, how many intervals were at 0.95 or more, and the busiest three with what the VM logged
+ * in the second before each.
+ */
+function reservationUse(series: [number, number, number][], r: { runtimeNs: number; periodNs: number }, lines: { t: number; text: string }[]) {
+    const use = series.map(([t, wallMs, cpuMs]) => ({ t, use: cpuMs / (wallMs * r.runtimeNs / r.periodNs) }))
+    const sorted = use.map(u => u.use).sort((a, b) => a - b)
+    const r2 = (x: number) => Math.round(x * 100) / 100
+    return {
+        intervals: use.length,
+        mean: r2(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)),
+        p99: r2(sorted[Math.floor(0.99 * (sorted.length - 1))] ?? 0),
+        max: r2(sorted[sorted.length - 1] ?? 0),
+        saturated: sorted.filter(x => x >= 0.95).length,
+        busiest: [...use].sort((a, b) => b.use - a.use).slice(0, 3).map(u => ({
+            atS: Math.round(u.t / 100) / 10, use: r2(u.use),
+            window: lines.filter(l => l.t > u.t - 1000 && l.t <= u.t && !/^lag maxMs/.test(l.text)).map(l => l.text.slice(0, 80)).slice(-6),
+        })),
+    }
+}
+
+/**
+ * The controller VM's CPU use, as a share of its reservation, in each ~100 ms interval from 1.5 s
+ * before t (a fault) to 0.3 s after: "12.3 s 0.45". A VM with packets to handle that shows ~0
+ * for 150 ms or more was held from running (the reservation's stall, or the host), which is
+ * what makes a sensor look lost (E31) to the firmware.
+ */
+function cpuAround(series: [number, number, number][], r: { runtimeNs: number; periodNs: number }, t: number): string[] {
+    return series.filter(c => c[0] > t - 1500 && c[0] <= t + 300)
+        .map(([at, wallMs, cpuMs]) => (at / 1000).toFixed(2) + " s " + (cpuMs / (wallMs * r.runtimeNs / r.periodNs)).toFixed(2))
+}
+
 const PANIC = /OutOfMemory|PANIC|panic|Unhandled exception/
 
 export async function benchTwoNodes(o: TwoNodeOptions): Promise<Record<string, unknown>> {
@@ -61,6 +95,7 @@ export async function benchTwoNodes(o: TwoNodeOptions): Promise<Record<string, u
     const hub = await buildHub({ db, nowMs: () => Date.now() })
     const s = new SimSession(o.m, buildFirmware(join(dir, "fw"), "device"), join(dir, "controller"), o.seed, "device")
     const out: Record<string, unknown> = { cycles: o.cycles }
+    let ctrlReservation: Reservation | null = null
     try {
         await hub.listen({ port: 0, host: "127.0.0.1" })
         const url = `http://127.0.0.1:${(hub.server.address() as AddressInfo).port}`
@@ -78,7 +113,9 @@ export async function benchTwoNodes(o: TwoNodeOptions): Promise<Record<string, u
             const chip = parseTarget(o.targetId)
             const linkChip = TARGETS.esp32s3
             o.log(`two nodes: controller at ${chip.id} speed, link at ${linkChip.id} speed`)
-            s.atTargetSpeed(calibrateReservation(processFactor(slowdownFactor(chip, o.hostCoremark)), o.log))
+            ctrlReservation = calibrateReservation(processFactor(slowdownFactor(chip, o.hostCoremark)), o.log)
+            s.atTargetSpeed(ctrlReservation)
+            out["controllerReservation"] = ctrlReservation
             linkReservation = calibrateReservation(processFactor(slowdownFactor(linkChip, o.hostCoremark)), o.log)
             out["controllerChip"] = chip.id
             out["linkChip"] = linkChip.id
@@ -94,23 +131,30 @@ export async function benchTwoNodes(o: TwoNodeOptions): Promise<Record<string, u
                 throw new Error("target speed: the link VM's CPU reservation could not be set (chrt -d)")
         }
         const linkFrom = link.lines.length
+        const cpuFrom = s.engine.now()
         const vmFrom = s.vm.lines.length
         const e = s.engine
         // A press is taken when the firmware starts a phase (the scan's or the cycle's) within
         // 10 s; one that is not is counted and pressed again, at most twice
         let lostPresses = 0
+        // each press, what the display showed and what the firmware did (in the JSON: why a run stopped)
+        const steps: string[] = []
+        out["steps"] = steps
         const pressStart = async (): Promise<number> => {
             for (let attempt = 1; ; attempt++) {
                 const t = e.now()
+                const shown = e.display.replace("\n", " | ")
                 await s.press("start")
                 const taken = await waitFor("a phase after START", () => s.first("phase", t) !== undefined || s.first("preflight", t) !== undefined, 10_000)
                     .then(() => true, () => false)
+                const ev = s.first("phase", t) ?? s.first("preflight", t)
+                steps.push(`${(t / 1000).toFixed(2)} s START pressed (${shown}): ${ev ? ev.kind + " " + ev.value + " at " + (ev.t / 1000).toFixed(2) + " s" : "not taken"}`)
                 if (taken) return t
                 lostPresses++
                 if (attempt === 3) throw new Error("3 START presses in a row were not taken")
             }
         }
-        const perCycle: { outcome: string; maxGapMs: number | null; lateTicks: number | null; maxTickMs: number | null; faults: string[] }[] = []
+        const perCycle: { outcome: string; maxGapMs: number | null; lateTicks: number | null; maxTickMs: number | null; faults: string[]; faultWindow?: string[]; cpuBeforeFault?: string[] }[] = []
         for (let k = 0; k < o.cycles; k++) {
             process.stdout.write(`\rbench: two nodes, nominal cycle ${k + 1}/${o.cycles} (with its scan) ...`)
             // each patient is scanned afresh (src/fit.ts): the first scan ran in open()
@@ -130,6 +174,13 @@ export async function benchTwoNodes(o: TwoNodeOptions): Promise<Record<string, u
                 maxGapMs: tm ? tv[0] : null, lateTicks: tm ? tv[1] : null, maxTickMs: tm ? tv[2] : null,
                 faults: s.events.filter(v => v.kind === "fault" && v.t >= t0).map(v => v.value),
             })
+            // what the controller said in the 2 s before a fault (the fault line names the sensor and its reading)
+            const fault = s.events.find(v => v.kind === "fault" && v.t >= t0)
+            if (fault) {
+                perCycle[k].faultWindow = s.vm.lines.filter(l => l.t > fault.t - 2000 && l.t <= fault.t + 200)
+                    .map(l => (l.t / 1000).toFixed(2) + " s " + l.text.slice(0, 100))
+                if (ctrlReservation) perCycle[k].cpuBeforeFault = cpuAround(s.stalls.cpu["vm"] ?? [], ctrlReservation, fault.t)
+            }
             if (refused || perCycle[k].faults.length) break
             await sleep(1000)
         }
@@ -156,12 +207,18 @@ export async function benchTwoNodes(o: TwoNodeOptions): Promise<Record<string, u
                 panics: vmLines.filter(l => PANIC.test(l.text)).map(l => l.text),
             },
             link: { lagMaxMs: linkLags[0]?.ms ?? null, worstLags: linkLags, panics: linkLines.filter(l => PANIC.test(l.text)).map(l => l.text) },
-            host: { maxWaitMs: s.stalls.maxWaitMs },
+            // the simulator's own gaps in its sensor reports (its process held up: the hub runs in it too)
+            host: { maxWaitMs: s.stalls.maxWaitMs, reportGaps: e.reportGaps.slice(0, 20) },
+            controllerCpu: ctrlReservation ? reservationUse((s.stalls.cpu["vm"] ?? []).filter(c => c[0] >= cpuFrom), ctrlReservation, vmLines) : null,
             perCycle,
         })
     } catch (e) {
         // what each node said last, so a failed run says why (bench.ts keeps the other sections' figures)
         out["error"] = (e as Error).message
+        // a fault that ended the run (e.g. in a scan): the VM's CPU use before it
+        const fault = [...s.events].reverse().find(v => v.kind === "fault")
+        if (fault && ctrlReservation) out["cpuBeforeFault"] = cpuAround(s.stalls.cpu["vm"] ?? [], ctrlReservation, fault.t)
+        out["reportGaps"] = s.engine.reportGaps.slice(0, 20)
         out["display"] = s.engine.display
         const said = (lines: { t: number; text: string }[], n: number) =>
             lines.filter(l => !/^lag maxMs/.test(l.text)).slice(-n).map(l => (l.t / 1000).toFixed(1) + " s " + l.text)

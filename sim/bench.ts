@@ -189,7 +189,8 @@ async function main() {
         console.log(`bus traffic             ${cp.busFramesPerS} frames a second over the nominal cycles`)
         console.log(`host                    largest wait for a CPU: sim ${h.maxWaitMs["sim"] ?? 0} ms, vm ${h.maxWaitMs["vm"] ?? 0} ms${targetId ? " (the reservation's own throttling counts here)" : ""}; simulator report gaps ${h.reportGaps} (max ${h.maxReportGapMs} ms)`)
     }
-    const tn = results["two-nodes"] as undefined | { error?: string; display?: string; controllerLastLines?: string[]; linkLastLines?: string[]; cycles: number; complete: number; startPressesLost: number; recordsSaved: number; recordsAtHub: number; controller: { firmwareMaxGapMs: number; firmwareLateTicks: number; firmwareMaxTickMs: number; lagMaxMs: number | null; panics: string[] };
+    const tn = results["two-nodes"] as undefined | { error?: string; display?: string; controllerLastLines?: string[]; linkLastLines?: string[]; cycles: number; complete: number; startPressesLost: number; recordsSaved: number; recordsAtHub: number;
+        controllerCpu: null | { mean: number; p99: number; max: number; saturated: number; intervals: number }; controllerReservation?: { stallMs: number }; controller: { firmwareMaxGapMs: number; firmwareLateTicks: number; firmwareMaxTickMs: number; lagMaxMs: number | null; panics: string[] };
         link: { lagMaxMs: number | null; panics: string[] } }
     if (tn?.error) {
         console.log(`two nodes, with a hub   FAILED: ${tn.error}\n  display: ${(tn.display ?? "").replace(/\n/g, " | ")}`)
@@ -198,6 +199,8 @@ async function main() {
     } else if (tn) {
         console.log(`two nodes, with a hub   ${tn.cycles} nominal cycles, complete ${tn.complete}, START presses not taken ${tn.startPressesLost}, records saved ${tn.recordsSaved} and at the hub ${tn.recordsAtHub}, panics ${tn.controller.panics.length + tn.link.panics.length}`)
         console.log(`  controller            worst gap between tick starts ${tn.controller.firmwareMaxGapMs} ms, late ticks ${tn.controller.firmwareLateTicks}, longest tick ${tn.controller.firmwareMaxTickMs} ms, longest run w/o yield ${tn.controller.lagMaxMs ?? "?"} ms`)
+        if (tn.controllerCpu) console.log(`  controller CPU        of its reservation per ~100 ms: mean ${tn.controllerCpu.mean}, p99 ${tn.controllerCpu.p99}, max ${tn.controllerCpu.max}; ${tn.controllerCpu.saturated} of ${tn.controllerCpu.intervals} intervals at 0.95 or more` +
+            `; the reservation held a busy loop still up to ${tn.controllerReservation?.stallMs ?? "?"} ms at once`)
         console.log(`  link${targetId ? " (at esp32s3 speed)" : "              "}  longest run w/o yield ${tn.link.lagMaxMs ?? "?"} ms`)
     }
     mkdirSync(dirname(json), { recursive: true })

@@ -83,14 +83,16 @@ export function reserve(pid: number, runtimeNs: number, periodNs = RESERVATION_P
 }
 
 const SPIN_MS = 1000
-const SPIN = `const t0=Date.now();let n=0;while(Date.now()-t0<${SPIN_MS}){for(let i=0;i<1000;i++)n+=i%7}console.log(n)`
+// the loop also keeps the longest time between two of its steps: how long the reservation can
+// hold a busy process still at once (the kernel charges it at its scheduler tick)
+const SPIN = `const t0=performance.now();let n=0,l=t0,g=0;for(let t=t0;t-t0<${SPIN_MS};t=performance.now()){for(let i=0;i<1000;i++)n+=i%7;if(t-l>g)g=t-l;l=t}console.log(n+" "+g.toFixed(1))`
 
-/** loop iterations of a CPU-bound JS loop in SPIN_MS, under `prefix` (a chrt command line) */
-function spin(prefix: string[]): number {
+/** loop iterations of a CPU-bound JS loop in SPIN_MS under `prefix` (a chrt command line), and its longest stall (ms) */
+function spin(prefix: string[]): { n: number; stallMs: number } {
     const r = spawnSync(prefix[0], [...prefix.slice(1), process.execPath, "-e", SPIN], { encoding: "utf8" })
-    const n = Number(r.stdout.trim())
+    const [n, stallMs] = r.stdout.trim().split(" ").map(Number)
     if (r.status !== 0 || !(n > 0)) throw new Error(`target speed: the calibration loop failed: ${r.stderr || r.stdout}`)
-    return n
+    return { n, stallMs }
 }
 
 export interface Reservation {
@@ -99,6 +101,14 @@ export interface Reservation {
     /** the slow-down the reservation gave a CPU-bound loop in the last calibration run */
     measuredFactor: number
     factor: number
+    /**
+     * the longest the reservation held that busy loop still at once, ms: the kernel charges a
+     * deadline task at its scheduler tick (4 ms at CONFIG_HZ=250, without the HRTICK_DL feature),
+     * so a busy VM runs up to a tick at full speed and then waits out the debt, ~tick x factor.
+     * A chip that is evenly slow never stops; a tick late by up to this much within a busy
+     * stretch may be the reservation's (docs/target-speed.md, "The reservation's own stalls").
+     */
+    stallMs: number
 }
 
 /**
@@ -108,20 +118,22 @@ export interface Reservation {
  */
 export function calibrateReservation(factor: number, log: (s: string) => void = () => undefined): Reservation {
     if (!realtimeAllowed()) throw new Error("target speed needs root and chrt (SCHED_DEADLINE reservations): run as root, or without --target")
-    const full = spin(["chrt", "-f", String(RT_PRIORITY)])
+    const full = spin(["chrt", "-f", String(RT_PRIORITY)]).n
     let runtimeNs = Math.round(RESERVATION_PERIOD_NS / factor)
     let measured = 0
+    let stallMs = 0
     const points: [number, number][] = []
     for (let i = 0; i < 6; i++) {
         const slow = spin(["chrt", "-R", "-d", "--sched-runtime", String(runtimeNs), "--sched-deadline", String(RESERVATION_PERIOD_NS),
             "--sched-period", String(RESERVATION_PERIOD_NS), "0"])
-        measured = full / slow
-        log(`target speed: runtime ${runtimeNs} ns per ${RESERVATION_PERIOD_NS / 1e6} ms slows a loop ${measured.toFixed(1)}x (want ${factor.toFixed(1)}x)`)
+        measured = full / slow.n
+        stallMs = slow.stallMs
+        log(`target speed: runtime ${runtimeNs} ns per ${RESERVATION_PERIOD_NS / 1e6} ms slows a loop ${measured.toFixed(1)}x (want ${factor.toFixed(1)}x); a busy loop held still up to ${stallMs} ms at once`)
         if (Math.abs(measured / factor - 1) <= 0.05) break
         points.push([runtimeNs, measured])
         runtimeNs = fitRuntimeNs(points, factor)
     }
-    return { runtimeNs, periodNs: RESERVATION_PERIOD_NS, measuredFactor: measured, factor }
+    return { runtimeNs, periodNs: RESERVATION_PERIOD_NS, measuredFactor: measured, factor, stallMs }
 }
 
 export interface SchedStat {
@@ -160,7 +172,10 @@ export class StallWatch {
     readonly stalls: HostStall[] = []
     /** the largest wait seen in one interval, per process */
     readonly maxWaitMs: { [who: string]: number } = {}
+    /** per process, each interval's CPU time: [the simulator's clock at its end (ms), wall ms of the interval, ms on a CPU] */
+    readonly cpu: { [who: string]: [number, number, number][] } = {}
     private last = new Map<string, SchedStat>()
+    private lastWall = 0
     private timer: NodeJS.Timeout | null = null
 
     constructor(readonly pids: () => { [who: string]: number | null }, readonly clock: () => number, readonly minWaitMs = 20) {}
@@ -176,6 +191,9 @@ export class StallWatch {
 
     sample() {
         const ps = this.pids()
+        const wall = performance.now()
+        const wallMs = this.lastWall ? wall - this.lastWall : 0
+        this.lastWall = wall
         for (const who of Object.keys(ps)) {
             const pid = ps[who]
             const s = pid ? schedstat(pid) : null
@@ -184,6 +202,7 @@ export class StallWatch {
             this.last.set(who + pid, s)
             if (!prev) continue
             const waitMs = (s.waitNs - prev.waitNs) / 1e6
+            if (wallMs > 0) (this.cpu[who] ??= []).push([Math.round(this.clock()), wallMs, (s.cpuNs - prev.cpuNs) / 1e6])
             if (waitMs > (this.maxWaitMs[who] ?? 0)) this.maxWaitMs[who] = Math.round(waitMs * 10) / 10
             if (waitMs >= this.minWaitMs) this.stalls.push({ who, t: Math.round(this.clock()), waitMs: Math.round(waitMs) })
         }
