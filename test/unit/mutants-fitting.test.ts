@@ -461,10 +461,10 @@ describe("coverage: a gap exactly coverageGapUm counts", () => {
     })
 })
 
-describe("the fit pauses every WORK_PER_PAUSE (200) closest-segment tests", () => {
+describe("the fit pauses every WORK_PER_PAUSE (40) closest-segment tests", () => {
     // maxIterations 0: two passes over the scan (the start pose, then the measuring pass at the
     // best pose). Each point tests m - 1 segments; the count carries over and restarts from 0 at
-    // each pause, so a pause comes every ceil(200 / (m - 1)) points.
+    // each pause, so a pause comes every ceil(40 / (m - 1)) points.
     // A zig-zag of m vertices and a 30-point scan on it: 60 points in all.
     const zigzag = (m: number) => Array.from({ length: m }, (_, i) => [i * 100, (i % 2) * 100])
     const scan = { pointsUm: Array.from({ length: 30 }, (_, i) => [i * 100, (i % 2) * 100]), positions: 30, dropped: 0, invalidReadings: 0 }
@@ -474,12 +474,14 @@ describe("the fit pauses every WORK_PER_PAUSE (200) closest-segment tests", () =
         return count
     }
     it.each([
-        // 40 segments: 200 reached on the 5th point exactly: 60 / 5 = 12 pauses
-        [41, 12],
-        // 39 segments: 195 after 5 points, 234 after 6: 60 / 6 = 10
-        [40, 10],
-        // 9 segments: every 23 points (207): 60 / 23 = 2
-        [10, 2],
+        // 40 segments: 40 reached at every point exactly: 60 pauses
+        [41, 60],
+        // 39 segments: 39 after 1 point, 78 after 2: 60 / 2 = 30
+        [40, 30],
+        // 20 segments: 40 reached on the 2nd point exactly: 60 / 2 = 30
+        [21, 30],
+        // 9 segments: 36 after 4 points, 45 after 5: 60 / 5 = 12
+        [10, 12],
     ])("%i vertices: %i pauses", async (m, expected) => {
         expect(await pauses(m)).toBe(expected)
     })
