@@ -20,7 +20,7 @@ import type { HubSchema } from "./db/schema"
 import { recordTransaction, type Head } from "./db/record-tx"
 import { badRequest } from "./errors"
 import type { DeviceIdentity } from "./auth/device-hmac"
-import { SealedOpener, type OpenedHead, type RecordHead } from "./record-open"
+import { openerFor, type OpenedHead, type RecordHead } from "./record-open"
 import { closeRetiredKeys, retiredKeyFor, retiredKeys } from "./device-keys"
 
 export const BATCH_MAX = 32
@@ -61,7 +61,7 @@ const ALERTED = new Set(["fork", "bad_mac", "wrong_device", "broken_chain"])
 export function checkBatch(device: DeviceIdentity, sealedHex: string[], maxBatch = BATCH_MAX): Checked[] {
     if (!Array.isArray(sealedHex) || sealedHex.length < 1 || sealedHex.length > maxBatch)
         throw badRequest("bad_batch", "records must hold 1 to " + maxBatch + " sealed records")
-    const opener = new SealedOpener(Buffer.from(device.keyHex, "hex"))
+    const opener = openerFor(device.keyHex)
     const out: Checked[] = []
     for (let i = 0; i < sealedHex.length; i++) {
         const hex = sealedHex[i]

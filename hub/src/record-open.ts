@@ -44,83 +44,60 @@ const TEXT = 1
 /** the largest zigzag varint allowed (reader.ts U_MAX) */
 const U_MAX = 2 * INT_MAX_ABS
 
-/** thrown inside the reader only; openSealed turns it into null */
+/** thrown inside the reader only; open() turns it into null */
 const NOT_A_RECORD = new Error("not a canonical record")
 
-class BufferReader {
-    pos = 0
-    constructor(readonly b: Buffer, readonly end: number) {}
-
-    /** reader.ts int(): minimal varint of at most 7 bytes, zigzag, lo..hi */
-    int(lo: number, hi: number): number {
-        const b = this.b
-        let u = 0
-        let scale = 1
-        for (let n = 0; ; n++) {
-            if (this.pos >= this.end || n === 7) throw NOT_A_RECORD
-            const x = b[this.pos++]
-            u += (x & 127) * scale
-            if (x < 128) {
-                if (x === 0 && n > 0) throw NOT_A_RECORD
-                break
-            }
-            scale *= 128
-        }
-        if (u > U_MAX) throw NOT_A_RECORD
-        const v = Math.floor(u / 2) * 2 === u ? u / 2 : -(u + 1) / 2
-        if (v < lo || v > hi) throw NOT_A_RECORD
-        return v
-    }
-
-    /** length-prefixed printable ASCII (0x20..0x7e); checked, and read into a string only when kept */
-    text(minLen: number, maxLen: number, keep: boolean): string {
-        const n = this.int(minLen, maxLen)
-        if (this.pos + n > this.end) throw NOT_A_RECORD
-        for (let i = this.pos; i < this.pos + n; i++) if (this.b[i] < 0x20 || this.b[i] > 0x7e) throw NOT_A_RECORD
-        const s = keep ? this.b.toString("latin1", this.pos, this.pos + n) : ""
-        this.pos += n
-        return s
-    }
-
-    /** 32 bytes, as hex only when kept */
-    hash(keep: boolean): string {
-        if (this.pos + 32 > this.end) throw NOT_A_RECORD
-        const s = keep ? this.b.toString("hex", this.pos, this.pos + 32) : ""
-        this.pos += 32
-        return s
-    }
-
-    /** one codec.ts field table; values are kept only when `into` is given and `keep` names them */
-    fields(specs: FieldSpec[], into?: Record<string, number | string>, keep?: boolean[]) {
-        for (let i = 0; i < specs.length; i++) {
-            const s = specs[i]
-            const k = into !== undefined && keep![i]
-            const v = s[1] === INT ? this.int(s[2], s[3]) : s[1] === TEXT ? this.text(s[2], s[3], k) : this.hash(k)
-            if (k) into![s[0]] = v
-        }
-    }
-}
-
 /** the head fields RecordHead holds (the rest are checked and skipped, with no string made) */
-const HEAD_KEPT = HEAD.map(s => ["kind", "deviceId", "seq", "prevHash", "wallUnixS", "operatorId", "templateHash"].includes(s[0]))
+const KEPT = ["kind", "deviceId", "seq", "prevHash", "wallUnixS", "operatorId", "templateHash"]
 
-/** decodeRecord's order of fields, keeping the head, for a body at start..r.end; throws NOT_A_RECORD */
-function readBody(r: BufferReader, start: number): RecordHead {
-    if (r.end < start + 2 || r.b[start] !== RECORD_TAG || r.b[start + 1] !== RECORD_FORMAT_VERSION) throw NOT_A_RECORD
-    r.pos = start + 2
-    const head: Record<string, number | string> = {}
-    r.fields(HEAD, head, HEAD_KEPT)
-    const nIds = r.int(0, CALIBRATION_IDS_MAX)
-    for (let i = 0; i < nIds; i++) r.text(1, CALIBRATION_ID_MAX_CHARS, false)
-    if (r.int(0, 1) === 1) r.fields(FIT)
-    const nPh = r.int(0, PHASES_MAX)
-    for (let i = 0; i < nPh; i++) r.fields(PHASE)
-    const nF = r.int(0, FAULTS_MAX)
-    for (let i = 0; i < nF; i++) r.fields(FAULT)
-    head["outcome"] = r.int(0, 3)
-    if (r.pos !== r.end) throw NOT_A_RECORD
-    return head as unknown as RecordHead
+// The reader is made once, at load, as straight-line JavaScript written from codec.ts's tables:
+// one block per field with its bounds as literals. A loop over the tables that dispatched on
+// each field's rule cost ~1.3 µs a record (of ~2.7 µs opened, hashes included), this ~0.6
+// (hub/bench/check-batch.ts). Nothing but the tables' own names and numbers goes into the
+// source, and both are checked below before they do.
+
+/** reader.ts int(): a minimal varint of at most 7 bytes, zigzag, then lo..hi; leaves it in v */
+function intCode(lo: number, hi: number): string {
+    return "if (p >= e) throw NR; x = b[p++]; u = x;" +
+        " if (x >= 128) { u = x & 127; sc = 128; for (n = 1; ; n++) { if (p >= e || n === 7) throw NR; x = b[p++]; u += (x & 127) * sc; if (x < 128) break; sc *= 128 }" +
+        " if (x === 0 || u > " + U_MAX + ") throw NR }" +
+        " v = u % 2 === 0 ? u / 2 : -(u + 1) / 2; if (v < " + lo + " || v > " + hi + ") throw NR;\n"
 }
+
+/** printable ASCII (0x20..0x7e) of a length v just read; into h[name] when kept */
+function textBytesCode(keep: string | null): string {
+    return "if (p + v > e) throw NR; for (i = p; i < p + v; i++) if (b[i] < 0x20 || b[i] > 0x7e) throw NR;" +
+        (keep ? " h." + keep + " = b.toString(\"latin1\", p, p + v);" : "") + " p += v;\n"
+}
+
+function fieldsCode(specs: FieldSpec[], keep: boolean): string {
+    let c = ""
+    for (const [name, rule, lo, hi] of specs) {
+        if (!/^[a-zA-Z]+$/.test(name) || !Number.isSafeInteger(lo) || !Number.isSafeInteger(hi))
+            throw new Error("record-open: unexpected field table entry " + JSON.stringify([name, rule, lo, hi]))
+        const k = keep && KEPT.includes(name) ? name : null
+        if (rule === INT) c += intCode(lo, hi) + (k ? "h." + k + " = v;\n" : "")
+        else if (rule === TEXT) c += intCode(lo, hi) + textBytesCode(k)
+        else c += "if (p + 32 > e) throw NR;" + (k ? " h." + k + " = b.toString(\"hex\", p, p + 32);" : "") + " p += 32;\n"
+    }
+    return c
+}
+
+/** decodeRecord's order of fields, keeping the head, for a body at start..e of b; throws NR */
+const READ_HEAD_SOURCE =
+    "let p = start, x = 0, u = 0, sc = 0, n = 0, v = 0, i = 0, c = 0;\n" +
+    "if (e < start + 2 || b[start] !== " + RECORD_TAG + " || b[start + 1] !== " + RECORD_FORMAT_VERSION + ") throw NR; p = start + 2;\n" +
+    "const h = { kind: 0, deviceId: \"\", seq: 0, prevHash: \"\", wallUnixS: 0, operatorId: \"\", templateHash: \"\", outcome: 0 };\n" +
+    fieldsCode(HEAD, true) +
+    intCode(0, CALIBRATION_IDS_MAX) + "c = v; for (let k = 0; k < c; k++) {\n" + intCode(1, CALIBRATION_ID_MAX_CHARS) + textBytesCode(null) + "}\n" +
+    intCode(0, 1) + "if (v === 1) {\n" + fieldsCode(FIT, false) + "}\n" +
+    intCode(0, PHASES_MAX) + "c = v; for (let k = 0; k < c; k++) {\n" + fieldsCode(PHASE, false) + "}\n" +
+    intCode(0, FAULTS_MAX) + "c = v; for (let k = 0; k < c; k++) {\n" + fieldsCode(FAULT, false) + "}\n" +
+    intCode(0, 3) + "h.outcome = v;\n" +
+    "if (p !== e) throw NR;\nreturn h;"
+
+// the source is written above from constant tables only
+const readHead = new Function("NR", "b", "start", "e", READ_HEAD_SOURCE).bind(null, NOT_A_RECORD) as (b: Buffer, start: number, e: number) => RecordHead
 
 /** SHA-256's block: HMAC pads its key to it (RFC 2104) */
 const BLOCK = 64
@@ -184,20 +161,62 @@ export class SealedOpener {
         const bodyEnd = BLOCK + n - MAC_BYTES
         let head: RecordHead
         try {
-            head = readBody(new BufferReader(s, bodyEnd), BLOCK)
+            head = readHead(s, BLOCK, bodyEnd)
         } catch (e) {
             if (e === NOT_A_RECORD) return null
             throw e
         }
+        const v = viewsFor(s, n)
         // the digests come back as latin1 strings (one char a byte) and are written where they
         // go: node:crypto's hash() makes a Buffer for "buffer" at about twice a string's cost
-        this.outer.write(sha256Once("sha256", s.subarray(0, bodyEnd), "binary"), BLOCK, "latin1")
+        this.outer.write(sha256Once("sha256", v.inner, "binary"), BLOCK, "latin1")
         this.mac.write(sha256Once("sha256", this.outer, "binary"), 0, "latin1")
-        return { head, hash: sha256Once("sha256", s.subarray(BLOCK, bodyEnd), "hex"), macOk: timingSafeEqual(this.mac, s.subarray(bodyEnd, BLOCK + n)) }
+        return { head, hash: sha256Once("sha256", v.body, "hex"), macOk: timingSafeEqual(this.mac, v.mac) }
     }
+}
+
+/** the scratch's views for a record of n bytes: key pad + body (HMAC's inner hash), body, MAC */
+interface Views {
+    inner: Buffer
+    body: Buffer
+    mac: Buffer
+}
+/** by record length, for the current scratch: a device's records come in a few lengths, and
+ *  making three Buffer views a record cost ~0.2 µs of its ~2.7 µs opening (check-batch.ts) */
+let views = new Map<number, Views>()
+let viewsOf: Buffer = scratch
+const VIEW_LENGTHS_MAX = 512
+
+function viewsFor(s: Buffer, n: number): Views {
+    if (s !== viewsOf || views.size >= VIEW_LENGTHS_MAX) {
+        views = new Map()
+        viewsOf = s
+    }
+    let v = views.get(n)
+    if (!v) {
+        const bodyEnd = BLOCK + n - MAC_BYTES
+        v = { inner: s.subarray(0, bodyEnd), body: s.subarray(BLOCK, bodyEnd), mac: s.subarray(bodyEnd, BLOCK + n) }
+        views.set(n, v)
+    }
+    return v
 }
 
 /** A sealed record (body ‖ MAC) checked under the device key; null when the bytes are not one. */
 export function openSealed(sealed: Buffer, macKey: Buffer): OpenedHead | null {
     return new SealedOpener(macKey).openBytes(sealed)
+}
+
+/** openers by device key (hex): a batch of one record spent a quarter of its check making one */
+const openers = new Map<string, SealedOpener>()
+const OPENERS_MAX = 4096
+
+/** The opener for a device key given as hex, made once and kept (at most OPENERS_MAX at a time). */
+export function openerFor(keyHex: string): SealedOpener {
+    let o = openers.get(keyHex)
+    if (!o) {
+        if (openers.size >= OPENERS_MAX) openers.clear()
+        o = new SealedOpener(Buffer.from(keyHex, "hex"))
+        openers.set(keyHex, o)
+    }
+    return o
 }

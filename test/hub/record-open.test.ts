@@ -10,7 +10,7 @@ import { INT_MAX_ABS, ZERO_HASH } from "../../src/core/codec/ints"
 import { RecordKind, type ComplianceRecord } from "../../src/core/records/types"
 import { draftRecord } from "../../src/core/records/builder"
 import { nodeCrypto } from "../../src/node/crypto-node"
-import { openSealed, SealedOpener } from "../../hub/src/record-open"
+import { openerFor, openSealed, SealedOpener } from "../../hub/src/record-open"
 import { checkBatch, BATCH_MAX } from "../../hub/src/ingest"
 import { HubError, badRequest } from "../../hub/src/errors"
 import type { DeviceIdentity } from "../../hub/src/auth/device-hmac"
@@ -132,6 +132,33 @@ describe("record-open: the hub's fast path against src/core", () => {
             expect(a.openHex(mine + "00".repeat(3000))).toBeNull()
         }
         expect(verdicts).toEqual([true, false, true, false, true, false, true, false])
+    })
+
+    it("keeps one opener per device key, each verifying under its own key only", () => {
+        const mine = seal(cycleRecord(DEVICE.deviceId, 7, "12".repeat(32)), KEY).hex
+        const theirs = seal(cycleRecord(DEVICE.deviceId, 7, "12".repeat(32)), OTHER_KEY).hex
+        const mac = (o: ReturnType<SealedOpener["openHex"]>) => (o === null || o === "not_hex" ? null : o.macOk)
+        expect(openerFor(KEY)).toBe(openerFor(KEY))
+        expect(openerFor(OTHER_KEY)).not.toBe(openerFor(KEY))
+        expect([mac(openerFor(KEY).openHex(mine)), mac(openerFor(OTHER_KEY).openHex(mine)), mac(openerFor(OTHER_KEY).openHex(theirs)), mac(openerFor(KEY).openHex(theirs))])
+            .toEqual([true, false, true, false])
+    })
+
+    it("agrees on every value of every byte of a cycle record (each field's bounds, each rule)", () => {
+        // the tampered set below tries a few telling values per byte; this tries all 256, so a
+        // bound off by one anywhere (outcome 0..3 is one byte: 4 is 0x08) shows as a disagreement
+        const b = bases()[0]
+        let refused = 0
+        for (let i = 0; i < b.length; i++)
+            for (let v = 0; v < 256; v++) {
+                if (v === b[i]) continue
+                const t = b.slice()
+                t[i] = v
+                const core = coreVerdict(t)
+                expect(fastVerdict(t), "byte " + i + " = " + v).toEqual(core)
+                if (!core) refused++
+            }
+        expect(refused).toBeGreaterThan(1000)
     })
 
     it("agrees on every tampered byte string: refused by both, or the same record, hash and MAC verdict", () => {
