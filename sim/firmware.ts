@@ -13,6 +13,8 @@ import { elevate, reserve } from "./host-sched"
 
 const CLI = resolve(ROOT, "node_modules/@devicescript/cli/built/devicescript-cli.cjs")
 const PORT_REDIRECT = resolve(ROOT, "sim/bus/port-redirect.cjs")
+/** preloaded into every VM process: its clock monotonic, as a chip's timer is (sim/vm-clock.cjs) */
+export const VM_CLOCK = resolve(ROOT, "sim/vm-clock.cjs")
 
 /** The simulator's images: the controller (scenarios), the bench image (npm run bench) and the link node (npm start). */
 export type SimImage = "device" | "bench" | "link"
@@ -128,7 +130,7 @@ export class FirmwareVm {
         if (this.child) throw new Error("firmware already running")
         mkdirSync(this.workDir, { recursive: true })
         // SIM_VM_NODE_ARGS: node options for the VM process (e.g. --cpu-prof, to see where its time goes)
-        const nodeArgs = [...VM_NODE_FLAGS, ...(process.env["SIM_VM_NODE_ARGS"] ?? "").split(" ").filter(a => a)]
+        const nodeArgs = [...VM_NODE_FLAGS, "-r", VM_CLOCK, ...(process.env["SIM_VM_NODE_ARGS"] ?? "").split(" ").filter(a => a)]
         if (this.busPort !== 8082) nodeArgs.push("-r", PORT_REDIRECT)
         const child = spawn(process.execPath, [...nodeArgs, CLI, "run", this.devsFile, "--tcp", "--device-id", this.deviceId], {
             cwd: this.workDir,
