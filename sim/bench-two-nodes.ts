@@ -94,6 +94,7 @@ export async function benchTwoNodes(o: TwoNodeOptions): Promise<Record<string, u
     const db = await openDb({ sqliteFile: join(dir, "hub.db") })
     const hub = await buildHub({ db, nowMs: () => Date.now() })
     const s = new SimSession(o.m, buildFirmware(join(dir, "fw"), "device"), join(dir, "controller"), o.seed, "device")
+    s.stalls.recordCpu = true
     const out: Record<string, unknown> = { cycles: o.cycles }
     let ctrlReservation: Reservation | null = null
     try {

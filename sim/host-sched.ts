@@ -172,8 +172,13 @@ export class StallWatch {
     readonly stalls: HostStall[] = []
     /** the largest wait seen in one interval, per process */
     readonly maxWaitMs: { [who: string]: number } = {}
-    /** per process, each interval's CPU time: [the simulator's clock at its end (ms), wall ms of the interval, ms on a CPU] */
+    /**
+     * per process, each interval's CPU time: [the simulator's clock at its end (ms), wall ms of the
+     * interval, ms on a CPU]; kept only when recordCpu is set (a benchmark's run: a clinic's
+     * session runs for hours, and 20 entries a second would only grow)
+     */
     readonly cpu: { [who: string]: [number, number, number][] } = {}
+    recordCpu = false
     private last = new Map<string, SchedStat>()
     private lastWall = 0
     private timer: NodeJS.Timeout | null = null
@@ -202,7 +207,7 @@ export class StallWatch {
             this.last.set(who + pid, s)
             if (!prev) continue
             const waitMs = (s.waitNs - prev.waitNs) / 1e6
-            if (wallMs > 0) (this.cpu[who] ??= []).push([Math.round(this.clock()), wallMs, (s.cpuNs - prev.cpuNs) / 1e6])
+            if (this.recordCpu && wallMs > 0) (this.cpu[who] ??= []).push([Math.round(this.clock()), wallMs, (s.cpuNs - prev.cpuNs) / 1e6])
             if (waitMs > (this.maxWaitMs[who] ?? 0)) this.maxWaitMs[who] = Math.round(waitMs * 10) / 10
             if (waitMs >= this.minWaitMs) this.stalls.push({ who, t: Math.round(this.clock()), waitMs: Math.round(waitMs) })
         }
