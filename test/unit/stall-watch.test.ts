@@ -20,10 +20,12 @@ describe("StallWatch's CPU record", () => {
         }
         expect(quiet.cpu).toEqual({})
         expect(kept.cpu["sim"]).toHaveLength(3)
-        // this process spun between samples: each interval has CPU time, never more than its wall time
-        for (const [, wallMs, cpuMs] of kept.cpu["sim"]) {
-            expect(cpuMs).toBeGreaterThan(0)
-            expect(cpuMs).toBeLessThanOrEqual(wallMs + 1)
-        }
+        // this process spun 5 ms between samples: CPU time was counted (schedstat's figure is
+        // brought up to date at the scheduler's tick, so one interval alone may show more or less
+        // than its wall time; their sum lags the wall time by at most about a tick)
+        const wall = kept.cpu["sim"].reduce((a, c) => a + c[1], 0)
+        const cpu = kept.cpu["sim"].reduce((a, c) => a + c[2], 0)
+        expect(cpu).toBeGreaterThan(0)
+        expect(cpu).toBeLessThanOrEqual(wall + 10)
     })
 })
